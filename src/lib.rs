@@ -1,0 +1,23 @@
+//! Hoist: a resumable upload manager for big media files.
+//!
+//! The crate is split into rooms that do not know about each other's insides:
+//!
+//! - [`upload`]: the plain data every other module talks in (ids, phases, destinations, results).
+//! - [`file`]: reading the local file: its identity (to notice changes) and a bounded-memory stream.
+//! - [`protocol`]: one file per wire protocol, all behind [`protocol::Protocol`].
+//! - [`engine`]: sessions, scheduling, retries and progress on a background tokio runtime.
+//! - [`store`]: the on-disk journal (SQLite) and Hoist's directories.
+//! - [`server`]: the reference server (`hoist serve`) with fault injection, for tests and the demo.
+//! - [`cli`]: the command line.
+//!
+//! Nothing in here imports a GUI toolkit: the window lives in its own module and talks to the
+//! engine only through commands and events.
+
+pub mod cli;
+pub mod engine;
+pub mod file;
+pub mod protocol;
+pub mod server;
+pub mod store;
+pub mod units;
+pub mod upload;

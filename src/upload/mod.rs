@@ -1,0 +1,11 @@
+//! The plain data every part of Hoist talks in: ids, phases, destinations and results.
+
+mod destination;
+mod id;
+mod phase;
+mod remote_result;
+
+pub use destination::{AuthSource, Destination, Privacy, Service};
+pub use id::UploadId;
+pub use phase::Phase;
+pub use remote_result::RemoteResult;
