@@ -1,1 +1,5 @@
-fn main() {}
+//! The `hoist` command.
+
+fn main() -> std::process::ExitCode {
+    hoist::cli::main()
+}

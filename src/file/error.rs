@@ -16,7 +16,9 @@ pub enum FileError {
     #[error("this is not a regular file: {0}")]
     NotRegular(PathBuf),
     /// The file is not what was being uploaded any more.
-    #[error("the file changed since the upload started ({what}); restart the upload to send the new version: {path}")]
+    #[error(
+        "the file changed since the upload started ({what}); restart the upload to send the new version: {path}"
+    )]
     Changed {
         /// What differs (size, modification time, content).
         what: &'static str,

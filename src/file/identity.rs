@@ -45,8 +45,8 @@ impl FileIdentity {
             .map(|d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
             .unwrap_or(0);
         let mut file = File::open(&path).map_err(|e| FileError::from_io(e, &path))?;
-        let sample_sha256 = sample_hash(&mut file, metadata.len())
-            .map_err(|e| FileError::from_io(e, &path))?;
+        let sample_sha256 =
+            sample_hash(&mut file, metadata.len()).map_err(|e| FileError::from_io(e, &path))?;
         Ok(FileIdentity {
             path,
             size_bytes: metadata.len(),
@@ -119,8 +119,14 @@ mod tests {
         assert_eq!(id.size_bytes, 300_000);
         id.verify_unchanged().expect("unchanged");
 
-        let mtime = std::fs::metadata(&path).expect("meta").modified().expect("mtime");
-        let mut f = std::fs::OpenOptions::new().write(true).open(&path).expect("open");
+        let mtime = std::fs::metadata(&path)
+            .expect("meta")
+            .modified()
+            .expect("mtime");
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .expect("open");
         f.write_all(&[2u8; 10]).expect("write");
         f.set_modified(mtime).expect("set mtime");
         drop(f);

@@ -1,9 +1,16 @@
-//! The local side of an upload: the file's identity (to notice changes) and bounded-memory streaming.
+//! The local side of an upload: the file's identity (to notice changes), bounded-memory streaming,
+//! byte counting and the shared bandwidth limit.
 
+mod checksum;
+mod counter;
 mod error;
 mod identity;
 mod stream;
+mod throttle;
 
+pub use checksum::{RunningCrc32c, file_digests};
+pub use counter::ByteCounter;
 pub use error::FileError;
 pub use identity::FileIdentity;
-pub use stream::{ByteCounter, FileChunkStream, StreamOptions};
+pub use stream::{STREAM_BLOCK_BYTES, StreamOptions, stream_range};
+pub use throttle::Throttle;

@@ -1,0 +1,220 @@
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::protocol::google::{DRIVE_ENDPOINT, STORAGE_HOST, YOUTUBE_ENDPOINT};
+use crate::units::{parse_bytes, parse_duration};
+use crate::upload::{AuthSource, Destination, Privacy, Service, UploadId};
+
+/// Hoist: uploads big files and never loses more than the bytes in flight.
+#[derive(Debug, Parser)]
+#[command(name = "hoist", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: CliCommand,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CliCommand {
+    /// Upload files in the foreground until every one is done.
+    Upload(Box<UploadArgs>),
+    /// Continue unfinished uploads (after a crash, a kill or a pause).
+    Resume {
+        /// Resume every unfinished upload.
+        #[arg(long, conflicts_with = "ids")]
+        all: bool,
+        /// The uploads to resume (see `hoist list`).
+        #[arg(required_unless_present = "all")]
+        ids: Vec<UploadId>,
+        /// How to run.
+        #[command(flatten)]
+        run: RunArgs,
+    },
+    /// List the uploads Hoist knows about.
+    List {
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Start uploads over from byte 0 with the files as they are now (after "file changed").
+    Restart {
+        /// The uploads to restart.
+        #[arg(required = true)]
+        ids: Vec<UploadId>,
+        /// How to run.
+        #[command(flatten)]
+        run: RunArgs,
+    },
+    /// Stop uploads and ask the servers to discard what they received.
+    Cancel {
+        /// The uploads to cancel.
+        #[arg(required = true)]
+        ids: Vec<UploadId>,
+    },
+    /// Forget uploads (cancelling unfinished ones first).
+    Remove {
+        /// The uploads to remove.
+        #[arg(required = true)]
+        ids: Vec<UploadId>,
+    },
+    /// Run the reference server (for tests, benchmarks and demos).
+    Serve(super::serve::ServeArgs),
+}
+
+/// Arguments of `hoist upload`.
+#[derive(Debug, Args)]
+pub struct UploadArgs {
+    /// Where the files go.
+    #[command(flatten)]
+    pub destination: DestinationArgs,
+    /// Send fixed chunks of this size (a multiple of 256KiB, e.g. 8MiB) instead of one stream;
+    /// better on unstable links.
+    #[arg(long, value_parser = parse_bytes)]
+    pub chunk_size: Option<u64>,
+    /// Announce the total size only with the last chunk (needs --chunk-size).
+    #[arg(long, requires = "chunk_size")]
+    pub size_unknown: bool,
+    /// How to run.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// The files to upload.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+/// The kinds of destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    /// Any server speaking Google's resumable protocol (--endpoint is the initiate URL; `{name}`
+    /// is replaced by the file name).
+    GoogleResumable,
+    /// YouTube (videos.insert).
+    #[value(name = "youtube")]
+    YouTube,
+    /// Google Drive (files.create).
+    Drive,
+    /// Google Cloud Storage (needs --bucket).
+    CloudStorage,
+}
+
+/// Where uploads go.
+#[derive(Debug, Args)]
+pub struct DestinationArgs {
+    /// The kind of destination.
+    #[arg(long, value_enum)]
+    pub kind: Kind,
+    /// The initiate URL (required for google-resumable; overrides the service's default for the
+    /// others, e.g. a compatible test server; for cloud-storage: the storage host).
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    /// Name of an environment variable holding the access token (never pass tokens as arguments).
+    #[arg(long, value_name = "VAR")]
+    pub token_env: Option<String>,
+    /// Cloud Storage bucket.
+    #[arg(long)]
+    pub bucket: Option<String>,
+    /// Cloud Storage: put this before the file name to form the object name (e.g. `videos/`).
+    #[arg(long, default_value = "")]
+    pub object_prefix: String,
+    /// YouTube title (default: the file name without extension).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// YouTube description.
+    #[arg(long, default_value = "")]
+    pub description: String,
+    /// YouTube tags, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// YouTube privacy.
+    #[arg(long, value_enum, default_value = "private")]
+    pub privacy: PrivacyArg,
+    /// YouTube category id.
+    #[arg(long, default_value = "22")]
+    pub category: String,
+    /// Google Drive folder id.
+    #[arg(long)]
+    pub folder_id: Option<String>,
+}
+
+/// YouTube privacy, as typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PrivacyArg {
+    /// Only you.
+    Private,
+    /// Anyone with the link.
+    Unlisted,
+    /// Everyone.
+    Public,
+}
+
+impl DestinationArgs {
+    /// The destination these arguments describe.
+    pub fn destination(&self) -> anyhow::Result<Destination> {
+        let endpoint = |default: &str| self.endpoint.clone().unwrap_or_else(|| default.to_string());
+        let service = match self.kind {
+            Kind::GoogleResumable => Service::GoogleResumable {
+                initiate_url: self.endpoint.clone().ok_or_else(|| {
+                    anyhow::anyhow!("--kind google-resumable needs --endpoint (the initiate URL)")
+                })?,
+            },
+            Kind::YouTube => Service::YouTube {
+                title: self.title.clone(),
+                description: self.description.clone(),
+                tags: self.tags.clone(),
+                privacy: match self.privacy {
+                    PrivacyArg::Private => Privacy::Private,
+                    PrivacyArg::Unlisted => Privacy::Unlisted,
+                    PrivacyArg::Public => Privacy::Public,
+                },
+                category_id: self.category.clone(),
+                endpoint: endpoint(YOUTUBE_ENDPOINT),
+            },
+            Kind::Drive => Service::Drive {
+                folder_id: self.folder_id.clone(),
+                endpoint: endpoint(DRIVE_ENDPOINT),
+            },
+            Kind::CloudStorage => Service::CloudStorage {
+                bucket: self
+                    .bucket
+                    .clone()
+                    .ok_or_else(|| anyhow::anyhow!("--kind cloud-storage needs --bucket"))?,
+                object_prefix: self.object_prefix.clone(),
+                host: endpoint(STORAGE_HOST),
+            },
+        };
+        let auth = match &self.token_env {
+            Some(var) => AuthSource::Env { var: var.clone() },
+            None => AuthSource::None,
+        };
+        Ok(Destination { service, auth })
+    }
+}
+
+/// How the engine runs for this command.
+#[derive(Debug, Args, Clone)]
+pub struct RunArgs {
+    /// Uploads running at once.
+    #[arg(long, default_value_t = 2)]
+    pub parallel: usize,
+    /// Bandwidth limit for all uploads together, per second (e.g. 5MiB); 0 = none.
+    #[arg(long, value_parser = parse_bytes, default_value = "0")]
+    pub bandwidth_limit: u64,
+    /// Print one JSON object per line for every event instead of progress bars.
+    #[arg(long)]
+    pub json: bool,
+    /// First wait before retrying.
+    #[arg(long, value_parser = parse_duration, default_value = "1s")]
+    pub retry_initial: Duration,
+    /// Longest single wait before retrying.
+    #[arg(long, value_parser = parse_duration, default_value = "64s")]
+    pub retry_max_wait: Duration,
+    /// Give up after failing this long without progress.
+    #[arg(long, value_parser = parse_duration, default_value = "10m")]
+    pub retry_budget: Duration,
+    /// Abandon and retry a request during which nothing moves for this long.
+    #[arg(long, value_parser = parse_duration, default_value = "60s")]
+    pub stall_timeout: Duration,
+}

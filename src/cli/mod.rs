@@ -1,0 +1,29 @@
+//! The command line: `hoist upload`, `resume`, `list`, `restart`, `cancel`, `remove`, `serve`.
+//!
+//! Secrets never come through arguments: tokens are read from an environment variable named on the
+//! command line (`--token-env VAR`).
+
+mod args;
+mod logging;
+mod output;
+mod run;
+pub mod serve;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::{Cli, CliCommand, DestinationArgs, Kind, RunArgs, UploadArgs};
+
+/// Runs the command line and returns the process exit code (0 only when everything asked for
+/// completed).
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run::run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("hoist: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}

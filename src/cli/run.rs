@@ -1,0 +1,350 @@
+//! Runs each subcommand.
+
+use std::collections::{BTreeSet, HashMap};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+
+use super::args::{Cli, CliCommand, RunArgs, UploadArgs};
+use super::output::{Output, list_line};
+use super::{logging, serve};
+use crate::engine::{
+    Command, Engine, EngineConfig, EngineEvents, EngineHandle, Event, RetryPolicy, UploadOptions,
+};
+use crate::store::{HoistDirs, Journal};
+use crate::upload::{Phase, UploadId};
+
+pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        CliCommand::Serve(args) => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .context("could not start the server runtime")?;
+            runtime.block_on(serve::run(args))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        CliCommand::List { json } => list(json),
+        CliCommand::Upload(args) => upload(*args),
+        CliCommand::Resume { all, ids, run } => {
+            let selection = if all {
+                Selection::All
+            } else {
+                Selection::Ids(ids)
+            };
+            drive(run, Action::Resume(selection))
+        }
+        CliCommand::Restart { ids, run } => drive(run, Action::Restart(ids)),
+        CliCommand::Cancel { ids } => drive(default_run_args(), Action::Cancel(ids)),
+        CliCommand::Remove { ids } => drive(default_run_args(), Action::Remove(ids)),
+    }
+}
+
+fn default_run_args() -> RunArgs {
+    RunArgs {
+        parallel: 2,
+        bandwidth_limit: 0,
+        json: false,
+        retry_initial: std::time::Duration::from_secs(1),
+        retry_max_wait: std::time::Duration::from_secs(64),
+        retry_budget: std::time::Duration::from_secs(600),
+        stall_timeout: std::time::Duration::from_secs(60),
+    }
+}
+
+fn dirs() -> anyhow::Result<HoistDirs> {
+    let dirs = HoistDirs::discover()?;
+    dirs.ensure()?;
+    logging::init(&dirs.log_dir());
+    Ok(dirs)
+}
+
+fn list(json: bool) -> anyhow::Result<ExitCode> {
+    let dirs = dirs()?;
+    let opened = Journal::open(&dirs.journal_path())?;
+    if let Some(corrupt) = &opened.recovered {
+        eprintln!(
+            "warning: the list of uploads was damaged; a fresh one was started and the damaged copy kept at {}",
+            corrupt.moved_to.display()
+        );
+    }
+    let records = opened.journal.list()?;
+    if records.is_empty() && !json {
+        println!("No uploads yet.");
+    }
+    for record in &records {
+        let snapshot = crate::engine::UploadSnapshot {
+            id: record.id,
+            file_name: record.file.file_name(),
+            path: record.file.path.clone(),
+            destination: record.destination.service.label(),
+            total_bytes: record.total_bytes.or(Some(record.file.size_bytes)),
+            confirmed_bytes: record.confirmed_bytes,
+            phase: record.phase,
+            error: record.error.clone(),
+            result: record.result.clone(),
+        };
+        if json {
+            println!("{}", serde_json::to_string(&snapshot)?);
+        } else {
+            println!("{}", list_line(&snapshot));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn start_engine(run: &RunArgs) -> anyhow::Result<(EngineHandle, EngineEvents)> {
+    let dirs = dirs()?;
+    let mut config = EngineConfig::new(&dirs);
+    config.max_parallel_uploads = run.parallel.max(1);
+    config.bandwidth_limit_bytes_per_sec = run.bandwidth_limit;
+    config.retry = RetryPolicy {
+        initial_wait: run.retry_initial,
+        max_wait: run.retry_max_wait,
+        total_budget: run.retry_budget,
+    };
+    config.stall_timeout = run.stall_timeout;
+    Ok(Engine::start(config, Arc::new(|| {}))?)
+}
+
+fn upload(args: UploadArgs) -> anyhow::Result<ExitCode> {
+    let destination = args.destination.destination()?;
+    let (handle, mut events) = start_engine(&args.run)?;
+    let mut output = Output::new(args.run.json);
+    let options = UploadOptions {
+        chunk_size_bytes: args.chunk_size,
+        size_unknown: args.size_unknown,
+    };
+    for (tag, path) in args.files.iter().enumerate() {
+        handle.send_blocking(Command::Add {
+            tag: tag as u64,
+            path: path.clone(),
+            destination: destination.clone(),
+            options,
+        })?;
+    }
+    let mut pending_adds = args.files.len();
+    let mut failures = 0usize;
+    let mut watched = Watched::default();
+    while pending_adds > 0 || !watched.all_done() {
+        let Some(event) = events.recv_blocking() else {
+            break;
+        };
+        output.event(&event);
+        match &event {
+            Event::Added { upload, .. } => {
+                pending_adds -= 1;
+                output.track(upload);
+                watched.watch(upload.id);
+            }
+            Event::AddFailed { .. } => {
+                pending_adds -= 1;
+                failures += 1;
+            }
+            other => watched.update(other),
+        }
+    }
+    finish(&handle, &mut output, watched, failures)
+}
+
+enum Selection {
+    All,
+    Ids(Vec<UploadId>),
+}
+
+enum Action {
+    Resume(Selection),
+    Restart(Vec<UploadId>),
+    Cancel(Vec<UploadId>),
+    Remove(Vec<UploadId>),
+}
+
+/// Starts the engine, waits for the journal's uploads, applies the action, and follows the chosen
+/// uploads until each has settled.
+fn drive(run: RunArgs, action: Action) -> anyhow::Result<ExitCode> {
+    let (handle, mut events) = start_engine(&run)?;
+    let mut output = Output::new(run.json);
+    let uploads = loop {
+        match events.recv_blocking() {
+            Some(Event::Restored { uploads }) => break uploads,
+            Some(event) => output.event(&event),
+            None => anyhow::bail!("the upload engine stopped unexpectedly"),
+        }
+    };
+    let known: HashMap<UploadId, Phase> = uploads.iter().map(|u| (u.id, u.phase)).collect();
+    let requested = match &action {
+        Action::Resume(Selection::All) => uploads
+            .iter()
+            .filter(|u| u.phase.is_resumable() || u.phase == Phase::FileChanged)
+            .map(|u| u.id)
+            .collect(),
+        Action::Resume(Selection::Ids(ids))
+        | Action::Restart(ids)
+        | Action::Cancel(ids)
+        | Action::Remove(ids) => ids.clone(),
+    };
+    let mut failures = 0usize;
+    let mut watched = Watched::default();
+    for id in requested {
+        let Some(phase) = known.get(&id).copied() else {
+            output.print(&format!("#{id}: no such upload (see `hoist list`)"));
+            failures += 1;
+            continue;
+        };
+        let Some(snapshot) = uploads.iter().find(|u| u.id == id) else {
+            continue;
+        };
+        output.track(snapshot);
+        let command = match &action {
+            Action::Resume(_) => {
+                if phase == Phase::FileChanged {
+                    output.print(&format!(
+                        "#{id} {}: the file changed since the upload started; run `hoist restart {id}` to send the new version",
+                        snapshot.file_name
+                    ));
+                    failures += 1;
+                    continue;
+                }
+                if phase == Phase::Completed {
+                    output.print(&format!("#{id} {}: already done", snapshot.file_name));
+                    continue;
+                }
+                Command::Resume(id)
+            }
+            Action::Restart(_) => Command::Restart(id),
+            Action::Cancel(_) => Command::Cancel(id),
+            Action::Remove(_) => Command::Remove(id),
+        };
+        let settles_on = match &action {
+            Action::Cancel(_) | Action::Remove(_) => Settle::Stopped,
+            _ => Settle::Finished,
+        };
+        if settles_on == Settle::Stopped
+            && phase.is_terminal()
+            && matches!(action, Action::Cancel(_))
+        {
+            output.print(&format!(
+                "#{id} {}: nothing to cancel ({})",
+                snapshot.file_name,
+                phase.label()
+            ));
+            continue;
+        }
+        watched.watch_until(id, settles_on);
+        handle.send_blocking(command)?;
+    }
+    if watched.is_empty() && failures == 0 {
+        if matches!(action, Action::Resume(Selection::All)) {
+            output.print("Nothing to resume.");
+        }
+        handle.shutdown();
+        return Ok(ExitCode::SUCCESS);
+    }
+    while !watched.all_done() {
+        let Some(event) = events.recv_blocking() else {
+            break;
+        };
+        output.event(&event);
+        watched.update(&event);
+    }
+    finish(&handle, &mut output, watched, failures)
+}
+
+fn finish(
+    handle: &EngineHandle,
+    output: &mut Output,
+    watched: Watched,
+    earlier_failures: usize,
+) -> anyhow::Result<ExitCode> {
+    handle.shutdown();
+    let total = watched.len() + earlier_failures;
+    let failed = watched.unsuccessful() + earlier_failures;
+    if total > 1 || failed > 0 {
+        output.print(&format!(
+            "{} of {} succeeded{}.",
+            total - failed,
+            total,
+            if failed > 0 {
+                format!("; {failed} did not")
+            } else {
+                String::new()
+            }
+        ));
+    }
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Settle {
+    /// Completed, failed or file changed.
+    Finished,
+    /// Cancelled or removed.
+    Stopped,
+}
+
+/// The uploads a command follows, and how each ended.
+#[derive(Default)]
+struct Watched {
+    waiting: HashMap<UploadId, Settle>,
+    ok: BTreeSet<UploadId>,
+    not_ok: BTreeSet<UploadId>,
+}
+
+impl Watched {
+    fn watch(&mut self, id: UploadId) {
+        self.watch_until(id, Settle::Finished);
+    }
+
+    fn watch_until(&mut self, id: UploadId, settle: Settle) {
+        self.waiting.insert(id, settle);
+    }
+
+    fn update(&mut self, event: &Event) {
+        let (id, ok) = match event {
+            Event::PhaseChanged { id, phase, .. } => match (self.waiting.get(id), phase) {
+                (Some(Settle::Finished), Phase::Completed) => (*id, true),
+                (
+                    Some(Settle::Finished),
+                    Phase::Failed | Phase::FileChanged | Phase::Cancelled | Phase::Paused,
+                ) => (*id, false),
+                (Some(Settle::Stopped), Phase::Cancelled) => (*id, true),
+                _ => return,
+            },
+            Event::Removed { id } if self.waiting.contains_key(id) => (*id, true),
+            Event::Stopped => {
+                let ids: Vec<UploadId> = self.waiting.keys().copied().collect();
+                self.not_ok.extend(ids);
+                self.waiting.clear();
+                return;
+            }
+            _ => return,
+        };
+        self.waiting.remove(&id);
+        if ok {
+            self.ok.insert(id);
+        } else {
+            self.not_ok.insert(id);
+        }
+    }
+
+    fn all_done(&self) -> bool {
+        self.waiting.is_empty()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.waiting.is_empty() && self.ok.is_empty() && self.not_ok.is_empty()
+    }
+
+    fn len(&self) -> usize {
+        self.waiting.len() + self.ok.len() + self.not_ok.len()
+    }
+
+    fn unsuccessful(&self) -> usize {
+        self.not_ok.len() + self.waiting.len()
+    }
+}

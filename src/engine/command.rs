@@ -1,0 +1,53 @@
+use std::path::PathBuf;
+
+use crate::upload::{Destination, UploadId};
+
+/// Per-upload sending options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct UploadOptions {
+    /// Fixed chunk size (a multiple of 256 KiB), or `None` for one streaming request.
+    pub chunk_size_bytes: Option<u64>,
+    /// Announce the total size only with the last chunk.
+    pub size_unknown: bool,
+}
+
+/// The only way to ask the engine for change. Sent through [`super::EngineHandle`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Queue a file. `tag` is echoed in the resulting `Added` / `AddFailed` event.
+    Add {
+        /// Caller's token to match the answer.
+        tag: u64,
+        /// The file.
+        path: PathBuf,
+        /// Where it goes.
+        destination: Destination,
+        /// How it is sent.
+        options: UploadOptions,
+    },
+    /// Stop sending now; keep what the server confirmed.
+    Pause(UploadId),
+    /// Continue from what the server confirmed.
+    Resume(UploadId),
+    /// Retry a failed upload (same as resume).
+    Retry(UploadId),
+    /// Start over from byte 0 with the file as it is now (after "file changed").
+    Restart(UploadId),
+    /// Stop and ask the server to discard the session.
+    Cancel(UploadId),
+    /// Forget the upload (cancelling it first if unfinished).
+    Remove(UploadId),
+    /// Pause every upload.
+    PauseAll,
+    /// Resume every paused, failed or interrupted upload.
+    ResumeAll,
+    /// Change the limits.
+    SetLimits {
+        /// Uploads running at once (at least 1).
+        max_parallel_uploads: usize,
+        /// Bandwidth limit for all uploads together, 0 = unlimited.
+        bandwidth_limit_bytes_per_sec: u64,
+    },
+    /// Stop everything (uploads stay resumable) and end the engine thread.
+    Shutdown,
+}

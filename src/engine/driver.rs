@@ -1,0 +1,177 @@
+//! Drives one upload to its end: steps the protocol, saves every acknowledgement, retries.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use super::Event;
+use super::retry::{Backoff, RetryPolicy};
+use super::sink::EventSink;
+use crate::file::ByteCounter;
+use crate::protocol::{ProtocolError, RetryClass, SessionContext, Step, UploadSession};
+use crate::store::Journal;
+use crate::upload::{RemoteResult, UploadId};
+
+/// Steps in a row that confirm nothing new before the engine treats it as a failure (a server
+/// that keeps losing sessions must not loop forever).
+const MAX_STEPS_WITHOUT_PROGRESS: u32 = 8;
+
+/// How one drive ended.
+#[derive(Debug)]
+pub(crate) enum DriveEnd {
+    /// Every byte is on the server.
+    Completed(RemoteResult),
+    /// Retrying will not help; the message is for people.
+    Failed(String),
+    /// The local file changed; the message is for people.
+    FileChanged(String),
+}
+
+/// What the driver needs besides the session.
+pub(crate) struct Driver {
+    pub id: UploadId,
+    pub journal: Arc<Journal>,
+    pub sink: EventSink,
+    pub retry: RetryPolicy,
+    pub stall_timeout: Duration,
+    pub confirmed: Arc<AtomicU64>,
+}
+
+impl Driver {
+    /// Runs the session until it completes or fails for good. Dropping the future (pause) aborts
+    /// the request in flight; everything confirmed is already in the journal.
+    pub(crate) async fn drive(
+        &self,
+        session: &mut dyn UploadSession,
+        ctx: &SessionContext,
+    ) -> DriveEnd {
+        let mut backoff = Backoff::new(self.retry);
+        let mut reauthenticated = false;
+        let mut best_confirmed = session.confirmed_bytes();
+        let mut steps_without_progress = 0u32;
+        loop {
+            ctx.counter.touch();
+            let result = tokio::select! {
+                result = session.step(ctx) => result,
+                idle = stall_watch(&ctx.counter, self.stall_timeout) => {
+                    Err(ProtocolError::Stalled { idle })
+                }
+            };
+            let error = match result {
+                Ok(Step::Completed(result)) => {
+                    let confirmed = ctx.file.size_bytes.max(session.confirmed_bytes());
+                    self.confirmed.store(confirmed, Ordering::Relaxed);
+                    if let Err(e) = self.journal.save_progress(
+                        self.id,
+                        confirmed,
+                        &session.persistent_state(),
+                        false,
+                    ) {
+                        tracing::error!(upload = %self.id, "could not save progress: {e}");
+                    }
+                    return DriveEnd::Completed(result);
+                }
+                Ok(Step::Progress { rewound }) => {
+                    let confirmed = session.confirmed_bytes();
+                    if let Err(e) = self.journal.save_progress(
+                        self.id,
+                        confirmed,
+                        &session.persistent_state(),
+                        rewound,
+                    ) {
+                        tracing::error!(upload = %self.id, "could not save progress: {e}");
+                        return DriveEnd::Failed(format!(
+                            "Hoist could not record the progress, so it stopped to stay safe: {e}"
+                        ));
+                    }
+                    self.confirmed.store(confirmed, Ordering::Relaxed);
+                    if rewound {
+                        self.sink
+                            .emit(Event::Notice {
+                                id: self.id,
+                                message: if confirmed == 0 {
+                                    "The server lost the upload session; starting again from the beginning.".to_string()
+                                } else {
+                                    "The server kept less than it had confirmed; continuing from what it has.".to_string()
+                                },
+                            })
+                            .await;
+                    }
+                    if confirmed > best_confirmed {
+                        best_confirmed = confirmed;
+                        steps_without_progress = 0;
+                        backoff.reset();
+                        reauthenticated = false;
+                        continue;
+                    }
+                    steps_without_progress += 1;
+                    if steps_without_progress < MAX_STEPS_WITHOUT_PROGRESS {
+                        continue;
+                    }
+                    steps_without_progress = 0;
+                    ProtocolError::NoProgress
+                }
+                Err(error) => error,
+            };
+            tracing::warn!(upload = %self.id, "request failed: {error}");
+            if error.is_file_changed() {
+                return DriveEnd::FileChanged(capitalise(&error.to_string()));
+            }
+            match error.retry_class() {
+                RetryClass::Fatal => return DriveEnd::Failed(capitalise(&error.to_string())),
+                RetryClass::Reauthenticate if !reauthenticated => {
+                    reauthenticated = true;
+                    if let Err(e) = ctx.credentials.refresh().await {
+                        return DriveEnd::Failed(capitalise(&e.to_string()));
+                    }
+                    session.interrupted();
+                }
+                RetryClass::Reauthenticate => {
+                    return DriveEnd::Failed(format!(
+                        "{} The access token was refused again after a refresh: sign in again or provide a new token, then retry.",
+                        capitalise(&error.to_string())
+                    ));
+                }
+                RetryClass::Retry { after } => {
+                    session.interrupted();
+                    let Some(wait) = backoff.next_delay(after) else {
+                        return DriveEnd::Failed(format!(
+                            "Gave up after {} tries: {error}.",
+                            backoff.attempt() + 1
+                        ));
+                    };
+                    self.sink
+                        .emit(Event::Retrying {
+                            id: self.id,
+                            attempt: backoff.attempt(),
+                            wait,
+                            reason: capitalise(&error.to_string()),
+                        })
+                        .await;
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+}
+
+/// Resolves once nothing has moved for `stall_timeout`, with how long it has been.
+async fn stall_watch(counter: &ByteCounter, stall_timeout: Duration) -> Duration {
+    let tick = (stall_timeout / 4).clamp(Duration::from_millis(50), Duration::from_secs(1));
+    loop {
+        tokio::time::sleep(tick).await;
+        let idle = counter.idle_for();
+        if idle >= stall_timeout {
+            return idle;
+        }
+    }
+}
+
+/// Messages start with a capital letter for people.
+pub(crate) fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

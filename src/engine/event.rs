@@ -1,0 +1,129 @@
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::upload::{Phase, RemoteResult, UploadId};
+
+/// A read-only picture of one upload, for lists and windows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UploadSnapshot {
+    /// The upload.
+    pub id: UploadId,
+    /// The file's name.
+    pub file_name: String,
+    /// The file's path.
+    pub path: PathBuf,
+    /// Where it goes, for people.
+    pub destination: String,
+    /// Total size, when known.
+    pub total_bytes: Option<u64>,
+    /// Bytes the server confirmed.
+    pub confirmed_bytes: u64,
+    /// Where it stands.
+    pub phase: Phase,
+    /// The last error, in plain words.
+    pub error: Option<String>,
+    /// The result once completed.
+    pub result: Option<RemoteResult>,
+}
+
+/// Progress of one running upload. `confirmed_bytes <= sent_bytes <= total_bytes`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Progress {
+    /// The upload.
+    pub id: UploadId,
+    /// Bytes handed to the network (file position).
+    pub sent_bytes: u64,
+    /// Bytes the server confirmed (what survives a crash).
+    pub confirmed_bytes: u64,
+    /// Total size, when known.
+    pub total_bytes: Option<u64>,
+    /// Smoothed sending rate.
+    pub rate_bytes_per_sec: f64,
+}
+
+/// What the engine tells the outside world. Progress is coalesced to a few events per second per
+/// upload; everything else is sent as it happens.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum Event {
+    /// The uploads found in the journal at start.
+    Restored {
+        /// One per upload, in queue order.
+        uploads: Vec<UploadSnapshot>,
+    },
+    /// A file was queued.
+    Added {
+        /// The caller's tag from the command.
+        tag: u64,
+        /// The new upload.
+        upload: UploadSnapshot,
+    },
+    /// A file could not be queued; the rest of the queue is untouched.
+    AddFailed {
+        /// The caller's tag from the command.
+        tag: u64,
+        /// The file.
+        path: PathBuf,
+        /// Why, in plain words.
+        message: String,
+    },
+    /// Bytes moved or were confirmed.
+    Progress(Progress),
+    /// The upload's phase changed (with the reason for failures).
+    PhaseChanged {
+        /// The upload.
+        id: UploadId,
+        /// The new phase.
+        phase: Phase,
+        /// The reason, in plain words, for failures and changed files.
+        message: Option<String>,
+    },
+    /// A request failed and will be retried after a wait.
+    Retrying {
+        /// The upload.
+        id: UploadId,
+        /// Failures since the last progress.
+        attempt: u32,
+        /// How long until the next try.
+        #[serde(with = "seconds")]
+        wait: Duration,
+        /// What went wrong, in plain words.
+        reason: String,
+    },
+    /// Something worth telling about one upload that is not an error (e.g. a new session).
+    Notice {
+        /// The upload.
+        id: UploadId,
+        /// The message.
+        message: String,
+    },
+    /// The upload is done.
+    Completed {
+        /// The upload.
+        id: UploadId,
+        /// What the server answered.
+        result: RemoteResult,
+    },
+    /// The upload was removed from the list.
+    Removed {
+        /// The upload.
+        id: UploadId,
+    },
+    /// Something about Hoist itself (e.g. a damaged journal was set aside).
+    Warning {
+        /// The message.
+        message: String,
+    },
+    /// The engine stopped (after [`super::Command::Shutdown`]).
+    Stopped,
+}
+
+mod seconds {
+    use std::time::Duration;
+
+    pub fn serialize<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(d.as_secs_f64())
+    }
+}

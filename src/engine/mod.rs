@@ -1,0 +1,211 @@
+//! The upload engine: a tokio runtime on its own thread that drives upload sessions.
+//!
+//! [`Engine::start`] returns an [`EngineHandle`] for [`Command`]s and [`EngineEvents`] for
+//! [`Event`]s. The handle never blocks the caller (a window); a waker is invoked whenever events
+//! are ready, so a window can repaint only then. Progress is coalesced to a few events per second
+//! per upload. Every server acknowledgement is saved in the journal before it is reported.
+
+mod command;
+mod driver;
+mod event;
+mod progress;
+mod retry;
+mod scheduler;
+mod sink;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+pub use command::{Command, UploadOptions};
+pub use event::{Event, Progress, UploadSnapshot};
+pub use progress::{PROGRESS_INTERVAL, SmoothedRate};
+pub use retry::{Backoff, RetryPolicy};
+pub use sink::Waker;
+
+use scheduler::{Scheduler, SchedulerSettings};
+use sink::EventSink;
+use tokio::sync::mpsc;
+
+use crate::file::Throttle;
+use crate::protocol::{ProtocolError, http_client};
+use crate::store::{HoistDirs, Journal, StoreError};
+
+/// Room for commands in flight; a full queue makes [`EngineHandle::send`] fail rather than block.
+const COMMAND_CAPACITY: usize = 1024;
+/// Room for events not yet read.
+const EVENT_CAPACITY: usize = 4096;
+
+/// How the engine runs.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// The journal database.
+    pub journal_path: PathBuf,
+    /// Where per-upload lock files go.
+    pub locks_dir: PathBuf,
+    /// Uploads running at once.
+    pub max_parallel_uploads: usize,
+    /// Bandwidth limit for all uploads together, 0 = unlimited.
+    pub bandwidth_limit_bytes_per_sec: u64,
+    /// Waiting between attempts.
+    pub retry: RetryPolicy,
+    /// A request during which nothing moves for this long is abandoned and retried.
+    pub stall_timeout: Duration,
+    /// Continue uploads that were queued or running when Hoist last stopped.
+    pub resume_unfinished_on_start: bool,
+}
+
+impl EngineConfig {
+    /// Defaults for Hoist's directories: 2 uploads at once, no bandwidth limit, Google's retry
+    /// timings, a 60 s stall timeout, unfinished uploads left as they are.
+    pub fn new(dirs: &HoistDirs) -> EngineConfig {
+        EngineConfig {
+            journal_path: dirs.journal_path(),
+            locks_dir: dirs.locks_dir(),
+            max_parallel_uploads: 2,
+            bandwidth_limit_bytes_per_sec: 0,
+            retry: RetryPolicy::default(),
+            stall_timeout: Duration::from_secs(60),
+            resume_unfinished_on_start: false,
+        }
+    }
+}
+
+/// Why the engine could not start or take a command.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The journal could not be opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The HTTP client could not be set up.
+    #[error(transparent)]
+    Protocol(#[from] ProtocolError),
+    /// The background thread or runtime could not start.
+    #[error("the upload engine could not start: {0}")]
+    Start(std::io::Error),
+    /// The engine has stopped.
+    #[error("the upload engine has stopped")]
+    Stopped,
+    /// Too many commands at once.
+    #[error("the upload engine is busy; try again")]
+    Busy,
+}
+
+/// Starts engines.
+#[derive(Debug)]
+pub struct Engine;
+
+impl Engine {
+    /// Opens the journal (setting a damaged one aside, reported as a [`Event::Warning`]), starts
+    /// the runtime on a thread named `hoist-engine`, and returns the two ends.
+    pub fn start(
+        config: EngineConfig,
+        waker: Waker,
+    ) -> Result<(EngineHandle, EngineEvents), EngineError> {
+        if let Some(parent) = config.journal_path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| StoreError::from_io(e, parent))?;
+        }
+        std::fs::create_dir_all(&config.locks_dir)
+            .map_err(|e| StoreError::from_io(e, &config.locks_dir))?;
+        let opened = Journal::open(&config.journal_path)?;
+        let mut warnings = Vec::new();
+        if let Some(corrupt) = &opened.recovered {
+            tracing::error!(
+                "the journal was damaged ({}); kept aside at {}",
+                corrupt.detail,
+                corrupt.moved_to.display()
+            );
+            warnings.push(format!(
+                "The list of uploads was damaged and could not be read, so Hoist started a new one. \
+                 The damaged copy is kept at {}.",
+                corrupt.moved_to.display()
+            ));
+        }
+        let journal = Arc::new(opened.journal);
+        let http = http_client()?;
+        let throttle = Arc::new(Throttle::new(config.bandwidth_limit_bytes_per_sec));
+        let (command_tx, command_rx) = mpsc::channel(COMMAND_CAPACITY);
+        let (event_tx, event_rx) = mpsc::channel(EVENT_CAPACITY);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("hoist-io")
+            .enable_all()
+            .build()
+            .map_err(EngineError::Start)?;
+        let settings = SchedulerSettings {
+            max_parallel_uploads: config.max_parallel_uploads.max(1),
+            retry: config.retry,
+            stall_timeout: config.stall_timeout,
+            locks_dir: config.locks_dir.clone(),
+            resume_unfinished_on_start: config.resume_unfinished_on_start,
+        };
+        let sink = EventSink::new(event_tx, waker);
+        let thread = std::thread::Builder::new()
+            .name("hoist-engine".to_string())
+            .spawn(move || {
+                let scheduler = Scheduler::new(journal, http, throttle, sink, settings);
+                runtime.block_on(scheduler.run(command_rx, warnings));
+                runtime.shutdown_timeout(Duration::from_secs(2));
+            })
+            .map_err(EngineError::Start)?;
+        Ok((
+            EngineHandle {
+                commands: command_tx,
+                thread: Arc::new(Mutex::new(Some(thread))),
+            },
+            EngineEvents { rx: event_rx },
+        ))
+    }
+}
+
+/// Sends commands to the engine. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct EngineHandle {
+    commands: mpsc::Sender<Command>,
+    thread: Arc<Mutex<Option<JoinHandle<()>>>>,
+}
+
+impl EngineHandle {
+    /// Sends a command without ever blocking (for a window's UI thread).
+    pub fn send(&self, command: Command) -> Result<(), EngineError> {
+        self.commands.try_send(command).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => EngineError::Busy,
+            mpsc::error::TrySendError::Closed(_) => EngineError::Stopped,
+        })
+    }
+
+    /// Sends a command, waiting for room (for command-line use, never on a UI thread).
+    pub fn send_blocking(&self, command: Command) -> Result<(), EngineError> {
+        self.commands
+            .blocking_send(command)
+            .map_err(|_| EngineError::Stopped)
+    }
+
+    /// Stops every upload (they stay resumable) and waits for the engine thread to end.
+    pub fn shutdown(&self) {
+        let _ = self.commands.blocking_send(Command::Shutdown);
+        let thread = self.thread.lock().ok().and_then(|mut t| t.take());
+        if let Some(thread) = thread {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Receives the engine's events.
+#[derive(Debug)]
+pub struct EngineEvents {
+    rx: mpsc::Receiver<Event>,
+}
+
+impl EngineEvents {
+    /// The next event if one is ready (never blocks).
+    pub fn try_recv(&mut self) -> Option<Event> {
+        self.rx.try_recv().ok()
+    }
+
+    /// Waits for the next event; `None` once the engine has stopped.
+    pub fn recv_blocking(&mut self) -> Option<Event> {
+        self.rx.blocking_recv()
+    }
+}

@@ -1,0 +1,587 @@
+//! The engine's actor: owns the queue, starts and stops upload tasks, applies commands.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::driver::{DriveEnd, Driver, capitalise};
+use super::progress::report_progress;
+use super::retry::RetryPolicy;
+use super::sink::EventSink;
+use super::{Command, Event, UploadOptions, UploadSnapshot};
+use crate::file::{ByteCounter, FileError, FileIdentity, Throttle};
+use crate::protocol::{SessionContext, credentials_for, open_session, validate_destination};
+use crate::store::{Journal, NewUpload, StoreError, UploadLock, UploadRecord};
+use crate::upload::{Destination, Phase, UploadId};
+
+/// How long a best-effort "discard this session" request may take.
+const CANCEL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why a running upload is being stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StopReason {
+    Pause,
+    Cancel,
+    Remove,
+    Shutdown,
+}
+
+struct Running {
+    cancel: CancellationToken,
+    reason: Option<StopReason>,
+}
+
+/// How an upload task ended.
+enum TaskEnd {
+    Drive(DriveEnd),
+    Stopped,
+    Busy(String),
+}
+
+enum Internal {
+    Finished { id: UploadId, end: TaskEnd },
+}
+
+/// Settings the scheduler runs with.
+pub(crate) struct SchedulerSettings {
+    pub max_parallel_uploads: usize,
+    pub retry: RetryPolicy,
+    pub stall_timeout: Duration,
+    pub locks_dir: PathBuf,
+    pub resume_unfinished_on_start: bool,
+}
+
+pub(crate) struct Scheduler {
+    journal: Arc<Journal>,
+    http: reqwest::Client,
+    throttle: Arc<Throttle>,
+    sink: EventSink,
+    settings: SchedulerSettings,
+    entries: BTreeMap<UploadId, UploadRecord>,
+    queue: VecDeque<UploadId>,
+    running: HashMap<UploadId, Running>,
+    internal_tx: mpsc::Sender<Internal>,
+    internal_rx: mpsc::Receiver<Internal>,
+}
+
+impl Scheduler {
+    pub(crate) fn new(
+        journal: Arc<Journal>,
+        http: reqwest::Client,
+        throttle: Arc<Throttle>,
+        sink: EventSink,
+        settings: SchedulerSettings,
+    ) -> Scheduler {
+        let (internal_tx, internal_rx) = mpsc::channel(256);
+        Scheduler {
+            journal,
+            http,
+            throttle,
+            sink,
+            settings,
+            entries: BTreeMap::new(),
+            queue: VecDeque::new(),
+            running: HashMap::new(),
+            internal_tx,
+            internal_rx,
+        }
+    }
+
+    /// Runs until [`Command::Shutdown`] (or until every handle is dropped).
+    pub(crate) async fn run(
+        mut self,
+        mut commands: mpsc::Receiver<Command>,
+        warnings: Vec<String>,
+    ) {
+        for message in warnings {
+            self.sink.emit(Event::Warning { message }).await;
+        }
+        self.restore().await;
+        let mut shutting_down = false;
+        loop {
+            tokio::select! {
+                command = commands.recv(), if !shutting_down => match command {
+                    Some(Command::Shutdown) | None => {
+                        shutting_down = true;
+                        let ids: Vec<UploadId> = self.running.keys().copied().collect();
+                        for id in ids {
+                            self.stop(id, StopReason::Shutdown);
+                        }
+                    }
+                    Some(command) => self.handle(command).await,
+                },
+                Some(Internal::Finished { id, end }) = self.internal_rx.recv() => {
+                    self.finished(id, end).await;
+                }
+            }
+            if shutting_down && self.running.is_empty() {
+                break;
+            }
+            if !shutting_down {
+                self.schedule().await;
+            }
+        }
+        self.sink.emit(Event::Stopped).await;
+    }
+
+    async fn restore(&mut self) {
+        let records = match self.journal.list() {
+            Ok(records) => records,
+            Err(e) => {
+                tracing::error!("could not read the journal: {e}");
+                self.sink
+                    .emit(Event::Warning {
+                        message: capitalise(&e.to_string()),
+                    })
+                    .await;
+                Vec::new()
+            }
+        };
+        for record in records {
+            if self.settings.resume_unfinished_on_start
+                && matches!(record.phase, Phase::Queued | Phase::Uploading)
+            {
+                self.queue.push_back(record.id);
+            }
+            self.entries.insert(record.id, record);
+        }
+        let uploads = self.entries.values().map(snapshot).collect();
+        self.sink.emit(Event::Restored { uploads }).await;
+        self.schedule().await;
+    }
+
+    async fn handle(&mut self, command: Command) {
+        match command {
+            Command::Add {
+                tag,
+                path,
+                destination,
+                options,
+            } => self.add(tag, path, destination, options).await,
+            Command::Pause(id) => self.pause(id).await,
+            Command::Resume(id) | Command::Retry(id) => self.resume(id).await,
+            Command::Restart(id) => self.restart(id).await,
+            Command::Cancel(id) => self.cancel(id, false).await,
+            Command::Remove(id) => self.cancel(id, true).await,
+            Command::PauseAll => {
+                let ids: Vec<UploadId> = self.entries.keys().copied().collect();
+                for id in ids {
+                    self.pause(id).await;
+                }
+            }
+            Command::ResumeAll => {
+                let ids: Vec<UploadId> = self.entries.keys().copied().collect();
+                for id in ids {
+                    self.resume(id).await;
+                }
+            }
+            Command::SetLimits {
+                max_parallel_uploads,
+                bandwidth_limit_bytes_per_sec,
+            } => {
+                self.settings.max_parallel_uploads = max_parallel_uploads.max(1);
+                self.throttle.set_limit(bandwidth_limit_bytes_per_sec);
+            }
+            Command::Shutdown => {}
+        }
+    }
+
+    async fn add(
+        &mut self,
+        tag: u64,
+        path: PathBuf,
+        destination: Destination,
+        options: UploadOptions,
+    ) {
+        match self.insert(&path, destination, options).await {
+            Ok(record) => {
+                let id = record.id;
+                let upload = snapshot(&record);
+                self.entries.insert(id, record);
+                self.queue.push_back(id);
+                self.sink.emit(Event::Added { tag, upload }).await;
+            }
+            Err(message) => {
+                tracing::warn!("could not queue a file: {message}");
+                self.sink
+                    .emit(Event::AddFailed { tag, path, message })
+                    .await;
+            }
+        }
+    }
+
+    async fn insert(
+        &self,
+        path: &std::path::Path,
+        destination: Destination,
+        options: UploadOptions,
+    ) -> Result<UploadRecord, String> {
+        validate_destination(&destination).map_err(|e| capitalise(&e.to_string()))?;
+        if let Some(chunk) = options.chunk_size_bytes
+            && (chunk == 0 || chunk % crate::protocol::google::CHUNK_GRANULARITY_BYTES != 0)
+        {
+            return Err(format!(
+                "The chunk size must be a multiple of 256 KiB (262144 bytes); {chunk} is not."
+            ));
+        }
+        let owned = path.to_path_buf();
+        let file = tokio::task::spawn_blocking(move || FileIdentity::read(&owned))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| capitalise(&e.to_string()))?;
+        let total_bytes = (!options.size_unknown).then_some(file.size_bytes);
+        self.journal
+            .insert(&NewUpload {
+                file,
+                destination,
+                total_bytes,
+                chunk_size_bytes: options.chunk_size_bytes,
+            })
+            .map_err(|e| capitalise(&e.to_string()))
+    }
+
+    async fn set_phase(&mut self, id: UploadId, phase: Phase, message: Option<String>) {
+        if let Err(e) = self.journal.set_phase(id, phase, message.as_deref()) {
+            tracing::error!(upload = %id, "could not record the new state: {e}");
+        }
+        if let Some(entry) = self.entries.get_mut(&id) {
+            entry.phase = phase;
+            entry.error = message.clone();
+        }
+        self.sink
+            .emit(Event::PhaseChanged { id, phase, message })
+            .await;
+    }
+
+    async fn pause(&mut self, id: UploadId) {
+        if self.running.contains_key(&id) {
+            self.stop(id, StopReason::Pause);
+            return;
+        }
+        let Some(entry) = self.entries.get(&id) else {
+            return;
+        };
+        if matches!(entry.phase, Phase::Queued | Phase::Uploading) {
+            self.queue.retain(|q| *q != id);
+            self.set_phase(id, Phase::Paused, None).await;
+        }
+    }
+
+    async fn resume(&mut self, id: UploadId) {
+        if self.running.contains_key(&id) || self.queue.contains(&id) {
+            return;
+        }
+        let Some(entry) = self.entries.get(&id) else {
+            return;
+        };
+        if matches!(
+            entry.phase,
+            Phase::Queued | Phase::Uploading | Phase::Paused | Phase::Failed
+        ) {
+            self.queue.push_back(id);
+            self.set_phase(id, Phase::Queued, None).await;
+        }
+    }
+
+    async fn restart(&mut self, id: UploadId) {
+        if self.running.contains_key(&id) {
+            return;
+        }
+        let Some(entry) = self.entries.get(&id) else {
+            return;
+        };
+        if matches!(entry.phase, Phase::Completed | Phase::Cancelled) {
+            return;
+        }
+        let path = entry.file.path.clone();
+        let identity = tokio::task::spawn_blocking(move || FileIdentity::read(&path)).await;
+        let file = match identity {
+            Ok(Ok(file)) => file,
+            Ok(Err(e)) => {
+                self.set_phase(id, Phase::Failed, Some(capitalise(&e.to_string())))
+                    .await;
+                return;
+            }
+            Err(e) => {
+                tracing::error!("identity task failed: {e}");
+                return;
+            }
+        };
+        self.discard_remote(id).await;
+        let size_unknown = entry.total_bytes.is_none();
+        if let Err(e) = self.journal.update_identity(id, &file) {
+            self.sink
+                .emit(Event::Warning {
+                    message: capitalise(&e.to_string()),
+                })
+                .await;
+            return;
+        }
+        if size_unknown && let Err(e) = self.journal.set_total(id, None) {
+            tracing::error!(upload = %id, "could not record the size: {e}");
+        }
+        if let Ok(record) = self.journal.get(id) {
+            self.entries.insert(id, record);
+        }
+        self.queue.push_back(id);
+        self.set_phase(id, Phase::Queued, None).await;
+    }
+
+    async fn cancel(&mut self, id: UploadId, remove: bool) {
+        let reason = if remove {
+            StopReason::Remove
+        } else {
+            StopReason::Cancel
+        };
+        if self.running.contains_key(&id) {
+            self.stop(id, reason);
+            return;
+        }
+        let Some(entry) = self.entries.get(&id) else {
+            return;
+        };
+        let unfinished = !matches!(entry.phase, Phase::Completed | Phase::Cancelled);
+        self.queue.retain(|q| *q != id);
+        if unfinished {
+            self.discard_remote(id).await;
+        }
+        if remove {
+            self.forget(id).await;
+        } else if unfinished {
+            self.set_phase(id, Phase::Cancelled, None).await;
+        }
+    }
+
+    async fn forget(&mut self, id: UploadId) {
+        if let Err(e) = self.journal.remove(id) {
+            tracing::error!(upload = %id, "could not remove from the journal: {e}");
+        }
+        self.entries.remove(&id);
+        self.sink.emit(Event::Removed { id }).await;
+    }
+
+    /// Best effort: asks the server to discard the session of an upload that is not running.
+    async fn discard_remote(&self, id: UploadId) {
+        let Some(record) = self.entries.get(&id) else {
+            return;
+        };
+        if record.protocol_state.is_null() {
+            return;
+        }
+        let Ok(lock) = UploadLock::try_acquire(&self.settings.locks_dir, id) else {
+            return;
+        };
+        let ctx = self.context_for(record, ByteCounter::new());
+        if let Ok(mut session) = open_session(&record.destination, &record.protocol_state) {
+            match tokio::time::timeout(CANCEL_TIMEOUT, session.cancel(&ctx)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::warn!(upload = %id, "could not discard the session: {e}"),
+                Err(_) => tracing::warn!(upload = %id, "discarding the session timed out"),
+            }
+        }
+        drop(lock);
+    }
+
+    fn stop(&mut self, id: UploadId, reason: StopReason) {
+        if let Some(running) = self.running.get_mut(&id) {
+            running.reason.get_or_insert(reason);
+            running.cancel.cancel();
+        }
+    }
+
+    fn context_for(&self, record: &UploadRecord, counter: ByteCounter) -> SessionContext {
+        SessionContext {
+            http: self.http.clone(),
+            file: record.file.clone(),
+            destination: record.destination.clone(),
+            credentials: credentials_for(&record.destination.auth),
+            chunk_size_bytes: record.chunk_size_bytes,
+            size_unknown: record.total_bytes.is_none(),
+            counter,
+            throttle: self.throttle.clone(),
+        }
+    }
+
+    async fn schedule(&mut self) {
+        while self.running.len() < self.settings.max_parallel_uploads {
+            let Some(id) = self.queue.pop_front() else {
+                return;
+            };
+            let Some(record) = self.entries.get(&id) else {
+                continue;
+            };
+            if !matches!(record.phase, Phase::Queued | Phase::Uploading) {
+                continue;
+            }
+            let record = record.clone();
+            self.start(record).await;
+        }
+    }
+
+    async fn start(&mut self, record: UploadRecord) {
+        let id = record.id;
+        let cancel = CancellationToken::new();
+        self.running.insert(
+            id,
+            Running {
+                cancel: cancel.clone(),
+                reason: None,
+            },
+        );
+        self.set_phase(id, Phase::Uploading, None).await;
+        let counter = ByteCounter::new();
+        counter.set_sent_position(record.confirmed_bytes);
+        let ctx = self.context_for(&record, counter);
+        let confirmed = Arc::new(AtomicU64::new(record.confirmed_bytes));
+        let driver = Driver {
+            id,
+            journal: self.journal.clone(),
+            sink: self.sink.clone(),
+            retry: self.settings.retry,
+            stall_timeout: self.settings.stall_timeout,
+            confirmed,
+        };
+        let locks_dir = self.settings.locks_dir.clone();
+        let internal = self.internal_tx.clone();
+        let sink = self.sink.clone();
+        tokio::spawn(async move {
+            let end = run_upload(record, ctx, driver, locks_dir, cancel, sink).await;
+            let _ = internal.send(Internal::Finished { id, end }).await;
+        });
+    }
+
+    async fn finished(&mut self, id: UploadId, end: TaskEnd) {
+        let reason = self.running.remove(&id).and_then(|r| r.reason);
+        if let Ok(record) = self.journal.get(id)
+            && let Some(entry) = self.entries.get_mut(&id)
+        {
+            entry.confirmed_bytes = record.confirmed_bytes;
+            entry.protocol_state = record.protocol_state;
+        }
+        match end {
+            TaskEnd::Drive(DriveEnd::Completed(result)) => {
+                if let Err(e) = self.journal.complete(id, &result) {
+                    tracing::error!(upload = %id, "could not record the completion: {e}");
+                }
+                if let Some(entry) = self.entries.get_mut(&id) {
+                    entry.phase = Phase::Completed;
+                    entry.error = None;
+                    entry.confirmed_bytes = entry.file.size_bytes;
+                    entry.result = Some(result.clone());
+                }
+                self.sink.emit(Event::Completed { id, result }).await;
+                self.sink
+                    .emit(Event::PhaseChanged {
+                        id,
+                        phase: Phase::Completed,
+                        message: None,
+                    })
+                    .await;
+                if reason == Some(StopReason::Remove) {
+                    self.forget(id).await;
+                }
+            }
+            TaskEnd::Drive(DriveEnd::Failed(message)) => {
+                self.set_phase(id, Phase::Failed, Some(message)).await;
+            }
+            TaskEnd::Drive(DriveEnd::FileChanged(message)) => {
+                self.set_phase(id, Phase::FileChanged, Some(message)).await;
+            }
+            TaskEnd::Busy(message) => {
+                // Another process drives it: leave the journal alone.
+                if let Some(entry) = self.entries.get_mut(&id) {
+                    entry.error = Some(message.clone());
+                }
+                self.sink
+                    .emit(Event::PhaseChanged {
+                        id,
+                        phase: Phase::Failed,
+                        message: Some(message),
+                    })
+                    .await;
+            }
+            TaskEnd::Stopped => match reason {
+                Some(StopReason::Pause) => self.set_phase(id, Phase::Paused, None).await,
+                Some(StopReason::Cancel) => {
+                    self.discard_remote(id).await;
+                    self.set_phase(id, Phase::Cancelled, None).await;
+                }
+                Some(StopReason::Remove) => {
+                    self.discard_remote(id).await;
+                    self.forget(id).await;
+                }
+                Some(StopReason::Shutdown) | None => {}
+            },
+        }
+    }
+}
+
+/// One upload task: lock, check the file, open the session, drive it until done or stopped.
+async fn run_upload(
+    record: UploadRecord,
+    ctx: SessionContext,
+    driver: Driver,
+    locks_dir: PathBuf,
+    cancel: CancellationToken,
+    sink: EventSink,
+) -> TaskEnd {
+    let id = record.id;
+    let lock = match UploadLock::try_acquire(&locks_dir, id) {
+        Ok(lock) => lock,
+        Err(e @ StoreError::Locked { .. }) => return TaskEnd::Busy(capitalise(&e.to_string())),
+        Err(e) => return TaskEnd::Drive(DriveEnd::Failed(capitalise(&e.to_string()))),
+    };
+    let file = record.file.clone();
+    match tokio::task::spawn_blocking(move || file.verify_unchanged()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e @ FileError::Changed { .. })) => {
+            return TaskEnd::Drive(DriveEnd::FileChanged(capitalise(&e.to_string())));
+        }
+        Ok(Err(e)) => return TaskEnd::Drive(DriveEnd::Failed(capitalise(&e.to_string()))),
+        Err(e) => return TaskEnd::Drive(DriveEnd::Failed(e.to_string())),
+    }
+    let mut session = match open_session(&record.destination, &record.protocol_state) {
+        Ok(session) => session,
+        Err(e) => return TaskEnd::Drive(DriveEnd::Failed(capitalise(&e.to_string()))),
+    };
+    let progress_stop = CancellationToken::new();
+    tokio::spawn(report_progress(
+        id,
+        Some(record.file.size_bytes),
+        ctx.counter.clone(),
+        driver.confirmed.clone(),
+        sink,
+        progress_stop.clone(),
+    ));
+    let end = tokio::select! {
+        end = driver.drive(session.as_mut(), &ctx) => Some(end),
+        _ = cancel.cancelled() => None,
+    };
+    progress_stop.cancel();
+    let end = match end {
+        Some(end) => TaskEnd::Drive(end),
+        None => TaskEnd::Stopped,
+    };
+    drop(lock);
+    end
+}
+
+/// The snapshot of a journal record.
+pub(crate) fn snapshot(record: &UploadRecord) -> UploadSnapshot {
+    UploadSnapshot {
+        id: record.id,
+        file_name: record.file.file_name(),
+        path: record.file.path.clone(),
+        destination: record.destination.service.label(),
+        total_bytes: Some(record.file.size_bytes),
+        confirmed_bytes: record.confirmed_bytes,
+        phase: record.phase,
+        error: record.error.clone(),
+        result: record.result.clone(),
+    }
+}

@@ -1,0 +1,166 @@
+use std::time::Duration;
+
+use crate::file::FileError;
+
+/// What went wrong talking to a server. `Display` is the plain-language message for people; the
+/// technical detail is in the fields (and goes to the log). Never contains a secret or session URI.
+#[derive(Debug, thiserror::Error)]
+pub enum ProtocolError {
+    /// The connection failed, was cut, or timed out.
+    #[error("the connection to the server failed ({detail})")]
+    Connection {
+        /// What the HTTP client said (without URLs).
+        detail: String,
+    },
+    /// The server keeps answering without keeping any new data.
+    #[error("the server keeps answering without keeping any new data")]
+    NoProgress,
+    /// No byte moved for too long.
+    #[error("the upload stalled: nothing moved for {} s", .idle.as_secs())]
+    Stalled {
+        /// How long nothing moved.
+        idle: Duration,
+    },
+    /// The server answered with an HTTP error.
+    #[error("the server answered {status}: {message}")]
+    Status {
+        /// HTTP status code.
+        status: u16,
+        /// The server's own message, when it gave one.
+        message: String,
+        /// The server's `Retry-After`, when it gave one.
+        retry_after: Option<Duration>,
+    },
+    /// The server refused the credentials (HTTP 401).
+    #[error("the server refused the credentials: {message}")]
+    Unauthorized {
+        /// The server's message.
+        message: String,
+    },
+    /// No credentials could be found.
+    #[error("no credentials: {detail}")]
+    MissingCredentials {
+        /// What is missing.
+        detail: String,
+    },
+    /// The server's answer made no sense for the protocol.
+    #[error("the server's answer was not understood: {detail}")]
+    BadResponse {
+        /// What was wrong with it.
+        detail: String,
+    },
+    /// The server's copy does not match the file.
+    #[error(
+        "the server's copy differs from your file ({algorithm} {server} on the server, {local} here); the upload was not accepted as done"
+    )]
+    ChecksumMismatch {
+        /// Which checksum.
+        algorithm: &'static str,
+        /// The server's value.
+        server: String,
+        /// Ours.
+        local: String,
+    },
+    /// A destination setting is wrong (bad URL, bad bucket name).
+    #[error("the destination is not valid: {detail}")]
+    InvalidDestination {
+        /// What is wrong.
+        detail: String,
+    },
+    /// The saved protocol state could not be read.
+    #[error("the saved upload state could not be read: {detail}")]
+    BadState {
+        /// What was wrong.
+        detail: String,
+    },
+    /// The local file could not be read, or changed.
+    #[error(transparent)]
+    File(#[from] FileError),
+}
+
+/// What the engine should do about an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryClass {
+    /// Wait (at least `after`, when given), ask the server where it is, and try again.
+    Retry {
+        /// The server's requested wait.
+        after: Option<Duration>,
+    },
+    /// Refresh the credentials once and try again.
+    Reauthenticate,
+    /// Give up: retrying will not help.
+    Fatal,
+}
+
+/// HTTP statuses worth retrying (PROTOCOLS.md §1).
+pub const RETRYABLE_STATUSES: [u16; 6] = [408, 429, 500, 502, 503, 504];
+
+impl ProtocolError {
+    /// Decides what the engine does about this error.
+    pub fn retry_class(&self) -> RetryClass {
+        match self {
+            ProtocolError::Connection { .. }
+            | ProtocolError::Stalled { .. }
+            | ProtocolError::NoProgress => RetryClass::Retry { after: None },
+            ProtocolError::Status {
+                status,
+                retry_after,
+                ..
+            } if RETRYABLE_STATUSES.contains(status) => RetryClass::Retry {
+                after: *retry_after,
+            },
+            ProtocolError::Unauthorized { .. } => RetryClass::Reauthenticate,
+            _ => RetryClass::Fatal,
+        }
+    }
+
+    /// True when the local file changed (the upload must be restarted by the user).
+    pub fn is_file_changed(&self) -> bool {
+        matches!(self, ProtocolError::File(FileError::Changed { .. }))
+    }
+
+    /// Builds a connection error from the HTTP client's error, without its URL (session URIs are
+    /// secrets).
+    pub fn from_reqwest(error: reqwest::Error) -> ProtocolError {
+        let error = error.without_url();
+        let mut detail = error.to_string();
+        let mut source = std::error::Error::source(&error);
+        while let Some(cause) = source {
+            detail.push_str(": ");
+            detail.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        if error.is_decode() {
+            ProtocolError::BadResponse { detail }
+        } else {
+            ProtocolError::Connection { detail }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_statuses() {
+        let status = |s| ProtocolError::Status {
+            status: s,
+            message: String::new(),
+            retry_after: None,
+        };
+        for s in RETRYABLE_STATUSES {
+            assert_eq!(status(s).retry_class(), RetryClass::Retry { after: None });
+        }
+        for s in [400, 403, 404, 413, 501] {
+            assert_eq!(status(s).retry_class(), RetryClass::Fatal);
+        }
+        assert_eq!(
+            ProtocolError::Unauthorized {
+                message: String::new()
+            }
+            .retry_class(),
+            RetryClass::Reauthenticate
+        );
+    }
+}

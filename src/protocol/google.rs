@@ -1,0 +1,657 @@
+//! Google's resumable upload protocol (YouTube `videos.insert`, Drive `files.create`, Cloud Storage,
+//! and any compatible server). Wire facts: shared/PROTOCOLS.md §1.
+//!
+//! State machine: no session -> initiate (POST, keep `Location`); after any interruption -> status
+//! query (`PUT`, `Content-Range: bytes */N`); otherwise send the rest of the file in one streaming
+//! `PUT`, or fixed chunks. A `308` `Range: bytes=0-K` says bytes `0..=K` are stored (no `Range`: none);
+//! the next byte sent is always `K + 1`, whatever was sent before. `404`/`410` mean the session is
+//! gone: a new one starts from byte 0.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
+use serde::{Deserialize, Serialize};
+
+use super::http::error_from_response;
+use super::{ProtocolError, SessionContext, Step, UploadSession};
+use crate::file::{FileError, FileIdentity, RunningCrc32c, file_digests, stream_range};
+use crate::upload::{RemoteResult, Service};
+
+/// YouTube's initiate URL (`videos.insert`, parts snippet and status).
+pub const YOUTUBE_ENDPOINT: &str =
+    "https://www.googleapis.com/upload/youtube/v3/videos?uploadType=resumable&part=snippet,status";
+/// Google Drive's initiate URL (`files.create`).
+pub const DRIVE_ENDPOINT: &str =
+    "https://www.googleapis.com/upload/drive/v3/files?uploadType=resumable";
+/// Cloud Storage's host.
+pub const STORAGE_HOST: &str = "https://storage.googleapis.com";
+/// Chunk sizes must be multiples of this (except the last chunk).
+pub const CHUNK_GRANULARITY_BYTES: u64 = 256 * 1024;
+
+/// What survives a relaunch (saved in the journal; the session URI is a bearer capability).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct GoogleState {
+    /// The session URI from `Location`, exactly as given.
+    session_uri: Option<String>,
+    /// Bytes the server confirmed.
+    confirmed_bytes: u64,
+    /// The furthest file position sent in this session (to sanity-check the server's claims).
+    sent_high_water_bytes: u64,
+    /// CRC32C of the file's prefix read so far, to verify the server's copy without re-reading.
+    crc32c: RunningCrc32c,
+}
+
+/// One upload over Google's resumable protocol.
+#[derive(Debug)]
+pub struct GoogleSession {
+    state: GoogleState,
+    crc32c: Arc<Mutex<RunningCrc32c>>,
+    needs_status_query: bool,
+}
+
+impl GoogleSession {
+    /// Continues from saved state (`Null` for a new upload). A saved session is always asked for
+    /// its status before any byte is sent.
+    pub fn from_state(value: &serde_json::Value) -> Result<GoogleSession, ProtocolError> {
+        let state: GoogleState = if value.is_null() {
+            GoogleState::default()
+        } else {
+            serde_json::from_value(value.clone()).map_err(|e| ProtocolError::BadState {
+                detail: e.to_string(),
+            })?
+        };
+        Ok(GoogleSession {
+            needs_status_query: state.session_uri.is_some(),
+            crc32c: Arc::new(Mutex::new(state.crc32c)),
+            state,
+        })
+    }
+
+    fn current_crc(&self) -> RunningCrc32c {
+        self.crc32c.lock().map(|c| *c).unwrap_or_default()
+    }
+
+    async fn authorize(
+        &self,
+        ctx: &SessionContext,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::RequestBuilder, ProtocolError> {
+        Ok(match ctx.credentials.bearer_token().await? {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        })
+    }
+
+    async fn initiate(&mut self, ctx: &SessionContext) -> Result<Step, ProtocolError> {
+        let (url, metadata) = initiate_request(&ctx.destination.service, &ctx.file)?;
+        let mut request = ctx
+            .http
+            .post(url.clone())
+            .header(CONTENT_TYPE, "application/json; charset=UTF-8")
+            .header("X-Upload-Content-Type", media_type(&ctx.file));
+        if !ctx.size_unknown {
+            request = request.header("X-Upload-Content-Length", ctx.file.size_bytes);
+        }
+        let request = self.authorize(ctx, request).await?;
+        let response = request
+            .body(metadata.to_string())
+            .send()
+            .await
+            .map_err(ProtocolError::from_reqwest)?;
+        ctx.counter.touch();
+        if !matches!(response.status(), StatusCode::OK | StatusCode::CREATED) {
+            return Err(error_from_response(response).await);
+        }
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| ProtocolError::BadResponse {
+                detail: "the server did not hand out an upload session (no Location header)"
+                    .to_string(),
+            })?;
+        let session_uri = url.join(location).map_err(|_| ProtocolError::BadResponse {
+            detail: "the upload session address the server handed out is not a valid URL"
+                .to_string(),
+        })?;
+        tracing::info!("started a new upload session");
+        let rewound = self.state.confirmed_bytes > 0;
+        self.state = GoogleState {
+            session_uri: Some(session_uri.to_string()),
+            crc32c: self.current_crc(),
+            ..GoogleState::default()
+        };
+        self.needs_status_query = false;
+        Ok(Step::Progress { rewound })
+    }
+
+    async fn status_query(
+        &mut self,
+        ctx: &SessionContext,
+        uri: &str,
+    ) -> Result<Step, ProtocolError> {
+        let content_range = if ctx.size_unknown {
+            "bytes */*".to_string()
+        } else {
+            format!("bytes */{}", ctx.file.size_bytes)
+        };
+        let request = ctx
+            .http
+            .put(uri)
+            .header(CONTENT_LENGTH, 0)
+            .header("Content-Range", content_range);
+        let response = self
+            .authorize(ctx, request)
+            .await?
+            .send()
+            .await
+            .map_err(ProtocolError::from_reqwest)?;
+        ctx.counter.touch();
+        self.handle_response(ctx, response).await
+    }
+
+    async fn send(&mut self, ctx: &SessionContext, uri: &str) -> Result<Step, ProtocolError> {
+        check_size_and_mtime(&ctx.file)?;
+        let total = ctx.file.size_bytes;
+        let start = self.state.confirmed_bytes.min(total);
+        let end = match ctx.chunk_size_bytes {
+            Some(chunk) => start.saturating_add(chunk).min(total),
+            None => total,
+        };
+        let is_last = end == total;
+        let content_range = match (start == end, is_last && !ctx.size_unknown, is_last) {
+            (true, _, _) => format!("bytes */{total}"),
+            (false, true, _) | (false, false, true) => {
+                format!("bytes {start}-{}/{total}", end - 1)
+            }
+            (false, false, false) => format!("bytes {start}-{}/*", end - 1),
+        };
+        let mut options = ctx.stream_options();
+        options.crc32c = Some(self.crc32c.clone());
+        ctx.counter.set_sent_position(start);
+        let body = if start == end {
+            reqwest::Body::from(Vec::new())
+        } else {
+            reqwest::Body::wrap_stream(stream_range(
+                ctx.file.path.clone(),
+                start,
+                end - start,
+                options.clone(),
+            ))
+        };
+        self.state.sent_high_water_bytes = self.state.sent_high_water_bytes.max(end);
+        // Until a definitive answer arrives, the server's position is unknown.
+        self.needs_status_query = true;
+        let request = ctx
+            .http
+            .put(uri)
+            .header(CONTENT_LENGTH, end - start)
+            .header(CONTENT_TYPE, media_type(&ctx.file))
+            .header("Content-Range", content_range);
+        let result = self.authorize(ctx, request).await?.body(body).send().await;
+        if let Some(failure) = options.take_failure() {
+            return Err(failure.into());
+        }
+        let response = result.map_err(ProtocolError::from_reqwest)?;
+        ctx.counter.touch();
+        self.handle_response(ctx, response).await
+    }
+
+    async fn handle_response(
+        &mut self,
+        ctx: &SessionContext,
+        response: reqwest::Response,
+    ) -> Result<Step, ProtocolError> {
+        match response.status().as_u16() {
+            308 => {
+                let stored = parse_range(response.headers())?;
+                let stored = self.sanity_check_stored(stored, ctx)?;
+                let rewound = stored < self.state.confirmed_bytes;
+                if rewound {
+                    tracing::warn!(
+                        "the server kept fewer bytes than it had confirmed before ({} < {}); continuing from what it has",
+                        stored,
+                        self.state.confirmed_bytes
+                    );
+                }
+                self.state.confirmed_bytes = stored;
+                self.needs_status_query = false;
+                ctx.counter.set_sent_position(stored);
+                Ok(Step::Progress { rewound })
+            }
+            200 | 201 => {
+                self.needs_status_query = false;
+                let body = response.text().await.map_err(ProtocolError::from_reqwest)?;
+                let result = self.finish(ctx, &body).await?;
+                Ok(Step::Completed(result))
+            }
+            404 | 410 => {
+                tracing::warn!(
+                    "the upload session is gone (expired or discarded); starting a new one from byte 0"
+                );
+                let rewound = self.state.confirmed_bytes > 0;
+                self.state = GoogleState {
+                    crc32c: self.current_crc(),
+                    ..GoogleState::default()
+                };
+                self.needs_status_query = false;
+                ctx.counter.set_sent_position(0);
+                Ok(Step::Progress { rewound })
+            }
+            _ => Err(error_from_response(response).await),
+        }
+    }
+
+    /// The server cannot hold more than the file, nor (within a session) more than was sent.
+    /// gcp-storage-emulator answers `bytes=0-0` for a session that holds nothing.
+    fn sanity_check_stored(&self, stored: u64, ctx: &SessionContext) -> Result<u64, ProtocolError> {
+        if stored > ctx.file.size_bytes {
+            return Err(ProtocolError::BadResponse {
+                detail: format!(
+                    "the server claims {stored} bytes of a {}-byte file",
+                    ctx.file.size_bytes
+                ),
+            });
+        }
+        if stored == 1 && self.state.sent_high_water_bytes == 0 {
+            return Ok(0);
+        }
+        Ok(stored)
+    }
+
+    async fn finish(
+        &self,
+        ctx: &SessionContext,
+        body: &str,
+    ) -> Result<RemoteResult, ProtocolError> {
+        let response: serde_json::Value = serde_json::from_str(body)
+            .unwrap_or_else(|_| serde_json::Value::String(body.to_string()));
+        verify_object(&response, &ctx.file, self.current_crc()).await?;
+        Ok(remote_result(&ctx.destination.service, response))
+    }
+}
+
+#[async_trait]
+impl UploadSession for GoogleSession {
+    async fn step(&mut self, ctx: &SessionContext) -> Result<Step, ProtocolError> {
+        let Some(uri) = self.state.session_uri.clone() else {
+            return self.initiate(ctx).await;
+        };
+        if self.needs_status_query {
+            self.status_query(ctx, &uri).await
+        } else {
+            self.send(ctx, &uri).await
+        }
+    }
+
+    fn confirmed_bytes(&self) -> u64 {
+        self.state.confirmed_bytes
+    }
+
+    fn persistent_state(&self) -> serde_json::Value {
+        let mut state = self.state.clone();
+        state.crc32c = self.current_crc();
+        serde_json::to_value(state).unwrap_or(serde_json::Value::Null)
+    }
+
+    fn interrupted(&mut self) {
+        self.needs_status_query = self.state.session_uri.is_some();
+    }
+
+    async fn cancel(&mut self, ctx: &SessionContext) -> Result<(), ProtocolError> {
+        let Some(uri) = self.state.session_uri.take() else {
+            return Ok(());
+        };
+        let request = self.authorize(ctx, ctx.http.delete(uri)).await?;
+        // Google answers 499 to a cancelled session; any answer means the server heard us.
+        request.send().await.map_err(ProtocolError::from_reqwest)?;
+        Ok(())
+    }
+}
+
+/// Parses a 308's `Range` header into the number of stored bytes. Strict: absent means nothing
+/// stored; anything but `bytes=0-K` (or `0-K`) is an error.
+pub fn parse_range(headers: &reqwest::header::HeaderMap) -> Result<u64, ProtocolError> {
+    let Some(value) = headers.get(reqwest::header::RANGE) else {
+        return Ok(0);
+    };
+    let bad = || ProtocolError::BadResponse {
+        detail: format!("unexpected Range header {value:?}"),
+    };
+    let text = value.to_str().map_err(|_| bad())?.trim();
+    let text = text.strip_prefix("bytes=").unwrap_or(text);
+    let (first, last) = text.split_once('-').ok_or_else(bad)?;
+    if first.trim() != "0" {
+        return Err(bad());
+    }
+    let last: u64 = last.trim().parse().map_err(|_| bad())?;
+    last.checked_add(1).ok_or_else(bad)
+}
+
+/// The media type sent as `X-Upload-Content-Type` / `Content-Type`, guessed from the extension.
+pub fn media_type(file: &FileIdentity) -> String {
+    mime_guess::from_path(&file.path)
+        .first_or_octet_stream()
+        .essence_str()
+        .to_string()
+}
+
+/// Everything but RFC 3986's unreserved characters is escaped.
+const COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+fn encode_component(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, COMPONENT).to_string()
+}
+
+fn file_stem(file: &FileIdentity) -> String {
+    file.path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.file_name())
+}
+
+/// A YouTube title: at most 100 characters, without `<` or `>` (which YouTube rejects).
+fn youtube_title(title: Option<&str>, file: &FileIdentity) -> String {
+    let raw = match title {
+        Some(t) if !t.trim().is_empty() => t.trim().to_string(),
+        _ => file_stem(file),
+    };
+    let cleaned: String = raw
+        .chars()
+        .filter(|c| *c != '<' && *c != '>')
+        .take(100)
+        .collect();
+    if cleaned.trim().is_empty() {
+        "Untitled".to_string()
+    } else {
+        cleaned
+    }
+}
+
+fn parse_url(text: &str) -> Result<url::Url, ProtocolError> {
+    let url = url::Url::parse(text).map_err(|e| ProtocolError::InvalidDestination {
+        detail: format!("'{text}' is not a valid URL ({e})"),
+    })?;
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        "http" => Err(ProtocolError::InvalidDestination {
+            detail: format!(
+                "plain http is only allowed for this computer (127.0.0.1, localhost); use https for {}",
+                url.host_str().unwrap_or("that server")
+            ),
+        }),
+        other => Err(ProtocolError::InvalidDestination {
+            detail: format!("'{other}' addresses are not supported, use https"),
+        }),
+    }
+}
+
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Checks a Google-family destination without contacting anyone.
+pub fn validate(service: &Service) -> Result<(), ProtocolError> {
+    match service {
+        Service::GoogleResumable { initiate_url } => {
+            parse_url(&initiate_url.replace("{name}", "x")).map(|_| ())
+        }
+        Service::YouTube { endpoint, .. } | Service::Drive { endpoint, .. } => {
+            parse_url(endpoint).map(|_| ())
+        }
+        Service::CloudStorage { bucket, host, .. } => {
+            let valid_bucket = (3..=222).contains(&bucket.len())
+                && bucket
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c));
+            if !valid_bucket {
+                return Err(ProtocolError::InvalidDestination {
+                    detail: format!(
+                        "'{bucket}' is not a valid bucket name (3-222 lowercase letters, digits, '-', '_' or '.')"
+                    ),
+                });
+            }
+            parse_url(host).map(|_| ())
+        }
+    }
+}
+
+/// The initiate URL and the metadata JSON for a destination.
+fn initiate_request(
+    service: &Service,
+    file: &FileIdentity,
+) -> Result<(url::Url, serde_json::Value), ProtocolError> {
+    let name = file.file_name();
+    Ok(match service {
+        Service::GoogleResumable { initiate_url } => (
+            parse_url(&initiate_url.replace("{name}", &encode_component(&name)))?,
+            serde_json::json!({ "name": name }),
+        ),
+        Service::YouTube {
+            title,
+            description,
+            tags,
+            privacy,
+            category_id,
+            endpoint,
+        } => (
+            parse_url(endpoint)?,
+            serde_json::json!({
+                "snippet": {
+                    "title": youtube_title(title.as_deref(), file),
+                    "description": description,
+                    "tags": tags,
+                    "categoryId": category_id,
+                },
+                "status": { "privacyStatus": privacy.as_str() },
+            }),
+        ),
+        Service::Drive {
+            folder_id,
+            endpoint,
+        } => {
+            let mut metadata = serde_json::json!({ "name": name });
+            if let Some(folder) = folder_id {
+                metadata["parents"] = serde_json::json!([folder]);
+            }
+            (parse_url(endpoint)?, metadata)
+        }
+        Service::CloudStorage {
+            bucket,
+            object_prefix,
+            host,
+        } => {
+            let object = format!("{object_prefix}{name}");
+            let url = format!(
+                "{}/upload/storage/v1/b/{}/o?uploadType=resumable&name={}",
+                host.trim_end_matches('/'),
+                encode_component(bucket),
+                encode_component(&object)
+            );
+            (parse_url(&url)?, serde_json::json!({ "name": object }))
+        }
+    })
+}
+
+/// Checks the created object against the file: size, then CRC32C (preferred, as Google's own
+/// clients do) or MD5, whichever the server returned. A mismatch is an error, never a success.
+async fn verify_object(
+    response: &serde_json::Value,
+    file: &FileIdentity,
+    crc: RunningCrc32c,
+) -> Result<(), ProtocolError> {
+    let size = response.get("size").and_then(|s| {
+        s.as_str()
+            .map(str::to_string)
+            .or(s.as_u64().map(|n| n.to_string()))
+    });
+    if let Some(size) = size
+        && size != file.size_bytes.to_string()
+    {
+        return Err(ProtocolError::ChecksumMismatch {
+            algorithm: "size",
+            server: size,
+            local: file.size_bytes.to_string(),
+        });
+    }
+    let server_crc = response.get("crc32c").and_then(|v| v.as_str());
+    let server_md5 = response.get("md5Hash").and_then(|v| v.as_str());
+    if server_crc.is_none() && server_md5.is_none() {
+        return Ok(());
+    }
+    let local_crc = (crc.upto_bytes == file.size_bytes).then(|| crc.to_base64());
+    let (algorithm, server, local) = match (server_crc, local_crc) {
+        (Some(server), Some(local)) => ("crc32c", server, local),
+        (server_crc, _) => {
+            let path = file.path.clone();
+            let digests = tokio::task::spawn_blocking(move || file_digests(&path))
+                .await
+                .map_err(|e| ProtocolError::BadState {
+                    detail: e.to_string(),
+                })??;
+            match (server_crc, server_md5) {
+                (Some(server), _) => ("crc32c", server, digests.crc32c_base64),
+                (None, Some(server)) => ("md5", server, digests.md5_base64),
+                (None, None) => return Ok(()),
+            }
+        }
+    };
+    if server != local {
+        return Err(ProtocolError::ChecksumMismatch {
+            algorithm,
+            server: server.to_string(),
+            local,
+        });
+    }
+    Ok(())
+}
+
+fn remote_result(service: &Service, response: serde_json::Value) -> RemoteResult {
+    let text = |key: &str| {
+        response
+            .get(key)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    let id = text("id");
+    let (remote_id, url) = match service {
+        Service::YouTube { .. } => (
+            id.clone(),
+            id.map(|id| format!("https://www.youtube.com/watch?v={id}")),
+        ),
+        Service::Drive { .. } => (
+            id.clone(),
+            id.map(|id| format!("https://drive.google.com/file/d/{id}/view")),
+        ),
+        Service::CloudStorage { .. } | Service::GoogleResumable { .. } => (
+            text("name").or(id),
+            text("mediaLink").or_else(|| text("selfLink")),
+        ),
+    };
+    RemoteResult {
+        remote_id,
+        url,
+        response,
+    }
+}
+
+/// A cheap check before each request: size and modification time as recorded.
+fn check_size_and_mtime(file: &FileIdentity) -> Result<(), FileError> {
+    let metadata = std::fs::metadata(&file.path).map_err(|e| FileError::from_io(e, &file.path))?;
+    let modified = metadata
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+        .unwrap_or(0);
+    if metadata.len() != file.size_bytes {
+        return Err(FileError::Changed {
+            what: "its size is different",
+            path: file.path.clone(),
+        });
+    }
+    if modified != file.modified_unix_nanos {
+        return Err(FileError::Changed {
+            what: "it was modified",
+            path: file.path.clone(),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderMap, HeaderValue, RANGE};
+
+    fn range(value: &str) -> Result<u64, ProtocolError> {
+        let mut h = HeaderMap::new();
+        h.insert(RANGE, HeaderValue::from_str(value).expect("header"));
+        parse_range(&h)
+    }
+
+    #[test]
+    fn parses_range_strictly() {
+        assert_eq!(parse_range(&HeaderMap::new()).expect("absent"), 0);
+        assert_eq!(range("bytes=0-999999").expect("range"), 1_000_000);
+        assert_eq!(range("0-262143").expect("range"), 262_144);
+        assert!(range("bytes=5-10").is_err());
+        assert!(range("bytes=0-").is_err());
+        assert!(range("garbage").is_err());
+    }
+
+    #[test]
+    fn titles_are_cleaned() {
+        let file = FileIdentity {
+            path: "/videos/My <best> holiday.mp4".into(),
+            size_bytes: 1,
+            modified_unix_nanos: 0,
+            sample_sha256: String::new(),
+        };
+        assert_eq!(youtube_title(None, &file), "My best holiday");
+        assert_eq!(youtube_title(Some(&"x".repeat(150)), &file).len(), 100);
+    }
+
+    #[test]
+    fn refuses_plain_http_off_loopback() {
+        assert!(parse_url("http://127.0.0.1:9/upload").is_ok());
+        assert!(parse_url("http://localhost/upload").is_ok());
+        assert!(parse_url("https://example.com/upload").is_ok());
+        assert!(parse_url("http://example.com/upload").is_err());
+        assert!(parse_url("ftp://example.com/").is_err());
+        assert!(parse_url("not a url").is_err());
+    }
+
+    #[test]
+    fn cloud_storage_initiate_url_encodes_names() {
+        let file = FileIdentity {
+            path: "/v/a b#c.mp4".into(),
+            size_bytes: 1,
+            modified_unix_nanos: 0,
+            sample_sha256: String::new(),
+        };
+        let service = Service::CloudStorage {
+            bucket: "my-bucket".into(),
+            object_prefix: "clips/".into(),
+            host: "http://127.0.0.1:9023".into(),
+        };
+        let (url, metadata) = initiate_request(&service, &file).expect("request");
+        assert_eq!(
+            url.as_str(),
+            "http://127.0.0.1:9023/upload/storage/v1/b/my-bucket/o?uploadType=resumable&name=clips%2Fa%20b%23c.mp4"
+        );
+        assert_eq!(metadata["name"], "clips/a b#c.mp4");
+    }
+}

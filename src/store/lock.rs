@@ -1,0 +1,108 @@
+use std::fs::{File, TryLockError};
+use std::path::{Path, PathBuf};
+
+use super::StoreError;
+use super::paths::create_private_dir;
+use crate::upload::UploadId;
+
+/// Proof that this handle alone drives one upload: an exclusive advisory lock on
+/// `locks_dir/<id>.lock`, held until the value is dropped (or the process dies, even by kill -9).
+///
+/// The lock is per open file, so a second [`UploadLock::try_acquire`] for the same upload fails
+/// also inside the process that holds it. Lock files are left in place after use: deleting them
+/// would let two processes lock two different files of the same name.
+#[derive(Debug)]
+pub struct UploadLock {
+    file: File,
+    id: UploadId,
+    path: PathBuf,
+}
+
+impl UploadLock {
+    /// Takes the lock of upload `id` without waiting, creating `locks_dir` (mode 0700) and the
+    /// lock file (mode 0600) if needed. Returns [`StoreError::Locked`] when someone holds it.
+    pub fn try_acquire(locks_dir: &Path, id: UploadId) -> Result<UploadLock, StoreError> {
+        create_private_dir(locks_dir)?;
+        let path = locks_dir.join(format!("{}.lock", id.0));
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options
+            .open(&path)
+            .map_err(|e| StoreError::from_io(e, &path))?;
+        match file.try_lock() {
+            Ok(()) => Ok(UploadLock { file, id, path }),
+            Err(TryLockError::WouldBlock) => Err(StoreError::Locked { id }),
+            Err(TryLockError::Error(e)) => Err(StoreError::from_io(e, &path)),
+        }
+    }
+
+    /// The upload this lock is for.
+    pub fn id(&self) -> UploadId {
+        self.id
+    }
+
+    /// The lock file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for UploadLock {
+    fn drop(&mut self) {
+        // Closing the file releases the lock too; unlocking first makes the release explicit.
+        if let Err(error) = self.file.unlock() {
+            tracing::debug!(upload = %self.id, %error, "could not unlock an upload lock; closing releases it");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn second_acquire_fails_until_the_first_is_dropped() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let locks = dir.path().join("locks");
+        let first = UploadLock::try_acquire(&locks, UploadId(7)).expect("first");
+        assert_eq!(first.id(), UploadId(7));
+        assert_eq!(first.path(), locks.join("7.lock"));
+
+        let second = UploadLock::try_acquire(&locks, UploadId(7));
+        assert!(
+            matches!(second, Err(StoreError::Locked { id: UploadId(7) })),
+            "{second:?}"
+        );
+        // Another upload is independent.
+        let other = UploadLock::try_acquire(&locks, UploadId(8)).expect("other upload");
+
+        drop(first);
+        let again = UploadLock::try_acquire(&locks, UploadId(7)).expect("after drop");
+        drop(again);
+        drop(other);
+
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(locks.join("7.lock"))
+                .expect("meta")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn locked_message_names_the_upload() {
+        let err = StoreError::Locked { id: UploadId(3) };
+        assert_eq!(
+            err.to_string(),
+            "upload #3 is being driven by another Hoist process"
+        );
+    }
+}

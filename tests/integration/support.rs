@@ -1,0 +1,204 @@
+//! Shared test support: a reference server per test, test files, the `hoist` binary, digests.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use hoist::server::{FaultConfig, RunningServer, ServerConfig, ServerStats};
+use sha2::{Digest, Sha256};
+
+/// A reference server running on its own runtime, storing into a temp dir.
+pub struct TestServer {
+    pub server: Option<RunningServer>,
+    pub runtime: tokio::runtime::Runtime,
+    pub store: tempfile::TempDir,
+}
+
+impl TestServer {
+    /// Starts a server with the given `--fault` specs.
+    pub fn start(faults: &[&str]) -> TestServer {
+        TestServer::start_with_token(faults, None)
+    }
+
+    /// Starts a server that requires `token` as a bearer token.
+    pub fn start_with_token(faults: &[&str], token: Option<&str>) -> TestServer {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let store = tempfile::tempdir().expect("tempdir");
+        let faults = FaultConfig::from_specs(faults.iter().copied()).expect("fault specs");
+        let config = ServerConfig {
+            addr: "127.0.0.1:0".parse().expect("addr"),
+            dir: store.path().to_path_buf(),
+            faults,
+            required_token: token.map(str::to_string),
+        };
+        let server = runtime
+            .block_on(hoist::server::start(config))
+            .expect("server starts");
+        TestServer {
+            server: Some(server),
+            runtime,
+            store,
+        }
+    }
+
+    pub fn base_url(&self) -> String {
+        self.server.as_ref().expect("running").base_url()
+    }
+
+    /// A Cloud Storage-shaped initiate URL with `{name}` for the CLI.
+    pub fn initiate_url(&self) -> String {
+        format!(
+            "{}/upload/storage/v1/b/test-bucket/o?uploadType=resumable&name={{name}}",
+            self.base_url()
+        )
+    }
+
+    pub fn stats(&self) -> ServerStats {
+        self.server.as_ref().expect("running").stats()
+    }
+
+    pub fn stored(&self, name: &str) -> PathBuf {
+        self.store.path().join(name)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            self.runtime.block_on(server.shutdown());
+        }
+    }
+}
+
+/// A private Hoist home (journal, locks, logs) for one test.
+pub struct Home {
+    pub dir: tempfile::TempDir,
+}
+
+impl Home {
+    pub fn new() -> Home {
+        Home {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    /// `hoist` with this home and fast retries.
+    pub fn hoist(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_hoist"));
+        cmd.env("HOIST_HOME", self.dir.path())
+            .env_remove("HOIST_LOG")
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// Runs `hoist upload` to the given initiate URL with fast retries and extra args.
+    pub fn upload(&self, endpoint: &str, extra: &[&str], files: &[&Path]) -> Output {
+        let mut cmd = self.hoist();
+        cmd.args([
+            "upload",
+            "--kind",
+            "google-resumable",
+            "--endpoint",
+            endpoint,
+        ]);
+        cmd.args(FAST_RETRY);
+        cmd.args(extra);
+        cmd.args(files);
+        cmd.output().expect("hoist runs")
+    }
+
+    /// `hoist list --json`, parsed.
+    pub fn list(&self) -> Vec<serde_json::Value> {
+        let out = self
+            .hoist()
+            .args(["list", "--json"])
+            .output()
+            .expect("hoist list runs");
+        assert!(out.status.success(), "list failed: {}", text(&out));
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json line"))
+            .collect()
+    }
+}
+
+/// Retry settings that keep tests quick.
+pub const FAST_RETRY: [&str; 6] = [
+    "--retry-initial",
+    "20ms",
+    "--retry-max-wait",
+    "200ms",
+    "--stall-timeout",
+    "10s",
+];
+
+/// Writes a file of `size` pseudo-random bytes (seeded, so not compressible or all zeros).
+pub fn make_file(dir: &Path, name: &str, size: u64, seed: u64) -> PathBuf {
+    let path = dir.join(name);
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).expect("create"));
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    let mut written = 0u64;
+    let mut block = vec![0u8; 64 * 1024];
+    while written < size {
+        for chunk in block.chunks_mut(8) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let bytes = state.to_le_bytes();
+            chunk.copy_from_slice(&bytes[..chunk.len()]);
+        }
+        let n = (size - written).min(block.len() as u64) as usize;
+        file.write_all(&block[..n]).expect("write");
+        written += n as u64;
+    }
+    file.flush().expect("flush");
+    path
+}
+
+/// Hex SHA-256 of a file.
+pub fn sha256(path: &Path) -> String {
+    let mut file =
+        std::fs::File::open(path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher).expect("read");
+    format!("{:x}", hasher.finalize())
+}
+
+/// Asserts the server stored exactly the source's bytes under `name`.
+pub fn assert_stored_equal(server: &TestServer, name: &str, source: &Path) {
+    let stored = server.stored(name);
+    assert!(stored.exists(), "the server did not store {name}");
+    assert_eq!(
+        sha256(&stored),
+        sha256(source),
+        "stored {name} differs from the source"
+    );
+}
+
+/// stdout and stderr of a run, for assertion messages.
+pub fn text(out: &Output) -> String {
+    format!(
+        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Waits until `cond` holds, polling, or panics after `secs`.
+pub fn wait_until(secs: u64, what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < deadline {
+        if cond() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("timed out waiting for {what}");
+}
