@@ -57,7 +57,7 @@ pub struct FaultConfig {
     pub retry_after_secs: Option<u64>,
     /// `short-commit=BYTES`: keep this many bytes fewer than received on every non-final PUT.
     pub short_commit_bytes: Option<u64>,
-    /// `expire-after=BYTES[:410]`: a session that stored this many bytes expires.
+    /// `expire-after=BYTES[:410]`: the first session that stores this many bytes expires.
     pub expire_after: Option<Expiry>,
     /// `unauthorized-every=N`: every Nth upload request answers 401.
     pub unauthorized_every: Option<u64>,

@@ -767,10 +767,18 @@ async fn digests_at_offset(app: &App, id: &str, session: &mut Session) -> io::Re
     Ok(digests)
 }
 
-/// The status the `expire-after` fault gives this session now, if it is due.
+/// The status the `expire-after` fault gives this session now, if it is due. Only the first
+/// session to reach the mark expires (a session URI outliving its week, once), so the client's
+/// new session can finish.
 fn expiry_due(app: &App, session: &Session) -> Option<u16> {
     let expiry = app.faults.config().expire_after?;
-    (session.offset >= expiry.after_bytes).then_some(expiry.status)
+    let already = app
+        .faults
+        .injected()
+        .get(kind::EXPIRE_AFTER)
+        .copied()
+        .unwrap_or(0);
+    (already == 0 && session.offset >= expiry.after_bytes).then_some(expiry.status)
 }
 
 /// Expires a session: its bytes are deleted and it answers `status` from now on.

@@ -151,7 +151,7 @@ impl Journal {
     /// process holding the journal longer than [`BUSY_TIMEOUT`]) are returned, and the file is
     /// left alone. The parent directory must exist (see [`super::HoistDirs::ensure`]).
     pub fn open(path: &Path) -> Result<OpenedJournal, StoreError> {
-        let detail = match Journal::try_open(path) {
+        let detail = match Journal::try_open_patiently(path) {
             Ok(journal) => {
                 return Ok(OpenedJournal {
                     journal,
@@ -437,6 +437,22 @@ impl Journal {
     fn after_write(&self) {
         if self.on_disk && !self.sidecars_secured.swap(true, Ordering::Relaxed) {
             secure_sidecars(&self.path);
+        }
+    }
+
+    /// [`Journal::try_open`], retried while another process holds a lock that SQLite does not
+    /// wait for by itself (switching to WAL, creating the schema).
+    fn try_open_patiently(path: &Path) -> Result<Journal, OpenFailure> {
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        loop {
+            match Journal::try_open(path) {
+                Err(OpenFailure::Store(StoreError::Database(error)))
+                    if is_busy(&error) && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                other => return other,
+            }
         }
     }
 
@@ -790,6 +806,14 @@ fn now_unix_secs() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
         .unwrap_or(0)
+}
+
+/// True for SQLite's "busy" and "locked" answers.
+fn is_busy(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
 }
 
 #[cfg(test)]
