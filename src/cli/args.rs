@@ -60,6 +60,15 @@ pub enum CliCommand {
         #[arg(required = true)]
         ids: Vec<UploadId>,
     },
+    /// Try Hoist without an account: uploads the files to a reference server on this computer.
+    Demo {
+        /// Simulate a flaky network (dropped connections, server errors) to watch retries.
+        #[arg(long)]
+        flaky: bool,
+        /// The files to upload.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Run the reference server (for tests, benchmarks and demos).
     Serve(super::serve::ServeArgs),
 }

@@ -27,6 +27,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         CliCommand::List { json } => list(json),
         CliCommand::Upload(args) => upload(*args),
+        CliCommand::Demo { flaky, files } => demo(flaky, &files),
         CliCommand::Resume { all, ids, run } => {
             let selection = if all {
                 Selection::All
@@ -110,13 +111,86 @@ fn start_engine(run: &RunArgs) -> anyhow::Result<(EngineHandle, EngineEvents)> {
 
 fn upload(args: UploadArgs) -> anyhow::Result<ExitCode> {
     let destination = args.destination.destination()?;
-    let (handle, mut events) = start_engine(&args.run)?;
-    let mut output = Output::new(args.run.json);
+    let (handle, events) = start_engine(&args.run)?;
     let options = UploadOptions {
         chunk_size_bytes: args.chunk_size,
         size_unknown: args.size_unknown,
     };
-    for (tag, path) in args.files.iter().enumerate() {
+    add_and_follow(
+        &handle,
+        events,
+        &args.files,
+        &destination,
+        options,
+        args.run.json,
+    )
+}
+
+/// `hoist demo`: the reference server on 127.0.0.1 and uploads to it, in a scratch folder, so
+/// anyone can watch Hoist work without an account.
+fn demo(flaky: bool, files: &[std::path::PathBuf]) -> anyhow::Result<ExitCode> {
+    let dirs = dirs()?;
+    let scratch = dirs.cache_dir.join("demo");
+    let _ = std::fs::remove_dir_all(&scratch);
+    let store = scratch.join("server");
+    std::fs::create_dir_all(&store).context("could not create the demo folder")?;
+    let mut specs = vec!["throttle=40MiB"];
+    if flaky {
+        specs.extend(["drop-rate=0.15", "error-rate=0.1", "short-commit=256KiB", "latency=30ms"]);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .context("could not start the demo server")?;
+    let server = runtime.block_on(crate::server::start(crate::server::ServerConfig {
+        addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        dir: store.clone(),
+        faults: crate::server::FaultConfig::from_specs(specs)?,
+        required_token: None,
+    }))?;
+    eprintln!(
+        "Demo server on {} ({}); uploads are stored in {}",
+        server.base_url(),
+        if flaky { "flaky network simulated" } else { "steady network" },
+        store.display()
+    );
+    let mut config = EngineConfig::new(&HoistDirs::from_home(&scratch.join("home")));
+    config.retry = RetryPolicy {
+        initial_wait: std::time::Duration::from_millis(200),
+        max_wait: std::time::Duration::from_secs(2),
+        total_budget: std::time::Duration::from_secs(120),
+    };
+    let (handle, events) = Engine::start(config, Arc::new(|| {}))?;
+    let destination = crate::upload::Destination {
+        service: crate::upload::Service::GoogleResumable {
+            initiate_url: format!(
+                "{}/upload/storage/v1/b/demo/o?uploadType=resumable&name={{name}}",
+                server.base_url()
+            ),
+        },
+        auth: crate::upload::AuthSource::None,
+    };
+    let options = UploadOptions {
+        chunk_size_bytes: flaky.then_some(1024 * 1024),
+        size_unknown: false,
+    };
+    let code = add_and_follow(&handle, events, files, &destination, options, false);
+    runtime.block_on(server.shutdown());
+    code
+}
+
+/// Queues `files` and follows them until each has finished.
+fn add_and_follow(
+    handle: &EngineHandle,
+    mut events: EngineEvents,
+    files: &[std::path::PathBuf],
+    destination: &crate::upload::Destination,
+    options: UploadOptions,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let mut output = Output::new(json);
+    for (tag, path) in files.iter().enumerate() {
         handle.send_blocking(Command::Add {
             tag: tag as u64,
             path: path.clone(),
@@ -124,7 +198,7 @@ fn upload(args: UploadArgs) -> anyhow::Result<ExitCode> {
             options,
         })?;
     }
-    let mut pending_adds = args.files.len();
+    let mut pending_adds = files.len();
     let mut failures = 0usize;
     let mut watched = Watched::default();
     while pending_adds > 0 || !watched.all_done() {
@@ -145,7 +219,7 @@ fn upload(args: UploadArgs) -> anyhow::Result<ExitCode> {
             other => watched.update(other),
         }
     }
-    finish(&handle, &mut output, watched, failures)
+    finish(handle, &mut output, watched, failures)
 }
 
 enum Selection {
