@@ -98,7 +98,8 @@ impl Output {
             } => self.line(
                 *id,
                 &format!(
-                    "{reason} Retrying in {:.1} s (attempt {attempt}).",
+                    "{}. Retrying in {:.1} s (attempt {attempt}).",
+                    reason.trim_end_matches('.'),
                     wait.as_secs_f64()
                 ),
             ),

@@ -136,7 +136,12 @@ fn demo(flaky: bool, files: &[std::path::PathBuf]) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&store).context("could not create the demo folder")?;
     let mut specs = vec!["throttle=40MiB"];
     if flaky {
-        specs.extend(["drop-rate=0.15", "error-rate=0.1", "short-commit=256KiB", "latency=30ms"]);
+        specs.extend([
+            "drop-rate=0.15",
+            "error-rate=0.1",
+            "short-commit=256KiB",
+            "latency=30ms",
+        ]);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -152,7 +157,11 @@ fn demo(flaky: bool, files: &[std::path::PathBuf]) -> anyhow::Result<ExitCode> {
     eprintln!(
         "Demo server on {} ({}); uploads are stored in {}",
         server.base_url(),
-        if flaky { "flaky network simulated" } else { "steady network" },
+        if flaky {
+            "flaky network simulated"
+        } else {
+            "steady network"
+        },
         store.display()
     );
     let mut config = EngineConfig::new(&HoistDirs::from_home(&scratch.join("home")));

@@ -113,7 +113,11 @@ impl Driver {
                 }
                 Err(error) => error,
             };
-            tracing::warn!(upload = %self.id, "request failed: {error}");
+            tracing::warn!(
+                upload = %self.id,
+                detail = error.technical_detail().unwrap_or(""),
+                "request failed: {error}"
+            );
             if error.is_file_changed() {
                 return DriveEnd::FileChanged(capitalise(&error.to_string()));
             }

@@ -7,9 +7,11 @@ use crate::file::FileError;
 #[derive(Debug, thiserror::Error)]
 pub enum ProtocolError {
     /// The connection failed, was cut, or timed out.
-    #[error("the connection to the server failed ({detail})")]
+    #[error("{}", .problem.describe())]
     Connection {
-        /// What the HTTP client said (without URLs).
+        /// What kind of trouble, for people.
+        problem: ConnectionProblem,
+        /// What the HTTP client said (without URLs), for the log.
         detail: String,
     },
     /// The server keeps answering without keeping any new data.
@@ -78,6 +80,27 @@ pub enum ProtocolError {
     File(#[from] FileError),
 }
 
+/// The kinds of connection trouble, in plain words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionProblem {
+    /// No connection could be made.
+    Unreachable,
+    /// The server took too long.
+    TimedOut,
+    /// An open connection broke.
+    Lost,
+}
+
+impl ConnectionProblem {
+    fn describe(self) -> &'static str {
+        match self {
+            ConnectionProblem::Unreachable => "could not reach the server",
+            ConnectionProblem::TimedOut => "the server did not answer in time",
+            ConnectionProblem::Lost => "the connection to the server was lost",
+        }
+    }
+}
+
 /// What the engine should do about an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RetryClass {
@@ -131,9 +154,23 @@ impl ProtocolError {
             source = cause.source();
         }
         if error.is_decode() {
-            ProtocolError::BadResponse { detail }
+            return ProtocolError::BadResponse { detail };
+        }
+        let problem = if error.is_connect() {
+            ConnectionProblem::Unreachable
+        } else if error.is_timeout() {
+            ConnectionProblem::TimedOut
         } else {
-            ProtocolError::Connection { detail }
+            ConnectionProblem::Lost
+        };
+        ProtocolError::Connection { problem, detail }
+    }
+
+    /// The technical detail for the log (never a secret), beyond the plain message.
+    pub fn technical_detail(&self) -> Option<&str> {
+        match self {
+            ProtocolError::Connection { detail, .. } => Some(detail),
+            _ => None,
         }
     }
 }

@@ -14,7 +14,7 @@ mod http;
 
 pub use context::SessionContext;
 pub use credentials::{Credentials, EnvCredentials, NoCredentials, credentials_for};
-pub use error::{ProtocolError, RetryClass};
+pub use error::{ConnectionProblem, ProtocolError, RetryClass};
 pub use http::{http_client, parse_retry_after, server_message};
 
 use async_trait::async_trait;

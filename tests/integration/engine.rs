@@ -1,0 +1,254 @@
+//! The engine as a library (what the window will use): pause aborts the request in flight and
+//! resume continues from the confirmed offset; cancel discards the server's session; the waker
+//! fires; parallel slots are honoured.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use hoist::engine::{
+    Command, Engine, EngineConfig, EngineEvents, Event, RetryPolicy, UploadOptions,
+};
+use hoist::store::HoistDirs;
+use hoist::upload::{AuthSource, Destination, Phase, Service, UploadId};
+
+use crate::support::{TestServer, assert_stored_equal, make_file};
+
+const MIB: u64 = 1024 * 1024;
+
+fn engine(
+    home: &std::path::Path,
+    parallel: usize,
+) -> (hoist::engine::EngineHandle, EngineEvents, Arc<AtomicUsize>) {
+    let mut config = EngineConfig::new(&HoistDirs::from_home(home));
+    config.max_parallel_uploads = parallel;
+    config.retry = RetryPolicy {
+        initial_wait: Duration::from_millis(20),
+        max_wait: Duration::from_millis(200),
+        total_budget: Duration::from_secs(30),
+    };
+    let wakes = Arc::new(AtomicUsize::new(0));
+    let counter = wakes.clone();
+    let (handle, events) = Engine::start(
+        config,
+        Arc::new(move || {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }),
+    )
+    .expect("engine starts");
+    (handle, events, wakes)
+}
+
+fn destination(server: &TestServer) -> Destination {
+    Destination {
+        service: Service::GoogleResumable {
+            initiate_url: server.initiate_url(),
+        },
+        auth: AuthSource::None,
+    }
+}
+
+/// Waits for an event matching `pred`, returning it; panics after `secs`.
+fn wait_for(events: &mut EngineEvents, secs: u64, mut pred: impl FnMut(&Event) -> bool) -> Event {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < deadline {
+        match events.try_recv() {
+            Some(event) if pred(&event) => return event,
+            Some(_) => {}
+            None => std::thread::sleep(Duration::from_millis(5)),
+        }
+    }
+    panic!("timed out waiting for an event");
+}
+
+fn added_id(event: &Event) -> UploadId {
+    match event {
+        Event::Added { upload, .. } => upload.id,
+        other => panic!("expected Added, got {other:?}"),
+    }
+}
+
+#[test]
+fn pause_aborts_promptly_and_resume_continues_from_confirmed() {
+    let server = TestServer::start(&["throttle=3MiB"]);
+    let home = tempfile::tempdir().expect("tempdir");
+    let files = tempfile::tempdir().expect("tempdir");
+    let source = make_file(files.path(), "pause.bin", 6 * MIB, 21);
+    let (handle, mut events, wakes) = engine(home.path(), 2);
+    wait_for(&mut events, 10, |e| matches!(e, Event::Restored { .. }));
+    handle
+        .send(Command::Add {
+            tag: 7,
+            path: source.clone(),
+            destination: destination(&server),
+            options: UploadOptions {
+                chunk_size_bytes: Some(512 * 1024),
+                size_unknown: false,
+            },
+        })
+        .expect("send");
+    let id = added_id(&wait_for(&mut events, 10, |e| {
+        matches!(e, Event::Added { tag: 7, .. })
+    }));
+    let mut last_confirmed = 0;
+    let mut last_sent = 0;
+    wait_for(&mut events, 30, |e| match e {
+        Event::Progress(p) if p.id == id => {
+            assert!(
+                p.confirmed_bytes >= last_confirmed,
+                "confirmed went backwards"
+            );
+            assert!(p.sent_bytes >= p.confirmed_bytes, "sent < confirmed: {p:?}");
+            assert!(p.sent_bytes <= 6 * MIB, "past 100 %");
+            last_confirmed = p.confirmed_bytes;
+            last_sent = p.sent_bytes;
+            p.confirmed_bytes >= MIB
+        }
+        _ => false,
+    });
+    assert!(last_sent >= last_confirmed);
+
+    handle.send(Command::Pause(id)).expect("pause");
+    let paused_at = Instant::now();
+    wait_for(
+        &mut events,
+        5,
+        |e| matches!(e, Event::PhaseChanged { id: i, phase: Phase::Paused, .. } if *i == id),
+    );
+    assert!(
+        paused_at.elapsed() < Duration::from_secs(2),
+        "pause took {:?}",
+        paused_at.elapsed()
+    );
+    // Nothing moves while paused.
+    std::thread::sleep(Duration::from_millis(300));
+    let received = server.stats().upload_body_bytes_received;
+    std::thread::sleep(Duration::from_millis(700));
+    assert_eq!(
+        server.stats().upload_body_bytes_received,
+        received,
+        "bytes moved while paused"
+    );
+
+    handle.send(Command::Resume(id)).expect("resume");
+    wait_for(
+        &mut events,
+        60,
+        |e| matches!(e, Event::Completed { id: i, .. } if *i == id),
+    );
+    assert_stored_equal(&server, "pause.bin", &source);
+    let received = server.stats().upload_body_bytes_received;
+    assert!(
+        received <= 6 * MIB + 512 * 1024,
+        "more than the chunk in flight was re-sent: {received}"
+    );
+    assert_eq!(server.stats().sessions_created, 1);
+    assert!(wakes.load(Ordering::Relaxed) > 0, "the waker was called");
+    handle.shutdown();
+}
+
+#[test]
+fn cancel_discards_the_server_session() {
+    let server = TestServer::start(&["throttle=2MiB"]);
+    let home = tempfile::tempdir().expect("tempdir");
+    let files = tempfile::tempdir().expect("tempdir");
+    // Bigger than what loopback socket buffers hold, so the server cannot have it all yet.
+    let source = make_file(files.path(), "cancel.bin", 32 * MIB, 22);
+    let (handle, mut events, _) = engine(home.path(), 2);
+    handle
+        .send(Command::Add {
+            tag: 1,
+            path: source,
+            destination: destination(&server),
+            options: UploadOptions::default(),
+        })
+        .expect("send");
+    let id = added_id(&wait_for(&mut events, 10, |e| {
+        matches!(e, Event::Added { .. })
+    }));
+    wait_for(
+        &mut events,
+        30,
+        |e| matches!(e, Event::Progress(p) if p.sent_bytes > 300_000),
+    );
+    handle.send(Command::Cancel(id)).expect("cancel");
+    wait_for(
+        &mut events,
+        15,
+        |e| matches!(e, Event::PhaseChanged { id: i, phase: Phase::Cancelled, .. } if *i == id),
+    );
+    let partials: Vec<_> = std::fs::read_dir(server.store.path().join(".partial"))
+        .map(|d| d.filter_map(|e| e.ok()).collect())
+        .unwrap_or_default();
+    assert!(
+        partials.is_empty(),
+        "the server still holds the cancelled upload: {partials:?}"
+    );
+    assert!(!server.stored("cancel.bin").exists());
+    handle.send(Command::Remove(id)).expect("remove");
+    wait_for(
+        &mut events,
+        5,
+        |e| matches!(e, Event::Removed { id: i } if *i == id),
+    );
+    handle.shutdown();
+}
+
+#[test]
+fn parallel_slots_are_honoured_and_the_rest_wait_in_order() {
+    let server = TestServer::start(&["throttle=8MiB"]);
+    let home = tempfile::tempdir().expect("tempdir");
+    let files = tempfile::tempdir().expect("tempdir");
+    let (handle, mut events, _) = engine(home.path(), 2);
+    let sources: Vec<_> = (0..4)
+        .map(|i| make_file(files.path(), &format!("q{i}.bin"), MIB, 30 + i))
+        .collect();
+    for (tag, path) in sources.iter().enumerate() {
+        handle
+            .send(Command::Add {
+                tag: tag as u64,
+                path: path.clone(),
+                destination: destination(&server),
+                options: UploadOptions::default(),
+            })
+            .expect("send");
+    }
+    let mut uploading = std::collections::BTreeSet::new();
+    let mut started_order = Vec::new();
+    let mut completed = 0;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while completed < 4 && Instant::now() < deadline {
+        let Some(event) = events.try_recv() else {
+            std::thread::sleep(Duration::from_millis(2));
+            continue;
+        };
+        match event {
+            Event::PhaseChanged {
+                id,
+                phase: Phase::Uploading,
+                ..
+            } => {
+                uploading.insert(id);
+                started_order.push(id);
+                assert!(uploading.len() <= 2, "more than 2 uploads at once");
+            }
+            Event::PhaseChanged {
+                id,
+                phase: Phase::Completed,
+                ..
+            } => {
+                uploading.remove(&id);
+                completed += 1;
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(completed, 4);
+    let mut sorted = started_order.clone();
+    sorted.sort();
+    assert_eq!(started_order, sorted, "uploads started in queue order");
+    for (i, source) in sources.iter().enumerate() {
+        assert_stored_equal(&server, &format!("q{i}.bin"), source);
+    }
+    handle.shutdown();
+}
