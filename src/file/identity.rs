@@ -38,12 +38,7 @@ impl FileIdentity {
         if !metadata.is_file() {
             return Err(FileError::NotRegular(path));
         }
-        let modified_unix_nanos = metadata
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-            .map(|d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
-            .unwrap_or(0);
+        let modified_unix_nanos = modified_nanos(&metadata);
         let mut file = File::open(&path).map_err(|e| FileError::from_io(e, &path))?;
         let sample_sha256 =
             sample_hash(&mut file, metadata.len()).map_err(|e| FileError::from_io(e, &path))?;
@@ -61,6 +56,23 @@ impl FileIdentity {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "upload".to_string())
+    }
+
+    /// A cheap check before each request: the size and modification time are as recorded.
+    pub fn verify_size_and_mtime(&self) -> Result<(), FileError> {
+        let metadata =
+            std::fs::metadata(&self.path).map_err(|e| FileError::from_io(e, &self.path))?;
+        let what = if metadata.len() != self.size_bytes {
+            "its size is different"
+        } else if modified_nanos(&metadata) != self.modified_unix_nanos {
+            "it was modified"
+        } else {
+            return Ok(());
+        };
+        Err(FileError::Changed {
+            what,
+            path: self.path.clone(),
+        })
     }
 
     /// Checks that the file on disk is still this one; returns [`FileError::Changed`] naming what
@@ -81,6 +93,16 @@ impl FileIdentity {
             path: self.path.clone(),
         })
     }
+}
+
+/// The modification time in nanoseconds since the Unix epoch (0 when unknown).
+fn modified_nanos(metadata: &std::fs::Metadata) -> i64 {
+    metadata
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
 }
 
 fn sample_hash(file: &mut File, size: u64) -> std::io::Result<String> {

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::http::error_from_response;
 use super::{ProtocolError, SessionContext, Step, UploadSession};
-use crate::file::{FileError, FileIdentity, RunningCrc32c, file_digests, stream_range};
+use crate::file::{FileIdentity, RunningCrc32c, file_digests, stream_range};
 use crate::upload::{RemoteResult, Service};
 
 /// YouTube's initiate URL (`videos.insert`, parts snippet and status).
@@ -153,7 +153,7 @@ impl GoogleSession {
     }
 
     async fn send(&mut self, ctx: &SessionContext, uri: &str) -> Result<Step, ProtocolError> {
-        check_size_and_mtime(&ctx.file)?;
+        ctx.file.verify_size_and_mtime()?;
         let total = ctx.file.size_bytes;
         let start = self.state.confirmed_bytes.min(total);
         let end = match ctx.chunk_size_bytes {
@@ -565,30 +565,6 @@ fn remote_result(service: &Service, response: serde_json::Value) -> RemoteResult
         url,
         response,
     }
-}
-
-/// A cheap check before each request: size and modification time as recorded.
-fn check_size_and_mtime(file: &FileIdentity) -> Result<(), FileError> {
-    let metadata = std::fs::metadata(&file.path).map_err(|e| FileError::from_io(e, &file.path))?;
-    let modified = metadata
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map(|d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
-        .unwrap_or(0);
-    if metadata.len() != file.size_bytes {
-        return Err(FileError::Changed {
-            what: "its size is different",
-            path: file.path.clone(),
-        });
-    }
-    if modified != file.modified_unix_nanos {
-        return Err(FileError::Changed {
-            what: "it was modified",
-            path: file.path.clone(),
-        });
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -142,22 +142,7 @@ fn file_changed_between_runs_then_restart() {
     let home = Home::new();
     let files = tempfile::tempdir().expect("tempdir");
     let source = make_file(files.path(), "edit.mov", 4 * MIB, 8);
-    let mut child = home
-        .hoist()
-        .args([
-            "upload",
-            "--kind",
-            "google-resumable",
-            "--endpoint",
-            &server.initiate_url(),
-        ])
-        .args(["--chunk-size", "256KiB"])
-        .args(FAST_RETRY)
-        .arg(&source)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
+    let mut child = home.spawn_upload(&server.initiate_url(), &["--chunk-size", "256KiB"], &source);
     wait_until(60, "some bytes to arrive", || {
         server.stats().upload_body_bytes_received >= MIB
     });
@@ -235,21 +220,7 @@ fn two_processes_never_drive_the_same_upload() {
     let home = Home::new();
     let files = tempfile::tempdir().expect("tempdir");
     let source = make_file(files.path(), "shared.bin", 3 * MIB, 11);
-    let mut first = home
-        .hoist()
-        .args([
-            "upload",
-            "--kind",
-            "google-resumable",
-            "--endpoint",
-            &server.initiate_url(),
-        ])
-        .args(FAST_RETRY)
-        .arg(&source)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
+    let mut first = home.spawn_upload(&server.initiate_url(), &[], &source);
     wait_until(60, "the upload to start", || {
         server.stats().upload_body_bytes_received > 0
     });

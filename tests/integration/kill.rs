@@ -2,22 +2,12 @@
 //! --all` finishes the job, the stored object is byte-exact and at most one chunk per kill was
 //! sent twice.
 
-use std::process::{Child, Stdio};
+use std::process::Child;
 
 use crate::support::{FAST_RETRY, Home, TestServer, assert_stored_equal, make_file, wait_until};
 
 const KIB: u64 = 1024;
 const MIB: u64 = 1024 * 1024;
-
-fn spawn(home: &Home, args: &[&str]) -> Child {
-    home.hoist()
-        .args(args)
-        .args(FAST_RETRY)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn hoist")
-}
 
 /// Kills the upload whenever the server has received each of `points` bytes, resumes after
 /// each kill, and returns the number of kills.
@@ -35,7 +25,7 @@ fn kill_and_resume(server: &TestServer, home: &Home, first: Child, points: &[u64
         let list = home.list();
         assert_eq!(list.len(), 1);
         assert_ne!(list[0]["phase"], "completed");
-        child = spawn(home, &["resume", "--all"]);
+        child = home.spawn(&["resume", "--all"]);
     }
     let status = child.wait().expect("resume finishes");
     assert!(status.success(), "the last resume failed: {status:?}");
@@ -51,19 +41,7 @@ fn sigkill_during_chunked_upload_then_resume() {
     let chunk = 512 * KIB;
     let source = make_file(files.path(), "movie.mov", size, 77);
     let endpoint = server.initiate_url();
-    let first = spawn(
-        &home,
-        &[
-            "upload",
-            "--kind",
-            "google-resumable",
-            "--endpoint",
-            &endpoint,
-            "--chunk-size",
-            "512KiB",
-            source.to_str().expect("utf8"),
-        ],
-    );
+    let first = home.spawn_upload(&endpoint, &["--chunk-size", "512KiB"], &source);
     let kills = kill_and_resume(&server, &home, first, &[MIB, 5 * MIB / 2, 4 * MIB]);
     assert_stored_equal(&server, "movie.mov", &source);
     let received = server.stats().upload_body_bytes_received;
@@ -89,17 +67,7 @@ fn sigkill_during_streaming_upload_then_resume() {
     let size = 5 * MIB + 1;
     let source = make_file(files.path(), "stream.bin", size, 78);
     let endpoint = server.initiate_url();
-    let first = spawn(
-        &home,
-        &[
-            "upload",
-            "--kind",
-            "google-resumable",
-            "--endpoint",
-            &endpoint,
-            source.to_str().expect("utf8"),
-        ],
-    );
+    let first = home.spawn_upload(&endpoint, &[], &source);
     let kills = kill_and_resume(&server, &home, first, &[MIB, 3 * MIB]);
     assert_stored_equal(&server, "stream.bin", &source);
     // The server keeps what it received in 256 KiB units; the rest of the bytes in flight at
@@ -117,19 +85,7 @@ fn sigkill_right_after_start_then_resume() {
     let files = tempfile::tempdir().expect("tempdir");
     let source = make_file(files.path(), "early.bin", 700 * KIB, 79);
     let endpoint = server.initiate_url();
-    let mut child = spawn(
-        &home,
-        &[
-            "upload",
-            "--kind",
-            "google-resumable",
-            "--endpoint",
-            &endpoint,
-            "--chunk-size",
-            "256KiB",
-            source.to_str().expect("utf8"),
-        ],
-    );
+    let mut child = home.spawn_upload(&endpoint, &["--chunk-size", "256KiB"], &source);
     wait_until(30, "the upload to be in the journal", || {
         home.list()
             .first()

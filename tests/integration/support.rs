@@ -111,6 +111,31 @@ impl Home {
         cmd.output().expect("hoist runs")
     }
 
+    /// Starts `hoist ARGS` (with fast retries) in the background, output discarded.
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        self.hoist()
+            .args(args)
+            .args(FAST_RETRY)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn hoist")
+    }
+
+    /// Starts `hoist upload` of one file to `endpoint` in the background.
+    pub fn spawn_upload(&self, endpoint: &str, extra: &[&str], file: &Path) -> std::process::Child {
+        let mut args = vec![
+            "upload",
+            "--kind",
+            "google-resumable",
+            "--endpoint",
+            endpoint,
+        ];
+        args.extend_from_slice(extra);
+        args.push(file.to_str().expect("utf-8 path"));
+        self.spawn(&args)
+    }
+
     /// `hoist list --json`, parsed.
     pub fn list(&self) -> Vec<serde_json::Value> {
         let out = self
