@@ -44,9 +44,13 @@ fn unreadable_file_is_reported() {
             std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777)).expect("chmod");
         }
         std::fs::set_permissions(&good, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        // A copy of the binary the unprivileged user can reach wherever the checkout lives.
+        let binary = files.path().join("hoist-copy");
+        std::fs::copy(env!("CARGO_BIN_EXE_hoist"), &binary).expect("copy binary");
+        std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755)).expect("chmod");
         let mut cmd = std::process::Command::new("setpriv");
         cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(env!("CARGO_BIN_EXE_hoist"))
+            .arg(&binary)
             .env("HOIST_HOME", home.dir.path());
         cmd
     } else {
