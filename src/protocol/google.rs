@@ -600,6 +600,39 @@ mod tests {
         assert_eq!(youtube_title(Some(&"x".repeat(150)), &file).len(), 100);
     }
 
+    #[tokio::test]
+    async fn a_checksum_mismatch_is_an_error_never_a_success() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("f.bin");
+        std::fs::write(&path, b"hello world").expect("write");
+        let file = FileIdentity::read(&path).expect("identity");
+        let mut crc = RunningCrc32c::default();
+        crc.feed(0, b"hello world");
+        let good = serde_json::json!({"size": "11", "crc32c": "yZRlqg==", "md5Hash": "XrY7u+Ae7tCTyyK7j1rNww=="});
+        verify_object(&good, &file, crc).await.expect("matches");
+        // The inline CRC does not cover the file (e.g. after a relaunch): the file is re-read.
+        verify_object(&good, &file, RunningCrc32c::default())
+            .await
+            .expect("matches");
+        let md5_only = serde_json::json!({"md5Hash": "XrY7u+Ae7tCTyyK7j1rNww=="});
+        verify_object(&md5_only, &file, crc)
+            .await
+            .expect("md5 matches");
+        for bad in [
+            serde_json::json!({"crc32c": "AAAAAA=="}),
+            serde_json::json!({"md5Hash": "AAAAAAAAAAAAAAAAAAAAAA=="}),
+            serde_json::json!({"size": "12"}),
+        ] {
+            let err = verify_object(&bad, &file, crc).await.expect_err("mismatch");
+            assert!(
+                matches!(err, ProtocolError::ChecksumMismatch { .. }),
+                "{err}"
+            );
+            assert!(err.to_string().contains("differs from your file"), "{err}");
+            assert_eq!(err.retry_class(), crate::protocol::RetryClass::Fatal);
+        }
+    }
+
     #[test]
     fn refuses_plain_http_off_loopback() {
         assert!(parse_url("http://127.0.0.1:9/upload").is_ok());
