@@ -8,6 +8,22 @@ use crate::support::{
 
 const MIB: u64 = 1024 * 1024;
 
+/// Uploads a small file to `endpoint` with `extra` args, expects exit code 1, and returns stderr
+/// in lower case.
+fn small_upload_fails(endpoint: &str, extra: &[&str]) -> String {
+    let home = Home::new();
+    let files = tempfile::tempdir().expect("tempdir");
+    let file = make_file(files.path(), "a.bin", 1000, 4);
+    let out = home.upload(endpoint, extra, &[&file]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{endpoint} {extra:?}: {}",
+        text(&out)
+    );
+    String::from_utf8_lossy(&out.stderr).to_lowercase()
+}
+
 #[test]
 fn missing_file_and_folder_do_not_stop_the_others() {
     let server = TestServer::start(&[]);
@@ -78,9 +94,6 @@ fn unreadable_file_is_reported() {
 
 #[test]
 fn malformed_and_unsafe_urls_are_refused() {
-    let home = Home::new();
-    let files = tempfile::tempdir().expect("tempdir");
-    let file = make_file(files.path(), "a.bin", 10, 4);
     for (endpoint, expected) in [
         ("not a url", "is not a valid url"),
         ("ftp://127.0.0.1/x", "not supported"),
@@ -89,36 +102,21 @@ fn malformed_and_unsafe_urls_are_refused() {
             "plain http is only allowed",
         ),
     ] {
-        let out = home.upload(endpoint, &[], &[&file]);
-        assert_eq!(out.status.code(), Some(1), "{endpoint}: {}", text(&out));
-        let stderr = String::from_utf8_lossy(&out.stderr).to_lowercase();
+        let stderr = small_upload_fails(endpoint, &[]);
         assert!(stderr.contains(expected), "{endpoint}: {stderr}");
     }
 }
 
 #[test]
 fn chunk_size_must_be_a_multiple_of_256k() {
-    let home = Home::new();
-    let files = tempfile::tempdir().expect("tempdir");
-    let file = make_file(files.path(), "a.bin", 10, 4);
-    let out = home.upload(
-        "http://127.0.0.1:9/upload",
-        &["--chunk-size", "100KiB"],
-        &[&file],
-    );
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("multiple of 256 KiB"));
+    let stderr = small_upload_fails("http://127.0.0.1:9/upload", &["--chunk-size", "100KiB"]);
+    assert!(stderr.contains("multiple of 256 kib"), "{stderr}");
 }
 
 #[test]
 fn server_answering_garbage() {
     let server = TestServer::start(&["garbage-initiate"]);
-    let home = Home::new();
-    let files = tempfile::tempdir().expect("tempdir");
-    let file = make_file(files.path(), "a.bin", 1000, 5);
-    let out = home.upload(&server.initiate_url(), &[], &[&file]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let stderr = String::from_utf8_lossy(&out.stderr).to_lowercase();
+    let stderr = small_upload_fails(&server.initiate_url(), &[]);
     assert!(stderr.contains("not understood"), "{stderr}");
     assert!(stderr.contains("no location header"), "{stderr}");
 }
@@ -126,16 +124,10 @@ fn server_answering_garbage() {
 #[test]
 fn nothing_listening_fails_after_retries() {
     // Port 9 (discard) is closed on test machines: connection refused, retried, then given up.
-    let home = Home::new();
-    let files = tempfile::tempdir().expect("tempdir");
-    let file = make_file(files.path(), "a.bin", 1000, 6);
-    let out = home.upload(
+    let stderr = small_upload_fails(
         "http://127.0.0.1:9/upload?uploadType=resumable",
         &["--retry-budget", "1s"],
-        &[&file],
     );
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let stderr = String::from_utf8_lossy(&out.stderr).to_lowercase();
     assert!(stderr.contains("gave up after"), "{stderr}");
     assert!(stderr.contains("could not reach the server"), "{stderr}");
 }

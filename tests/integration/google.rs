@@ -71,15 +71,7 @@ fn unknown_total_size() {
 #[test]
 fn connection_dropped_after_n_bytes() {
     let server = upload_ok(&["drop-after=700KiB"], 3 * MIB + 5, &[]);
-    assert!(
-        server
-            .stats()
-            .faults_injected
-            .get("drop-after")
-            .copied()
-            .unwrap_or(0)
-            >= 3
-    );
+    assert!(server.injected("drop-after") >= 3);
 }
 
 #[test]
@@ -89,15 +81,7 @@ fn connection_dropped_at_random() {
         2 * MIB,
         &["--chunk-size", "256KiB"],
     );
-    assert!(
-        server
-            .stats()
-            .faults_injected
-            .get("drop-rate")
-            .copied()
-            .unwrap_or(0)
-            >= 1
-    );
+    assert!(server.injected("drop-rate") >= 1);
 }
 
 #[test]
@@ -107,15 +91,7 @@ fn server_errors_are_retried() {
         2 * MIB,
         &["--chunk-size", "256KiB"],
     );
-    assert!(
-        server
-            .stats()
-            .faults_injected
-            .get("error-rate")
-            .copied()
-            .unwrap_or(0)
-            >= 1
-    );
+    assert!(server.injected("error-rate") >= 1);
     upload_ok(
         &["error-rate=0.3:429", "retry-after=0", "seed=5"],
         MIB,
@@ -131,15 +107,7 @@ fn server_commits_less_than_it_received() {
         2 * MIB + 3,
         &["--chunk-size", "512KiB"],
     );
-    assert!(
-        server
-            .stats()
-            .faults_injected
-            .get("short-commit")
-            .copied()
-            .unwrap_or(0)
-            >= 1
-    );
+    assert!(server.injected("short-commit") >= 1);
     // In streaming mode too (one request; the server's 308 is only seen after a drop).
     upload_ok(&["short-commit=100KiB", "drop-after=1MiB"], 3 * MIB, &[]);
 }
@@ -180,15 +148,7 @@ fn token_expiry_is_refreshed_once() {
     let out = cmd.output().expect("runs");
     assert!(out.status.success(), "{}", text(&out));
     assert_stored_equal(&server, "a.bin", &source);
-    assert!(
-        server
-            .stats()
-            .faults_injected
-            .get("unauthorized-every")
-            .copied()
-            .unwrap_or(0)
-            >= 1
-    );
+    assert!(server.injected("unauthorized-every") >= 1);
 }
 
 #[test]

@@ -61,6 +61,11 @@ impl TestServer {
         self.server.as_ref().expect("running").stats()
     }
 
+    /// How many faults of `kind` the server injected.
+    pub fn injected(&self, kind: &str) -> u64 {
+        self.stats().faults_injected.get(kind).copied().unwrap_or(0)
+    }
+
     pub fn stored(&self, name: &str) -> PathBuf {
         self.store.path().join(name)
     }
