@@ -9,9 +9,9 @@
 //! - [`store`]: the on-disk journal (SQLite) and Hoist's directories.
 //! - [`server`]: the reference server (`hoist serve`) with fault injection, for tests and the demo.
 //! - [`cli`]: the command line.
+//! - [`ui`]: the desktop window (the only module that uses egui).
 //!
-//! Nothing in here imports a GUI toolkit: the window lives in its own module and talks to the
-//! engine only through commands and events.
+//! Only [`ui`] imports the GUI toolkit; it talks to the engine through commands and events.
 
 pub mod cli;
 pub mod engine;
@@ -19,5 +19,6 @@ pub mod file;
 pub mod protocol;
 pub mod server;
 pub mod store;
+pub mod ui;
 pub mod units;
 pub mod upload;

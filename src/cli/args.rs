@@ -11,9 +11,12 @@ use crate::upload::{AuthSource, Destination, Privacy, Service, UploadId};
 #[derive(Debug, Parser)]
 #[command(name = "hoist", version, about, long_about = None)]
 pub struct Cli {
-    /// What to do.
+    /// Open the window with a reference server on this computer as "Demo server".
+    #[arg(long)]
+    pub demo: bool,
+    /// What to do; without a command, the window opens.
     #[command(subcommand)]
-    pub command: CliCommand,
+    pub command: Option<CliCommand>,
 }
 
 /// The subcommands.

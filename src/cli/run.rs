@@ -16,7 +16,12 @@ use crate::store::{HoistDirs, Journal};
 use crate::upload::{Phase, UploadId};
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {
+    let Some(command) = cli.command else {
+        let _ = dirs()?;
+        crate::ui::run(crate::ui::WindowOptions { demo: cli.demo })?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    match command {
         CliCommand::Serve(args) => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
@@ -75,17 +80,7 @@ fn list(json: bool) -> anyhow::Result<ExitCode> {
         println!("No uploads yet.");
     }
     for record in &records {
-        let snapshot = crate::engine::UploadSnapshot {
-            id: record.id,
-            file_name: record.file.file_name(),
-            path: record.file.path.clone(),
-            destination: record.destination.service.label(),
-            total_bytes: record.total_bytes.or(Some(record.file.size_bytes)),
-            confirmed_bytes: record.confirmed_bytes,
-            phase: record.phase,
-            error: record.error.clone(),
-            result: record.result.clone(),
-        };
+        let snapshot = crate::engine::snapshot(record);
         if json {
             println!("{}", serde_json::to_string(&snapshot)?);
         } else {
@@ -131,29 +126,7 @@ fn upload(args: UploadArgs) -> anyhow::Result<ExitCode> {
 fn demo(flaky: bool, files: &[std::path::PathBuf]) -> anyhow::Result<ExitCode> {
     let dirs = dirs()?;
     let scratch = dirs.cache_dir.join("demo");
-    let _ = std::fs::remove_dir_all(&scratch);
-    let store = scratch.join("server");
-    std::fs::create_dir_all(&store).context("could not create the demo folder")?;
-    let mut specs = vec!["throttle=40MiB"];
-    if flaky {
-        specs.extend([
-            "drop-rate=0.15",
-            "error-rate=0.1",
-            "short-commit=256KiB",
-            "latency=30ms",
-        ]);
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .context("could not start the demo server")?;
-    let server = runtime.block_on(crate::server::start(crate::server::ServerConfig {
-        addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-        dir: store.clone(),
-        faults: crate::server::FaultConfig::from_specs(specs)?,
-        required_token: None,
-    }))?;
+    let server = crate::server::DemoServer::start(&scratch, flaky)?;
     eprintln!(
         "Demo server on {} ({}); uploads are stored in {}",
         server.base_url(),
@@ -162,31 +135,25 @@ fn demo(flaky: bool, files: &[std::path::PathBuf]) -> anyhow::Result<ExitCode> {
         } else {
             "steady network"
         },
-        store.display()
+        server.store().display()
     );
-    let mut config = EngineConfig::new(&HoistDirs::from_home(&scratch.join("home")));
-    config.retry = RetryPolicy {
-        initial_wait: std::time::Duration::from_millis(200),
-        max_wait: std::time::Duration::from_secs(2),
-        total_budget: std::time::Duration::from_secs(120),
-    };
+    let home = scratch.join("home");
+    let _ = std::fs::remove_dir_all(&home);
+    let mut config = EngineConfig::new(&HoistDirs::from_home(&home));
+    config.retry = RetryPolicy::loopback();
     let (handle, events) = Engine::start(config, Arc::new(|| {}))?;
-    let destination = crate::upload::Destination {
-        service: crate::upload::Service::GoogleResumable {
-            initiate_url: format!(
-                "{}/upload/storage/v1/b/demo/o?uploadType=resumable&name={{name}}",
-                server.base_url()
-            ),
-        },
-        auth: crate::upload::AuthSource::None,
-    };
     let options = UploadOptions {
         chunk_size_bytes: flaky.then_some(1024 * 1024),
         size_unknown: false,
     };
-    let code = add_and_follow(&handle, events, files, &destination, options, false);
-    runtime.block_on(server.shutdown());
-    code
+    add_and_follow(
+        &handle,
+        events,
+        files,
+        &server.destination(),
+        options,
+        false,
+    )
 }
 
 /// Queues `files` and follows them until each has finished.

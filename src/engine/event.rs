@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::upload::{Phase, RemoteResult, UploadId};
+use crate::upload::{Destination, Phase, RemoteResult, UploadId};
 
 /// A read-only picture of one upload, for lists and windows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -16,6 +16,8 @@ pub struct UploadSnapshot {
     pub path: PathBuf,
     /// Where it goes, for people.
     pub destination: String,
+    /// Where it goes, as data (no secrets), so a window can offer it for new files.
+    pub target: Destination,
     /// Total size, when known.
     pub total_bytes: Option<u64>,
     /// Bytes the server confirmed.
@@ -58,7 +60,7 @@ pub enum Event {
         /// The caller's tag from the command.
         tag: u64,
         /// The new upload.
-        upload: UploadSnapshot,
+        upload: Box<UploadSnapshot>,
     },
     /// A file could not be queued; the rest of the queue is untouched.
     AddFailed {

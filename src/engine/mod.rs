@@ -24,6 +24,7 @@ pub use progress::{PROGRESS_INTERVAL, SmoothedRate};
 pub use retry::{Backoff, RetryPolicy};
 pub use sink::Waker;
 
+pub use scheduler::snapshot;
 use scheduler::{Scheduler, SchedulerSettings};
 use sink::EventSink;
 use tokio::sync::mpsc;

@@ -27,6 +27,18 @@ impl Default for RetryPolicy {
     }
 }
 
+impl RetryPolicy {
+    /// Quick retries for a server on this computer (the demo): 200 ms doubling to 2 s, giving up
+    /// after 2 minutes.
+    pub fn loopback() -> RetryPolicy {
+        RetryPolicy {
+            initial_wait: Duration::from_millis(200),
+            max_wait: Duration::from_secs(2),
+            total_budget: Duration::from_secs(120),
+        }
+    }
+}
+
 /// The running state of a [`RetryPolicy`] for one upload. Randomness is injectable for tests.
 pub struct Backoff {
     policy: RetryPolicy,

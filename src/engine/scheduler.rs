@@ -201,7 +201,7 @@ impl Scheduler {
         match self.insert(&path, destination, options).await {
             Ok(record) => {
                 let id = record.id;
-                let upload = snapshot(&record);
+                let upload = Box::new(snapshot(&record));
                 self.entries.insert(id, record);
                 self.queue.push_back(id);
                 self.sink.emit(Event::Added { tag, upload }).await;
@@ -572,12 +572,13 @@ async fn run_upload(
 }
 
 /// The snapshot of a journal record.
-pub(crate) fn snapshot(record: &UploadRecord) -> UploadSnapshot {
+pub fn snapshot(record: &UploadRecord) -> UploadSnapshot {
     UploadSnapshot {
         id: record.id,
         file_name: record.file.file_name(),
         path: record.file.path.clone(),
         destination: record.destination.service.label(),
+        target: record.destination.clone(),
         total_bytes: Some(record.file.size_bytes),
         confirmed_bytes: record.confirmed_bytes,
         phase: record.phase,

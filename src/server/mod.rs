@@ -14,6 +14,7 @@
 //! `DropConnection`, and the connection service turns that into an error, upon which hyper
 //! closes the socket without answering.
 
+mod demo;
 mod faults;
 mod google;
 mod sink;
@@ -38,6 +39,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::ServiceExt as _;
 
+pub use demo::DemoServer;
 pub use faults::{ErrorRate, Expiry, FaultConfig, FaultSpecError, VALID_FAULT_SPECS};
 pub use stats::ServerStats;
 

@@ -7,3 +7,4 @@ mod google;
 mod interop;
 mod kill;
 mod support;
+mod window;

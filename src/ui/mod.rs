@@ -1,0 +1,103 @@
+//! The desktop window (eframe/egui, glow renderer).
+//!
+//! It never blocks and does no file or network I/O while drawing: the engine runs on its own
+//! thread, the window drains its events in `logic` (time-boxed), draws from the [`QueueModel`],
+//! and sends typed [`crate::engine::Command`]s. The engine's waker calls `request_repaint`, so an
+//! idle window draws nothing.
+
+mod actions;
+mod app;
+mod backend;
+mod folder_scan;
+mod model;
+mod notify;
+mod queue_view;
+mod settings;
+mod words;
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+
+pub use actions::UiAction;
+pub use app::{DEMO_DESTINATION, HoistApp};
+pub use backend::{Backend, ChannelBackend, EngineBackend};
+pub use model::{Notice, QueueModel, Row};
+pub use settings::UiSettings;
+pub use words::{FileKind, state_words};
+
+use crate::engine::{Engine, EngineConfig, RetryPolicy};
+use crate::server::DemoServer;
+use crate::store::HoistDirs;
+
+/// How the window starts.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WindowOptions {
+    /// Start the reference server on 127.0.0.1 and offer it as "Demo server".
+    pub demo: bool,
+}
+
+/// Opens the window and runs until it is closed.
+pub fn run(options: WindowOptions) -> anyhow::Result<()> {
+    let dirs = HoistDirs::discover()?;
+    dirs.ensure()?;
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title(if options.demo {
+                "Hoist (demo)"
+            } else {
+                "Hoist"
+            })
+            .with_app_id("hoist")
+            .with_inner_size([980.0, 620.0])
+            .with_min_inner_size([640.0, 360.0])
+            .with_drag_and_drop(true),
+        persistence_path: Some(dirs.config_dir.join("window.ron")),
+        ..Default::default()
+    };
+    let mut startup_error = None;
+    let result = eframe::run_native(
+        "Hoist",
+        native,
+        Box::new(|cc| {
+            let settings: UiSettings = cc
+                .storage
+                .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+                .unwrap_or_default();
+            let (mut config, demo) = if options.demo {
+                let scratch = dirs.cache_dir.join("demo");
+                let demo = DemoServer::start(&scratch, false)?;
+                let home = scratch.join("home");
+                let _ = std::fs::remove_dir_all(&home);
+                let mut config = EngineConfig::new(&HoistDirs::from_home(&home));
+                config.retry = RetryPolicy::loopback();
+                (config, Some(demo))
+            } else {
+                (EngineConfig::new(&dirs), None)
+            };
+            config.max_parallel_uploads = settings.parallel_uploads.max(1);
+            config.bandwidth_limit_bytes_per_sec = settings.bandwidth_limit_bytes_per_sec();
+            config.resume_unfinished_on_start = settings.auto_resume;
+            let ctx = cc.egui_ctx.clone();
+            let started = Engine::start(config, Arc::new(move || ctx.request_repaint()));
+            let (handle, events) = match started {
+                Ok(ends) => ends,
+                Err(e) => {
+                    startup_error = Some(e.to_string());
+                    return Err(Box::new(e));
+                }
+            };
+            Ok(Box::new(HoistApp::new(
+                Box::new(EngineBackend::new(handle, events)),
+                settings,
+                demo,
+            )))
+        }),
+    );
+    if let Some(message) = startup_error {
+        anyhow::bail!("{message}");
+    }
+    result
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("the window could not open (on Linux it needs a display: X11 or Wayland)")
+}

@@ -1,0 +1,45 @@
+use serde::{Deserialize, Serialize};
+
+/// What the window remembers between runs (eframe storage, UI state only: uploads live in the
+/// journal). New fields load from old files thanks to `#[serde(default)]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UiSettings {
+    /// Uploads at once.
+    pub parallel_uploads: usize,
+    /// Chunk size in MiB; 0 sends each file in one streaming request.
+    pub chunk_size_mib: u64,
+    /// Bandwidth limit in MiB/s for all uploads; 0 = none.
+    pub bandwidth_limit_mib_per_sec: u64,
+    /// Continue unfinished uploads when Hoist starts (otherwise they wait, paused).
+    pub auto_resume: bool,
+    /// Desktop notifications when an upload finishes or fails.
+    pub notifications: bool,
+    /// The destination picked last (its label).
+    pub destination: Option<String>,
+}
+
+impl Default for UiSettings {
+    fn default() -> Self {
+        UiSettings {
+            parallel_uploads: 2,
+            chunk_size_mib: 0,
+            bandwidth_limit_mib_per_sec: 0,
+            auto_resume: true,
+            notifications: true,
+            destination: None,
+        }
+    }
+}
+
+impl UiSettings {
+    /// The chunk size in bytes (a multiple of 256 KiB), or `None` for streaming.
+    pub fn chunk_size_bytes(&self) -> Option<u64> {
+        (self.chunk_size_mib > 0).then_some(self.chunk_size_mib * 1024 * 1024)
+    }
+
+    /// The bandwidth limit in bytes per second (0 = none).
+    pub fn bandwidth_limit_bytes_per_sec(&self) -> u64 {
+        self.bandwidth_limit_mib_per_sec * 1024 * 1024
+    }
+}

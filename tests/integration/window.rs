@@ -1,0 +1,296 @@
+//! The real window (`HoistApp`) in egui_kittest, with a fake engine (a channel pair) or the real
+//! one: buttons send commands, dropped files become rows, errors show, a journal is restored, and
+//! every input widget has an accessible label.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use hoist::engine::{Command, Event, UploadSnapshot};
+use hoist::ui::{ChannelBackend, HoistApp, UiSettings};
+use hoist::upload::{AuthSource, Destination, Phase, Service, UploadId};
+
+fn destination() -> Destination {
+    Destination {
+        service: Service::GoogleResumable {
+            initiate_url: "http://127.0.0.1:9/upload?uploadType=resumable&name={name}".into(),
+        },
+        auth: AuthSource::None,
+    }
+}
+
+fn snapshot(id: i64, name: &str, phase: Phase) -> UploadSnapshot {
+    UploadSnapshot {
+        id: UploadId(id),
+        file_name: name.to_string(),
+        path: PathBuf::from(format!("/videos/{name}")),
+        destination: "127.0.0.1:9".to_string(),
+        target: destination(),
+        total_bytes: Some(10_000_000),
+        confirmed_bytes: 2_500_000,
+        phase,
+        error: None,
+        result: None,
+    }
+}
+
+struct Fake {
+    commands: Receiver<Command>,
+    events: Sender<Event>,
+}
+
+fn window(initial: Vec<UploadSnapshot>) -> (Harness<'static, HoistApp>, Fake) {
+    let (command_tx, command_rx) = channel();
+    let (event_tx, event_rx) = channel();
+    event_tx
+        .send(Event::Restored { uploads: initial })
+        .expect("send");
+    let backend = ChannelBackend {
+        commands: command_tx,
+        events: event_rx,
+    };
+    let app = HoistApp::new(Box::new(backend), UiSettings::default(), None).without_notifications();
+    let mut harness = Harness::builder()
+        .with_size(egui::Vec2::new(1100.0, 600.0))
+        .build_eframe(|_cc| app);
+    harness.run();
+    (
+        harness,
+        Fake {
+            commands: command_rx,
+            events: event_tx,
+        },
+    )
+}
+
+fn commands(fake: &Fake) -> Vec<Command> {
+    fake.commands.try_iter().collect()
+}
+
+#[derive(Debug)]
+struct TestDroppedFile(PathBuf);
+
+impl egui::DroppedFile for TestDroppedFile {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn first_run_says_what_to_do() {
+    let (harness, _fake) = window(Vec::new());
+    harness.get_by_label("Drop videos here or click Add files");
+    harness.check_accessibility();
+}
+
+#[test]
+fn pause_resume_cancel_buttons_send_commands() {
+    let (mut harness, fake) = window(vec![snapshot(1, "running.mp4", Phase::Uploading)]);
+    harness.get_by_label("running.mp4");
+    harness.get_by_label("Pause").click();
+    harness.run();
+    assert_eq!(commands(&fake), vec![Command::Pause(UploadId(1))]);
+
+    fake.events
+        .send(Event::PhaseChanged {
+            id: UploadId(1),
+            phase: Phase::Paused,
+            message: None,
+        })
+        .expect("send");
+    harness.run();
+    harness.get_by_label("Paused");
+    harness.get_by_label("Resume").click();
+    harness.run();
+    assert_eq!(commands(&fake), vec![Command::Resume(UploadId(1))]);
+    harness.get_by_label("Cancel").click();
+    harness.run();
+    assert_eq!(commands(&fake), vec![Command::Cancel(UploadId(1))]);
+    harness.get_by_label("Pause all").click();
+    harness.run();
+    assert_eq!(commands(&fake), vec![Command::PauseAll]);
+}
+
+#[test]
+fn dropped_files_are_added_once_and_rows_appear() {
+    let files = tempfile::tempdir().expect("tempdir");
+    let a = files.path().join("holiday.mp4");
+    let b = files.path().join("sub").join("talk.mov");
+    std::fs::create_dir_all(b.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&a, b"video").expect("write");
+    std::fs::write(&b, b"video").expect("write");
+    std::fs::write(files.path().join(".hidden"), b"x").expect("write");
+    // One row exists already, so there is a destination; holiday.mp4 is dropped twice.
+    let (mut harness, fake) = window(vec![snapshot(1, "old.mp4", Phase::Completed)]);
+    harness.input_mut().dropped_files = vec![
+        Arc::new(TestDroppedFile(a.clone())),
+        Arc::new(TestDroppedFile(files.path().to_path_buf())),
+    ];
+    // Folder expansion runs off the UI thread: step until the commands arrive.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut sent = Vec::new();
+    while sent.len() < 2 && Instant::now() < deadline {
+        harness.step();
+        sent.extend(commands(&fake));
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let added: Vec<PathBuf> = sent
+        .iter()
+        .map(|c| match c {
+            Command::Add {
+                path,
+                destination: d,
+                ..
+            } => {
+                assert_eq!(*d, destination());
+                path.clone()
+            }
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        added,
+        vec![a.clone(), b.clone()],
+        "hidden files skipped, no duplicates"
+    );
+
+    for (i, path) in added.iter().enumerate() {
+        let mut upload = snapshot(10 + i as i64, "", Phase::Queued);
+        upload.file_name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        upload.path = path.clone();
+        fake.events
+            .send(Event::Added {
+                tag: i as u64 + 1,
+                upload: Box::new(upload),
+            })
+            .expect("send");
+    }
+    harness.run();
+    harness.get_by_label("holiday.mp4");
+    harness.get_by_label("talk.mov");
+    assert_eq!(harness.state().model().rows().len(), 3);
+
+    // Dropping a file that is already queued adds nothing.
+    harness.input_mut().dropped_files = vec![Arc::new(TestDroppedFile(a))];
+    for _ in 0..20 {
+        harness.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(commands(&fake).is_empty());
+}
+
+#[test]
+fn an_error_shows_in_the_row_in_plain_words() {
+    let (mut harness, fake) = window(vec![snapshot(3, "clip.mp4", Phase::Uploading)]);
+    fake.events
+        .send(Event::PhaseChanged {
+            id: UploadId(3),
+            phase: Phase::Failed,
+            message: Some("The server refused the credentials: Invalid Credentials".into()),
+        })
+        .expect("send");
+    harness.run();
+    harness.get_by_label("Failed: The server refused the credentials: Invalid Credentials");
+    harness.get_by_label("Retry").click();
+    harness.run();
+    assert_eq!(commands(&fake), vec![Command::Retry(UploadId(3))]);
+}
+
+#[test]
+fn progress_and_reconnecting_are_shown() {
+    let (mut harness, fake) = window(vec![snapshot(4, "big.mov", Phase::Uploading)]);
+    fake.events
+        .send(Event::Progress(hoist::engine::Progress {
+            id: UploadId(4),
+            sent_bytes: 6_000_000,
+            confirmed_bytes: 5_000_000,
+            total_bytes: Some(10_000_000),
+            rate_bytes_per_sec: 1_048_576.0,
+        }))
+        .expect("send");
+    harness.run();
+    harness.get_by_label("50 %");
+    harness.get_by_label("big.mov: 50 % confirmed");
+    let row = &harness.state().model().rows()[0];
+    assert_eq!(
+        (row.confirmed_bytes, row.sent_bytes),
+        (5_000_000, 6_000_000)
+    );
+    fake.events
+        .send(Event::Retrying {
+            id: UploadId(4),
+            attempt: 2,
+            wait: Duration::from_secs(8),
+            reason: "The connection to the server was lost".into(),
+        })
+        .expect("send");
+    harness.step();
+    assert!(
+        harness.query_by_label("Reconnecting in 8 s").is_some()
+            || harness.query_by_label("Reconnecting in 7 s").is_some()
+    );
+}
+
+#[test]
+fn settings_have_labels_and_send_limits() {
+    let (mut harness, fake) = window(vec![snapshot(5, "a.mp4", Phase::Queued)]);
+    harness.get_by_label("Settings").click();
+    harness.run();
+    harness.get_by_label("Uploads at the same time");
+    harness.get_by_label("Notify me when an upload finishes or fails");
+    harness.check_accessibility();
+    assert!(commands(&fake).is_empty());
+}
+
+#[test]
+fn relaunch_restores_rows_from_the_journal() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let files = tempfile::tempdir().expect("tempdir");
+    let dirs = hoist::store::HoistDirs::from_home(home.path());
+    dirs.ensure().expect("dirs");
+    let path = files.path().join("restored.mp4");
+    std::fs::write(&path, vec![1u8; 4096]).expect("write");
+    {
+        let opened = hoist::store::Journal::open(&dirs.journal_path()).expect("journal");
+        let record = opened
+            .journal
+            .insert(&hoist::store::NewUpload {
+                file: hoist::file::FileIdentity::read(&path).expect("identity"),
+                destination: destination(),
+                total_bytes: Some(4096),
+                chunk_size_bytes: None,
+            })
+            .expect("insert");
+        opened
+            .journal
+            .set_phase(record.id, Phase::Paused, None)
+            .expect("phase");
+    }
+    let config = hoist::engine::EngineConfig::new(&dirs);
+    let (handle, events) = hoist::engine::Engine::start(config, Arc::new(|| {})).expect("engine");
+    let backend = hoist::ui::EngineBackend::new(handle, events);
+    let app = HoistApp::new(Box::new(backend), UiSettings::default(), None).without_notifications();
+    let mut harness = Harness::builder()
+        .with_size(egui::Vec2::new(1100.0, 600.0))
+        .build_eframe(|_cc| app);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while harness.query_by_label("restored.mp4").is_none() && Instant::now() < deadline {
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    harness.run();
+    harness.get_by_label("restored.mp4");
+    harness.get_by_label("Paused");
+    harness.get_by_label("Resume");
+}
