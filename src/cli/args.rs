@@ -9,11 +9,14 @@ use crate::upload::{AuthSource, Destination, Privacy, Service, UploadId};
 
 /// Hoist: uploads big files and never loses more than the bytes in flight.
 #[derive(Debug, Parser)]
-#[command(name = "hoist", version, about, long_about = None)]
+#[command(name = "hoist", version, about, long_about = None, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     /// Open the window with a reference server on this computer as "Demo server".
     #[arg(long)]
     pub demo: bool,
+    /// Files or folders to queue when the window opens.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
     /// What to do; without a command, the window opens.
     #[command(subcommand)]
     pub command: Option<CliCommand>,

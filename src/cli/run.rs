@@ -18,7 +18,10 @@ use crate::upload::{Phase, UploadId};
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let Some(command) = cli.command else {
         let _ = dirs()?;
-        crate::ui::run(crate::ui::WindowOptions { demo: cli.demo })?;
+        crate::ui::run(crate::ui::WindowOptions {
+            demo: cli.demo,
+            files: cli.files,
+        })?;
         return Ok(ExitCode::SUCCESS);
     };
     match command {

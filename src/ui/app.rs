@@ -35,6 +35,8 @@ pub struct HoistApp {
     picks: Vec<Promise<Option<Vec<PathBuf>>>>,
     show_settings: bool,
     sent_notices: bool,
+    /// Paths to add once the journal's uploads are known (so duplicates are recognised).
+    deferred: Vec<PathBuf>,
 }
 
 impl HoistApp {
@@ -64,6 +66,7 @@ impl HoistApp {
             picks: Vec::new(),
             show_settings: false,
             sent_notices: true,
+            deferred: Vec::new(),
         }
     }
 
@@ -71,6 +74,11 @@ impl HoistApp {
     pub fn without_notifications(mut self) -> HoistApp {
         self.sent_notices = false;
         self
+    }
+
+    /// Queues files or folders (expanded off the UI thread) once the journal's uploads are known.
+    pub fn add_paths(&mut self, paths: Vec<PathBuf>) {
+        self.deferred.extend(paths);
     }
 
     /// The queue as shown.
@@ -120,6 +128,11 @@ impl HoistApp {
                 ctx.request_repaint();
                 break;
             }
+        }
+        if self.model.restored && !self.deferred.is_empty() {
+            let paths = std::mem::take(&mut self.deferred);
+            self.scans
+                .push(background(ctx, move || folder_scan::expand(paths)));
         }
         let mut ready = Vec::new();
         self.scans.retain_mut(|scan| match scan.ready_mut() {
@@ -187,17 +200,15 @@ impl HoistApp {
             }
             UiAction::AddPaths(paths) => {
                 self.scans
-                    .push(Promise::spawn_thread("hoist-scan", move || {
-                        folder_scan::expand(paths)
-                    }));
+                    .push(background(ctx, move || folder_scan::expand(paths)));
             }
             UiAction::PickFiles => {
-                self.picks.push(Promise::spawn_thread("hoist-pick", || {
+                self.picks.push(background(ctx, || {
                     rfd::FileDialog::new().set_title("Add files").pick_files()
                 }));
             }
             UiAction::PickFolder => {
-                self.picks.push(Promise::spawn_thread("hoist-pick", || {
+                self.picks.push(background(ctx, || {
                     rfd::FileDialog::new()
                         .set_title("Add folder")
                         .pick_folder()
@@ -413,6 +424,26 @@ impl eframe::App for HoistApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, eframe::APP_KEY, &self.settings);
     }
+}
+
+/// Runs a one-off job (a folder scan, a file dialog) on its own thread and wakes the window when
+/// its result is ready.
+fn background<T: Send + 'static>(
+    ctx: &egui::Context,
+    job: impl FnOnce() -> T + Send + 'static,
+) -> Promise<T> {
+    let (sender, promise) = Promise::new();
+    let ctx = ctx.clone();
+    let spawned = std::thread::Builder::new()
+        .name("hoist-job".to_string())
+        .spawn(move || {
+            sender.send(job());
+            ctx.request_repaint();
+        });
+    if let Err(e) = spawned {
+        tracing::error!("could not start a background job: {e}");
+    }
+    promise
 }
 
 /// A visible target while files are dragged over the window.

@@ -31,10 +31,12 @@ use crate::server::DemoServer;
 use crate::store::HoistDirs;
 
 /// How the window starts.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct WindowOptions {
     /// Start the reference server on 127.0.0.1 and offer it as "Demo server".
     pub demo: bool,
+    /// Files or folders to queue once the window is up.
+    pub files: Vec<std::path::PathBuf>,
 }
 
 /// Opens the window and runs until it is closed.
@@ -87,11 +89,12 @@ pub fn run(options: WindowOptions) -> anyhow::Result<()> {
                     return Err(Box::new(e));
                 }
             };
-            Ok(Box::new(HoistApp::new(
-                Box::new(EngineBackend::new(handle, events)),
-                settings,
-                demo,
-            )))
+            let mut app =
+                HoistApp::new(Box::new(EngineBackend::new(handle, events)), settings, demo);
+            if !options.files.is_empty() {
+                app.add_paths(options.files.clone());
+            }
+            Ok(Box::new(app))
         }),
     );
     if let Some(message) = startup_error {

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 pub struct UiSettings {
     /// Uploads at once.
     pub parallel_uploads: usize,
-    /// Chunk size in MiB; 0 sends each file in one streaming request.
+    /// Chunk size in MiB; 0 sends each file in one streaming request. The window defaults to
+    /// 8 MiB chunks: the server then confirms progress as it goes (one stream is confirmed only at
+    /// the end), at a small cost in speed.
     pub chunk_size_mib: u64,
     /// Bandwidth limit in MiB/s for all uploads; 0 = none.
     pub bandwidth_limit_mib_per_sec: u64,
@@ -23,7 +25,7 @@ impl Default for UiSettings {
     fn default() -> Self {
         UiSettings {
             parallel_uploads: 2,
-            chunk_size_mib: 0,
+            chunk_size_mib: 8,
             bandwidth_limit_mib_per_sec: 0,
             auto_resume: true,
             notifications: true,
