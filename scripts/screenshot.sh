@@ -26,7 +26,7 @@ Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb_pid=$!
 for _ in $(seq 50); do xdpyinfo -display "$display" >/dev/null 2>&1 && break; sleep 0.1; done 2>/dev/null || sleep 1
 
-head -c 3000000 /dev/urandom >"$work/photo.jpg"
+convert -size 1600x1000 plasma:fractal -quality 92 "$work/photo.jpg"
 head -c 400000000 /dev/urandom >"$work/holiday-video.mp4"
 export HOIST_HOME="$work/home"
 DISPLAY="$display" LIBGL_ALWAYS_SOFTWARE=1 "$hoist" --demo "$work/photo.jpg" "$work/holiday-video.mp4" \

@@ -11,6 +11,7 @@ use super::actions::UiAction;
 use super::backend::Backend;
 use super::model::QueueModel;
 use super::settings::UiSettings;
+use super::thumbnails::Thumbnails;
 use super::{folder_scan, notify, queue_view};
 use crate::engine::{Command, UploadOptions};
 use crate::server::DemoServer;
@@ -37,6 +38,7 @@ pub struct HoistApp {
     sent_notices: bool,
     /// Paths to add once the journal's uploads are known (so duplicates are recognised).
     deferred: Vec<PathBuf>,
+    thumbnails: Thumbnails,
 }
 
 impl HoistApp {
@@ -67,6 +69,7 @@ impl HoistApp {
             show_settings: false,
             sent_notices: true,
             deferred: Vec::new(),
+            thumbnails: Thumbnails::default(),
         }
     }
 
@@ -154,6 +157,7 @@ impl HoistApp {
         if !ready.is_empty() {
             self.queue_files(ready);
         }
+        self.thumbnails.update(ctx);
         if self.model.has_countdown(Instant::now()) {
             // A visible "Reconnecting in N s" counts down once a second, and only while shown.
             ctx.request_repaint_after(Duration::from_secs(1));
@@ -411,7 +415,12 @@ impl eframe::App for HoistApp {
                     );
                 });
             } else {
-                actions.extend(queue_view::show(ui, self.model.rows(), Instant::now()));
+                actions.extend(queue_view::show(
+                    ui,
+                    self.model.rows(),
+                    &mut self.thumbnails,
+                    Instant::now(),
+                ));
             }
         });
         self.settings_window(&ctx, &mut actions);
@@ -428,7 +437,7 @@ impl eframe::App for HoistApp {
 
 /// Runs a one-off job (a folder scan, a file dialog) on its own thread and wakes the window when
 /// its result is ready.
-fn background<T: Send + 'static>(
+pub(crate) fn background<T: Send + 'static>(
     ctx: &egui::Context,
     job: impl FnOnce() -> T + Send + 'static,
 ) -> Promise<T> {

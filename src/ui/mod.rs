@@ -13,6 +13,7 @@ mod model;
 mod notify;
 mod queue_view;
 mod settings;
+mod thumbnails;
 mod words;
 
 use std::sync::Arc;

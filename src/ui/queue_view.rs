@@ -6,34 +6,60 @@ use egui::{Align, Layout, Rect, Role, Sense, Ui, Vec2, WidgetInfo};
 
 use super::actions::UiAction;
 use super::model::Row;
+use super::thumbnails::{THUMBNAIL_PIXELS, Thumbnails};
 use super::words::{FileKind, size_words, speed_words, state_words};
 use crate::engine::Command;
 use crate::upload::Phase;
 
 /// Height of one row.
 pub const ROW_HEIGHT: f32 = 52.0;
+/// Width of the thumbnail or file-type badge.
+const BADGE_WIDTH: f32 = 56.0;
 
 /// Draws the rows (only those in view) and returns what the user asked for.
-pub fn show(ui: &mut Ui, rows: &[Row], now: Instant) -> Vec<UiAction> {
+pub fn show(ui: &mut Ui, rows: &[Row], thumbnails: &mut Thumbnails, now: Instant) -> Vec<UiAction> {
     let mut actions = Vec::new();
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show_rows(ui, ROW_HEIGHT, rows.len(), |ui, range| {
             for row in &rows[range] {
-                row_ui(ui, row, now, &mut actions);
+                row_ui(ui, row, thumbnails, now, &mut actions);
             }
         });
     actions
 }
 
-fn row_ui(ui: &mut Ui, row: &Row, now: Instant, actions: &mut Vec<UiAction>) {
+fn row_ui(
+    ui: &mut Ui,
+    row: &Row,
+    thumbnails: &mut Thumbnails,
+    now: Instant,
+    actions: &mut Vec<UiAction>,
+) {
     let width = ui.available_width();
     ui.allocate_ui_with_layout(
         Vec2::new(width, ROW_HEIGHT),
         Layout::left_to_right(Align::Center),
         |ui| {
             ui.set_min_height(ROW_HEIGHT);
-            badge(ui, FileKind::of(&row.file_name));
+            let kind = FileKind::of(&row.file_name);
+            let thumbnail = (kind == FileKind::Image)
+                .then(|| thumbnails.get(row.id, &row.path))
+                .flatten();
+            ui.allocate_ui_with_layout(
+                Vec2::new(BADGE_WIDTH, ROW_HEIGHT - 8.0),
+                Layout::centered_and_justified(egui::Direction::LeftToRight),
+                |ui| match thumbnail {
+                    Some(texture) => {
+                        ui.add(
+                            egui::Image::new(texture)
+                                .fit_to_exact_size(Vec2::splat(THUMBNAIL_PIXELS as f32))
+                                .alt_text(format!("Picture {}", row.file_name)),
+                        );
+                    }
+                    None => badge(ui, kind),
+                },
+            );
             ui.vertical(|ui| {
                 ui.horizontal(|ui| {
                     ui.label(egui::RichText::new(&row.file_name).strong())
@@ -150,7 +176,6 @@ fn badge(ui: &mut Ui, kind: FileKind) {
         .corner_radius(4.0)
         .inner_margin(egui::Margin::symmetric(6, 4))
         .show(ui, |ui| {
-            ui.set_min_width(44.0);
             ui.label(egui::RichText::new(kind.badge()).small().strong());
         });
 }

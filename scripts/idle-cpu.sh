@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# CPU used by an idle `hoist --demo` window (real window under Xvfb, software GL): the window
+# repaints only when an event arrives, so idle CPU should be about zero. Prints a figure.
+# Usage: scripts/idle-cpu.sh [path/to/hoist] [seconds]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+hoist="${1:-$root/target/debug/hoist}"
+seconds="${2:-10}"
+work="$(mktemp -d)"
+display=":$((600 + RANDOM % 300))"
+xvfb_pid="" app_pid=""
+cleanup() {
+    [[ -n "$app_pid" ]] && kill "$app_pid" 2>/dev/null || true
+    [[ -n "$xvfb_pid" ]] && kill "$xvfb_pid" 2>/dev/null || true
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+xvfb_pid=$!
+sleep 1
+HOIST_HOME="$work/home" DISPLAY="$display" LIBGL_ALWAYS_SOFTWARE=1 "$hoist" --demo >"$work/app.log" 2>&1 &
+app_pid=$!
+sleep 3
+ticks() { awk '{ print $14 + $15 }' "/proc/$app_pid/stat"; }
+hz=$(getconf CLK_TCK)
+before=$(ticks)
+sleep "$seconds"
+after=$(ticks)
+awk -v b="$before" -v a="$after" -v hz="$hz" -v s="$seconds" \
+    'BEGIN { printf "idle window: %.2f %% of one core over %d s (%d CPU ticks)\n", (a - b) / hz / s * 100, s, a - b }'
