@@ -142,17 +142,29 @@ impl Scheduler {
                 Vec::new()
             }
         };
-        for record in records {
-            if self.settings.resume_unfinished_on_start
-                && matches!(record.phase, Phase::Queued | Phase::Uploading)
-            {
+        for mut record in records {
+            let unfinished = matches!(record.phase, Phase::Queued | Phase::Uploading);
+            if unfinished && self.settings.resume_unfinished_on_start {
                 self.queue.push_back(record.id);
+            } else if unfinished && self.pause_if_idle(record.id) {
+                // Interrupted by a crash or a quit and not resumed now: it waits, paused.
+                record.phase = Phase::Paused;
             }
             self.entries.insert(record.id, record);
         }
         let uploads = self.entries.values().map(snapshot).collect();
         self.sink.emit(Event::Restored { uploads }).await;
         self.schedule().await;
+    }
+
+    /// Marks an interrupted upload paused in the journal, unless another process is driving it.
+    fn pause_if_idle(&self, id: UploadId) -> bool {
+        let Ok(lock) = UploadLock::try_acquire(&self.settings.locks_dir, id) else {
+            return false;
+        };
+        let paused = self.journal.set_phase(id, Phase::Paused, None).is_ok();
+        drop(lock);
+        paused
     }
 
     async fn handle(&mut self, command: Command) {

@@ -252,3 +252,59 @@ fn parallel_slots_are_honoured_and_the_rest_wait_in_order() {
     }
     handle.shutdown();
 }
+
+#[test]
+fn relaunch_resumes_interrupted_uploads_or_leaves_them_paused() {
+    let server = TestServer::start(&[]);
+    let files = tempfile::tempdir().expect("tempdir");
+    let source = make_file(files.path(), "again.bin", MIB, 40);
+    let interrupted = |home: &std::path::Path| {
+        let dirs = HoistDirs::from_home(home);
+        dirs.ensure().expect("dirs");
+        let opened = hoist::store::Journal::open(&dirs.journal_path()).expect("journal");
+        let record = opened
+            .journal
+            .insert(&hoist::store::NewUpload {
+                file: hoist::file::FileIdentity::read(&source).expect("identity"),
+                destination: destination(&server),
+                total_bytes: Some(MIB),
+                chunk_size_bytes: None,
+            })
+            .expect("insert");
+        opened
+            .journal
+            .set_phase(record.id, Phase::Uploading, None)
+            .expect("phase");
+        record.id
+    };
+
+    // Auto-resume off: it comes back paused, in the journal too.
+    let home = tempfile::tempdir().expect("tempdir");
+    let id = interrupted(home.path());
+    let (handle, mut events, _) = engine(home.path(), 2);
+    match wait_for(&mut events, 10, |e| matches!(e, Event::Restored { .. })) {
+        Event::Restored { uploads } => assert_eq!(uploads[0].phase, Phase::Paused),
+        other => panic!("{other:?}"),
+    }
+    handle.shutdown();
+    let journal = hoist::store::Journal::open(&HoistDirs::from_home(home.path()).journal_path())
+        .expect("journal");
+    assert_eq!(
+        journal.journal.get(id).expect("record").phase,
+        Phase::Paused
+    );
+
+    // Auto-resume on: it continues by itself and completes.
+    let home = tempfile::tempdir().expect("tempdir");
+    let id = interrupted(home.path());
+    let mut config = EngineConfig::new(&HoistDirs::from_home(home.path()));
+    config.resume_unfinished_on_start = true;
+    let (handle, mut events) = Engine::start(config, Arc::new(|| {})).expect("engine");
+    wait_for(
+        &mut events,
+        30,
+        |e| matches!(e, Event::Completed { id: i, .. } if *i == id),
+    );
+    assert_stored_equal(&server, "again.bin", &source);
+    handle.shutdown();
+}
