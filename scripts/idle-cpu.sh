@@ -6,19 +6,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 hoist="${1:-$root/target/debug/hoist}"
 seconds="${2:-10}"
-work="$(mktemp -d)"
-display=":$((600 + RANDOM % 300))"
-xvfb_pid="" app_pid=""
-cleanup() {
-    [[ -n "$app_pid" ]] && kill "$app_pid" 2>/dev/null || true
-    [[ -n "$xvfb_pid" ]] && kill "$xvfb_pid" 2>/dev/null || true
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
-xvfb_pid=$!
-sleep 1
+# shellcheck source=scripts/xvfb-lib.sh
+source "$root/scripts/xvfb-lib.sh"
+start_xvfb
 HOIST_HOME="$work/home" DISPLAY="$display" LIBGL_ALWAYS_SOFTWARE=1 "$hoist" --demo >"$work/app.log" 2>&1 &
 app_pid=$!
 sleep 3

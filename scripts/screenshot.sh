@@ -11,20 +11,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 hoist="${1:-$root/target/debug/hoist}"
 [[ -x "$hoist" ]] || cargo build --bin hoist
-work="$(mktemp -d)"
-display=":$((90 + RANDOM % 500))"
-xvfb_pid="" app_pid=""
-cleanup() {
-    [[ -n "$app_pid" ]] && kill "$app_pid" 2>/dev/null || true
-    [[ -n "$xvfb_pid" ]] && kill "$xvfb_pid" 2>/dev/null || true
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
-xvfb_pid=$!
-for _ in $(seq 50); do xdpyinfo -display "$display" >/dev/null 2>&1 && break; sleep 0.1; done 2>/dev/null || sleep 1
+# shellcheck source=scripts/xvfb-lib.sh
+source "$root/scripts/xvfb-lib.sh"
+start_xvfb
 
 convert -size 1600x1000 plasma:fractal -quality 92 "$work/photo.jpg"
 head -c 400000000 /dev/urandom >"$work/holiday-video.mp4"

@@ -323,7 +323,7 @@ impl HoistApp {
         let rows = self.model.rows();
         let done = rows
             .iter()
-            .filter(|r| r.phase == crate::upload::Phase::Completed)
+            .filter(|r| r.upload.phase == crate::upload::Phase::Completed)
             .count();
         let (rate, eta) = self.model.totals();
         let mut text = format!("{} uploads, {done} done", rows.len());

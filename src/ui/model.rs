@@ -1,82 +1,61 @@
 //! The window's picture of the queue, built only from engine events.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::engine::{Event, UploadSnapshot};
-use crate::upload::{Destination, Phase, RemoteResult, UploadId};
+use crate::upload::{Destination, Phase, UploadId};
 
-/// One upload as the window shows it.
+/// One upload as the window shows it: the engine's snapshot, kept current by events, plus what
+/// only a running upload has.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
-    /// The upload.
-    pub id: UploadId,
-    /// File name.
-    pub file_name: String,
-    /// Full path.
-    pub path: PathBuf,
-    /// Where it goes, for people.
-    pub destination: String,
-    /// Where it goes, as data.
-    pub target: Destination,
-    /// Total size, when known.
-    pub total_bytes: Option<u64>,
-    /// Confirmed by the server.
-    pub confirmed_bytes: u64,
+    /// The upload as the engine last described it.
+    pub upload: UploadSnapshot,
     /// Handed to the network.
     pub sent_bytes: u64,
     /// Smoothed rate.
     pub rate_bytes_per_sec: f64,
-    /// Phase.
-    pub phase: Phase,
-    /// Last error, in plain words.
-    pub error: Option<String>,
     /// When the next attempt starts, while reconnecting.
     pub retry_at: Option<Instant>,
     /// Why it is reconnecting.
     pub retry_reason: Option<String>,
-    /// The result, once done.
-    pub result: Option<RemoteResult>,
 }
 
 impl Row {
     fn from_snapshot(s: &UploadSnapshot) -> Row {
         Row {
-            id: s.id,
-            file_name: s.file_name.clone(),
-            path: s.path.clone(),
-            destination: s.destination.clone(),
-            target: s.target.clone(),
-            total_bytes: s.total_bytes,
-            confirmed_bytes: s.confirmed_bytes,
+            upload: s.clone(),
             sent_bytes: s.confirmed_bytes,
             rate_bytes_per_sec: 0.0,
-            phase: s.phase,
-            error: s.error.clone(),
             retry_at: None,
             retry_reason: None,
-            result: s.result.clone(),
         }
     }
 
     /// Confirmed fraction, 0..=1 (1 for a finished 0-byte file).
     pub fn confirmed_fraction(&self) -> f32 {
-        fraction(self.confirmed_bytes, self.total_bytes, self.phase)
+        fraction(
+            self.upload.confirmed_bytes,
+            self.upload.total_bytes,
+            self.upload.phase,
+        )
     }
 
     /// Sent fraction, 0..=1, never below the confirmed one.
     pub fn sent_fraction(&self) -> f32 {
-        fraction(self.sent_bytes, self.total_bytes, self.phase).max(self.confirmed_fraction())
+        fraction(self.sent_bytes, self.upload.total_bytes, self.upload.phase)
+            .max(self.confirmed_fraction())
     }
 
     /// Estimated time left at the current rate.
     pub fn time_left(&self) -> Option<Duration> {
-        let total = self.total_bytes?;
-        if self.phase != Phase::Uploading || self.rate_bytes_per_sec < 1.0 {
+        let total = self.upload.total_bytes?;
+        if self.upload.phase != Phase::Uploading || self.rate_bytes_per_sec < 1.0 {
             return None;
         }
-        let left = total.saturating_sub(self.confirmed_bytes) as f64;
+        let left = total.saturating_sub(self.upload.confirmed_bytes) as f64;
         Duration::try_from_secs_f64(left / self.rate_bytes_per_sec).ok()
     }
 }
@@ -124,15 +103,15 @@ impl QueueModel {
     pub fn contains_path(&self, path: &Path) -> bool {
         self.rows
             .iter()
-            .any(|r| r.path == path && r.phase != Phase::Cancelled)
+            .any(|r| r.upload.path == path && r.upload.phase != Phase::Cancelled)
     }
 
     /// The distinct destinations of the uploads, in first-seen order.
     pub fn destinations(&self) -> Vec<(String, Destination)> {
         let mut seen: Vec<(String, Destination)> = Vec::new();
         for row in &self.rows {
-            if !seen.iter().any(|(_, d)| *d == row.target) {
-                seen.push((row.destination.clone(), row.target.clone()));
+            if !seen.iter().any(|(_, d)| *d == row.upload.target) {
+                seen.push((row.upload.destination.clone(), row.upload.target.clone()));
             }
         }
         seen
@@ -143,14 +122,19 @@ impl QueueModel {
         let running: Vec<&Row> = self
             .rows
             .iter()
-            .filter(|r| r.phase == Phase::Uploading)
+            .filter(|r| r.upload.phase == Phase::Uploading)
             .collect();
         let rate: f64 = running.iter().map(|r| r.rate_bytes_per_sec).sum();
         let left: u64 = self
             .rows
             .iter()
-            .filter(|r| matches!(r.phase, Phase::Uploading | Phase::Queued))
-            .map(|r| r.total_bytes.unwrap_or(0).saturating_sub(r.confirmed_bytes))
+            .filter(|r| matches!(r.upload.phase, Phase::Uploading | Phase::Queued))
+            .map(|r| {
+                r.upload
+                    .total_bytes
+                    .unwrap_or(0)
+                    .saturating_sub(r.upload.confirmed_bytes)
+            })
             .sum();
         let eta = (rate >= 1.0)
             .then(|| Duration::try_from_secs_f64(left as f64 / rate).ok())
@@ -166,10 +150,10 @@ impl QueueModel {
     }
 
     fn insert(&mut self, row: Row) {
-        if let Some(i) = self.index.get(&row.id) {
+        if let Some(i) = self.index.get(&row.upload.id) {
             self.rows[*i] = row;
         } else {
-            self.index.insert(row.id, self.rows.len());
+            self.index.insert(row.upload.id, self.rows.len());
             self.rows.push(row);
         }
     }
@@ -197,11 +181,11 @@ impl QueueModel {
             )),
             Event::Progress(p) => {
                 if let Some(row) = self.row_mut(p.id) {
-                    row.confirmed_bytes = p.confirmed_bytes;
+                    row.upload.confirmed_bytes = p.confirmed_bytes;
                     row.sent_bytes = p.sent_bytes.max(p.confirmed_bytes);
-                    if let Some(total) = row.total_bytes {
+                    if let Some(total) = row.upload.total_bytes {
                         row.sent_bytes = row.sent_bytes.min(total);
-                        row.confirmed_bytes = row.confirmed_bytes.min(total);
+                        row.upload.confirmed_bytes = row.upload.confirmed_bytes.min(total);
                     }
                     row.rate_bytes_per_sec = p.rate_bytes_per_sec;
                     if p.rate_bytes_per_sec > 0.0 {
@@ -211,16 +195,16 @@ impl QueueModel {
             }
             Event::PhaseChanged { id, phase, message } => {
                 let row = self.row_mut(id)?;
-                row.phase = phase;
-                row.error = message.clone();
+                row.upload.phase = phase;
+                row.upload.error = message.clone();
                 row.retry_at = None;
                 if phase != Phase::Uploading {
                     row.rate_bytes_per_sec = 0.0;
-                    row.sent_bytes = row.confirmed_bytes;
+                    row.sent_bytes = row.upload.confirmed_bytes;
                 }
                 if matches!(phase, Phase::Failed | Phase::FileChanged) {
                     return Some(Notice {
-                        title: format!("Upload failed: {}", row.file_name),
+                        title: format!("Upload failed: {}", row.upload.file_name),
                         body: message.unwrap_or_else(|| phase.label().to_string()),
                     });
                 }
@@ -236,22 +220,22 @@ impl QueueModel {
             Event::Notice { id, message } => {
                 let name = self
                     .row(id)
-                    .map(|r| r.file_name.clone())
+                    .map(|r| r.upload.file_name.clone())
                     .unwrap_or_default();
                 self.messages.push(format!("{name}: {message}"));
             }
             Event::Completed { id, result } => {
                 let row = self.row_mut(id)?;
-                row.phase = Phase::Completed;
-                if let Some(total) = row.total_bytes {
-                    row.confirmed_bytes = total;
+                row.upload.phase = Phase::Completed;
+                if let Some(total) = row.upload.total_bytes {
+                    row.upload.confirmed_bytes = total;
                     row.sent_bytes = total;
                 }
-                row.result = Some(result);
-                row.error = None;
+                row.upload.result = Some(result);
+                row.upload.error = None;
                 return Some(Notice {
-                    title: format!("Uploaded: {}", row.file_name),
-                    body: format!("{} is on {}.", row.file_name, row.destination),
+                    title: format!("Uploaded: {}", row.upload.file_name),
+                    body: format!("{} is on {}.", row.upload.file_name, row.upload.destination),
                 });
             }
             Event::Removed { id } => {
@@ -261,7 +245,7 @@ impl QueueModel {
                         .rows
                         .iter()
                         .enumerate()
-                        .map(|(i, r)| (r.id, i))
+                        .map(|(i, r)| (r.upload.id, i))
                         .collect();
                 }
             }

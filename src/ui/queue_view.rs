@@ -42,9 +42,9 @@ fn row_ui(
         Layout::left_to_right(Align::Center),
         |ui| {
             ui.set_min_height(ROW_HEIGHT);
-            let kind = FileKind::of(&row.file_name);
+            let kind = FileKind::of(&row.upload.file_name);
             let thumbnail = (kind == FileKind::Image)
-                .then(|| thumbnails.get(row.id, &row.path))
+                .then(|| thumbnails.get(row.upload.id, &row.upload.path))
                 .flatten();
             ui.allocate_ui_with_layout(
                 Vec2::new(BADGE_WIDTH, ROW_HEIGHT - 8.0),
@@ -54,7 +54,7 @@ fn row_ui(
                         ui.add(
                             egui::Image::new(texture)
                                 .fit_to_exact_size(Vec2::splat(THUMBNAIL_PIXELS as f32))
-                                .alt_text(format!("Picture {}", row.file_name)),
+                                .alt_text(format!("Picture {}", row.upload.file_name)),
                         );
                     }
                     None => badge(ui, kind),
@@ -62,25 +62,26 @@ fn row_ui(
             );
             ui.vertical(|ui| {
                 ui.horizontal(|ui| {
-                    ui.label(egui::RichText::new(&row.file_name).strong())
-                        .on_hover_text(row.path.display().to_string());
-                    ui.weak(format!("to {}", row.destination));
+                    ui.label(egui::RichText::new(&row.upload.file_name).strong())
+                        .on_hover_text(row.upload.path.display().to_string());
+                    ui.weak(format!("to {}", row.upload.destination));
                 });
                 ui.horizontal(|ui| {
                     progress_bar(ui, row);
                     ui.label(format!("{:.0} %", row.confirmed_fraction() * 100.0));
                     ui.label(size_words(row));
                     let state = state_words(row, now);
-                    let state_label = if matches!(row.phase, Phase::Failed | Phase::FileChanged) {
-                        ui.colored_label(ui.visuals().error_fg_color, &state)
-                    } else {
-                        ui.label(&state)
-                    };
+                    let state_label =
+                        if matches!(row.upload.phase, Phase::Failed | Phase::FileChanged) {
+                            ui.colored_label(ui.visuals().error_fg_color, &state)
+                        } else {
+                            ui.label(&state)
+                        };
                     if let Some(reason) = &row.retry_reason
                         && row.retry_at.is_some_and(|t| t > now)
                     {
                         state_label.on_hover_text(reason);
-                    } else if let Some(error) = &row.error {
+                    } else if let Some(error) = &row.upload.error {
                         state_label.on_hover_text(error);
                     }
                     ui.weak(speed_words(row));
@@ -95,11 +96,11 @@ fn row_ui(
 }
 
 fn buttons(ui: &mut Ui, row: &Row, actions: &mut Vec<UiAction>) {
-    let id = row.id;
+    let id = row.upload.id;
     let mut button = |ui: &mut Ui, label: &str, hint: &str, action: UiAction| {
         if ui
             .button(label)
-            .on_hover_text(format!("{hint}: {}", row.file_name))
+            .on_hover_text(format!("{hint}: {}", row.upload.file_name))
             .clicked()
         {
             actions.push(action);
@@ -115,9 +116,9 @@ fn buttons(ui: &mut Ui, row: &Row, actions: &mut Vec<UiAction>) {
         ui,
         "Show file",
         "Show in the file manager",
-        UiAction::ShowFile(row.path.clone()),
+        UiAction::ShowFile(row.upload.path.clone()),
     );
-    if let Some(url) = row.result.as_ref().and_then(|r| r.url.clone()) {
+    if let Some(url) = row.upload.result.as_ref().and_then(|r| r.url.clone()) {
         button(
             ui,
             "Open link",
@@ -125,7 +126,7 @@ fn buttons(ui: &mut Ui, row: &Row, actions: &mut Vec<UiAction>) {
             UiAction::OpenUrl(url),
         );
     }
-    match row.phase {
+    match row.upload.phase {
         Phase::Queued | Phase::Uploading => {
             button(
                 ui,
@@ -190,7 +191,11 @@ fn progress_bar(ui: &mut Ui, row: &Row) {
         WidgetInfo::labeled(
             Role::ProgressIndicator,
             true,
-            format!("{}: {:.0} % confirmed", row.file_name, confirmed * 100.0),
+            format!(
+                "{}: {:.0} % confirmed",
+                row.upload.file_name,
+                confirmed * 100.0
+            ),
         )
     });
     if !ui.is_rect_visible(rect) {

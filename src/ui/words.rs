@@ -8,7 +8,7 @@ use crate::upload::Phase;
 
 /// The state of a row in plain words ("Reconnecting in 8 s", "Failed: <reason>").
 pub fn state_words(row: &Row, now: Instant) -> String {
-    match row.phase {
+    match row.upload.phase {
         Phase::Queued => "Waiting".to_string(),
         Phase::Uploading => match row.retry_at {
             Some(at) if at > now => {
@@ -18,9 +18,9 @@ pub fn state_words(row: &Row, now: Instant) -> String {
             _ => "Uploading".to_string(),
         },
         Phase::Paused => "Paused".to_string(),
-        Phase::Processing => format!("Processing on {}", row.destination),
+        Phase::Processing => format!("Processing on {}", row.upload.destination),
         Phase::Completed => "Done".to_string(),
-        Phase::Failed => match &row.error {
+        Phase::Failed => match &row.upload.error {
             Some(reason) => format!("Failed: {reason}"),
             None => "Failed".to_string(),
         },
@@ -31,7 +31,7 @@ pub fn state_words(row: &Row, now: Instant) -> String {
 
 /// Speed and time left, or nothing when not moving.
 pub fn speed_words(row: &Row) -> String {
-    if row.phase != Phase::Uploading || row.rate_bytes_per_sec < 1.0 {
+    if row.upload.phase != Phase::Uploading || row.rate_bytes_per_sec < 1.0 {
         return String::new();
     }
     let mut text = format!("{}/s", format_bytes(row.rate_bytes_per_sec as u64));
@@ -43,14 +43,14 @@ pub fn speed_words(row: &Row) -> String {
 
 /// "1.20 GiB of 4.00 GiB" (confirmed of total).
 pub fn size_words(row: &Row) -> String {
-    match row.total_bytes {
-        Some(total) if row.phase == Phase::Completed => format_bytes(total),
+    match row.upload.total_bytes {
+        Some(total) if row.upload.phase == Phase::Completed => format_bytes(total),
         Some(total) => format!(
             "{} of {}",
-            format_bytes(row.confirmed_bytes),
+            format_bytes(row.upload.confirmed_bytes),
             format_bytes(total)
         ),
-        None => format_bytes(row.confirmed_bytes),
+        None => format_bytes(row.upload.confirmed_bytes),
     }
 }
 

@@ -224,7 +224,7 @@ fn progress_and_reconnecting_are_shown() {
     harness.get_by_label("big.mov: 50 % confirmed");
     let row = &harness.state().model().rows()[0];
     assert_eq!(
-        (row.confirmed_bytes, row.sent_bytes),
+        (row.upload.confirmed_bytes, row.sent_bytes),
         (5_000_000, 6_000_000)
     );
     fake.events
