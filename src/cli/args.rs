@@ -3,9 +3,14 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::protocol::apivideo::API_VIDEO_HOST;
 use crate::protocol::google::{DRIVE_ENDPOINT, STORAGE_HOST, YOUTUBE_ENDPOINT};
+use crate::protocol::multipart::MULTIPART_BASE_URL;
 use crate::units::{parse_bytes, parse_duration};
-use crate::upload::{AuthSource, Destination, Privacy, Service, UploadId};
+use crate::upload::{
+    ApiVideoAccess, AssetType, AuthSource, DEFAULT_PARALLEL_CHUNKS, Destination, Privacy, Service,
+    UploadId,
+};
 
 /// Hoist: uploads big files and never loses more than the bytes in flight.
 #[derive(Debug, Parser)]
@@ -113,6 +118,13 @@ pub enum Kind {
     Drive,
     /// Google Cloud Storage (needs --bucket).
     CloudStorage,
+    /// api.video (--endpoint: the API host, production by default; the secret is an API key, or
+    /// a delegated upload token with --upload-token).
+    ApiVideo,
+    /// A presigned-URL multipart service like Twelve Labs' assets API (--endpoint: the API base).
+    Multipart,
+    /// A tus 1.0 server (--endpoint: its creation URL).
+    Tus,
 }
 
 /// Where uploads go.
@@ -125,9 +137,13 @@ pub struct DestinationArgs {
     /// others, e.g. a compatible test server; for cloud-storage: the storage host).
     #[arg(long)]
     pub endpoint: Option<String>,
-    /// Name of an environment variable holding the access token (never pass tokens as arguments).
-    #[arg(long, value_name = "VAR")]
+    /// Name of an environment variable holding the secret: the access token (Google, tus), or
+    /// the API key (api.video, multipart). Never pass secrets as arguments.
+    #[arg(long, value_name = "VAR", alias = "key-env")]
     pub token_env: Option<String>,
+    /// api.video: the secret in --token-env is a delegated upload token, not an API key.
+    #[arg(long)]
+    pub upload_token: bool,
     /// Cloud Storage bucket.
     #[arg(long)]
     pub bucket: Option<String>,
@@ -152,6 +168,29 @@ pub struct DestinationArgs {
     /// Google Drive folder id.
     #[arg(long)]
     pub folder_id: Option<String>,
+    /// api.video: make the video public.
+    #[arg(long)]
+    pub public: bool,
+    /// Multipart: the asset type (guessed from the file name when absent).
+    #[arg(long, value_enum)]
+    pub asset_type: Option<AssetTypeArg>,
+    /// Multipart: chunks sent at once.
+    #[arg(long, default_value_t = DEFAULT_PARALLEL_CHUNKS)]
+    pub parallel_chunks: usize,
+    /// Multipart: the largest file the service accepts (default: the service's limit per type).
+    #[arg(long, value_parser = parse_bytes)]
+    pub max_size: Option<u64>,
+}
+
+/// A multipart asset type, as typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AssetTypeArg {
+    /// A video.
+    Video,
+    /// An audio recording.
+    Audio,
+    /// A picture.
+    Image,
 }
 
 /// YouTube privacy, as typed.
@@ -198,6 +237,33 @@ impl DestinationArgs {
                     .ok_or_else(|| anyhow::anyhow!("--kind cloud-storage needs --bucket"))?,
                 object_prefix: self.object_prefix.clone(),
                 host: endpoint(STORAGE_HOST),
+            },
+            Kind::ApiVideo => Service::ApiVideo {
+                host: endpoint(API_VIDEO_HOST),
+                access: if self.upload_token {
+                    ApiVideoAccess::UploadToken
+                } else {
+                    ApiVideoAccess::ApiKey
+                },
+                title: self.title.clone(),
+                description: self.description.clone(),
+                tags: self.tags.clone(),
+                public: self.public,
+            },
+            Kind::Multipart => Service::PresignedMultipart {
+                base_url: endpoint(MULTIPART_BASE_URL),
+                asset_type: self.asset_type.map(|t| match t {
+                    AssetTypeArg::Video => AssetType::Video,
+                    AssetTypeArg::Audio => AssetType::Audio,
+                    AssetTypeArg::Image => AssetType::Image,
+                }),
+                parallel_chunks: self.parallel_chunks,
+                max_size_bytes: self.max_size,
+            },
+            Kind::Tus => Service::Tus {
+                endpoint: self.endpoint.clone().ok_or_else(|| {
+                    anyhow::anyhow!("--kind tus needs --endpoint (the creation URL)")
+                })?,
             },
         };
         let auth = match &self.token_env {

@@ -10,7 +10,7 @@ use super::sink::EventSink;
 use crate::file::ByteCounter;
 use crate::protocol::{ProtocolError, RetryClass, SessionContext, Step, UploadSession};
 use crate::store::Journal;
-use crate::upload::{RemoteResult, UploadId};
+use crate::upload::{Phase, RemoteResult, UploadId};
 
 /// Steps in a row that confirm nothing new before the engine treats it as a failure (a server
 /// that keeps losing sessions must not loop forever).
@@ -49,6 +49,7 @@ impl Driver {
         let mut reauthenticated = false;
         let mut best_confirmed = session.confirmed_bytes();
         let mut steps_without_progress = 0u32;
+        let mut processing_polls = 0u32;
         loop {
             ctx.counter.touch();
             let result = tokio::select! {
@@ -70,6 +71,36 @@ impl Driver {
                         tracing::error!(upload = %self.id, "could not save progress: {e}");
                     }
                     return DriveEnd::Completed(result);
+                }
+                Ok(Step::Processing) => {
+                    let confirmed = ctx.file.size_bytes.max(session.confirmed_bytes());
+                    self.confirmed.store(confirmed, Ordering::Relaxed);
+                    if let Err(e) = self.journal.save_progress(
+                        self.id,
+                        confirmed,
+                        &session.persistent_state(),
+                        false,
+                    ) {
+                        tracing::error!(upload = %self.id, "could not save progress: {e}");
+                    }
+                    if processing_polls == 0 {
+                        if let Err(e) = self.journal.set_phase(self.id, Phase::Processing, None) {
+                            tracing::error!(upload = %self.id, "could not record the new state: {e}");
+                        }
+                        self.sink
+                            .emit(Event::PhaseChanged {
+                                id: self.id,
+                                phase: Phase::Processing,
+                                message: None,
+                            })
+                            .await;
+                    }
+                    let wait = processing_wait(self.retry.initial_wait, processing_polls);
+                    processing_polls = processing_polls.saturating_add(1);
+                    steps_without_progress = 0;
+                    backoff.reset();
+                    tokio::time::sleep(wait).await;
+                    continue;
                 }
                 Ok(Step::Progress { rewound }) => {
                     let confirmed = session.confirmed_bytes();
@@ -157,6 +188,19 @@ impl Driver {
             }
         }
     }
+}
+
+/// Longest wait between two questions about a file the service is processing.
+const MAX_PROCESSING_WAIT: Duration = Duration::from_secs(30);
+
+/// The wait before processing poll number `polls` (0-based): the retry policy's first wait,
+/// doubling up to [`MAX_PROCESSING_WAIT`].
+fn processing_wait(initial: Duration, polls: u32) -> Duration {
+    let factor = 1u32 << polls.min(16);
+    initial
+        .saturating_mul(factor)
+        .min(MAX_PROCESSING_WAIT)
+        .max(initial.min(MAX_PROCESSING_WAIT))
 }
 
 /// Resolves once nothing has moved for `stall_timeout`, with how long it has been.

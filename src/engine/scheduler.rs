@@ -15,7 +15,9 @@ use super::retry::RetryPolicy;
 use super::sink::EventSink;
 use super::{Command, Event, UploadOptions, UploadSnapshot};
 use crate::file::{ByteCounter, FileError, FileIdentity, Throttle};
-use crate::protocol::{SessionContext, credentials_for, open_session, validate_destination};
+use crate::protocol::{
+    SessionContext, credentials_for, open_session, validate_destination, validate_upload,
+};
 use crate::store::{Journal, NewUpload, StoreError, UploadLock, UploadRecord};
 use crate::upload::{Destination, Phase, UploadId};
 
@@ -143,7 +145,10 @@ impl Scheduler {
             }
         };
         for mut record in records {
-            let unfinished = matches!(record.phase, Phase::Queued | Phase::Uploading);
+            let unfinished = matches!(
+                record.phase,
+                Phase::Queued | Phase::Uploading | Phase::Processing
+            );
             if unfinished && self.settings.resume_unfinished_on_start {
                 self.queue.push_back(record.id);
             } else if unfinished && self.pause_if_idle(record.id) {
@@ -234,17 +239,12 @@ impl Scheduler {
         options: UploadOptions,
     ) -> Result<UploadRecord, String> {
         validate_destination(&destination).map_err(|e| capitalise(&e.to_string()))?;
-        if let Some(chunk) = options.chunk_size_bytes
-            && (chunk == 0 || chunk % crate::protocol::google::CHUNK_GRANULARITY_BYTES != 0)
-        {
-            return Err(format!(
-                "The chunk size must be a multiple of 256 KiB (262144 bytes); {chunk} is not."
-            ));
-        }
         let owned = path.to_path_buf();
         let file = tokio::task::spawn_blocking(move || FileIdentity::read(&owned))
             .await
             .map_err(|e| e.to_string())?
+            .map_err(|e| capitalise(&e.to_string()))?;
+        validate_upload(&destination, file.size_bytes, options.chunk_size_bytes)
             .map_err(|e| capitalise(&e.to_string()))?;
         let total_bytes = (!options.size_unknown).then_some(file.size_bytes);
         self.journal
@@ -278,7 +278,10 @@ impl Scheduler {
         let Some(entry) = self.entries.get(&id) else {
             return;
         };
-        if matches!(entry.phase, Phase::Queued | Phase::Uploading) {
+        if matches!(
+            entry.phase,
+            Phase::Queued | Phase::Uploading | Phase::Processing
+        ) {
             self.queue.retain(|q| *q != id);
             self.set_phase(id, Phase::Paused, None).await;
         }
@@ -427,7 +430,10 @@ impl Scheduler {
             let Some(record) = self.entries.get(&id) else {
                 continue;
             };
-            if !matches!(record.phase, Phase::Queued | Phase::Uploading) {
+            if !matches!(
+                record.phase,
+                Phase::Queued | Phase::Uploading | Phase::Processing
+            ) {
                 continue;
             }
             let record = record.clone();

@@ -69,6 +69,18 @@ pub enum ProtocolError {
         /// What is wrong.
         detail: String,
     },
+    /// The service refused to process the uploaded file (e.g. a video it cannot encode).
+    #[error("the service could not process the file: {detail}")]
+    ProcessingFailed {
+        /// The service's reason.
+        detail: String,
+    },
+    /// The file breaks one of the service's limits (checked before any byte is sent).
+    #[error("{detail}")]
+    OverLimit {
+        /// The limit and the file's value, in plain words.
+        detail: String,
+    },
     /// The saved protocol state could not be read.
     #[error("the saved upload state could not be read: {detail}")]
     BadState {

@@ -14,7 +14,7 @@ use reqwest::StatusCode;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
 use serde::{Deserialize, Serialize};
 
-use super::http::error_from_response;
+use super::http::{error_from_response, parse_url};
 use super::{ProtocolError, SessionContext, Step, UploadSession};
 use crate::file::{FileIdentity, RunningCrc32c, file_digests, stream_range};
 use crate::upload::{RemoteResult, Service};
@@ -374,31 +374,17 @@ fn youtube_title(title: Option<&str>, file: &FileIdentity) -> String {
     }
 }
 
-fn parse_url(text: &str) -> Result<url::Url, ProtocolError> {
-    let url = url::Url::parse(text).map_err(|e| ProtocolError::InvalidDestination {
-        detail: format!("'{text}' is not a valid URL ({e})"),
-    })?;
-    match url.scheme() {
-        "https" => Ok(url),
-        "http" if is_loopback(&url) => Ok(url),
-        "http" => Err(ProtocolError::InvalidDestination {
-            detail: format!(
-                "plain http is only allowed for this computer (127.0.0.1, localhost); use https for {}",
-                url.host_str().unwrap_or("that server")
-            ),
-        }),
-        other => Err(ProtocolError::InvalidDestination {
-            detail: format!("'{other}' addresses are not supported, use https"),
-        }),
-    }
-}
-
-fn is_loopback(url: &url::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
+/// Checks a chunk size asked for: Google wants multiples of 256 KiB.
+pub fn validate_chunk_size(chunk_size_bytes: Option<u64>) -> Result<(), ProtocolError> {
+    match chunk_size_bytes {
+        Some(chunk) if chunk == 0 || chunk % CHUNK_GRANULARITY_BYTES != 0 => {
+            Err(ProtocolError::InvalidDestination {
+                detail: format!(
+                    "the chunk size must be a multiple of 256 KiB (262144 bytes); {chunk} is not"
+                ),
+            })
+        }
+        _ => Ok(()),
     }
 }
 
@@ -425,6 +411,16 @@ pub fn validate(service: &Service) -> Result<(), ProtocolError> {
             }
             parse_url(host).map(|_| ())
         }
+        other => Err(not_google(other)),
+    }
+}
+
+fn not_google(service: &Service) -> ProtocolError {
+    ProtocolError::InvalidDestination {
+        detail: format!(
+            "{} does not speak Google's resumable protocol",
+            service.label()
+        ),
     }
 }
 
@@ -482,6 +478,7 @@ fn initiate_request(
             );
             (parse_url(&url)?, serde_json::json!({ "name": object }))
         }
+        other => return Err(not_google(other)),
     })
 }
 
@@ -555,7 +552,7 @@ fn remote_result(service: &Service, response: serde_json::Value) -> RemoteResult
             id.clone(),
             id.map(|id| format!("https://drive.google.com/file/d/{id}/view")),
         ),
-        Service::CloudStorage { .. } | Service::GoogleResumable { .. } => (
+        _ => (
             text("name").or(id),
             text("mediaLink").or_else(|| text("selfLink")),
         ),

@@ -116,3 +116,33 @@ mod tests {
         assert_eq!(parse_retry_after(&h), Some(Duration::from_secs(7)));
     }
 }
+
+/// Parses an endpoint URL: https, or plain http on loopback only.
+pub(crate) fn parse_url(text: &str) -> Result<url::Url, ProtocolError> {
+    let url = url::Url::parse(text).map_err(|e| ProtocolError::InvalidDestination {
+        detail: format!("'{text}' is not a valid URL ({e})"),
+    })?;
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        "http" => Err(ProtocolError::InvalidDestination {
+            detail: format!(
+                "plain http is only allowed for this computer (127.0.0.1, localhost); use https for {}",
+                url.host_str().unwrap_or("that server")
+            ),
+        }),
+        other => Err(ProtocolError::InvalidDestination {
+            detail: format!("'{other}' addresses are not supported, use https"),
+        }),
+    }
+}
+
+/// True when the URL names this computer.
+pub(crate) fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}

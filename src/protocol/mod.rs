@@ -6,11 +6,14 @@
 //! wait and retry. After any failure the engine calls [`UploadSession::interrupted`], so the next
 //! step asks the server what it has before sending anything.
 
+pub mod apivideo;
 mod context;
 mod credentials;
 mod error;
 pub mod google;
 mod http;
+pub mod multipart;
+pub mod tus;
 
 pub use context::SessionContext;
 pub use credentials::{Credentials, EnvCredentials, NoCredentials, credentials_for};
@@ -32,6 +35,10 @@ pub enum Step {
         /// The confirmed count went down.
         rewound: bool,
     },
+    /// Every byte is on the server, which is still processing them (encoding a video, ...).
+    /// The engine saves the state, shows the upload as processing, waits (with backoff) and
+    /// steps again; the session's next step asks the server how far it got.
+    Processing,
     /// Every byte is on the server; here is what it answered.
     Completed(RemoteResult),
 }
@@ -61,12 +68,47 @@ pub fn open_session(
         | Service::YouTube { .. }
         | Service::Drive { .. }
         | Service::CloudStorage { .. } => Ok(Box::new(google::GoogleSession::from_state(state)?)),
+        Service::ApiVideo { .. } => Ok(Box::new(apivideo::ApiVideoSession::from_state(state)?)),
+        Service::PresignedMultipart { .. } => {
+            Ok(Box::new(multipart::MultipartSession::from_state(state)?))
+        }
+        Service::Tus { .. } => Ok(Box::new(tus::TusSession::from_state(state)?)),
     }
 }
 
 /// Checks a destination before anything is queued: URLs parse, schemes are http(s).
 pub fn validate_destination(destination: &Destination) -> Result<(), ProtocolError> {
-    google::validate(&destination.service)
+    match &destination.service {
+        Service::GoogleResumable { .. }
+        | Service::YouTube { .. }
+        | Service::Drive { .. }
+        | Service::CloudStorage { .. } => google::validate(&destination.service),
+        Service::ApiVideo { .. } => apivideo::validate(&destination.service),
+        Service::PresignedMultipart { .. } => multipart::validate(&destination.service),
+        Service::Tus { .. } => tus::validate(&destination.service),
+    }
+}
+
+/// Checks one file's upload before it is queued and before any byte is sent: the destination,
+/// the chunk size the protocol allows, and the service's limits (e.g. the largest file).
+/// `size_bytes` is the file's size; `chunk_size_bytes` the chunk size asked for, if any.
+pub fn validate_upload(
+    destination: &Destination,
+    size_bytes: u64,
+    chunk_size_bytes: Option<u64>,
+) -> Result<(), ProtocolError> {
+    validate_destination(destination)?;
+    match &destination.service {
+        Service::GoogleResumable { .. }
+        | Service::YouTube { .. }
+        | Service::Drive { .. }
+        | Service::CloudStorage { .. } => google::validate_chunk_size(chunk_size_bytes),
+        Service::ApiVideo { .. } => apivideo::validate_upload(size_bytes, chunk_size_bytes),
+        Service::PresignedMultipart { .. } => {
+            multipart::validate_upload(&destination.service, size_bytes, chunk_size_bytes)
+        }
+        Service::Tus { .. } => tus::validate_upload(size_bytes, chunk_size_bytes),
+    }
 }
 
 /// The outcome the caller should report when an upload ends.

@@ -14,12 +14,15 @@
 //! `DropConnection`, and the connection service turns that into an error, upon which hyper
 //! closes the socket without answering.
 
+mod apivideo;
 mod demo;
 mod faults;
 mod google;
+mod multipart;
 mod sink;
 mod stats;
 mod storage;
+mod tus;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -137,6 +140,9 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         stats: Counters::default(),
         required_token: config.required_token.filter(|t| !t.is_empty()).map(Secret),
         google: google::Sessions::default(),
+        apivideo: apivideo::State::default(),
+        multipart: multipart::State::default(),
+        tus: tus::State::default(),
         tasks: tracker.clone(),
     });
     let cancel = CancellationToken::new();
@@ -231,6 +237,12 @@ pub(crate) struct App {
     pub required_token: Option<Secret>,
     /// Google resumable sessions in memory.
     pub google: google::Sessions,
+    /// api.video videos and tokens.
+    pub apivideo: apivideo::State,
+    /// Presigned multipart sessions.
+    pub multipart: multipart::State,
+    /// tus uploads.
+    pub tus: tus::State,
     /// Tasks that must finish before shutdown completes (connections, body writers).
     pub tasks: TaskTracker,
 }
@@ -346,6 +358,9 @@ fn router(app: Arc<App>) -> Router {
         .route("/_hoist/stats", get(stats_json))
         .route("/_hoist/faults", get(faults_json).put(replace_faults))
         .merge(google::routes())
+        .merge(apivideo::routes())
+        .merge(multipart::routes())
+        .merge(tus::routes())
         .fallback(google::not_found)
         .with_state(app)
 }

@@ -60,6 +60,89 @@ pub enum Service {
         /// The storage host, `https://storage.googleapis.com` unless overridden.
         host: String,
     },
+    /// api.video (PROTOCOLS.md §2): a video container, then its source in chunks.
+    #[serde(rename = "api-video")]
+    ApiVideo {
+        /// `https://ws.api.video`, `https://sandbox.api.video`, or a compatible server.
+        host: String,
+        /// How Hoist gets in: the secret is an API key, or a delegated upload token.
+        #[serde(default)]
+        access: ApiVideoAccess,
+        /// Video title; the file name (without extension) when empty.
+        #[serde(default)]
+        title: Option<String>,
+        /// Video description.
+        #[serde(default)]
+        description: String,
+        /// Video tags.
+        #[serde(default)]
+        tags: Vec<String>,
+        /// Anyone with the link may watch (api.video's `public`).
+        #[serde(default)]
+        public: bool,
+    },
+    /// A presigned-URL multipart service shaped like Twelve Labs' assets API (PROTOCOLS.md §3).
+    PresignedMultipart {
+        /// The API base, e.g. `https://api.twelvelabs.io/v1.3`.
+        base_url: String,
+        /// The asset type sent at creation; guessed from the file name when `None`.
+        #[serde(default)]
+        asset_type: Option<AssetType>,
+        /// Chunks sent at once.
+        #[serde(default = "default_parallel_chunks")]
+        parallel_chunks: usize,
+        /// Largest file the service accepts, checked before any byte is sent; `None` = the
+        /// per-type default of the service.
+        #[serde(default)]
+        max_size_bytes: Option<u64>,
+    },
+    /// A tus 1.0 server (PROTOCOLS.md §4).
+    Tus {
+        /// The creation URL (`POST` here makes a new upload).
+        endpoint: String,
+    },
+}
+
+/// How Hoist authenticates to api.video.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ApiVideoAccess {
+    /// The secret is an API key, exchanged for short-lived access tokens.
+    #[default]
+    ApiKey,
+    /// The secret is a delegated upload token (`/upload?token=`), for people whose organisation
+    /// hands them a token instead of a key.
+    UploadToken,
+}
+
+/// The kind of media a presigned-multipart asset holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AssetType {
+    /// A video.
+    Video,
+    /// An audio recording.
+    Audio,
+    /// A picture.
+    Image,
+}
+
+impl AssetType {
+    /// The value the API expects.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssetType::Video => "video",
+            AssetType::Audio => "audio",
+            AssetType::Image => "image",
+        }
+    }
+}
+
+/// Chunks a presigned-multipart upload sends at once unless the destination says otherwise.
+pub const DEFAULT_PARALLEL_CHUNKS: usize = 4;
+
+fn default_parallel_chunks() -> usize {
+    DEFAULT_PARALLEL_CHUNKS
 }
 
 fn default_category() -> String {
@@ -108,17 +191,39 @@ impl Service {
     /// A short description for lists and logs; never includes credentials or query strings.
     pub fn label(&self) -> String {
         match self {
-            Service::GoogleResumable { initiate_url } => match url::Url::parse(initiate_url) {
-                Ok(url) => format!(
-                    "{}{}",
-                    url.host_str().unwrap_or("server"),
-                    url.port().map(|p| format!(":{p}")).unwrap_or_default()
-                ),
-                Err(_) => "custom server".to_string(),
-            },
+            Service::GoogleResumable { initiate_url } => host_label(initiate_url),
             Service::YouTube { .. } => "YouTube".to_string(),
             Service::Drive { .. } => "Google Drive".to_string(),
             Service::CloudStorage { bucket, .. } => format!("Cloud Storage: {bucket}"),
+            Service::ApiVideo { host, .. } => {
+                if host.contains("sandbox.api.video") {
+                    "api.video (sandbox)".to_string()
+                } else if host.contains("ws.api.video") {
+                    "api.video".to_string()
+                } else {
+                    format!("api.video at {}", host_label(host))
+                }
+            }
+            Service::PresignedMultipart { base_url, .. } => {
+                if base_url.contains("api.twelvelabs.io") {
+                    "Twelve Labs".to_string()
+                } else {
+                    format!("Multipart: {}", host_label(base_url))
+                }
+            }
+            Service::Tus { endpoint } => format!("tus: {}", host_label(endpoint)),
         }
+    }
+}
+
+/// `host[:port]` of a URL, or "custom server" when it does not parse; never the path or query.
+fn host_label(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(url) => format!(
+            "{}{}",
+            url.host_str().unwrap_or("server"),
+            url.port().map(|p| format!(":{p}")).unwrap_or_default()
+        ),
+        Err(_) => "custom server".to_string(),
     }
 }

@@ -5,7 +5,9 @@ mod id;
 mod phase;
 mod remote_result;
 
-pub use destination::{AuthSource, Destination, Privacy, Service};
+pub use destination::{
+    ApiVideoAccess, AssetType, AuthSource, DEFAULT_PARALLEL_CHUNKS, Destination, Privacy, Service,
+};
 pub use id::UploadId;
 pub use phase::Phase;
 pub use remote_result::RemoteResult;
