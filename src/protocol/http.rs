@@ -90,33 +90,6 @@ pub(crate) async fn error_from_response(response: reqwest::Response) -> Protocol
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn extracts_messages() {
-        assert_eq!(
-            server_message(r#"{"error":{"code":403,"message":"Quota exceeded"}}"#),
-            "Quota exceeded"
-        );
-        assert_eq!(server_message(r#"{"message":"nope"}"#), "nope");
-        assert_eq!(
-            server_message("<html><body>Bad gateway</body></html>"),
-            "an HTML page instead of an answer"
-        );
-        assert_eq!(server_message(""), "no details given");
-    }
-
-    #[test]
-    fn parses_retry_after() {
-        let mut h = reqwest::header::HeaderMap::new();
-        assert_eq!(parse_retry_after(&h), None);
-        h.insert(reqwest::header::RETRY_AFTER, "7".parse().expect("header"));
-        assert_eq!(parse_retry_after(&h), Some(Duration::from_secs(7)));
-    }
-}
-
 /// Parses an endpoint URL: https, or plain http on loopback only.
 pub(crate) fn parse_url(text: &str) -> Result<url::Url, ProtocolError> {
     let url = url::Url::parse(text).map_err(|e| ProtocolError::InvalidDestination {
@@ -144,5 +117,32 @@ pub(crate) fn is_loopback(url: &url::Url) -> bool {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extracts_messages() {
+        assert_eq!(
+            server_message(r#"{"error":{"code":403,"message":"Quota exceeded"}}"#),
+            "Quota exceeded"
+        );
+        assert_eq!(server_message(r#"{"message":"nope"}"#), "nope");
+        assert_eq!(
+            server_message("<html><body>Bad gateway</body></html>"),
+            "an HTML page instead of an answer"
+        );
+        assert_eq!(server_message(""), "no details given");
+    }
+
+    #[test]
+    fn parses_retry_after() {
+        let mut h = reqwest::header::HeaderMap::new();
+        assert_eq!(parse_retry_after(&h), None);
+        h.insert(reqwest::header::RETRY_AFTER, "7".parse().expect("header"));
+        assert_eq!(parse_retry_after(&h), Some(Duration::from_secs(7)));
     }
 }
