@@ -12,6 +12,7 @@ pub struct TestServer {
     pub server: Option<RunningServer>,
     pub runtime: tokio::runtime::Runtime,
     pub store: tempfile::TempDir,
+    config: ServerConfig,
 }
 
 impl TestServer {
@@ -36,13 +37,56 @@ impl TestServer {
             required_token: token.map(str::to_string),
         };
         let server = runtime
-            .block_on(hoist::server::start(config))
+            .block_on(hoist::server::start(config.clone()))
             .expect("server starts");
+        let config = ServerConfig {
+            addr: server.local_addr(),
+            ..config
+        };
         TestServer {
             server: Some(server),
             runtime,
             store,
+            config,
         }
+    }
+
+    /// Stops the server (connections are cut after a short grace) and starts it again on the
+    /// same address and storage folder, with the faults in force now.
+    pub fn restart(&mut self) {
+        let faults = self.faults();
+        if let Some(server) = self.server.take() {
+            self.runtime.block_on(server.shutdown());
+        }
+        let config = ServerConfig {
+            faults,
+            ..self.config.clone()
+        };
+        let started = std::time::Instant::now();
+        loop {
+            match self.runtime.block_on(hoist::server::start(config.clone())) {
+                Ok(server) => {
+                    self.server = Some(server);
+                    return;
+                }
+                Err(e) if started.elapsed() < std::time::Duration::from_secs(10) => {
+                    eprintln!("restart: {e}; trying again");
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(e) => panic!("the server did not restart: {e}"),
+            }
+        }
+    }
+
+    /// The faults in force.
+    pub fn faults(&self) -> FaultConfig {
+        self.server.as_ref().expect("running").faults()
+    }
+
+    /// Replaces the faults in force.
+    pub fn set_faults(&self, specs: &[&str]) {
+        let faults = FaultConfig::from_specs(specs.iter().copied()).expect("fault specs");
+        self.server.as_ref().expect("running").set_faults(faults);
     }
 
     pub fn base_url(&self) -> String {
