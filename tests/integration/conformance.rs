@@ -7,104 +7,11 @@
 //! Protocol-specific behaviour (409s in tus, expired presigned URLs, api.video tokens...) is
 //! tested in each protocol's own file; here only what every protocol must survive.
 
-use std::process::Child;
-
-use crate::support::{
-    FAST_RETRY, Home, TestServer, assert_stored_equal, make_file, text, wait_until,
-};
+use crate::protocols::{protocols, resume_all, server, spawn_upload, upload};
+use crate::support::{Home, assert_stored_equal, make_file, wait_until};
 
 const KIB: u64 = 1024;
 const MIB: u64 = 1024 * 1024;
-
-/// The token the reference server demands in this suite (given through `HOIST_TEST_TOKEN`).
-const TOKEN: &str = "conformance-token-3b9d";
-
-/// A protocol as this suite drives it.
-struct Protocol {
-    /// Its name in assertion messages.
-    name: &'static str,
-    /// `hoist upload` arguments before the files: kind, endpoint, credentials, and a chunk size
-    /// small enough that a few MiB take several requests.
-    args: fn(&TestServer) -> Vec<String>,
-    /// Whether a 0-byte file is a valid upload for this protocol.
-    empty_files: bool,
-}
-
-fn google(server: &TestServer) -> Vec<String> {
-    [
-        "upload",
-        "--kind",
-        "google-resumable",
-        "--endpoint",
-        &server.initiate_url(),
-        "--token-env",
-        "HOIST_TEST_TOKEN",
-        "--chunk-size",
-        "512KiB",
-    ]
-    .map(str::to_string)
-    .to_vec()
-}
-
-/// Every protocol.
-fn protocols() -> Vec<Protocol> {
-    vec![Protocol {
-        name: "google",
-        args: google,
-        empty_files: true,
-    }]
-}
-
-fn server(faults: &[&str]) -> TestServer {
-    TestServer::start_with_token(faults, Some(TOKEN))
-}
-
-/// `hoist upload` of `files` for `protocol`, with fast retries.
-fn upload(home: &Home, server: &TestServer, protocol: &Protocol, files: &[&std::path::Path]) {
-    let out = home
-        .hoist()
-        .env("HOIST_TEST_TOKEN", TOKEN)
-        .args((protocol.args)(server))
-        .args(FAST_RETRY)
-        .args(files)
-        .output()
-        .expect("hoist runs");
-    assert!(
-        out.status.success(),
-        "{}: upload failed: {}",
-        protocol.name,
-        text(&out)
-    );
-}
-
-/// Starts `hoist upload` of one file in the background.
-fn spawn_upload(
-    home: &Home,
-    server: &TestServer,
-    protocol: &Protocol,
-    file: &std::path::Path,
-) -> Child {
-    home.hoist()
-        .env("HOIST_TEST_TOKEN", TOKEN)
-        .args((protocol.args)(server))
-        .args(FAST_RETRY)
-        .arg(file)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn hoist")
-}
-
-fn resume_all(home: &Home) -> Child {
-    home.hoist()
-        .env("HOIST_TEST_TOKEN", TOKEN)
-        .args(["resume", "--all"])
-        .args(FAST_RETRY)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn hoist resume")
-}
 
 #[test]
 fn clean_uploads_of_awkward_sizes() {

@@ -2,10 +2,12 @@
 //! (port 0) and against independent servers. One binary, a module per area (ripgrep's layout).
 
 mod bad_input;
+mod chaos;
 mod conformance;
 mod engine;
 mod google;
 mod interop;
 mod kill;
+mod protocols;
 mod support;
 mod window;

@@ -1,0 +1,92 @@
+//! The protocols Hoist speaks, as the cross-protocol suites (conformance, chaos) drive them
+//! through the real `hoist` binary against the reference server.
+
+use std::path::Path;
+use std::process::{Child, Stdio};
+
+use crate::support::{FAST_RETRY, Home, TestServer, text};
+
+/// The token the reference server demands in this suite (given through `HOIST_TEST_TOKEN`).
+pub const TOKEN: &str = "conformance-token-3b9d";
+
+/// A protocol as this suite drives it.
+pub struct Protocol {
+    /// Its name in assertion messages.
+    pub name: &'static str,
+    /// `hoist upload` arguments before the files: kind, endpoint, credentials, and a chunk size
+    /// small enough that a few MiB take several requests.
+    pub args: fn(&TestServer) -> Vec<String>,
+    /// Whether a 0-byte file is a valid upload for this protocol.
+    pub empty_files: bool,
+}
+
+fn google(server: &TestServer) -> Vec<String> {
+    [
+        "upload",
+        "--kind",
+        "google-resumable",
+        "--endpoint",
+        &server.initiate_url(),
+        "--token-env",
+        "HOIST_TEST_TOKEN",
+        "--chunk-size",
+        "512KiB",
+    ]
+    .map(str::to_string)
+    .to_vec()
+}
+
+/// Every protocol.
+pub fn protocols() -> Vec<Protocol> {
+    vec![Protocol {
+        name: "google",
+        args: google,
+        empty_files: true,
+    }]
+}
+
+pub fn server(faults: &[&str]) -> TestServer {
+    TestServer::start_with_token(faults, Some(TOKEN))
+}
+
+/// `hoist upload` of `files` for `protocol`, with fast retries.
+pub fn upload(home: &Home, server: &TestServer, protocol: &Protocol, files: &[&Path]) {
+    let out = home
+        .hoist()
+        .env("HOIST_TEST_TOKEN", TOKEN)
+        .args((protocol.args)(server))
+        .args(FAST_RETRY)
+        .args(files)
+        .output()
+        .expect("hoist runs");
+    assert!(
+        out.status.success(),
+        "{}: upload failed: {}",
+        protocol.name,
+        text(&out)
+    );
+}
+
+/// Starts `hoist upload` of one file in the background.
+pub fn spawn_upload(home: &Home, server: &TestServer, protocol: &Protocol, file: &Path) -> Child {
+    home.hoist()
+        .env("HOIST_TEST_TOKEN", TOKEN)
+        .args((protocol.args)(server))
+        .args(FAST_RETRY)
+        .arg(file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn hoist")
+}
+
+pub fn resume_all(home: &Home) -> Child {
+    home.hoist()
+        .env("HOIST_TEST_TOKEN", TOKEN)
+        .args(["resume", "--all"])
+        .args(FAST_RETRY)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn hoist resume")
+}
