@@ -52,6 +52,19 @@ impl Driver {
         let mut processing_polls = 0u32;
         loop {
             ctx.counter.touch();
+            // A cheap check before every request, whatever the protocol: a file that changed
+            // (or vanished, like a removed USB stick) must not be sent half old, half new.
+            if processing_polls == 0
+                && let Err(e) = ctx.file.verify_size_and_mtime()
+            {
+                let error = ProtocolError::from(e);
+                tracing::warn!(upload = %self.id, "the file can no longer be sent: {error}");
+                return if error.is_file_changed() {
+                    DriveEnd::FileChanged(capitalise(&error.to_string()))
+                } else {
+                    DriveEnd::Failed(capitalise(&error.to_string()))
+                };
+            }
             let result = tokio::select! {
                 result = session.step(ctx) => result,
                 idle = stall_watch(&ctx.counter, self.stall_timeout) => {
@@ -60,6 +73,13 @@ impl Driver {
             };
             let error = match result {
                 Ok(Step::Completed(result)) => {
+                    if processing_polls == 0 && ctx.file.verify_size_and_mtime().is_err() {
+                        // The server has the whole upload, but the file changed while it was
+                        // read: the server's copy may mix old and new content.
+                        return DriveEnd::FileChanged(
+                            "The file changed while it was being uploaded, so the copy on the server may mix old and new content. Restart the upload to send the file as it is now.".to_string(),
+                        );
+                    }
                     let confirmed = ctx.file.size_bytes.max(session.confirmed_bytes());
                     self.confirmed.store(confirmed, Ordering::Relaxed);
                     if let Err(e) = self.journal.save_progress(

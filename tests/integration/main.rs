@@ -2,6 +2,7 @@
 //! (port 0) and against independent servers. One binary, a module per area (ripgrep's layout).
 
 mod bad_input;
+mod bad_input_during;
 mod chaos;
 mod conformance;
 mod engine;
