@@ -5,6 +5,8 @@ mod bad_input;
 mod engine;
 mod google;
 mod interop;
+mod interop_tus;
 mod kill;
 mod support;
+mod tus;
 mod window;
