@@ -344,9 +344,9 @@ async fn patch(
     }
     let request = match parse_patch(id, &headers) {
         Ok(request) => request,
-        Err(response) => {
+        Err((status, message)) => {
             app.discard_body(body);
-            return response;
+            return error(status, &message);
         }
     };
     let upload = match app.tus.get(&app.storage, &request.id).await {
@@ -372,36 +372,36 @@ async fn patch(
     })
 }
 
-/// Reads the headers of a `PATCH`; the error is the answer.
-fn parse_patch(id: String, headers: &HeaderMap) -> Result<PatchRequest, Response> {
+/// Reads the headers of a `PATCH`; the error is the status and message to answer.
+fn parse_patch(id: String, headers: &HeaderMap) -> Result<PatchRequest, (StatusCode, String)> {
     let content_type = header_str(headers, header::CONTENT_TYPE.as_str()).unwrap_or_default();
     let essence = content_type.split(';').next().unwrap_or_default().trim();
     if !essence.eq_ignore_ascii_case(OFFSET_OCTET_STREAM) {
-        return Err(error(
+        return Err((
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "PATCH bodies must be Content-Type: application/offset+octet-stream",
+            "PATCH bodies must be Content-Type: application/offset+octet-stream".to_string(),
         ));
     }
     let offset = header_str(headers, "upload-offset")
         .and_then(parse_number)
         .ok_or_else(|| {
-            error(
+            (
                 StatusCode::BAD_REQUEST,
-                "Upload-Offset must be given as a whole number of bytes",
+                "Upload-Offset must be given as a whole number of bytes".to_string(),
             )
         })?;
     let length = match header_str(headers, "upload-length") {
         None => None,
         Some(text) => Some(parse_number(text).ok_or_else(|| {
-            error(
+            (
                 StatusCode::BAD_REQUEST,
-                "Upload-Length must be a whole number of bytes",
+                "Upload-Length must be a whole number of bytes".to_string(),
             )
         })?),
     };
     let sha1 = match header_str(headers, "upload-checksum") {
         None => None,
-        Some(text) => Some(parse_checksum(text).map_err(|m| error(StatusCode::BAD_REQUEST, &m))?),
+        Some(text) => Some(parse_checksum(text).map_err(|m| (StatusCode::BAD_REQUEST, m))?),
     };
     let content_length =
         header_str(headers, header::CONTENT_LENGTH.as_str()).and_then(parse_number);
