@@ -18,7 +18,8 @@ use crate::units::{parse_bytes, parse_duration};
 /// Every fault spec the server understands, for error messages and `--help`.
 pub const VALID_FAULT_SPECS: &str = "drop-after=BYTES, drop-rate=P, error-rate=P[:CODE], \
      retry-after=SECONDS, short-commit=BYTES, expire-after=BYTES[:410], unauthorized-every=N, \
-     throttle=BYTES_PER_SEC, latency=DURATION, garbage-initiate, seed=N";
+     throttle=BYTES_PER_SEC, latency=DURATION, garbage-initiate, seed=N, \
+     offset-conflict-rate=P, checksum-mismatch-rate=P, tus-expires=SECONDS";
 
 /// Counter names used in [`super::ServerStats::faults_injected`].
 pub mod kind {
@@ -40,6 +41,12 @@ pub mod kind {
     pub const LATENCY: &str = "latency";
     /// A garbage initiate answer from `garbage-initiate`.
     pub const GARBAGE_INITIATE: &str = "garbage-initiate";
+    /// A tus `PATCH` answered 409 by `offset-conflict-rate`.
+    pub const OFFSET_CONFLICT_RATE: &str = "offset-conflict-rate";
+    /// A tus `PATCH` answered 460 by `checksum-mismatch-rate`.
+    pub const CHECKSUM_MISMATCH_RATE: &str = "checksum-mismatch-rate";
+    /// A tus upload found expired (`tus-expires`).
+    pub const TUS_EXPIRES: &str = "tus-expires";
 }
 
 /// The faults the reference server injects; built from `--fault` specs, all combinable.
@@ -69,6 +76,15 @@ pub struct FaultConfig {
     pub garbage_initiate: bool,
     /// `seed=N`: seed of the random decisions (random when absent).
     pub seed: Option<u64>,
+    /// `offset-conflict-rate=P` (tus): answer this fraction of `PATCH`es 409 Conflict without
+    /// storing anything, as if another request had moved the offset.
+    pub offset_conflict_rate: Option<f64>,
+    /// `checksum-mismatch-rate=P` (tus): treat this fraction of `PATCH`es that carry an
+    /// `Upload-Checksum` as corrupted in transit: the chunk is discarded and answered 460.
+    pub checksum_mismatch_rate: Option<f64>,
+    /// `tus-expires=SECONDS` (tus): uploads created while this is set expire this long after
+    /// their creation (`Upload-Expires`), and answer 410 Gone from then on.
+    pub tus_expires_secs: Option<u64>,
 }
 
 /// The `error-rate` fault: answer `status` to a fraction `probability` of upload requests.
@@ -204,6 +220,25 @@ impl FaultConfig {
                 }
                 self.garbage_initiate = true;
             }
+            "offset-conflict-rate" => {
+                self.offset_conflict_rate = Some(probability(need("P")?)?);
+            }
+            "checksum-mismatch-rate" => {
+                self.checksum_mismatch_rate = Some(probability(need("P")?)?);
+            }
+            "tus-expires" => {
+                let value = need("SECONDS")?;
+                let secs = match value.parse::<u64>() {
+                    Ok(secs) => secs,
+                    Err(_) => parse_duration(value)
+                        .map_err(|e| bad(&e.to_string()))?
+                        .as_secs(),
+                };
+                if secs == 0 {
+                    return Err(bad("uploads must live at least 1 second"));
+                }
+                self.tus_expires_secs = Some(secs);
+            }
             "seed" => {
                 let seed = need("N")?
                     .parse::<u64>()
@@ -270,6 +305,15 @@ impl FaultConfig {
         }
         if let Some(seed) = self.seed {
             specs.push(format!("seed={seed}"));
+        }
+        if let Some(p) = self.offset_conflict_rate {
+            specs.push(format!("offset-conflict-rate={p}"));
+        }
+        if let Some(p) = self.checksum_mismatch_rate {
+            specs.push(format!("checksum-mismatch-rate={p}"));
+        }
+        if let Some(secs) = self.tus_expires_secs {
+            specs.push(format!("tus-expires={secs}"));
         }
         specs
     }
@@ -464,6 +508,31 @@ impl FaultState {
         true
     }
 
+    /// Decides whether this tus `PATCH` is answered 409 (`offset-conflict-rate`); counts it.
+    pub fn offset_conflict(&self) -> bool {
+        let Some(p) = self.config().offset_conflict_rate else {
+            return false;
+        };
+        let hit = self.chance(p);
+        if hit {
+            self.count(kind::OFFSET_CONFLICT_RATE);
+        }
+        hit
+    }
+
+    /// Decides whether this checksummed tus `PATCH` counts as corrupted
+    /// (`checksum-mismatch-rate`); counts it.
+    pub fn checksum_mismatch(&self) -> bool {
+        let Some(p) = self.config().checksum_mismatch_rate else {
+            return false;
+        };
+        let hit = self.chance(p);
+        if hit {
+            self.count(kind::CHECKSUM_MISMATCH_RATE);
+        }
+        hit
+    }
+
     fn chance(&self, probability: f64) -> bool {
         probability > 0.0 && lock(&self.rng).random_bool(probability.clamp(0.0, 1.0))
     }
@@ -501,8 +570,14 @@ mod tests {
             "latency=50ms",
             "garbage-initiate",
             "seed=7",
+            "offset-conflict-rate=0.3",
+            "checksum-mismatch-rate=50%",
+            "tus-expires=2s",
         ])
         .expect("valid specs");
+        assert_eq!(config.offset_conflict_rate, Some(0.3));
+        assert_eq!(config.checksum_mismatch_rate, Some(0.5));
+        assert_eq!(config.tus_expires_secs, Some(2));
         assert_eq!(config.drop_after_bytes, Some(1 << 20));
         assert_eq!(config.drop_rate, Some(0.1));
         assert_eq!(
@@ -557,6 +632,10 @@ mod tests {
             "latency=soon",
             "garbage-initiate=yes",
             "seed=x",
+            "offset-conflict-rate=2",
+            "checksum-mismatch-rate",
+            "tus-expires=0",
+            "tus-expires=soon",
         ] {
             let err = FaultConfig::from_specs([spec]).expect_err(spec);
             assert!(matches!(err, FaultSpecError::BadValue { .. }), "{spec}");

@@ -1,0 +1,44 @@
+// An independent tus 1.0 server for Hoist's interoperability tests: @tus/server + @tus/file-store.
+//
+// Usage: node server.mjs DIRECTORY
+// Listens on 127.0.0.1, port 0 (a free port), serves tus uploads under /files/, stores them in
+// DIRECTORY (the bytes of upload ID in DIRECTORY/ID, its metadata in DIRECTORY/ID.json), and
+// prints the port on stdout as one line once it is listening. Stops on SIGTERM or SIGINT.
+import http from "node:http";
+import process from "node:process";
+
+import { FileStore } from "@tus/file-store";
+import { Server } from "@tus/server";
+
+const directory = process.argv[2];
+if (!directory) {
+  process.stderr.write("usage: node server.mjs DIRECTORY\n");
+  process.exit(2);
+}
+
+const tus = new Server({
+  path: "/files",
+  datastore: new FileStore({ directory }),
+});
+
+const server = http.createServer((req, res) => {
+  tus.handle(req, res).catch((error) => {
+    process.stderr.write(`tus server error: ${error?.stack ?? error}\n`);
+    if (!res.headersSent) {
+      res.statusCode = 500;
+    }
+    res.end();
+  });
+});
+
+server.listen(0, "127.0.0.1", () => {
+  process.stdout.write(`${server.address().port}\n`);
+});
+
+for (const signal of ["SIGTERM", "SIGINT"]) {
+  process.on(signal, () => {
+    server.close();
+    server.closeAllConnections();
+    process.exit(0);
+  });
+}
