@@ -36,13 +36,26 @@ fn google(server: &TestServer) -> Vec<String> {
     .to_vec()
 }
 
+fn tus(server: &TestServer) -> Vec<String> {
+    let mut args = crate::tus::upload_args(server);
+    args.extend(["--token-env", "HOIST_TEST_TOKEN", "--chunk-size", "512KiB"].map(str::to_string));
+    args
+}
+
 /// Every protocol.
 pub fn protocols() -> Vec<Protocol> {
-    vec![Protocol {
-        name: "google",
-        args: google,
-        empty_files: true,
-    }]
+    vec![
+        Protocol {
+            name: "google",
+            args: google,
+            empty_files: true,
+        },
+        Protocol {
+            name: "tus",
+            args: tus,
+            empty_files: true,
+        },
+    ]
 }
 
 pub fn server(faults: &[&str]) -> TestServer {
