@@ -105,8 +105,10 @@ pub fn format_eta(duration: Duration) -> String {
         format!("{secs} s")
     } else if secs < 3600 {
         format!("{} min {:02} s", secs / 60, secs % 60)
-    } else {
+    } else if secs < 2 * 86_400 {
         format!("{} h {:02} min", secs / 3600, (secs % 3600) / 60)
+    } else {
+        format!("{} days {} h", secs / 86_400, (secs % 86_400) / 3600)
     }
 }
 
@@ -136,6 +138,14 @@ mod tests {
         assert_eq!(parse_duration("3m"), Ok(Duration::from_secs(180)));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("-1s").is_err());
+    }
+
+    #[test]
+    fn formats_durations() {
+        assert_eq!(format_eta(Duration::from_secs(45)), "45 s");
+        assert_eq!(format_eta(Duration::from_secs(200)), "3 min 20 s");
+        assert_eq!(format_eta(Duration::from_secs(7500)), "2 h 05 min");
+        assert_eq!(format_eta(Duration::from_secs(7 * 86_400)), "7 days 0 h");
     }
 
     #[test]

@@ -36,6 +36,31 @@ impl SmoothedRate {
     }
 }
 
+/// How long a rate must be measured before it is trusted for a long-session warning.
+const WARN_AFTER: Duration = Duration::from_secs(5);
+
+/// The warning to show when, at `rate_bytes_per_sec`, the `remaining_bytes` need longer than the
+/// service keeps an upload session (`lifetime`): the session would expire first and the upload
+/// start again from the beginning.
+pub fn long_session_warning(
+    remaining_bytes: u64,
+    rate_bytes_per_sec: f64,
+    lifetime: Duration,
+) -> Option<String> {
+    if rate_bytes_per_sec <= 0.0 || remaining_bytes == 0 {
+        return None;
+    }
+    let needed_secs = remaining_bytes as f64 / rate_bytes_per_sec;
+    if needed_secs <= lifetime.as_secs_f64() * 0.9 {
+        return None;
+    }
+    Some(format!(
+        "At the current speed this upload needs about {}, but the service keeps an upload session for only {}. If the session expires the upload starts again from the beginning: a faster connection, or uploading fewer files at once, would help.",
+        crate::units::format_eta(Duration::from_secs_f64(needed_secs)),
+        crate::units::format_eta(lifetime)
+    ))
+}
+
 /// Reports progress of one running upload every [`PROGRESS_INTERVAL`] while it changes, until
 /// `stop` is cancelled (then once more, so the last figures are shown).
 pub(crate) async fn report_progress(
@@ -45,7 +70,10 @@ pub(crate) async fn report_progress(
     confirmed: Arc<AtomicU64>,
     sink: EventSink,
     stop: CancellationToken,
+    session_lifetime: Option<Duration>,
 ) {
+    let started = Instant::now();
+    let mut warned = false;
     let mut rate = SmoothedRate::default();
     let mut last_transmitted = counter.transmitted_bytes();
     let mut last_tick = Instant::now();
@@ -76,6 +104,16 @@ pub(crate) async fn report_progress(
                 rate_bytes_per_sec: if stopped { 0.0 } else { rate_now },
             }));
         }
+        if !warned
+            && !stopped
+            && now - started >= WARN_AFTER
+            && let (Some(lifetime), Some(total)) = (session_lifetime, total_bytes)
+            && let Some(message) =
+                long_session_warning(total.saturating_sub(confirmed_bytes), rate_now, lifetime)
+        {
+            warned = true;
+            sink.emit(Event::Notice { id, message }).await;
+        }
         if stopped {
             return;
         }
@@ -85,6 +123,19 @@ pub(crate) async fn report_progress(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn warns_only_when_the_session_would_expire_first() {
+        let week = Duration::from_secs(7 * 24 * 3600);
+        // 100 GiB at 1 MiB/s: about 28 hours, well within a week.
+        assert_eq!(long_session_warning(100 << 30, 1048576.0, week), None);
+        // 1 TiB at 1 MiB/s: about 12 days.
+        let message = long_session_warning(1 << 40, 1048576.0, week).expect("warning");
+        assert!(message.contains("12 days"), "{message}");
+        assert!(message.contains("7 days 0 h"), "{message}");
+        assert_eq!(long_session_warning(1 << 40, 0.0, week), None);
+        assert_eq!(long_session_warning(0, 10.0, week), None);
+    }
 
     #[test]
     fn rate_converges() {

@@ -575,6 +575,7 @@ async fn run_upload(
         driver.confirmed.clone(),
         sink,
         progress_stop.clone(),
+        crate::protocol::session_lifetime(&record.destination.service),
     ));
     let end = tokio::select! {
         end = driver.drive(session.as_mut(), &ctx) => Some(end),

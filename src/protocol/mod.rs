@@ -111,5 +111,20 @@ pub fn validate_upload(
     }
 }
 
+/// How long the service keeps an unfinished upload session before it is lost and the upload
+/// must start again from byte 0 (`None`: no such limit, or the server says so per upload).
+/// Google's session URIs live about a week; a presigned-multipart `upload_id` 24 hours.
+pub fn session_lifetime(service: &Service) -> Option<std::time::Duration> {
+    const HOUR: u64 = 3600;
+    match service {
+        Service::GoogleResumable { .. }
+        | Service::YouTube { .. }
+        | Service::Drive { .. }
+        | Service::CloudStorage { .. } => Some(std::time::Duration::from_secs(7 * 24 * HOUR)),
+        Service::PresignedMultipart { .. } => Some(std::time::Duration::from_secs(24 * HOUR)),
+        Service::ApiVideo { .. } | Service::Tus { .. } => None,
+    }
+}
+
 /// The outcome the caller should report when an upload ends.
 pub type Completion = RemoteResult;
