@@ -166,8 +166,9 @@ pub(super) fn key_accepted(app: &App, key: &str) -> bool {
 }
 
 /// The checks in front of an API request: `Authorization: Bearer <access token>` (or
-/// `Basic base64("<key>:")`), then the generic gate faults and `rate-limit-every`.
-pub(super) fn check_api(app: &App, headers: &HeaderMap) -> Result<(), Response> {
+/// `Basic base64("<key>:")`), then the generic gate faults and `rate-limit-every`. Returns the
+/// refusal to answer, if any.
+pub(super) fn check_api(app: &App, headers: &HeaderMap) -> Option<Response> {
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -193,15 +194,18 @@ pub(super) fn check_api(app: &App, headers: &HeaderMap) -> Result<(), Response> 
         _ => Some("This request needs an access token (Authorization: Bearer)."),
     };
     if let Some(title) = refused {
-        return Err(unauthorized(title));
+        return Some(unauthorized(title));
     }
     check_faults(app)
 }
 
-/// The gate faults and the rate limit, for requests already authenticated otherwise.
-pub(super) fn check_faults(app: &App) -> Result<(), Response> {
+/// The gate faults and the rate limit, for requests already authenticated otherwise; the
+/// refusal to answer, if any.
+pub(super) fn check_faults(app: &App) -> Option<Response> {
     match app.faults.gate() {
-        Some(GateFault::Unauthorized) => return Err(unauthorized("The access token has expired.")),
+        Some(GateFault::Unauthorized) => {
+            return Some(unauthorized("The access token has expired."));
+        }
         Some(GateFault::Error {
             status,
             retry_after_secs,
@@ -217,7 +221,7 @@ pub(super) fn check_faults(app: &App) -> Result<(), Response> {
                     .headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(secs));
             }
-            return Err(response);
+            return Some(response);
         }
         None => {}
     }
@@ -241,10 +245,10 @@ pub(super) fn check_faults(app: &App) -> Result<(), Response> {
             headers.insert("x-ratelimit-limit", HeaderValue::from(every));
             headers.insert("x-ratelimit-remaining", HeaderValue::from(0u64));
             headers.insert("x-ratelimit-retry-after", HeaderValue::from(wait));
-            return Err(response);
+            return Some(response);
         }
     }
-    Ok(())
+    None
 }
 
 /// 401 in api.video's shape.

@@ -179,7 +179,7 @@ async fn create_video(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Err(response) = auth::check_api(&app, &headers) {
+    if let Some(response) = auth::check_api(&app, &headers) {
         app.discard_body(body);
         return response;
     }
@@ -248,7 +248,9 @@ async fn create_video(
 
 /// Checks the credentials and finds the video, or the answer to give instead.
 async fn authorized_video(app: &App, headers: &HeaderMap, id: &str) -> Result<VideoRef, Response> {
-    auth::check_api(app, headers)?;
+    if let Some(refusal) = auth::check_api(app, headers) {
+        return Err(refusal);
+    }
     match app.apivideo.video(&app.storage, id).await {
         Ok(Some(video)) => Ok(video),
         Ok(None) => Err(no_such_video()),
@@ -334,7 +336,7 @@ async fn create_upload_token(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Err(response) = auth::check_api(&app, &headers) {
+    if let Some(response) = auth::check_api(&app, &headers) {
         app.discard_body(body);
         return response;
     }
@@ -392,7 +394,7 @@ async fn delegated_upload(
             return storage_error();
         }
     }
-    if let Err(response) = auth::check_faults(&app) {
+    if let Some(response) = auth::check_faults(&app) {
         app.discard_body(body);
         return response;
     }
