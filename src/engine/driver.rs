@@ -119,6 +119,8 @@ impl Driver {
                     processing_polls = processing_polls.saturating_add(1);
                     steps_without_progress = 0;
                     backoff.reset();
+                    // The server answered the poll: the credentials work again.
+                    reauthenticated = false;
                     tokio::time::sleep(wait).await;
                     continue;
                 }

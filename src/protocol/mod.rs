@@ -103,7 +103,9 @@ pub fn validate_upload(
         | Service::YouTube { .. }
         | Service::Drive { .. }
         | Service::CloudStorage { .. } => google::validate_chunk_size(chunk_size_bytes),
-        Service::ApiVideo { .. } => apivideo::validate_upload(size_bytes, chunk_size_bytes),
+        Service::ApiVideo { .. } => {
+            apivideo::validate_upload(&destination.service, size_bytes, chunk_size_bytes)
+        }
         Service::PresignedMultipart { .. } => {
             multipart::validate_upload(&destination.service, size_bytes, chunk_size_bytes)
         }

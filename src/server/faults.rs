@@ -19,7 +19,9 @@ use crate::units::{parse_bytes, parse_duration};
 pub const VALID_FAULT_SPECS: &str = "drop-after=BYTES, drop-rate=P, error-rate=P[:CODE], \
      retry-after=SECONDS, short-commit=BYTES, expire-after=BYTES[:410], unauthorized-every=N, \
      throttle=BYTES_PER_SEC, latency=DURATION, garbage-initiate, seed=N, \
-     offset-conflict-rate=P, checksum-mismatch-rate=P, tus-expires=SECONDS";
+     offset-conflict-rate=P, checksum-mismatch-rate=P, tus-expires=SECONDS, token-ttl=SECONDS, \
+     rate-limit-every=N, processing-fail, lose-final-answer, apivideo-min-chunk=BYTES, \
+     apivideo-processing=DURATION";
 
 /// Counter names used in [`super::ServerStats::faults_injected`].
 pub mod kind {
@@ -47,6 +49,14 @@ pub mod kind {
     pub const CHECKSUM_MISMATCH_RATE: &str = "checksum-mismatch-rate";
     /// A tus upload found expired (`tus-expires`).
     pub const TUS_EXPIRES: &str = "tus-expires";
+    /// An api.video request refused because its access token expired (`token-ttl`).
+    pub const TOKEN_TTL: &str = "token-ttl";
+    /// A 429 from `rate-limit-every`.
+    pub const RATE_LIMIT_EVERY: &str = "rate-limit-every";
+    /// A video whose encoding failed because of `processing-fail`.
+    pub const PROCESSING_FAIL: &str = "processing-fail";
+    /// A finished upload whose answer was dropped by `lose-final-answer`.
+    pub const LOSE_FINAL_ANSWER: &str = "lose-final-answer";
 }
 
 /// The faults the reference server injects; built from `--fault` specs, all combinable.
@@ -85,6 +95,19 @@ pub struct FaultConfig {
     /// `tus-expires=SECONDS` (tus): uploads created while this is set expire this long after
     /// their creation (`Upload-Expires`), and answer 410 Gone from then on.
     pub tus_expires_secs: Option<u64>,
+    /// `token-ttl=SECONDS`: api.video access tokens expire this long after they are handed out.
+    pub token_ttl: Option<Duration>,
+    /// `rate-limit-every=N`: every Nth api.video API request answers 429 with rate-limit headers.
+    pub rate_limit_every: Option<u64>,
+    /// `processing-fail`: api.video videos uploaded from now on fail to encode.
+    pub processing_fail: bool,
+    /// `lose-final-answer`: the first upload to finish is stored but its answer is lost (the
+    /// connection drops instead).
+    pub lose_final_answer: bool,
+    /// `apivideo-min-chunk=BYTES`: api.video's smallest chunk (5 MiB) lowered, for tests.
+    pub apivideo_min_chunk_bytes: Option<u64>,
+    /// `apivideo-processing=DURATION`: how long api.video videos take to encode (500ms unless set).
+    pub apivideo_processing: Option<Duration>,
 }
 
 /// The `error-rate` fault: answer `status` to a fraction `probability` of upload requests.
@@ -239,6 +262,43 @@ impl FaultConfig {
                 }
                 self.tus_expires_secs = Some(secs);
             }
+            "token-ttl" => {
+                let value = need("SECONDS")?;
+                let ttl = match value.parse::<u64>() {
+                    Ok(secs) => Duration::from_secs(secs),
+                    Err(_) => parse_duration(value).map_err(|e| bad(&e.to_string()))?,
+                };
+                if ttl.is_zero() {
+                    return Err(bad("the lifetime must be more than 0"));
+                }
+                self.token_ttl = Some(ttl);
+            }
+            "rate-limit-every" => {
+                let n = need("N")?
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(|| bad("expected a whole number of requests, at least 1"))?;
+                self.rate_limit_every = Some(n);
+            }
+            "processing-fail" | "lose-final-answer" => {
+                if value.is_some() {
+                    return Err(bad(&format!("{name} takes no value")));
+                }
+                if name == "processing-fail" {
+                    self.processing_fail = true;
+                } else {
+                    self.lose_final_answer = true;
+                }
+            }
+            "apivideo-min-chunk" => {
+                self.apivideo_min_chunk_bytes = Some(bytes(need("BYTES")?)?);
+            }
+            "apivideo-processing" => {
+                let value = need("DURATION")?;
+                self.apivideo_processing =
+                    Some(parse_duration(value).map_err(|e| bad(&e.to_string()))?);
+            }
             "seed" => {
                 let seed = need("N")?
                     .parse::<u64>()
@@ -314,6 +374,27 @@ impl FaultConfig {
         }
         if let Some(secs) = self.tus_expires_secs {
             specs.push(format!("tus-expires={secs}"));
+        }
+        if let Some(ttl) = self.token_ttl {
+            specs.push(format!("token-ttl={}ms", ttl.as_secs_f64() * 1000.0));
+        }
+        if let Some(n) = self.rate_limit_every {
+            specs.push(format!("rate-limit-every={n}"));
+        }
+        if self.processing_fail {
+            specs.push("processing-fail".to_string());
+        }
+        if self.lose_final_answer {
+            specs.push("lose-final-answer".to_string());
+        }
+        if let Some(bytes) = self.apivideo_min_chunk_bytes {
+            specs.push(format!("apivideo-min-chunk={bytes}"));
+        }
+        if let Some(delay) = self.apivideo_processing {
+            specs.push(format!(
+                "apivideo-processing={}ms",
+                delay.as_secs_f64() * 1000.0
+            ));
         }
         specs
     }
@@ -603,6 +684,29 @@ mod tests {
         assert_eq!(config.seed, Some(7));
         let again = FaultConfig::from_specs(config.to_specs()).expect("round trip");
         assert_eq!(again, config);
+    }
+
+    #[test]
+    fn apivideo_specs_round_trip() {
+        let config = FaultConfig::from_specs([
+            "token-ttl=2",
+            "rate-limit-every=4",
+            "processing-fail",
+            "lose-final-answer",
+            "apivideo-min-chunk=64KiB",
+            "apivideo-processing=300ms",
+        ])
+        .expect("valid specs");
+        assert_eq!(config.token_ttl, Some(Duration::from_secs(2)));
+        assert_eq!(config.rate_limit_every, Some(4));
+        assert!(config.processing_fail && config.lose_final_answer);
+        assert_eq!(config.apivideo_min_chunk_bytes, Some(64 * 1024));
+        assert_eq!(config.apivideo_processing, Some(Duration::from_millis(300)));
+        let again = FaultConfig::from_specs(config.to_specs()).expect("round trip");
+        assert_eq!(again, config);
+        assert!(FaultConfig::from_specs(["token-ttl=0"]).is_err());
+        assert!(FaultConfig::from_specs(["rate-limit-every=0"]).is_err());
+        assert!(FaultConfig::from_specs(["processing-fail=1"]).is_err());
     }
 
     #[test]

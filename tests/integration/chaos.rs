@@ -113,7 +113,7 @@ fn fault_mix(rng: &mut StdRng, throttle: &'static str) -> Vec<String> {
 fn campaign(protocol: &Protocol, seed: u64) -> Tally {
     let scale = scale();
     let mut rng = StdRng::seed_from_u64(seed);
-    let mut server = server(&[scale.throttle]);
+    let mut server = server(protocol, &[scale.throttle]);
     let home = Home::new();
     let files = tempfile::tempdir().expect("tempdir");
     let mut tally = Tally::default();
@@ -168,13 +168,13 @@ fn campaign(protocol: &Protocol, seed: u64) -> Tally {
             _ => {
                 let specs = fault_mix(&mut rng, scale.throttle);
                 let specs: Vec<&str> = specs.iter().map(String::as_str).collect();
-                server.set_faults(&specs);
+                server.set_faults(&protocol.faults(&specs));
                 tally.fault_changes += 1;
             }
         }
     }
     // Calm: no faults; whatever still runs finishes, then a last resume picks up the rest.
-    server.set_faults(&[]);
+    server.set_faults(&protocol.faults(&[]));
     let deadline = Instant::now() + Duration::from_secs(600);
     loop {
         let status = child.wait().expect("hoist finishes");

@@ -16,7 +16,7 @@ const MIB: u64 = 1024 * 1024;
 #[test]
 fn clean_uploads_of_awkward_sizes() {
     for protocol in protocols() {
-        let server = server(&[]);
+        let server = server(&protocol, &[]);
         let home = Home::new();
         let files = tempfile::tempdir().expect("tempdir");
         let mut sizes = vec![1, 256 * KIB - 1, 3 * MIB + 333];
@@ -55,10 +55,11 @@ fn every_generic_fault_is_survived() {
     ];
     for protocol in protocols() {
         for specs in faults {
-            let server = server(specs);
+            let server = server(&protocol, specs);
             let home = Home::new();
             let files = tempfile::tempdir().expect("tempdir");
             let source = make_file(files.path(), "fault.bin", 3 * MIB + 777, 51);
+            eprintln!("{}: {specs:?}", protocol.name);
             upload(&home, &server, &protocol, &[&source]);
             assert_stored_equal(&server, "fault.bin", &source);
             let injected: u64 = server.stats().faults_injected.values().sum();
@@ -74,7 +75,7 @@ fn every_generic_fault_is_survived() {
 #[test]
 fn server_restarted_mid_upload() {
     for protocol in protocols() {
-        let mut server = server(&["throttle=2MiB"]);
+        let mut server = server(&protocol, &["throttle=2MiB"]);
         let home = Home::new();
         let files = tempfile::tempdir().expect("tempdir");
         let source = make_file(files.path(), "restart.bin", 4 * MIB + 5, 52);
@@ -96,7 +97,7 @@ fn server_restarted_mid_upload() {
 #[test]
 fn sigkill_at_several_points_then_resume_all() {
     for protocol in protocols() {
-        let server = server(&["throttle=3MiB"]);
+        let server = server(&protocol, &["throttle=3MiB"]);
         let home = Home::new();
         let files = tempfile::tempdir().expect("tempdir");
         let source = make_file(files.path(), "killed.bin", 5 * MIB + 99, 53);

@@ -18,6 +18,17 @@ pub struct Protocol {
     pub args: fn(&TestServer) -> Vec<String>,
     /// Whether a 0-byte file is a valid upload for this protocol.
     pub empty_files: bool,
+    /// Server settings the protocol needs in every scenario (e.g. small chunks allowed).
+    pub base_faults: &'static [&'static str],
+}
+
+impl Protocol {
+    /// `specs` plus the protocol's base settings.
+    pub fn faults<'a>(&self, specs: &[&'a str]) -> Vec<&'a str> {
+        let mut all: Vec<&str> = self.base_faults.to_vec();
+        all.extend_from_slice(specs);
+        all
+    }
 }
 
 fn google(server: &TestServer) -> Vec<String> {
@@ -42,6 +53,22 @@ fn tus(server: &TestServer) -> Vec<String> {
     args
 }
 
+fn api_video(server: &TestServer) -> Vec<String> {
+    [
+        "upload",
+        "--kind",
+        "api-video",
+        "--endpoint",
+        &format!("{}/apivideo", server.base_url()),
+        "--token-env",
+        "HOIST_TEST_TOKEN",
+        "--chunk-size",
+        "512KiB",
+    ]
+    .map(str::to_string)
+    .to_vec()
+}
+
 /// Every protocol.
 pub fn protocols() -> Vec<Protocol> {
     vec![
@@ -49,17 +76,25 @@ pub fn protocols() -> Vec<Protocol> {
             name: "google",
             args: google,
             empty_files: true,
+            base_faults: &[],
         },
         Protocol {
             name: "tus",
             args: tus,
             empty_files: true,
+            base_faults: &[],
+        },
+        Protocol {
+            name: "api.video",
+            args: api_video,
+            empty_files: true,
+            base_faults: &["apivideo-min-chunk=64KiB", "apivideo-processing=100ms"],
         },
     ]
 }
 
-pub fn server(faults: &[&str]) -> TestServer {
-    TestServer::start_with_token(faults, Some(TOKEN))
+pub fn server(protocol: &Protocol, faults: &[&str]) -> TestServer {
+    TestServer::start_with_token(&protocol.faults(faults), Some(TOKEN))
 }
 
 /// `hoist upload` of `files` for `protocol`, with fast retries.
