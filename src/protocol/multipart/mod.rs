@@ -122,6 +122,8 @@ pub struct MultipartSession {
     needs_status: bool,
     failures: HashMap<u64, u32>,
     deferred_error: Option<ProtocolError>,
+    /// The last fresh-URL request was refused and the status was asked because of it.
+    asked_status_for_urls: bool,
 }
 
 impl std::fmt::Debug for MultipartSession {
@@ -168,6 +170,7 @@ impl MultipartSession {
             in_flight: HashMap::new(),
             failures: HashMap::new(),
             deferred_error: None,
+            asked_status_for_urls: false,
         })
     }
 
@@ -373,9 +376,23 @@ impl MultipartSession {
         let now = Instant::now();
         if let Some(&first) = wanted.iter().find(|&&i| self.usable_url(i, now).is_none()) {
             let count = (self.state.total_chunks - first + 1).min(MAX_URLS_PER_REQUEST);
-            let fresh = api.fresh_urls(upload_id, first, count).await?;
-            ctx.counter.touch();
-            self.store_urls(fresh.upload_urls);
+            match api.fresh_urls(upload_id, first, count).await {
+                Ok(fresh) => {
+                    ctx.counter.touch();
+                    self.asked_status_for_urls = false;
+                    self.store_urls(fresh.upload_urls);
+                }
+                // The session may have expired or been lost: the status says (once).
+                Err(ProtocolError::Status {
+                    status: 400 | 404 | 410,
+                    ..
+                }) if !self.asked_status_for_urls => {
+                    self.asked_status_for_urls = true;
+                    self.needs_status = true;
+                    return Ok(());
+                }
+                Err(e) => return Err(e),
+            }
         }
         let now = Instant::now();
         for index in wanted {
@@ -528,6 +545,12 @@ impl MultipartSession {
                 }
                 Ok(Step::Progress { rewound: false })
             }
+            Err(ProtocolError::Status {
+                status: 404 | 410, ..
+            }) => {
+                self.needs_status = true;
+                Ok(Step::Progress { rewound: false })
+            }
             Err(e) => Err(e),
         }
     }
@@ -557,6 +580,9 @@ impl UploadSession for MultipartSession {
             return self.report(ctx, &api, &upload_id).await;
         }
         self.top_up(ctx, &api, &upload_id).await?;
+        if self.needs_status {
+            return Ok(Step::Progress { rewound: false });
+        }
         if self.tasks.is_empty() {
             if !self.state.unreported.is_empty() {
                 return self.report(ctx, &api, &upload_id).await;
