@@ -871,7 +871,7 @@ async fn put_chunk(
         .piece_path(&id, &format!("{chunk}.{}", Storage::new_session_id()));
     let task = app
         .tasks
-        .spawn(receive_chunk(app.clone(), id, chunk, len, temp, body));
+        .spawn(receive_chunk(app.clone(), id, chunk, len, temp, body, declared));
     task.await.unwrap_or_else(|e| {
         tracing::error!(error = %e, "chunk task failed");
         storage_error()
@@ -885,8 +885,9 @@ async fn receive_chunk(
     len: u64,
     temp: std::path::PathBuf,
     body: Body,
+    declared: Option<u64>,
 ) -> Response {
-    let body_len = HttpBody::size_hint(&body).exact();
+    let body_len = declared.or(HttpBody::size_hint(&body).exact());
     let plan = SinkPlan {
         partial: temp.clone(),
         start: 0,
