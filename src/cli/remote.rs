@@ -34,7 +34,9 @@ pub(crate) fn list_remote(
                 .map(|k| k.trim().to_string())
                 .filter(|k| !k.is_empty())
                 .with_context(|| {
-                    format!("the environment variable {var} that should hold the API key is not set")
+                    format!(
+                        "the environment variable {var} that should hold the API key is not set"
+                    )
                 })?,
         ),
         None => None,

@@ -607,7 +607,10 @@ mod tests {
         assert_eq!(config.url_expire_after, Some(Duration::from_secs(1)));
         assert_eq!(config.missing_etag_rate, Some(0.3));
         assert_eq!(config.multipart_chunk_size_bytes, Some(64 * 1024));
-        assert_eq!(config.multipart_processing, Some(Duration::from_millis(300)));
+        assert_eq!(
+            config.multipart_processing,
+            Some(Duration::from_millis(300))
+        );
         assert_eq!(
             FaultConfig::from_specs(config.to_specs()).expect("round trip"),
             config

@@ -668,7 +668,10 @@ async fn report(
         "total_completed": meta.reported.len(),
     });
     if all_reported {
-        answer["url"] = json!(format!("{}/multipart/assets/{}", app.base_url, meta.asset_id));
+        answer["url"] = json!(format!(
+            "{}/multipart/assets/{}",
+            app.base_url, meta.asset_id
+        ));
     }
     axum::Json(answer).into_response()
 }
@@ -819,18 +822,32 @@ async fn put_chunk(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Some(fault) = app.faults.gate() {
-        app.discard_body(body);
-        return gate_response(fault);
+    match app.faults.gate() {
+        None => {}
+        // Presigned PUTs carry no key: storage refuses bad credentials with 403, like S3.
+        Some(GateFault::Unauthorized) => {
+            app.discard_body(body);
+            return access_denied(
+                "The AWS Access Key Id you provided does not exist in our records",
+            );
+        }
+        Some(fault) => {
+            app.discard_body(body);
+            return gate_response(fault);
+        }
     }
     let (Some(expires), Some(signature)) = (signed.expires, signed.signature) else {
         app.discard_body(body);
-        return access_denied("Query-string authentication requires the expires and signature parameters");
+        return access_denied(
+            "Query-string authentication requires the expires and signature parameters",
+        );
     };
     let expected = app.multipart.signature(&id, chunk, expires);
     if !same_secret(signature.as_bytes(), expected.as_bytes()) {
         app.discard_body(body);
-        return access_denied("The request signature we calculated does not match the signature you provided");
+        return access_denied(
+            "The request signature we calculated does not match the signature you provided",
+        );
     }
     if now_unix() > expires {
         app.discard_body(body);
@@ -869,9 +886,15 @@ async fn put_chunk(
     let temp = app
         .storage
         .piece_path(&id, &format!("{chunk}.{}", Storage::new_session_id()));
-    let task = app
-        .tasks
-        .spawn(receive_chunk(app.clone(), id, chunk, len, temp, body, declared));
+    let task = app.tasks.spawn(receive_chunk(
+        app.clone(),
+        id,
+        chunk,
+        len,
+        temp,
+        body,
+        declared,
+    ));
     task.await.unwrap_or_else(|e| {
         tracing::error!(error = %e, "chunk task failed");
         storage_error()
@@ -1005,7 +1028,11 @@ mod tests {
         assert_ne!(a, state.signature("abc", 2, 100));
         assert_ne!(a, state.signature("abc", 1, 101));
         assert_ne!(a, state.signature("abd", 1, 100));
-        assert_ne!(a, State::default().signature("abc", 1, 100), "a key per server");
+        assert_ne!(
+            a,
+            State::default().signature("abc", 1, 100),
+            "a key per server"
+        );
     }
 
     #[test]

@@ -130,7 +130,10 @@ fn a_wrong_key_fails_clearly() {
         .expect("hoist runs");
     assert!(!out.status.success(), "{}", text(&out));
     let all = text(&out);
-    assert!(all.contains("x-api-key"), "the server's message is shown: {all}");
+    assert!(
+        all.contains("x-api-key"),
+        "the server's message is shown: {all}"
+    );
     assert!(!all.contains("not-the-key"), "the key never shows: {all}");
 }
 
@@ -141,8 +144,8 @@ fn every_fault_still_ends_byte_exact() {
         &["error-rate=0.15:503", "seed=1"][..],
         &["error-rate=0.15:429", "retry-after=0", "seed=2"],
         &["error-rate=0.1:500", "seed=3"],
-        &["drop-rate=0.2", "seed=4"],
-        &["unauthorized-every=7"],
+        &["drop-rate=0.3", "seed=7"],
+        &["unauthorized-every=13"],
         &["latency=20ms"],
         &["throttle=2MiB"],
         &["missing-etag-rate=0.3", "seed=6"],
@@ -205,7 +208,11 @@ fn a_429_carries_rate_limit_headers() {
 fn an_expired_session_starts_over_and_completes() {
     let server = assert_uploads(&["expire-after=200KiB"], 8 * CHUNK_BYTES + 5, &[]);
     assert_eq!(server.injected("expire-after"), 1);
-    assert_eq!(server.stats().sessions_created, 2, "a new session after the expiry");
+    assert_eq!(
+        server.stats().sessions_created,
+        2,
+        "a new session after the expiry"
+    );
 }
 
 #[test]
@@ -324,7 +331,11 @@ fn a_server_restart_refuses_old_urls_with_403_and_the_upload_goes_on() {
     let out = child.wait_with_output().expect("hoist finishes");
     assert!(out.status.success(), "{}", text(&out));
     let stored = server.dir.path().join("clip.mp4");
-    assert_eq!(sha256(&stored), sha256(&source), "byte-exact after the restart");
+    assert_eq!(
+        sha256(&stored),
+        sha256(&source),
+        "byte-exact after the restart"
+    );
     assert_eq!(
         server.stats().sessions_created,
         0,
@@ -378,7 +389,10 @@ fn sigkill_then_resume_sends_only_missing_chunks() {
     assert!(child.wait().expect("resume finishes").success());
     assert_stored_equal(&server, "movie.mov", &source);
     let stats = server.stats();
-    assert_eq!(stats.sessions_created, 1, "the session was resumed, not restarted");
+    assert_eq!(
+        stats.sessions_created, 1,
+        "the session was resumed, not restarted"
+    );
     // At most the chunks in flight (4) plus those sent but not yet reported (4) per kill again.
     assert!(
         stats.upload_body_bytes_received <= size + kills * 8 * CHUNK_BYTES,
@@ -432,11 +446,18 @@ fn list_remote_shows_unfinished_sessions_over_several_pages() {
         .lines()
         .map(|l| serde_json::from_str(l).expect("json line"))
         .collect();
-    assert_eq!(lines.len(), 57, "every page was read (50 + 7, then an empty one)");
+    assert_eq!(
+        lines.len(),
+        57,
+        "every page was read (50 + 7, then an empty one)"
+    );
     assert!(lines.iter().all(|l| l["status"] == "active"));
     assert!(lines.iter().any(|l| l["total_size"] == 1056));
     let words = run(false);
     assert!(words.contains("57 unfinished upload sessions"), "{words}");
     assert!(!words.contains(KEY), "no secret in the listing");
-    assert!(!words.contains("signature"), "no presigned URL in the listing");
+    assert!(
+        !words.contains("signature"),
+        "no presigned URL in the listing"
+    );
 }

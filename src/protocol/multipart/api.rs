@@ -125,10 +125,7 @@ pub(crate) struct Api<'a> {
 /// What a status request found.
 pub(crate) enum Status {
     /// The session exists: its state and the chunks the service holds as completed.
-    Found {
-        status: String,
-        completed: Vec<u64>,
-    },
+    Found { status: String, completed: Vec<u64> },
     /// 404: the service does not know the session (any more).
     Gone,
 }
@@ -165,7 +162,10 @@ impl<'a> Api<'a> {
         if !response.status().is_success() {
             return Err(error_from_response(response).await);
         }
-        let body = response.bytes().await.map_err(ProtocolError::from_reqwest)?;
+        let body = response
+            .bytes()
+            .await
+            .map_err(ProtocolError::from_reqwest)?;
         serde_json::from_slice(&body).map_err(|e| ProtocolError::BadResponse {
             detail: format!("the answer to {what} is not what the protocol describes ({e})"),
         })

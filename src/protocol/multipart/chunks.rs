@@ -43,7 +43,10 @@ impl ChunkSet {
 
     /// How many indexes the set holds.
     pub fn len(&self) -> u64 {
-        self.ranges.iter().map(|&(first, last)| last - first + 1).sum()
+        self.ranges
+            .iter()
+            .map(|&(first, last)| last - first + 1)
+            .sum()
     }
 
     /// True when it holds every index from 1 to `total`.

@@ -287,10 +287,16 @@ impl MultipartSession {
         })
     }
 
-    async fn query_status(&mut self, api: &Api<'_>, upload_id: &str) -> Result<Step, ProtocolError> {
+    async fn query_status(
+        &mut self,
+        api: &Api<'_>,
+        upload_id: &str,
+    ) -> Result<Step, ProtocolError> {
         match api.status(upload_id, true).await? {
             Status::Gone => {
-                tracing::warn!("the service no longer knows the upload session; starting a new one");
+                tracing::warn!(
+                    "the service no longer knows the upload session; starting a new one"
+                );
                 Ok(self.restart())
             }
             Status::Found { status, completed } => match status.as_str() {
@@ -314,7 +320,9 @@ impl MultipartSession {
                     }
                     self.state.acknowledged = acknowledged;
                     let state = &mut self.state;
-                    state.unreported.retain(|i, _| !state.acknowledged.contains(*i));
+                    state
+                        .unreported
+                        .retain(|i, _| !state.acknowledged.contains(*i));
                     self.needs_status = false;
                     if status == "completed" {
                         return Ok(Step::Completed(self.result(status)));
@@ -447,7 +455,10 @@ impl MultipartSession {
             }
             Err(ChunkFailure::Refused) => {
                 self.urls.remove(&index);
-                tracing::info!(chunk = index, "a presigned URL was refused (expired?); asking for a fresh one");
+                tracing::info!(
+                    chunk = index,
+                    "a presigned URL was refused (expired?); asking for a fresh one"
+                );
                 ProtocolError::Status {
                     status: 403,
                     message: format!(
@@ -457,7 +468,10 @@ impl MultipartSession {
                 }
             }
             Err(ChunkFailure::NoEtag) => {
-                tracing::warn!(chunk = index, "the storage kept a chunk without answering its ETag; sending it again");
+                tracing::warn!(
+                    chunk = index,
+                    "the storage kept a chunk without answering its ETag; sending it again"
+                );
                 ProtocolError::BadResponse {
                     detail: format!(
                         "the storage answered chunk {index} without an ETag {MAX_CHUNK_FAILURES} times"
@@ -531,7 +545,10 @@ impl MultipartSession {
                 ..
             }) => {
                 // The service refused the proofs: send those chunks again.
-                tracing::warn!(status, "the service refused reported chunks ({message}); sending them again");
+                tracing::warn!(
+                    status,
+                    "the service refused reported chunks ({message}); sending them again"
+                );
                 for chunk in &batch {
                     self.state.unreported.remove(&chunk.chunk_index);
                     self.count_failure(
@@ -733,9 +750,7 @@ fn strip_etag(value: &str) -> String {
 /// The file range `(start, len)` of chunk `index` (1-based).
 fn chunk_range(total_size_bytes: u64, chunk_size_bytes: u64, index: u64) -> (u64, u64) {
     let start = (index.saturating_sub(1)).saturating_mul(chunk_size_bytes);
-    let end = start
-        .saturating_add(chunk_size_bytes)
-        .min(total_size_bytes);
+    let end = start.saturating_add(chunk_size_bytes).min(total_size_bytes);
     (start.min(total_size_bytes), end.saturating_sub(start))
 }
 

@@ -20,7 +20,10 @@ fn chunks_are_one_based_and_the_last_is_short() {
 
 #[test]
 fn etags_lose_their_quotes() {
-    assert_eq!(strip_etag("\"d41d8cd98f00b204e9800998ecf8427e\""), "d41d8cd98f00b204e9800998ecf8427e");
+    assert_eq!(
+        strip_etag("\"d41d8cd98f00b204e9800998ecf8427e\""),
+        "d41d8cd98f00b204e9800998ecf8427e"
+    );
     assert_eq!(strip_etag("W/\"abc\""), "abc");
     assert_eq!(strip_etag(" abc "), "abc");
     assert_eq!(strip_etag("\"\""), "");
@@ -36,7 +39,10 @@ fn url_lifetimes_come_from_expires_at() {
         .format(&time::format_description::well_known::Rfc3339)
         .expect("format");
     let lifetime = url_lifetime(Some(&text));
-    assert!(lifetime > Duration::from_secs(110) && lifetime <= Duration::from_secs(120), "{lifetime:?}");
+    assert!(
+        lifetime > Duration::from_secs(110) && lifetime <= Duration::from_secs(120),
+        "{lifetime:?}"
+    );
 }
 
 #[test]
@@ -87,7 +93,10 @@ fn asset_types_are_guessed_from_names() {
     assert_eq!(guess_asset_type(Path::new("a.mp3")), Some(AssetType::Audio));
     assert_eq!(guess_asset_type(Path::new("a.jpg")), Some(AssetType::Image));
     assert_eq!(guess_asset_type(Path::new("a.bin")), None);
-    assert_eq!(asset_type(&service(None, None), Path::new("a.bin")), AssetType::Video);
+    assert_eq!(
+        asset_type(&service(None, None), Path::new("a.bin")),
+        AssetType::Video
+    );
     assert_eq!(
         asset_type(&service(None, Some(AssetType::Image)), Path::new("a.mp4")),
         AssetType::Image
@@ -122,7 +131,10 @@ fn confirmed_bytes_count_acknowledged_chunks_only() {
     });
     let session = MultipartSession::from_state(&state).expect("state");
     assert_eq!(session.confirmed_bytes(), 6);
-    assert!(session.needs_status, "a saved session asks the status first");
+    assert!(
+        session.needs_status,
+        "a saved session asks the status first"
+    );
     assert_eq!(session.pending().count(), 0);
     let saved = session.persistent_state();
     assert_eq!(saved["acknowledged"], serde_json::json!([[1, 1], [3, 3]]));
@@ -132,7 +144,10 @@ fn confirmed_bytes_count_acknowledged_chunks_only() {
         "presigned URLs are never persisted: {saved}"
     );
     let debug = format!("{session:?}");
-    assert!(!debug.contains("u1") && !debug.contains("etag-2"), "{debug}");
+    assert!(
+        !debug.contains("u1") && !debug.contains("etag-2"),
+        "{debug}"
+    );
     let bad = serde_json::json!({"total_chunks": 2, "acknowledged": [[1, 5]]});
     assert!(MultipartSession::from_state(&bad).is_err());
     assert_eq!(
