@@ -175,6 +175,20 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
         .into_response()
 }
 
+/// An error answer not yet turned into a response (small, so `Result`s stay cheap).
+#[derive(Debug)]
+struct Refused {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        error(self.status, self.code, &self.message)
+    }
+}
+
 fn storage_error() -> Response {
     error(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -294,15 +308,15 @@ struct Paging {
 }
 
 impl Paging {
-    fn bounds(&self) -> Result<(u64, u64), Response> {
+    fn bounds(&self) -> Result<(u64, u64), Refused> {
         let page = self.page.unwrap_or(1);
         let limit = self.page_limit.unwrap_or(DEFAULT_PAGE_LIMIT);
         if page == 0 || limit == 0 || limit > MAX_COUNT {
-            return Err(error(
-                StatusCode::BAD_REQUEST,
-                "parameter_invalid",
-                "page must be at least 1 and page_limit from 1 to 50",
-            ));
+            return Err(Refused {
+                status: StatusCode::BAD_REQUEST,
+                code: "parameter_invalid",
+                message: "page must be at least 1 and page_limit from 1 to 50".to_string(),
+            });
         }
         Ok((page, limit))
     }
@@ -319,13 +333,11 @@ impl Paging {
     }
 }
 
-fn parse_json<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, Response> {
-    serde_json::from_slice(body).map_err(|e| {
-        error(
-            StatusCode::BAD_REQUEST,
-            "parameter_invalid",
-            &format!("the request body is not valid: {e}"),
-        )
+fn parse_json<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, Refused> {
+    serde_json::from_slice(body).map_err(|e| Refused {
+        status: StatusCode::BAD_REQUEST,
+        code: "parameter_invalid",
+        message: format!("the request body is not valid: {e}"),
     })
 }
 
@@ -427,7 +439,7 @@ async fn create(AxumState(app): AxumState<Arc<App>>, headers: HeaderMap, body: B
     }
     let request: CreateRequest = match parse_json(&body) {
         Ok(request) => request,
-        Err(response) => return response,
+        Err(refused) => return refused.into_response(),
     };
     let chars = request.filename.chars().count();
     if chars == 0 || chars > 255 {
@@ -517,7 +529,7 @@ async fn fresh_urls(
     }
     let request: UrlsRequest = match parse_json(&body) {
         Ok(request) => request,
-        Err(response) => return response,
+        Err(refused) => return refused.into_response(),
     };
     let sessions = app.multipart.sessions(&app.storage).await;
     let Some(meta) = sessions.map.get(&id) else {
@@ -585,7 +597,7 @@ async fn report(
     }
     let request: ReportRequest = match parse_json(&body) {
         Ok(request) => request,
-        Err(response) => return response,
+        Err(refused) => return refused.into_response(),
     };
     let mut sessions = app.multipart.sessions(&app.storage).await;
     let Some(meta) = sessions.map.get_mut(&id) else {
@@ -735,7 +747,7 @@ async fn status(
     }
     let (page, limit) = match paging.bounds() {
         Ok(bounds) => bounds,
-        Err(response) => return response,
+        Err(refused) => return refused.into_response(),
     };
     let sessions = app.multipart.sessions(&app.storage).await;
     let Some(meta) = sessions.map.get(&id) else {
@@ -780,7 +792,7 @@ async fn list_incomplete(
     }
     let (page, limit) = match paging.bounds() {
         Ok(bounds) => bounds,
-        Err(response) => return response,
+        Err(refused) => return refused.into_response(),
     };
     let sessions = app.multipart.sessions(&app.storage).await;
     let mut open: Vec<&Meta> = sessions
