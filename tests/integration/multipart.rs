@@ -461,3 +461,109 @@ fn list_remote_shows_unfinished_sessions_over_several_pages() {
         "no presigned URL in the listing"
     );
 }
+
+/// The Python with moto and boto3: `HOIST_MOTO_PYTHON`, else the CI venv `.ci/run` makes.
+fn moto_python() -> std::path::PathBuf {
+    let python = std::env::var_os("HOIST_MOTO_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/ci-venv/bin/python")
+        });
+    let ready = std::process::Command::new(&python)
+        .args(["-c", "import moto.server, boto3"])
+        .output()
+        .is_ok_and(|out| out.status.success());
+    assert!(
+        ready,
+        "moto[server] is not installed for {}: run `bash .ci/run` once (it installs it into \
+         target/ci-venv), or set HOIST_MOTO_PYTHON to a Python that has moto[server]",
+        python.display()
+    );
+    python
+}
+
+/// The §3 control API from tests/peers/multipart_shim.py, handing out real presigned S3
+/// `upload_part` URLs made by boto3 against moto's S3 server.
+struct MotoShim {
+    child: std::process::Child,
+    port: u16,
+    s3: String,
+}
+
+impl MotoShim {
+    fn start(chunk_size_bytes: u64) -> MotoShim {
+        use std::io::BufRead as _;
+        let script =
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peers/multipart_shim.py");
+        let mut child = std::process::Command::new(moto_python())
+            .arg(&script)
+            .args(["--chunk-size", &chunk_size_bytes.to_string()])
+            .args(["--api-key-env", KEY_VAR])
+            .env(KEY_VAR, KEY)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start the moto shim");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("the shim announces itself");
+        let ready: serde_json::Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("the shim did not start ({e}): {line:?}"));
+        MotoShim {
+            port: u16::try_from(ready["port"].as_u64().expect("port")).expect("port"),
+            s3: ready["s3"].as_str().expect("s3 url").to_string(),
+            child,
+        }
+    }
+}
+
+impl Drop for MotoShim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn interop_with_real_presigned_s3_urls_from_moto() {
+    // moto enforces S3's 5 MiB minimum for every part but the last (S3_UPLOAD_PART_MIN_SIZE),
+    // so the chunks are real-sized: 5 MiB, 5 MiB and a short last one.
+    let chunk = 5 * MIB;
+    let shim = MotoShim::start(chunk);
+    let home = Home::new();
+    let files = tempfile::tempdir().expect("tempdir");
+    let size = 2 * chunk + 777;
+    let source = make_file(files.path(), "moto clip.mp4", size, 41);
+    let endpoint = format!("http://127.0.0.1:{}", shim.port);
+    let out = home
+        .hoist()
+        .env(KEY_VAR, KEY)
+        .args(["upload", "--kind", "multipart", "--endpoint", &endpoint])
+        .args(["--token-env", KEY_VAR, "--parallel-chunks", "4"])
+        .args(FAST_RETRY)
+        .arg(&source)
+        .output()
+        .expect("hoist runs");
+    assert!(out.status.success(), "upload through moto failed: {}", text(&out));
+    let list = home.list();
+    assert_eq!(list[0]["phase"], "completed");
+    assert_eq!(list[0]["confirmed_bytes"], size);
+    // Read the object back from moto's S3 and compare.
+    let url = format!("{}/hoist/moto%20clip.mp4", shim.s3);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let bytes = runtime.block_on(async {
+        let response = reqwest::get(&url).await.expect("GET from moto");
+        assert_eq!(response.status().as_u16(), 200, "the object is in moto's bucket");
+        response.bytes().await.expect("object body")
+    });
+    let copy = files.path().join("from-moto.bin");
+    std::fs::write(&copy, &bytes).expect("write copy");
+    assert_eq!(bytes.len() as u64, size);
+    assert_eq!(sha256(&copy), sha256(&source), "moto holds exactly the file");
+}
