@@ -493,8 +493,8 @@ struct MotoShim {
 impl MotoShim {
     fn start(chunk_size_bytes: u64) -> MotoShim {
         use std::io::BufRead as _;
-        let script =
-            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peers/multipart_shim.py");
+        let script = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/peers/multipart_shim.py");
         let mut child = std::process::Command::new(moto_python())
             .arg(&script)
             .args(["--chunk-size", &chunk_size_bytes.to_string()])
@@ -547,7 +547,11 @@ fn interop_with_real_presigned_s3_urls_from_moto() {
         .arg(&source)
         .output()
         .expect("hoist runs");
-    assert!(out.status.success(), "upload through moto failed: {}", text(&out));
+    assert!(
+        out.status.success(),
+        "upload through moto failed: {}",
+        text(&out)
+    );
     let list = home.list();
     assert_eq!(list[0]["phase"], "completed");
     assert_eq!(list[0]["confirmed_bytes"], size);
@@ -559,11 +563,19 @@ fn interop_with_real_presigned_s3_urls_from_moto() {
         .expect("runtime");
     let bytes = runtime.block_on(async {
         let response = reqwest::get(&url).await.expect("GET from moto");
-        assert_eq!(response.status().as_u16(), 200, "the object is in moto's bucket");
+        assert_eq!(
+            response.status().as_u16(),
+            200,
+            "the object is in moto's bucket"
+        );
         response.bytes().await.expect("object body")
     });
     let copy = files.path().join("from-moto.bin");
     std::fs::write(&copy, &bytes).expect("write copy");
     assert_eq!(bytes.len() as u64, size);
-    assert_eq!(sha256(&copy), sha256(&source), "moto holds exactly the file");
+    assert_eq!(
+        sha256(&copy),
+        sha256(&source),
+        "moto holds exactly the file"
+    );
 }
