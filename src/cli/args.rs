@@ -49,6 +49,19 @@ pub enum CliCommand {
         /// One JSON object per line.
         #[arg(long)]
         json: bool,
+        /// Ask the service for its unfinished upload sessions instead of listing Hoist's uploads
+        /// (multipart services; with --endpoint and --token-env).
+        #[arg(long)]
+        remote: bool,
+        /// With --remote: the kind of service (only multipart keeps a listing).
+        #[arg(long, value_enum, requires = "remote")]
+        kind: Option<Kind>,
+        /// With --remote: the API base (Twelve Labs' by default).
+        #[arg(long, requires = "remote")]
+        endpoint: Option<String>,
+        /// With --remote: name of the environment variable holding the API key.
+        #[arg(long, value_name = "VAR", alias = "key-env", requires = "remote")]
+        token_env: Option<String>,
     },
     /// Start uploads over from byte 0 with the files as they are now (after "file changed").
     Restart {

@@ -6,6 +6,7 @@
 mod args;
 mod logging;
 mod output;
+mod remote;
 mod run;
 pub mod serve;
 

@@ -33,7 +33,14 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime.block_on(serve::run(args))?;
             Ok(ExitCode::SUCCESS)
         }
-        CliCommand::List { json } => list(json),
+        CliCommand::List {
+            json,
+            remote: true,
+            kind,
+            endpoint,
+            token_env,
+        } => super::remote::list_remote(json, kind, endpoint, token_env),
+        CliCommand::List { json, .. } => list(json),
         CliCommand::Upload(args) => upload(*args),
         CliCommand::Demo { flaky, files } => demo(flaky, &files),
         CliCommand::Resume { all, ids, run } => {

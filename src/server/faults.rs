@@ -21,7 +21,8 @@ pub const VALID_FAULT_SPECS: &str = "drop-after=BYTES, drop-rate=P, error-rate=P
      throttle=BYTES_PER_SEC, latency=DURATION, garbage-initiate, seed=N, \
      offset-conflict-rate=P, checksum-mismatch-rate=P, tus-expires=SECONDS, token-ttl=SECONDS, \
      rate-limit-every=N, processing-fail, lose-final-answer, apivideo-min-chunk=BYTES, \
-     apivideo-processing=DURATION";
+     apivideo-processing=DURATION, url-expire-after=SECS, missing-etag-rate=P, \
+     multipart-chunk-size=BYTES, multipart-processing=DURATION";
 
 /// Counter names used in [`super::ServerStats::faults_injected`].
 pub mod kind {
@@ -57,6 +58,10 @@ pub mod kind {
     pub const PROCESSING_FAIL: &str = "processing-fail";
     /// A finished upload whose answer was dropped by `lose-final-answer`.
     pub const LOSE_FINAL_ANSWER: &str = "lose-final-answer";
+    /// A presigned multipart URL refused because it expired (`url-expire-after` makes them short).
+    pub const URL_EXPIRED: &str = "url-expire-after";
+    /// A chunk `PUT` answered without its ETag by `missing-etag-rate`.
+    pub const MISSING_ETAG: &str = "missing-etag-rate";
 }
 
 /// The faults the reference server injects; built from `--fault` specs, all combinable.
@@ -108,6 +113,15 @@ pub struct FaultConfig {
     pub apivideo_min_chunk_bytes: Option<u64>,
     /// `apivideo-processing=DURATION`: how long api.video videos take to encode (500ms unless set).
     pub apivideo_processing: Option<Duration>,
+    /// `url-expire-after=SECS`: presigned multipart URLs expire this long after they are made
+    /// (an hour by default).
+    pub url_expire_after: Option<Duration>,
+    /// `missing-etag-rate=P`: this fraction of multipart chunk `PUT`s answer 200 without `ETag`.
+    pub missing_etag_rate: Option<f64>,
+    /// `multipart-chunk-size=BYTES`: the chunk size multipart sessions get (5 MiB by default).
+    pub multipart_chunk_size_bytes: Option<u64>,
+    /// `multipart-processing=DURATION`: how long a finished multipart upload stays `processing`.
+    pub multipart_processing: Option<Duration>,
 }
 
 /// The `error-rate` fault: answer `status` to a fraction `probability` of upload requests.
@@ -299,6 +313,30 @@ impl FaultConfig {
                 self.apivideo_processing =
                     Some(parse_duration(value).map_err(|e| bad(&e.to_string()))?);
             }
+            "url-expire-after" => {
+                let value = need("SECS")?;
+                let duration = match value.parse::<f64>() {
+                    Ok(secs) if secs.is_finite() && secs > 0.0 => Duration::from_secs_f64(secs),
+                    _ => parse_duration(value).map_err(|e| bad(&e.to_string()))?,
+                };
+                if duration.is_zero() {
+                    return Err(bad("the lifetime must be more than 0"));
+                }
+                self.url_expire_after = Some(duration);
+            }
+            "missing-etag-rate" => self.missing_etag_rate = Some(probability(need("P")?)?),
+            "multipart-chunk-size" => {
+                let size = bytes(need("BYTES")?)?;
+                if size == 0 {
+                    return Err(bad("the chunk size must be more than 0 bytes"));
+                }
+                self.multipart_chunk_size_bytes = Some(size);
+            }
+            "multipart-processing" => {
+                let value = need("DURATION")?;
+                self.multipart_processing =
+                    Some(parse_duration(value).map_err(|e| bad(&e.to_string()))?);
+            }
             "seed" => {
                 let seed = need("N")?
                     .parse::<u64>()
@@ -393,6 +431,21 @@ impl FaultConfig {
         if let Some(delay) = self.apivideo_processing {
             specs.push(format!(
                 "apivideo-processing={}ms",
+                delay.as_secs_f64() * 1000.0
+            ));
+        }
+        if let Some(ttl) = self.url_expire_after {
+            specs.push(format!("url-expire-after={}", ttl.as_secs_f64()));
+        }
+        if let Some(p) = self.missing_etag_rate {
+            specs.push(format!("missing-etag-rate={p}"));
+        }
+        if let Some(size) = self.multipart_chunk_size_bytes {
+            specs.push(format!("multipart-chunk-size={size}"));
+        }
+        if let Some(delay) = self.multipart_processing {
+            specs.push(format!(
+                "multipart-processing={}ms",
                 delay.as_secs_f64() * 1000.0
             ));
         }
@@ -613,6 +666,17 @@ impl FaultState {
         }
         hit
     }
+    /// Decides whether this chunk `PUT` loses its ETag (`missing-etag-rate`), counting it.
+    pub fn drop_etag(&self) -> bool {
+        let Some(p) = self.config().missing_etag_rate else {
+            return false;
+        };
+        let drop = self.chance(p);
+        if drop {
+            self.count(kind::MISSING_ETAG);
+        }
+        drop
+    }
 
     fn chance(&self, probability: f64) -> bool {
         probability > 0.0 && lock(&self.rng).random_bool(probability.clamp(0.0, 1.0))
@@ -707,6 +771,35 @@ mod tests {
         assert!(FaultConfig::from_specs(["token-ttl=0"]).is_err());
         assert!(FaultConfig::from_specs(["rate-limit-every=0"]).is_err());
         assert!(FaultConfig::from_specs(["processing-fail=1"]).is_err());
+    }
+
+    #[test]
+    fn parses_multipart_specs() {
+        let config = FaultConfig::from_specs([
+            "url-expire-after=1",
+            "missing-etag-rate=0.3",
+            "multipart-chunk-size=64KiB",
+            "multipart-processing=300ms",
+        ])
+        .expect("valid specs");
+        assert_eq!(config.url_expire_after, Some(Duration::from_secs(1)));
+        assert_eq!(config.missing_etag_rate, Some(0.3));
+        assert_eq!(config.multipart_chunk_size_bytes, Some(64 * 1024));
+        assert_eq!(
+            config.multipart_processing,
+            Some(Duration::from_millis(300))
+        );
+        assert_eq!(
+            FaultConfig::from_specs(config.to_specs()).expect("round trip"),
+            config
+        );
+        for spec in [
+            "url-expire-after=0",
+            "missing-etag-rate=2",
+            "multipart-chunk-size=0",
+        ] {
+            assert!(FaultConfig::from_specs([spec]).is_err(), "{spec}");
+        }
     }
 
     #[test]

@@ -67,6 +67,16 @@ impl Digests {
         BASE64.encode(self.md5.clone().finalize())
     }
 
+    /// Lowercase hex of the MD5 digest, as S3 puts it in an `ETag`.
+    pub fn md5_hex(&self) -> String {
+        self.md5
+            .clone()
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
     /// Base64 of the big-endian CRC32C, as Cloud Storage reports `crc32c`.
     pub fn crc32c_base64(&self) -> String {
         BASE64.encode(self.crc32c.to_be_bytes())

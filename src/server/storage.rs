@@ -88,6 +88,26 @@ impl Storage {
         }
     }
 
+    /// The ids of every session with metadata in the folder.
+    pub async fn session_ids(&self) -> io::Result<Vec<String>> {
+        let mut ids = Vec::new();
+        let mut entries = tokio::fs::read_dir(self.root.join(SESSIONS_DIR)).await?;
+        while let Some(entry) = entries.next_entry().await? {
+            let name = entry.file_name();
+            if let Some(id) = name.to_str().and_then(|n| n.strip_suffix(".json"))
+                && Storage::is_valid_id(id)
+            {
+                ids.push(id.to_string());
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Where a piece `part` of session `id` is kept until the pieces are put together.
+    pub fn piece_path(&self, id: &str, part: &str) -> PathBuf {
+        self.root.join(PARTIAL_DIR).join(format!("{id}.{part}"))
+    }
+
     /// Creates the empty partial file of a new session.
     pub async fn create_partial(&self, id: &str) -> io::Result<()> {
         tokio::fs::File::create(self.partial_path(id))

@@ -11,6 +11,7 @@ mod google;
 mod interop;
 mod interop_tus;
 mod kill;
+mod multipart;
 mod protocols;
 mod support;
 mod tus;
