@@ -6,5 +6,6 @@ mod engine;
 mod google;
 mod interop;
 mod kill;
+mod packaging;
 mod support;
 mod window;
