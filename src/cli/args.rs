@@ -14,7 +14,13 @@ use crate::upload::{
 
 /// Hoist: uploads big files and never loses more than the bytes in flight.
 #[derive(Debug, Parser)]
-#[command(name = "hoist", version, about, long_about = None, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "hoist",
+    version = env!("HOIST_VERSION"),
+    about,
+    long_about = None,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     /// Open the window with a reference server on this computer as "Demo server".
     #[arg(long)]

@@ -9,6 +9,7 @@ mod actions;
 mod app;
 mod backend;
 mod folder_scan;
+mod icon;
 mod model;
 mod notify;
 mod queue_view;
@@ -23,6 +24,7 @@ use anyhow::Context as _;
 pub use actions::UiAction;
 pub use app::{DEMO_DESTINATION, HoistApp};
 pub use backend::{Backend, ChannelBackend, EngineBackend};
+pub use icon::APP_ID;
 pub use model::{Notice, QueueModel, Row};
 pub use settings::UiSettings;
 pub use words::{FileKind, state_words};
@@ -44,17 +46,21 @@ pub struct WindowOptions {
 pub fn run(options: WindowOptions) -> anyhow::Result<()> {
     let dirs = HoistDirs::discover()?;
     dirs.ensure()?;
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title(if options.demo {
+            "Hoist (demo)"
+        } else {
+            "Hoist"
+        })
+        .with_app_id(APP_ID)
+        .with_inner_size([980.0, 620.0])
+        .with_min_inner_size([640.0, 360.0])
+        .with_drag_and_drop(true);
+    if let Some(icon) = icon::window_icon() {
+        viewport = viewport.with_icon(icon);
+    }
     let native = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title(if options.demo {
-                "Hoist (demo)"
-            } else {
-                "Hoist"
-            })
-            .with_app_id("hoist")
-            .with_inner_size([980.0, 620.0])
-            .with_min_inner_size([640.0, 360.0])
-            .with_drag_and_drop(true),
+        viewport,
         persistence_path: Some(dirs.config_dir.join("window.ron")),
         ..Default::default()
     };

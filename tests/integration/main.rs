@@ -12,6 +12,7 @@ mod interop;
 mod interop_tus;
 mod kill;
 mod multipart;
+mod packaging;
 mod protocols;
 mod support;
 mod tus;

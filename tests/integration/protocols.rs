@@ -20,6 +20,10 @@ pub struct Protocol {
     pub empty_files: bool,
     /// Server settings the protocol needs in every scenario (e.g. small chunks allowed).
     pub base_faults: &'static [&'static str],
+    /// Whether the server keeps the part of a request that arrived before the connection broke
+    /// (Google, tus). For the others a chunk counts whole or not at all, so a connection always
+    /// cut at the same byte (`drop-after`) can never be survived, by design.
+    pub keeps_partial_requests: bool,
 }
 
 impl Protocol {
@@ -69,6 +73,12 @@ fn api_video(server: &TestServer) -> Vec<String> {
     .to_vec()
 }
 
+fn multipart(server: &TestServer) -> Vec<String> {
+    let mut args = crate::multipart::upload_args(server);
+    args.extend(["--token-env", "HOIST_TEST_TOKEN"].map(str::to_string));
+    args
+}
+
 /// Every protocol.
 pub fn protocols() -> Vec<Protocol> {
     vec![
@@ -77,18 +87,28 @@ pub fn protocols() -> Vec<Protocol> {
             args: google,
             empty_files: true,
             base_faults: &[],
+            keeps_partial_requests: true,
         },
         Protocol {
             name: "tus",
             args: tus,
             empty_files: true,
             base_faults: &[],
+            keeps_partial_requests: true,
         },
         Protocol {
             name: "api.video",
             args: api_video,
             empty_files: true,
             base_faults: &["apivideo-min-chunk=64KiB", "apivideo-processing=100ms"],
+            keeps_partial_requests: false,
+        },
+        Protocol {
+            name: "multipart",
+            args: multipart,
+            empty_files: false,
+            base_faults: &["multipart-chunk-size=512KiB", "multipart-processing=100ms"],
+            keeps_partial_requests: false,
         },
     ]
 }
