@@ -2,7 +2,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::upload::AuthSource;
+use crate::secrets::{Secret, SecretError};
+use crate::store::HoistDirs;
+use crate::upload::{AuthSource, SecretRef};
 
 use super::ProtocolError;
 
@@ -13,6 +15,11 @@ pub trait Credentials: Send + Sync {
     async fn bearer_token(&self) -> Result<Option<String>, ProtocolError>;
     /// Gets a fresh token after the server refused the current one (HTTP 401).
     async fn refresh(&self) -> Result<(), ProtocolError>;
+    /// Extra request headers whose values are secrets (e.g. a tus server's own `Authorization`
+    /// scheme), as `(name, value)`. None unless the destination names some.
+    async fn extra_headers(&self) -> Result<Vec<(String, String)>, ProtocolError> {
+        Ok(Vec::new())
+    }
 }
 
 /// No credentials: for servers that need none (a loopback test server).
@@ -69,5 +76,103 @@ pub fn credentials_for(auth: &AuthSource) -> Arc<dyn Credentials> {
     match auth {
         AuthSource::None => Arc::new(NoCredentials),
         AuthSource::Env { var } => Arc::new(EnvCredentials::new(var.clone())),
+        AuthSource::Stored(reference) => Arc::new(StoredCredentials::new(reference.clone())),
+    }
+}
+
+/// Secrets read from Hoist's secret store (system keyring or secrets file) when needed. Kept in
+/// memory only for the life of the upload; the journal holds only their names.
+pub struct StoredCredentials {
+    reference: SecretRef,
+    dirs: Option<HoistDirs>,
+    cached: tokio::sync::Mutex<Option<Secret>>,
+}
+
+impl std::fmt::Debug for StoredCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredCredentials")
+            .field("reference", &self.reference)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StoredCredentials {
+    /// Reads the secrets `reference` names, from Hoist's usual folders (`HOIST_HOME`).
+    pub fn new(reference: SecretRef) -> StoredCredentials {
+        StoredCredentials {
+            reference,
+            dirs: None,
+            cached: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// Reads the secrets `reference` names, with the secrets file under `dirs`.
+    pub fn with_dirs(reference: SecretRef, dirs: HoistDirs) -> StoredCredentials {
+        StoredCredentials {
+            reference,
+            dirs: Some(dirs),
+            cached: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// Reads `key` from the store (on a blocking thread: the keyring talks D-Bus synchronously).
+    async fn read(&self, key: String) -> Result<Secret, ProtocolError> {
+        let location = self.reference.store;
+        let dirs = self.dirs.clone();
+        let result = tokio::task::spawn_blocking(move || -> Result<Option<Secret>, SecretError> {
+            let dirs = match dirs {
+                Some(dirs) => dirs,
+                None => HoistDirs::discover()?,
+            };
+            crate::secrets::open(location, &dirs)?.get(&key)
+        })
+        .await
+        .map_err(|_| ProtocolError::MissingCredentials {
+            detail: "reading the stored secret was interrupted".to_string(),
+        })?;
+        match result {
+            Ok(Some(secret)) if !secret.is_empty() => Ok(secret),
+            Ok(_) => Err(ProtocolError::MissingCredentials {
+                detail: format!(
+                    "the secret is missing from {}; add the profile again with its secret",
+                    location.label()
+                ),
+            }),
+            Err(error) => Err(ProtocolError::MissingCredentials {
+                detail: error.to_string(),
+            }),
+        }
+    }
+}
+
+#[async_trait]
+impl Credentials for StoredCredentials {
+    async fn bearer_token(&self) -> Result<Option<String>, ProtocolError> {
+        let Some(key) = self.reference.key.clone() else {
+            return Ok(None);
+        };
+        let mut cached = self.cached.lock().await;
+        if let Some(secret) = cached.as_ref() {
+            return Ok(Some(secret.expose().to_string()));
+        }
+        let secret = self.read(key).await?;
+        let token = secret.expose().to_string();
+        *cached = Some(secret);
+        Ok(Some(token))
+    }
+
+    async fn refresh(&self) -> Result<(), ProtocolError> {
+        // Read the store again next time: the user may have replaced the secret meanwhile.
+        *self.cached.lock().await = None;
+        Ok(())
+    }
+
+    async fn extra_headers(&self) -> Result<Vec<(String, String)>, ProtocolError> {
+        let mut headers = Vec::with_capacity(self.reference.headers.len());
+        for header in &self.reference.headers {
+            let value = self.read(header.key.clone()).await?;
+            headers.push((header.name.clone(), value.expose().to_string()));
+        }
+        Ok(headers)
     }
 }
