@@ -269,9 +269,9 @@ pub enum PrivacyArg {
 impl DestinationArgs {
     /// The destination these arguments describe on their own (no profile).
     pub fn destination(&self) -> anyhow::Result<Destination> {
-        let kind = self
-            .kind
-            .ok_or_else(|| anyhow::anyhow!("say where the files go: --kind KIND or --profile NAME"))?;
+        let kind = self.kind.ok_or_else(|| {
+            anyhow::anyhow!("say where the files go: --kind KIND or --profile NAME")
+        })?;
         let mut profile = Profile::new(kind.into());
         self.apply_to(&mut profile);
         let mut destination = profile
@@ -350,9 +350,15 @@ impl DestinationArgs {
 /// A profile's "needs an endpoint"/"needs a bucket" message, in command-line words.
 fn flag_words(message: &str) -> String {
     if message.contains("endpoint") {
-        format!("--kind {}", message.replacen(" needs an endpoint", " needs --endpoint", 1))
+        format!(
+            "--kind {}",
+            message.replacen(" needs an endpoint", " needs --endpoint", 1)
+        )
     } else if message.contains("bucket") {
-        format!("--kind {}", message.replacen(" needs a bucket", " needs --bucket", 1))
+        format!(
+            "--kind {}",
+            message.replacen(" needs a bucket", " needs --bucket", 1)
+        )
     } else {
         message.to_string()
     }

@@ -138,10 +138,7 @@ fn add(args: ProfileAddArgs, dirs: &HoistDirs, store: &ProfileStore) -> anyhow::
         }
     }
 
-    println!(
-        "Saved profile '{name}': {}.",
-        destination.service.label()
-    );
+    println!("Saved profile '{name}': {}.", destination.service.label());
     match where_kept {
         Some(place) => println!("Its secret is kept in {place}."),
         None => println!(
@@ -259,17 +256,19 @@ fn list(store: &ProfileStore, json: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn show(store: &ProfileStore, dirs: &HoistDirs, name: &str, json: bool) -> anyhow::Result<ExitCode> {
+fn show(
+    store: &ProfileStore,
+    dirs: &HoistDirs,
+    name: &str,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     let profile = store.get(name)?;
     let kept_in = secret_place(dirs, profile.secret.as_ref());
     if json {
         let mut value = serde_json::to_value(&profile)?;
         if let Some(object) = value.as_object_mut() {
             object.insert("name".to_string(), name.into());
-            object.insert(
-                "endpoint".to_string(),
-                profile.effective_endpoint().into(),
-            );
+            object.insert("endpoint".to_string(), profile.effective_endpoint().into());
             object.insert("secret_kept_in".to_string(), kept_in.clone().into());
         }
         println!("{value}");
@@ -284,7 +283,11 @@ fn show(store: &ProfileStore, dirs: &HoistDirs, name: &str, json: bool) -> anyho
     if let Some(endpoint) = profile.effective_endpoint() {
         println!(
             "Endpoint:  {endpoint}{}",
-            if profile.endpoint.is_none() { " (default)" } else { "" }
+            if profile.endpoint.is_none() {
+                " (default)"
+            } else {
+                ""
+            }
         );
     }
     let options = serde_json::to_value(&profile)?;
@@ -367,9 +370,10 @@ fn test(store: &ProfileStore, dirs: &HoistDirs, name: &str) -> anyhow::Result<Ex
     let profile = store.get(name)?;
     let destination = profile.destination(name)?;
     let credentials: Arc<dyn Credentials> = match &destination.auth {
-        AuthSource::Stored(reference) => {
-            Arc::new(StoredCredentials::with_dirs(reference.clone(), dirs.clone()))
-        }
+        AuthSource::Stored(reference) => Arc::new(StoredCredentials::with_dirs(
+            reference.clone(),
+            dirs.clone(),
+        )),
         _ => Arc::new(NoCredentials),
     };
     let runtime = tokio::runtime::Builder::new_current_thread()

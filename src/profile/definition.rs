@@ -111,8 +111,9 @@ impl Profile {
         let endpoint = self.effective_endpoint();
         Ok(match self.kind {
             ProfileKind::GoogleResumable => Service::GoogleResumable {
-                initiate_url: endpoint
-                    .ok_or_else(|| incomplete("google-resumable needs an endpoint (the initiate URL)"))?,
+                initiate_url: endpoint.ok_or_else(|| {
+                    incomplete("google-resumable needs an endpoint (the initiate URL)")
+                })?,
             },
             ProfileKind::YouTube => Service::YouTube {
                 title: self.title.clone(),
@@ -150,7 +151,10 @@ impl Profile {
             ProfileKind::Multipart => Service::PresignedMultipart {
                 base_url: endpoint.unwrap_or_default(),
                 asset_type: self.asset_type,
-                parallel_chunks: self.parallel_chunks.unwrap_or(DEFAULT_PARALLEL_CHUNKS).max(1),
+                parallel_chunks: self
+                    .parallel_chunks
+                    .unwrap_or(DEFAULT_PARALLEL_CHUNKS)
+                    .max(1),
                 max_size_bytes: self.max_size_bytes,
             },
             ProfileKind::Tus => Service::Tus {

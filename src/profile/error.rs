@@ -40,9 +40,7 @@ pub enum ProfileError {
         name: String,
     },
     /// The name cannot be used.
-    #[error(
-        "'{name}' cannot be a profile name: use 1 to 64 letters, digits, '-', '_' or '.'"
-    )]
+    #[error("'{name}' cannot be a profile name: use 1 to 64 letters, digits, '-', '_' or '.'")]
     BadName {
         /// The name given.
         name: String,

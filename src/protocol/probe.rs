@@ -76,7 +76,9 @@ async fn run(
             let response = send(request).await?;
             let status = response.status();
             Ok(match status {
-                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => refused(response, "the token").await,
+                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
+                    refused(response, "the token").await
+                }
                 _ => ProbeReport::ok(format!(
                     "The server at {} answers (HTTP {}). A custom endpoint can only check the token when an upload starts.",
                     origin(&url),
@@ -85,10 +87,14 @@ async fn run(
             })
         }
         Service::YouTube { endpoint, .. } => {
-            let url = parse_url(endpoint)?.join("/youtube/v3/channels?part=id&mine=true").map_err(bad_url)?;
+            let url = parse_url(endpoint)?
+                .join("/youtube/v3/channels?part=id&mine=true")
+                .map_err(bad_url)?;
             let response = send(authorised(http.get(url), &token)?).await?;
             Ok(match response.status() {
-                s if s.is_success() => ProbeReport::ok("Signed in to YouTube: the access token works."),
+                s if s.is_success() => {
+                    ProbeReport::ok("Signed in to YouTube: the access token works.")
+                }
                 StatusCode::FORBIDDEN => {
                     let message = message_of(response).await;
                     ProbeReport::failed(format!(
@@ -99,7 +105,9 @@ async fn run(
             })
         }
         Service::Drive { endpoint, .. } => {
-            let url = parse_url(endpoint)?.join("/drive/v3/about?fields=user").map_err(bad_url)?;
+            let url = parse_url(endpoint)?
+                .join("/drive/v3/about?fields=user")
+                .map_err(bad_url)?;
             let response = send(authorised(http.get(url), &token)?).await?;
             if !response.status().is_success() {
                 return Ok(refused(response, "the access token").await);
@@ -154,13 +162,15 @@ async fn run(
                         return Ok(refused(response, "the API key").await);
                     }
                     let body: serde_json::Value = response.json().await.unwrap_or_default();
-                    Ok(if body.get("access_token").and_then(|t| t.as_str()).is_some() {
-                        ProbeReport::ok("api.video accepted the API key.")
-                    } else {
-                        ProbeReport::failed(
-                            "api.video answered, but not with an access token: is the address right?",
-                        )
-                    })
+                    Ok(
+                        if body.get("access_token").and_then(|t| t.as_str()).is_some() {
+                            ProbeReport::ok("api.video accepted the API key.")
+                        } else {
+                            ProbeReport::failed(
+                                "api.video answered, but not with an access token: is the address right?",
+                            )
+                        },
+                    )
                 }
                 ApiVideoAccess::UploadToken => {
                     let response = send(http.get(base.clone())).await?;
@@ -255,7 +265,9 @@ async fn refused(response: reqwest::Response, what: &str) -> ProbeReport {
     let message = message_of(response).await;
     ProbeReport::failed(match status {
         400 | 401 | 403 => format!("The server refused {what} (HTTP {status}): {message}."),
-        404 => format!("Nothing answers at this address (HTTP 404): is the endpoint right? {message}."),
+        404 => {
+            format!("Nothing answers at this address (HTTP 404): is the endpoint right? {message}.")
+        }
         _ => format!("The server answered HTTP {status}: {message}."),
     })
 }
@@ -390,7 +402,12 @@ mod tests {
             service,
             auth: AuthSource::None,
         };
-        probe(&http_client().expect("client"), &destination, &NoCredentials).await
+        probe(
+            &http_client().expect("client"),
+            &destination,
+            &NoCredentials,
+        )
+        .await
     }
 
     /// Credentials from fixed values, with one secret extra header.
@@ -410,7 +427,10 @@ mod tests {
     }
 
     async fn check_with(service: Service, secret: &'static str) -> ProbeReport {
-        let credentials = Fixed(secret, vec![("X-Extra".to_string(), "hdr-secret".to_string())]);
+        let credentials = Fixed(
+            secret,
+            vec![("X-Extra".to_string(), "hdr-secret".to_string())],
+        );
         let destination = Destination {
             service,
             auth: AuthSource::None,
@@ -478,25 +498,34 @@ mod tests {
         };
         assert!(check_with(bucket("there"), GOOD).await.ok);
         let missing = check_with(bucket("nowhere"), GOOD).await;
-        assert!(!missing.ok && missing.message.contains("does not exist"), "{missing:?}");
+        assert!(
+            !missing.ok && missing.message.contains("does not exist"),
+            "{missing:?}"
+        );
 
         let custom = check(Service::GoogleResumable {
-                initiate_url: format!("{base}/upload/x?name={{name}}"),
+            initiate_url: format!("{base}/upload/x?name={{name}}"),
         })
         .await;
-        assert!(custom.ok && custom.message.contains("answers"), "{custom:?}");
+        assert!(
+            custom.ok && custom.message.contains("answers"),
+            "{custom:?}"
+        );
 
         let no_key = check(Service::PresignedMultipart {
-                base_url: base.clone(),
-                asset_type: None,
-                parallel_chunks: 1,
-                max_size_bytes: None,
+            base_url: base.clone(),
+            asset_type: None,
+            parallel_chunks: 1,
+            max_size_bytes: None,
         })
         .await;
-        assert!(!no_key.ok && no_key.message.contains("API key"), "{no_key:?}");
+        assert!(
+            !no_key.ok && no_key.message.contains("API key"),
+            "{no_key:?}"
+        );
 
         let nobody = check(Service::Tus {
-                endpoint: "http://127.0.0.1:9/files".to_string(),
+            endpoint: "http://127.0.0.1:9/files".to_string(),
         })
         .await;
         assert!(!nobody.ok, "{nobody:?}");

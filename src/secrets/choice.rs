@@ -42,7 +42,10 @@ impl StoreChoice {
 }
 
 /// Opens the store that holds secrets saved at `location`.
-pub fn open(location: SecretLocation, dirs: &HoistDirs) -> Result<Box<dyn SecretStore>, SecretError> {
+pub fn open(
+    location: SecretLocation,
+    dirs: &HoistDirs,
+) -> Result<Box<dyn SecretStore>, SecretError> {
     Ok(match location {
         SecretLocation::Keyring => Box::new(KeyringStore::system()?),
         SecretLocation::File => Box::new(FileSecretStore::in_dirs(dirs)),
@@ -70,9 +73,9 @@ pub fn store_secret(
 ) -> Result<StoredSecret, SecretError> {
     let keyring_attempt = match choice {
         StoreChoice::File => None,
-        StoreChoice::Keyring | StoreChoice::Auto => Some(
-            KeyringStore::system().and_then(|store| put_all(&store, items).map(|()| store)),
-        ),
+        StoreChoice::Keyring | StoreChoice::Auto => {
+            Some(KeyringStore::system().and_then(|store| put_all(&store, items).map(|()| store)))
+        }
     };
     match keyring_attempt {
         Some(Ok(store)) => Ok(StoredSecret {

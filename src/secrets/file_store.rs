@@ -53,7 +53,11 @@ impl FileSecretStore {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = file.metadata().map_err(|e| self.io_error(e))?.permissions().mode();
+            let mode = file
+                .metadata()
+                .map_err(|e| self.io_error(e))?
+                .permissions()
+                .mode();
             if mode & 0o077 != 0 {
                 return Err(SecretError::FileNotPrivate {
                     path: self.path.clone(),
@@ -162,7 +166,10 @@ mod tests {
         std::fs::set_permissions(store.path(), std::fs::Permissions::from_mode(0o644))
             .expect("chmod");
         let error = store.get("k").expect_err("must refuse");
-        assert!(matches!(error, SecretError::FileNotPrivate { .. }), "{error}");
+        assert!(
+            matches!(error, SecretError::FileNotPrivate { .. }),
+            "{error}"
+        );
         assert!(error.to_string().contains("chmod 600"), "{error}");
     }
 
@@ -174,8 +181,7 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
-                .expect("chmod");
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
         }
         let store = FileSecretStore::new(&path);
         let error = store.set("k", &Secret::new("v")).expect_err("damaged");
