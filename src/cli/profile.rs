@@ -85,7 +85,7 @@ fn add(args: ProfileAddArgs, dirs: &HoistDirs, store: &ProfileStore) -> anyhow::
         .into());
     }
 
-    let (main, headers) = read_secrets(&args, kind.secret_meaning())?;
+    let GivenSecrets { main, headers } = read_secrets(&args, kind.secret_meaning())?;
     let mut items: Vec<(String, Secret)> = Vec::new();
     let key = main.map(|secret| {
         let key = Profile::secret_key(name);
@@ -148,11 +148,17 @@ fn add(args: ProfileAddArgs, dirs: &HoistDirs, store: &ProfileStore) -> anyhow::
     Ok(ExitCode::SUCCESS)
 }
 
-/// The main secret and the secret headers `hoist profile add` was given.
-fn read_secrets(
-    args: &ProfileAddArgs,
-    meaning: &str,
-) -> anyhow::Result<(Option<Secret>, Vec<(String, Secret)>)> {
+/// The secrets `hoist profile add` was given.
+#[derive(Default)]
+struct GivenSecrets {
+    /// The access token or API key.
+    main: Option<Secret>,
+    /// Secret request headers, `(name, value)`.
+    headers: Vec<(String, Secret)>,
+}
+
+/// Reads the secrets from the environment variable or standard input, as asked.
+fn read_secrets(args: &ProfileAddArgs, meaning: &str) -> anyhow::Result<GivenSecrets> {
     if let Some(var) = &args.secret_env {
         let value = std::env::var(var)
             .with_context(|| format!("the environment variable {var} is not set"))?;
@@ -160,10 +166,13 @@ fn read_secrets(
         if secret.is_empty() {
             anyhow::bail!("the environment variable {var} is empty");
         }
-        return Ok((Some(secret), Vec::new()));
+        return Ok(GivenSecrets {
+            main: Some(secret),
+            headers: Vec::new(),
+        });
     }
     if !args.secret_stdin {
-        return Ok((None, Vec::new()));
+        return Ok(GivenSecrets::default());
     }
     let stdin = std::io::stdin();
     let interactive = stdin.is_terminal();
@@ -186,7 +195,10 @@ fn read_secrets(
         Ok(secret)
     };
     if args.secret_header.is_empty() {
-        return Ok((Some(next(meaning)?), Vec::new()));
+        return Ok(GivenSecrets {
+            main: Some(next(meaning)?),
+            headers: Vec::new(),
+        });
     }
     let mut headers = Vec::new();
     for header in &args.secret_header {
@@ -200,7 +212,10 @@ fn read_secrets(
         let secret = next(&format!("value of the {header} header"))?;
         headers.push((header.clone(), secret));
     }
-    Ok((None, headers))
+    Ok(GivenSecrets {
+        main: None,
+        headers,
+    })
 }
 
 /// Deletes the secrets `reference` names, except those `keep` selects.
@@ -371,7 +386,7 @@ fn test(store: &ProfileStore, dirs: &HoistDirs, name: &str) -> anyhow::Result<Ex
     let destination = profile.destination(name)?;
     let credentials: Arc<dyn Credentials> = match &destination.auth {
         AuthSource::Stored(reference) => Arc::new(StoredCredentials::with_dirs(
-            reference.clone(),
+            (**reference).clone(),
             dirs.clone(),
         )),
         _ => Arc::new(NoCredentials),

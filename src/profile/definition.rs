@@ -169,7 +169,7 @@ impl Profile {
         Ok(Destination {
             service: self.service(name)?,
             auth: match &self.secret {
-                Some(reference) => AuthSource::Stored(reference.clone()),
+                Some(reference) => AuthSource::Stored(Box::new(reference.clone())),
                 None => AuthSource::None,
             },
         })
@@ -233,7 +233,7 @@ mod tests {
         let destination = profile.destination("p").expect("destination");
         assert!(matches!(
             destination.auth,
-            AuthSource::Stored(SecretRef { store: SecretLocation::File, key: Some(ref k), .. }) if k == "profile/p"
+            AuthSource::Stored(ref r) if r.store == SecretLocation::File && r.key.as_deref() == Some("profile/p")
         ));
     }
 

@@ -76,7 +76,7 @@ pub fn credentials_for(auth: &AuthSource) -> Arc<dyn Credentials> {
     match auth {
         AuthSource::None => Arc::new(NoCredentials),
         AuthSource::Env { var } => Arc::new(EnvCredentials::new(var.clone())),
-        AuthSource::Stored(reference) => Arc::new(StoredCredentials::new(reference.clone())),
+        AuthSource::Stored(reference) => Arc::new(StoredCredentials::new((**reference).clone())),
     }
 }
 

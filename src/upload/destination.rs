@@ -189,7 +189,7 @@ pub enum AuthSource {
     },
     /// Secrets kept in Hoist's secret store (the system keyring or the explicit secrets file),
     /// read when needed; the journal holds only their names.
-    Stored(SecretRef),
+    Stored(Box<SecretRef>),
 }
 
 impl Service {
