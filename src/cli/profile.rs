@@ -331,7 +331,7 @@ fn show(
                 ),
                 (None, _) => format!("The value of header(s) {}", header_names(secret)),
             };
-            println!("Secret:    {what} is kept in {place} (never shown).");
+            println!("Secret:    {what} is kept in {place}; Hoist never shows it.");
         }
         _ => println!("Secret:    none stored"),
     }

@@ -176,3 +176,59 @@ impl Credentials for StoredCredentials {
         Ok(headers)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secrets::{FileSecretStore, SecretStore as _};
+    use crate::upload::{SecretLocation, StoredHeader};
+
+    #[tokio::test]
+    async fn stored_credentials_read_the_store_when_needed() {
+        let home = tempfile::tempdir().expect("tempdir");
+        let dirs = HoistDirs::from_home(home.path());
+        let file = FileSecretStore::in_dirs(&dirs);
+        file.set("profile/t", &Secret::new("tok-1")).expect("set");
+        file.set("profile/t/header/x-api", &Secret::new("hdr-1"))
+            .expect("set");
+        let reference = SecretRef {
+            store: SecretLocation::File,
+            key: Some("profile/t".to_string()),
+            headers: vec![StoredHeader {
+                name: "X-Api".to_string(),
+                key: "profile/t/header/x-api".to_string(),
+            }],
+        };
+        let credentials = StoredCredentials::with_dirs(reference.clone(), dirs.clone());
+        assert_eq!(
+            credentials.bearer_token().await.expect("token").as_deref(),
+            Some("tok-1")
+        );
+        assert_eq!(
+            credentials.extra_headers().await.expect("headers"),
+            vec![("X-Api".to_string(), "hdr-1".to_string())]
+        );
+        // Replaced in the store: seen after a refresh (a 401), not before.
+        file.set("profile/t", &Secret::new("tok-2")).expect("set");
+        assert_eq!(
+            credentials.bearer_token().await.expect("token").as_deref(),
+            Some("tok-1")
+        );
+        credentials.refresh().await.expect("refresh");
+        assert_eq!(
+            credentials.bearer_token().await.expect("token").as_deref(),
+            Some("tok-2")
+        );
+        assert!(!format!("{credentials:?}").contains("tok-"));
+
+        // A deleted secret is a plain "missing credentials" error without any value.
+        file.delete("profile/t").expect("delete");
+        let fresh = StoredCredentials::with_dirs(reference, dirs);
+        let error = fresh.bearer_token().await.expect_err("missing");
+        assert!(
+            matches!(error, ProtocolError::MissingCredentials { .. }),
+            "{error}"
+        );
+        assert!(error.to_string().contains("secrets file"), "{error}");
+    }
+}
