@@ -5,6 +5,7 @@ mod bad_input;
 mod engine;
 mod google;
 mod interop;
+mod keyring;
 mod kill;
 mod profiles;
 mod support;
