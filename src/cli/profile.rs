@@ -67,9 +67,11 @@ fn add(args: ProfileAddArgs, dirs: &HoistDirs, store: &ProfileStore) -> anyhow::
     args.destination.apply_to(&mut profile);
     profile.chunk_size_bytes = args.chunk_size;
     let destination = profile.destination(name)?;
-    crate::protocol::validate_upload(&destination, u64::MAX / 2, profile.chunk_size_bytes)
+    // The URLs and the chunk size, checked now for a nominal 1 GiB file; each file's own size
+    // is checked when it is queued.
+    const NOMINAL_SIZE_BYTES: u64 = 1 << 30;
+    crate::protocol::validate_upload(&destination, NOMINAL_SIZE_BYTES, profile.chunk_size_bytes)
         .or_else(|e| match e {
-            // The size check belongs to each upload, not to the profile.
             crate::protocol::ProtocolError::OverLimit { .. } => Ok(()),
             other => Err(other),
         })
