@@ -128,6 +128,7 @@ fn add_with_stdin(
         .take()
         .expect("stdin")
         .write_all(stdin.as_bytes())
+        .or_else(crate::profiles::ignore_broken_pipe)
         .expect("stdin");
     child.wait_with_output().expect("hoist runs")
 }
