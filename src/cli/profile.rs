@@ -2,26 +2,25 @@
 
 use std::io::{BufRead as _, IsTerminal as _};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Context as _;
 
 use super::args::{ProfileAddArgs, ProfileCommand};
-use crate::profile::{Profile, ProfileError, ProfileStore, validate_name};
-use crate::protocol::{Credentials, NoCredentials, StoredCredentials, http_client, probe};
-use crate::secrets::{Secret, StoreChoice, store_secret};
+use crate::profile::manage::{self, SecretUpdate};
+use crate::profile::{Profile, ProfileStore, validate_name};
+use crate::secrets::Secret;
 use crate::store::HoistDirs;
-use crate::upload::{AuthSource, Destination, SecretRef, StoredHeader};
+use crate::upload::{Destination, SecretRef};
 
 /// Runs one `hoist profile` command.
 pub(crate) fn run(command: ProfileCommand, dirs: &HoistDirs) -> anyhow::Result<ExitCode> {
     let store = ProfileStore::new(dirs);
     match command {
-        ProfileCommand::Add(args) => add(*args, dirs, &store),
+        ProfileCommand::Add(args) => add(*args, dirs),
         ProfileCommand::List { json } => list(&store, json),
         ProfileCommand::Show { name, json } => show(&store, dirs, &name, json),
-        ProfileCommand::Remove { name } => remove(&store, dirs, &name),
-        ProfileCommand::Test { name } => test(&store, dirs, &name),
+        ProfileCommand::Remove { name } => remove(dirs, &name),
+        ProfileCommand::Test { name } => test(dirs, &name),
     }
 }
 
@@ -50,7 +49,7 @@ pub(crate) fn destination_for(
     Ok((destination, profile.chunk_size_bytes))
 }
 
-fn add(args: ProfileAddArgs, dirs: &HoistDirs, store: &ProfileStore) -> anyhow::Result<ExitCode> {
+fn add(args: ProfileAddArgs, dirs: &HoistDirs) -> anyhow::Result<ExitCode> {
     let name = args.name.as_str();
     validate_name(name)?;
     let kind = args
@@ -77,69 +76,21 @@ fn add(args: ProfileAddArgs, dirs: &HoistDirs, store: &ProfileStore) -> anyhow::
         })
         .map_err(|e| anyhow::anyhow!("profile '{name}': {e}"))?;
 
-    // Read the file first: a broken one stops here, before any secret is stored.
-    let existing = store.load()?;
-    let previous = existing.profiles.get(name).cloned();
-    if previous.is_some() && !args.replace {
-        return Err(ProfileError::Exists {
-            name: name.to_string(),
-        }
-        .into());
-    }
-
     let GivenSecrets { main, headers } = read_secrets(&args, kind.secret_meaning())?;
-    let mut items: Vec<(String, Secret)> = Vec::new();
-    let key = main.map(|secret| {
-        let key = Profile::secret_key(name);
-        items.push((key.clone(), secret));
-        key
-    });
-    let mut stored_headers = Vec::new();
-    for (header, secret) in headers {
-        let key = Profile::header_key(name, &header);
-        items.push((key.clone(), secret));
-        stored_headers.push(StoredHeader { name: header, key });
+    let saved = manage::save(
+        dirs,
+        name,
+        profile,
+        SecretUpdate::Replace { main, headers },
+        args.replace,
+    )?;
+    if let Some(warning) = &saved.warning {
+        eprintln!("warning: {warning}");
     }
-    let mut where_kept = None;
-    if !items.is_empty() {
-        let choice = StoreChoice::resolve(existing.secret_store)?;
-        let stored = store_secret(dirs, choice, &items)?;
-        if let Some(warning) = &stored.warning {
-            eprintln!("warning: {warning}");
-        }
-        profile.secret = Some(SecretRef {
-            store: stored.location,
-            key,
-            headers: stored_headers,
-        });
-        where_kept = Some(stored.described);
+    if let Some(leftover) = &saved.leftover {
+        eprintln!("warning: the replaced profile's old secret could not be deleted: {leftover}");
     }
-
-    let saved = profile.clone();
-    store.update(|file| {
-        file.profiles.insert(name.to_string(), saved);
-        Ok(())
-    })?;
-    // Secrets the replaced profile had that the new one does not use.
-    if let Some(old) = previous.and_then(|p| p.secret) {
-        let kept: Vec<(crate::upload::SecretLocation, String)> = profile
-            .secret
-            .iter()
-            .flat_map(|s| {
-                s.key
-                    .iter()
-                    .cloned()
-                    .chain(s.headers.iter().map(|h| h.key.clone()))
-                    .map(move |k| (s.store, k))
-            })
-            .collect();
-        if let Err(error) = delete_secrets(dirs, &old, |location, key| {
-            kept.iter().any(|(l, k)| *l == location && k == key)
-        }) {
-            eprintln!("warning: the replaced profile's old secret could not be deleted: {error}");
-        }
-    }
-
+    let where_kept = saved.kept_in;
     println!("Saved profile '{name}': {}.", destination.service.label());
     match where_kept {
         Some(place) => println!("Its secret is kept in {place}."),
@@ -218,28 +169,6 @@ fn read_secrets(args: &ProfileAddArgs, meaning: &str) -> anyhow::Result<GivenSec
         main: None,
         headers,
     })
-}
-
-/// Deletes the secrets `reference` names, except those `keep` selects.
-fn delete_secrets(
-    dirs: &HoistDirs,
-    reference: &SecretRef,
-    keep: impl Fn(crate::upload::SecretLocation, &str) -> bool,
-) -> anyhow::Result<()> {
-    let keys: Vec<&String> = reference
-        .key
-        .iter()
-        .chain(reference.headers.iter().map(|h| &h.key))
-        .filter(|key| !keep(reference.store, key))
-        .collect();
-    if keys.is_empty() {
-        return Ok(());
-    }
-    let store = crate::secrets::open(reference.store, dirs)?;
-    for key in keys {
-        store.delete(key)?;
-    }
-    Ok(())
 }
 
 fn list(store: &ProfileStore, json: bool) -> anyhow::Result<ExitCode> {
@@ -351,58 +280,27 @@ fn header_names(secret: &SecretRef) -> String {
 
 /// Where a profile's secret is, in words (without opening the keyring).
 fn secret_place(dirs: &HoistDirs, secret: Option<&SecretRef>) -> Option<String> {
-    let secret = secret?;
-    Some(match secret.store {
-        crate::upload::SecretLocation::Keyring => {
-            "the system keyring (service \"hoist\")".to_string()
-        }
-        crate::upload::SecretLocation::File => {
-            use crate::secrets::SecretStore as _;
-            crate::secrets::FileSecretStore::in_dirs(dirs).describe()
-        }
-    })
+    secret.map(|s| manage::place(dirs, s.store))
 }
 
-fn remove(store: &ProfileStore, dirs: &HoistDirs, name: &str) -> anyhow::Result<ExitCode> {
-    let profile = store.get(name)?;
-    store.update(|file| {
-        file.profiles.remove(name);
-        Ok(())
-    })?;
+fn remove(dirs: &HoistDirs, name: &str) -> anyhow::Result<ExitCode> {
+    let removed = manage::remove(dirs, name)?;
     println!("Removed profile '{name}'.");
-    if let Some(secret) = &profile.secret {
-        if let Err(error) = delete_secrets(dirs, secret, |_, _| false) {
-            eprintln!(
-                "hoist: the profile is gone, but its secret could not be deleted from {}: {error:#}",
-                secret.store.label()
-            );
-            return Ok(ExitCode::FAILURE);
-        }
-        println!("Its secret was deleted from {}.", secret.store.label());
+    if let Some((location, error)) = removed.secret_error {
+        eprintln!(
+            "hoist: the profile is gone, but its secret could not be deleted from {}: {error}",
+            location.label()
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    if let Some(location) = removed.secret_deleted_from {
+        println!("Its secret was deleted from {}.", location.label());
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn test(store: &ProfileStore, dirs: &HoistDirs, name: &str) -> anyhow::Result<ExitCode> {
-    let profile = store.get(name)?;
-    let destination = profile.destination(name)?;
-    let credentials: Arc<dyn Credentials> = match &destination.auth {
-        AuthSource::Stored(reference) => Arc::new(StoredCredentials::with_dirs(
-            (**reference).clone(),
-            dirs.clone(),
-        )),
-        _ => Arc::new(NoCredentials),
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("could not start the network runtime")?;
-    let report = runtime.block_on(async {
-        let http = http_client()?;
-        Ok::<_, crate::protocol::ProtocolError>(
-            probe::probe(&http, &destination, credentials.as_ref()).await,
-        )
-    })?;
+fn test(dirs: &HoistDirs, name: &str) -> anyhow::Result<ExitCode> {
+    let report = manage::test_connection(dirs, name)?;
     if report.ok {
         println!("OK: {}", report.message);
         Ok(ExitCode::SUCCESS)

@@ -45,6 +45,9 @@ pub enum ProfileError {
         /// The name given.
         name: String,
     },
+    /// The secret could not be stored, read or deleted.
+    #[error(transparent)]
+    Secret(#[from] crate::secrets::SecretError),
     /// The profile lacks something its kind needs, or holds a bad value.
     #[error("profile '{name}': {detail}")]
     Incomplete {

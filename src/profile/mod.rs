@@ -9,6 +9,7 @@
 mod definition;
 mod error;
 mod kind;
+pub mod manage;
 mod store;
 
 pub use definition::{Profile, validate_name};
