@@ -7,6 +7,8 @@
 //! - [`protocol`]: one file per wire protocol, all behind [`protocol::Protocol`].
 //! - [`engine`]: sessions, scheduling, retries and progress on a background tokio runtime.
 //! - [`store`]: the on-disk journal (SQLite) and Hoist's directories.
+//! - [`profile`]: saved destinations (`profiles.toml`, through confy), without their secrets.
+//! - [`secrets`]: where secrets live: the system keyring, or an explicit 0600 file.
 //! - [`server`]: the reference server (`hoist serve`) with fault injection, for tests and the demo.
 //! - [`cli`]: the command line.
 //! - [`ui`]: the desktop window (the only module that uses egui).
@@ -16,7 +18,9 @@
 pub mod cli;
 pub mod engine;
 pub mod file;
+pub mod profile;
 pub mod protocol;
+pub mod secrets;
 pub mod server;
 pub mod store;
 pub mod ui;

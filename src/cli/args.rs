@@ -3,14 +3,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::protocol::apivideo::API_VIDEO_HOST;
-use crate::protocol::google::{DRIVE_ENDPOINT, STORAGE_HOST, YOUTUBE_ENDPOINT};
-use crate::protocol::multipart::MULTIPART_BASE_URL;
+use crate::profile::{Profile, ProfileError, ProfileKind};
 use crate::units::{parse_bytes, parse_duration};
-use crate::upload::{
-    ApiVideoAccess, AssetType, AuthSource, DEFAULT_PARALLEL_CHUNKS, Destination, Privacy, Service,
-    UploadId,
-};
+use crate::upload::{AssetType, AuthSource, Destination, Privacy, UploadId};
 
 /// Hoist: uploads big files and never loses more than the bytes in flight.
 #[derive(Debug, Parser)]
@@ -99,13 +94,80 @@ pub enum CliCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Saved destinations: add, list, show, remove and test them.
+    #[command(subcommand)]
+    Profile(ProfileCommand),
     /// Run the reference server (for tests, benchmarks and demos).
     Serve(super::serve::ServeArgs),
+}
+
+/// `hoist profile ...`.
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// Save a destination under a name. The secret (access token, API key) is read from
+    /// standard input (--secret-stdin) or an environment variable (--secret-env), never from
+    /// the command line, and kept in the system keyring (see HOIST_SECRET_STORE).
+    Add(Box<ProfileAddArgs>),
+    /// List the saved profiles.
+    List {
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a profile's settings and where its secret is kept (never the secret).
+    Show {
+        /// The profile.
+        name: String,
+        /// As one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a profile and its stored secret.
+    Remove {
+        /// The profile.
+        name: String,
+    },
+    /// Check that the profile's service answers and accepts its credentials.
+    Test {
+        /// The profile.
+        name: String,
+    },
+}
+
+/// Arguments of `hoist profile add`.
+#[derive(Debug, Args)]
+pub struct ProfileAddArgs {
+    /// The profile's name (letters, digits, '-', '_', '.').
+    pub name: String,
+    /// The destination and its options.
+    #[command(flatten)]
+    pub destination: DestinationArgs,
+    /// Chunk size for uploads with this profile (a multiple of 256KiB, e.g. 8MiB).
+    #[arg(long, value_parser = parse_bytes)]
+    pub chunk_size: Option<u64>,
+    /// Read the secret from standard input (one line; with --secret-header, one line per
+    /// header, in order).
+    #[arg(long, conflicts_with = "secret_env")]
+    pub secret_stdin: bool,
+    /// Read the secret from this environment variable (stored; the variable is not needed
+    /// afterwards).
+    #[arg(long, value_name = "VAR")]
+    pub secret_env: Option<String>,
+    /// tus: send this request header with a secret value (e.g. Authorization), read from
+    /// standard input; repeat for several.
+    #[arg(long, value_name = "HEADER", requires = "secret_stdin")]
+    pub secret_header: Vec<String>,
+    /// Replace an existing profile of the same name.
+    #[arg(long)]
+    pub replace: bool,
 }
 
 /// Arguments of `hoist upload`.
 #[derive(Debug, Args)]
 pub struct UploadArgs {
+    /// Send to this saved profile (see `hoist profile list`); options given here override it.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
     /// Where the files go.
     #[command(flatten)]
     pub destination: DestinationArgs,
@@ -149,9 +211,9 @@ pub enum Kind {
 /// Where uploads go.
 #[derive(Debug, Args)]
 pub struct DestinationArgs {
-    /// The kind of destination.
+    /// The kind of destination (required unless --profile names a saved one).
     #[arg(long, value_enum)]
-    pub kind: Kind,
+    pub kind: Option<Kind>,
     /// The initiate URL (required for google-resumable; overrides the service's default for the
     /// others, e.g. a compatible test server; for cloud-storage: the storage host).
     #[arg(long)]
@@ -167,23 +229,23 @@ pub struct DestinationArgs {
     #[arg(long)]
     pub bucket: Option<String>,
     /// Cloud Storage: put this before the file name to form the object name (e.g. `videos/`).
-    #[arg(long, default_value = "")]
-    pub object_prefix: String,
+    #[arg(long)]
+    pub object_prefix: Option<String>,
     /// YouTube title (default: the file name without extension).
     #[arg(long)]
     pub title: Option<String>,
     /// YouTube description.
-    #[arg(long, default_value = "")]
-    pub description: String,
+    #[arg(long)]
+    pub description: Option<String>,
     /// YouTube tags, comma-separated.
     #[arg(long, value_delimiter = ',')]
-    pub tags: Vec<String>,
-    /// YouTube privacy.
-    #[arg(long, value_enum, default_value = "private")]
-    pub privacy: PrivacyArg,
-    /// YouTube category id.
-    #[arg(long, default_value = "22")]
-    pub category: String,
+    pub tags: Option<Vec<String>>,
+    /// YouTube privacy (private unless set).
+    #[arg(long, value_enum)]
+    pub privacy: Option<PrivacyArg>,
+    /// YouTube category id (22, People & Blogs, unless set).
+    #[arg(long)]
+    pub category: Option<String>,
     /// Google Drive folder id.
     #[arg(long)]
     pub folder_id: Option<String>,
@@ -193,9 +255,9 @@ pub struct DestinationArgs {
     /// Multipart: the asset type (guessed from the file name when absent).
     #[arg(long, value_enum)]
     pub asset_type: Option<AssetTypeArg>,
-    /// Multipart: chunks sent at once.
-    #[arg(long, default_value_t = DEFAULT_PARALLEL_CHUNKS)]
-    pub parallel_chunks: usize,
+    /// Multipart: chunks sent at once (4 unless set).
+    #[arg(long)]
+    pub parallel_chunks: Option<usize>,
     /// Multipart: the largest file the service accepts (default: the service's limit per type).
     #[arg(long, value_parser = parse_bytes)]
     pub max_size: Option<u64>,
@@ -224,72 +286,121 @@ pub enum PrivacyArg {
 }
 
 impl DestinationArgs {
-    /// The destination these arguments describe.
+    /// The destination these arguments describe on their own (no profile).
     pub fn destination(&self) -> anyhow::Result<Destination> {
-        let endpoint = |default: &str| self.endpoint.clone().unwrap_or_else(|| default.to_string());
-        let service = match self.kind {
-            Kind::GoogleResumable => Service::GoogleResumable {
-                initiate_url: self.endpoint.clone().ok_or_else(|| {
-                    anyhow::anyhow!("--kind google-resumable needs --endpoint (the initiate URL)")
-                })?,
-            },
-            Kind::YouTube => Service::YouTube {
-                title: self.title.clone(),
-                description: self.description.clone(),
-                tags: self.tags.clone(),
-                privacy: match self.privacy {
-                    PrivacyArg::Private => Privacy::Private,
-                    PrivacyArg::Unlisted => Privacy::Unlisted,
-                    PrivacyArg::Public => Privacy::Public,
-                },
-                category_id: self.category.clone(),
-                endpoint: endpoint(YOUTUBE_ENDPOINT),
-            },
-            Kind::Drive => Service::Drive {
-                folder_id: self.folder_id.clone(),
-                endpoint: endpoint(DRIVE_ENDPOINT),
-            },
-            Kind::CloudStorage => Service::CloudStorage {
-                bucket: self
-                    .bucket
-                    .clone()
-                    .ok_or_else(|| anyhow::anyhow!("--kind cloud-storage needs --bucket"))?,
-                object_prefix: self.object_prefix.clone(),
-                host: endpoint(STORAGE_HOST),
-            },
-            Kind::ApiVideo => Service::ApiVideo {
-                host: endpoint(API_VIDEO_HOST),
-                access: if self.upload_token {
-                    ApiVideoAccess::UploadToken
-                } else {
-                    ApiVideoAccess::ApiKey
-                },
-                title: self.title.clone(),
-                description: self.description.clone(),
-                tags: self.tags.clone(),
-                public: self.public,
-            },
-            Kind::Multipart => Service::PresignedMultipart {
-                base_url: endpoint(MULTIPART_BASE_URL),
-                asset_type: self.asset_type.map(|t| match t {
-                    AssetTypeArg::Video => AssetType::Video,
-                    AssetTypeArg::Audio => AssetType::Audio,
-                    AssetTypeArg::Image => AssetType::Image,
-                }),
-                parallel_chunks: self.parallel_chunks,
-                max_size_bytes: self.max_size,
-            },
-            Kind::Tus => Service::Tus {
-                endpoint: self.endpoint.clone().ok_or_else(|| {
-                    anyhow::anyhow!("--kind tus needs --endpoint (the creation URL)")
-                })?,
-            },
-        };
-        let auth = match &self.token_env {
-            Some(var) => AuthSource::Env { var: var.clone() },
-            None => AuthSource::None,
-        };
-        Ok(Destination { service, auth })
+        let kind = self.kind.ok_or_else(|| {
+            anyhow::anyhow!("say where the files go: --kind KIND or --profile NAME")
+        })?;
+        let mut profile = Profile::new(kind.into());
+        self.apply_to(&mut profile);
+        let mut destination = profile
+            .destination(kind.into_profile_kind().as_str())
+            .map_err(|e| match e {
+                ProfileError::Incomplete { detail, .. } => anyhow::anyhow!(flag_words(&detail)),
+                other => other.into(),
+            })?;
+        destination.auth = self.auth().unwrap_or(AuthSource::None);
+        Ok(destination)
+    }
+
+    /// The credentials named on the command line (`--token-env`), if any.
+    pub fn auth(&self) -> Option<AuthSource> {
+        self.token_env
+            .as_ref()
+            .map(|var| AuthSource::Env { var: var.clone() })
+    }
+
+    /// Writes every option given on the command line into `profile` (options not given keep
+    /// the profile's values).
+    pub fn apply_to(&self, profile: &mut Profile) {
+        if let Some(endpoint) = &self.endpoint {
+            profile.endpoint = Some(endpoint.clone());
+        }
+        if self.upload_token {
+            profile.upload_token = true;
+        }
+        if let Some(bucket) = &self.bucket {
+            profile.bucket = Some(bucket.clone());
+        }
+        if let Some(prefix) = &self.object_prefix {
+            profile.object_prefix = prefix.clone();
+        }
+        if let Some(title) = &self.title {
+            profile.title = Some(title.clone());
+        }
+        if let Some(description) = &self.description {
+            profile.description = description.clone();
+        }
+        if let Some(tags) = &self.tags {
+            profile.tags = tags.clone();
+        }
+        if let Some(privacy) = self.privacy {
+            profile.privacy = match privacy {
+                PrivacyArg::Private => Privacy::Private,
+                PrivacyArg::Unlisted => Privacy::Unlisted,
+                PrivacyArg::Public => Privacy::Public,
+            };
+        }
+        if let Some(category) = &self.category {
+            profile.category = Some(category.clone());
+        }
+        if let Some(folder_id) = &self.folder_id {
+            profile.folder_id = Some(folder_id.clone());
+        }
+        if self.public {
+            profile.public = true;
+        }
+        if let Some(asset_type) = self.asset_type {
+            profile.asset_type = Some(match asset_type {
+                AssetTypeArg::Video => AssetType::Video,
+                AssetTypeArg::Audio => AssetType::Audio,
+                AssetTypeArg::Image => AssetType::Image,
+            });
+        }
+        if let Some(parallel_chunks) = self.parallel_chunks {
+            profile.parallel_chunks = Some(parallel_chunks);
+        }
+        if let Some(max_size) = self.max_size {
+            profile.max_size_bytes = Some(max_size);
+        }
+    }
+}
+
+/// A profile's "needs an endpoint"/"needs a bucket" message, in command-line words.
+fn flag_words(message: &str) -> String {
+    if message.contains("endpoint") {
+        format!(
+            "--kind {}",
+            message.replacen(" needs an endpoint", " needs --endpoint", 1)
+        )
+    } else if message.contains("bucket") {
+        format!(
+            "--kind {}",
+            message.replacen(" needs a bucket", " needs --bucket", 1)
+        )
+    } else {
+        message.to_string()
+    }
+}
+
+impl Kind {
+    /// The profile kind this command-line kind names.
+    pub fn into_profile_kind(self) -> ProfileKind {
+        self.into()
+    }
+}
+
+impl From<Kind> for ProfileKind {
+    fn from(kind: Kind) -> ProfileKind {
+        match kind {
+            Kind::GoogleResumable => ProfileKind::GoogleResumable,
+            Kind::YouTube => ProfileKind::YouTube,
+            Kind::Drive => ProfileKind::Drive,
+            Kind::CloudStorage => ProfileKind::CloudStorage,
+            Kind::ApiVideo => ProfileKind::ApiVideo,
+            Kind::Multipart => ProfileKind::Multipart,
+            Kind::Tus => ProfileKind::Tus,
+        }
     }
 }
 

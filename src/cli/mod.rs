@@ -1,11 +1,13 @@
-//! The command line: `hoist upload`, `resume`, `list`, `restart`, `cancel`, `remove`, `serve`.
+//! The command line: `hoist upload`, `resume`, `list`, `restart`, `cancel`, `remove`, `profile`,
+//! `serve`.
 //!
 //! Secrets never come through arguments: tokens are read from an environment variable named on the
-//! command line (`--token-env VAR`).
+//! command line (`--token-env VAR`), or from a saved profile's store (`--profile NAME`).
 
 mod args;
 mod logging;
 mod output;
+mod profile;
 mod remote;
 mod run;
 pub mod serve;
@@ -14,7 +16,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{Cli, CliCommand, DestinationArgs, Kind, RunArgs, UploadArgs};
+pub use args::{
+    Cli, CliCommand, DestinationArgs, Kind, ProfileAddArgs, ProfileCommand, RunArgs, UploadArgs,
+};
 
 /// Runs the command line and returns the process exit code (0 only when everything asked for
 /// completed).

@@ -8,7 +8,7 @@ use anyhow::Context as _;
 
 use super::args::{Cli, CliCommand, RunArgs, UploadArgs};
 use super::output::{Output, list_line};
-use super::{logging, serve};
+use super::{logging, profile, serve};
 use crate::engine::{
     Command, Engine, EngineConfig, EngineEvents, EngineHandle, Event, RetryPolicy, UploadOptions,
 };
@@ -54,6 +54,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         CliCommand::Restart { ids, run } => drive(run, Action::Restart(ids)),
         CliCommand::Cancel { ids } => drive(default_run_args(), Action::Cancel(ids)),
         CliCommand::Remove { ids } => drive(default_run_args(), Action::Remove(ids)),
+        CliCommand::Profile(command) => profile::run(command, &dirs()?),
     }
 }
 
@@ -115,10 +116,17 @@ fn start_engine(run: &RunArgs) -> anyhow::Result<(EngineHandle, EngineEvents)> {
 }
 
 fn upload(args: UploadArgs) -> anyhow::Result<ExitCode> {
-    let destination = args.destination.destination()?;
+    let (destination, chunk_size_bytes) = match &args.profile {
+        Some(name) => {
+            let (destination, profile_chunk) =
+                profile::destination_for(&dirs()?, name, &args.destination)?;
+            (destination, args.chunk_size.or(profile_chunk))
+        }
+        None => (args.destination.destination()?, args.chunk_size),
+    };
     let (handle, events) = start_engine(&args.run)?;
     let options = UploadOptions {
-        chunk_size_bytes: args.chunk_size,
+        chunk_size_bytes,
         size_unknown: args.size_unknown,
     };
     add_and_follow(

@@ -138,6 +138,9 @@ impl Driver {
                         ));
                     }
                     self.confirmed.store(confirmed, Ordering::Relaxed);
+                    // The server accepted a request with the current credentials: a later 401
+                    // is a new expiry, worth one more refresh.
+                    reauthenticated = false;
                     if rewound {
                         self.sink
                             .emit(Event::Notice {
@@ -154,7 +157,6 @@ impl Driver {
                         best_confirmed = confirmed;
                         steps_without_progress = 0;
                         backoff.reset();
-                        reauthenticated = false;
                         continue;
                     }
                     steps_without_progress += 1;

@@ -13,10 +13,13 @@ mod error;
 pub mod google;
 mod http;
 pub mod multipart;
+pub mod probe;
 pub mod tus;
 
 pub use context::SessionContext;
-pub use credentials::{Credentials, EnvCredentials, NoCredentials, credentials_for};
+pub use credentials::{
+    Credentials, EnvCredentials, NoCredentials, StoredCredentials, credentials_for,
+};
 pub use error::{ConnectionProblem, ProtocolError, RetryClass};
 pub use http::{http_client, parse_retry_after, server_message};
 

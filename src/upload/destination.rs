@@ -1,5 +1,7 @@
 use serde::{Deserialize, Serialize};
 
+use super::SecretRef;
+
 /// Where an upload goes and how Hoist proves who it is there. Stored in the journal; holds no
 /// secret (only the *name* of the place a secret is read from).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -185,6 +187,9 @@ pub enum AuthSource {
         /// The variable's name.
         var: String,
     },
+    /// Secrets kept in Hoist's secret store (the system keyring or the explicit secrets file),
+    /// read when needed; the journal holds only their names.
+    Stored(Box<SecretRef>),
 }
 
 impl Service {

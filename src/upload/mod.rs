@@ -4,6 +4,7 @@ mod destination;
 mod id;
 mod phase;
 mod remote_result;
+mod secret_ref;
 
 pub use destination::{
     ApiVideoAccess, AssetType, AuthSource, DEFAULT_PARALLEL_CHUNKS, Destination, Privacy, Service,
@@ -11,3 +12,4 @@ pub use destination::{
 pub use id::UploadId;
 pub use phase::Phase;
 pub use remote_result::RemoteResult;
+pub use secret_ref::{SecretLocation, SecretRef, StoredHeader};

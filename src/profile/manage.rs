@@ -1,0 +1,291 @@
+//! Saving, removing and testing profiles together with their secrets: the steps the command
+//! line and the window share.
+
+use std::sync::Arc;
+
+use super::{Profile, ProfileError, ProfileStore, validate_name};
+use crate::protocol::probe::{ProbeReport, probe};
+use crate::protocol::{Credentials, NoCredentials, StoredCredentials, http_client};
+use crate::secrets::{Secret, SecretError, StoreChoice, store_secret};
+use crate::store::HoistDirs;
+use crate::upload::{AuthSource, SecretLocation, SecretRef, StoredHeader};
+
+/// What to do with a profile's secret when it is saved.
+#[derive(Debug, Clone)]
+pub enum SecretUpdate {
+    /// Keep the secret the profile already has (editing other settings).
+    Keep,
+    /// Store these: the main secret (token, API key) and secret headers `(name, value)`.
+    Replace {
+        /// The access token or API key.
+        main: Option<Secret>,
+        /// Secret request headers.
+        headers: Vec<(String, Secret)>,
+    },
+}
+
+/// Where a saved profile's secret went.
+#[derive(Debug, Clone, Default)]
+pub struct Saved {
+    /// The store, in words; `None` when the profile has no secret.
+    pub kept_in: Option<String>,
+    /// Set when the secret went to the secrets file only because there is no keyring.
+    pub warning: Option<String>,
+    /// Set when an old secret the profile no longer uses could not be deleted.
+    pub leftover: Option<String>,
+}
+
+/// Saves `profile` as `name` with its secret. Fails without writing anything when the
+/// profiles file is broken or `name` exists and `replace` is false.
+pub fn save(
+    dirs: &HoistDirs,
+    name: &str,
+    mut profile: Profile,
+    secret: SecretUpdate,
+    replace: bool,
+) -> Result<Saved, ProfileError> {
+    validate_name(name)?;
+    profile.destination(name)?;
+    let store = ProfileStore::new(dirs);
+    // Read the file first: a broken one stops here, before any secret is stored.
+    let existing = store.load()?;
+    let previous = existing.profiles.get(name).cloned();
+    if previous.is_some() && !replace {
+        return Err(ProfileError::Exists {
+            name: name.to_string(),
+        });
+    }
+    let mut saved = Saved::default();
+    match secret {
+        SecretUpdate::Keep => {
+            profile.secret = previous.as_ref().and_then(|p| p.secret.clone());
+            if profile.secret.is_some() {
+                saved.kept_in = profile.secret.as_ref().map(|s| place(dirs, s.store));
+            }
+        }
+        SecretUpdate::Replace { main, headers } => {
+            let mut items: Vec<(String, Secret)> = Vec::new();
+            let key = main.map(|secret| {
+                let key = Profile::secret_key(name);
+                items.push((key.clone(), secret));
+                key
+            });
+            let mut stored_headers = Vec::new();
+            for (header, secret) in headers {
+                let key = Profile::header_key(name, &header);
+                items.push((key.clone(), secret));
+                stored_headers.push(StoredHeader { name: header, key });
+            }
+            profile.secret = None;
+            if !items.is_empty() {
+                let choice = StoreChoice::resolve(existing.secret_store)?;
+                let stored = store_secret(dirs, choice, &items)?;
+                saved.warning = stored.warning;
+                saved.kept_in = Some(stored.described);
+                profile.secret = Some(SecretRef {
+                    store: stored.location,
+                    key,
+                    headers: stored_headers,
+                });
+            }
+        }
+    }
+    let new_secret = profile.secret.clone();
+    store.update(|file| {
+        file.profiles.insert(name.to_string(), profile);
+        Ok(())
+    })?;
+    // Secrets the replaced profile had that the new one does not use.
+    if let Some(old) = previous.and_then(|p| p.secret) {
+        let kept = secret_keys(new_secret.as_ref());
+        if let Err(error) = delete_secrets(dirs, &old, |location, key| {
+            kept.iter().any(|(l, k)| *l == location && k == key)
+        }) {
+            saved.leftover = Some(error.to_string());
+        }
+    }
+    Ok(saved)
+}
+
+/// What [`remove`] did.
+#[derive(Debug)]
+pub struct Removed {
+    /// The store the profile's secret was deleted from, if it had one.
+    pub secret_deleted_from: Option<SecretLocation>,
+    /// Set when the profile is gone but its secret could not be deleted.
+    pub secret_error: Option<(SecretLocation, SecretError)>,
+}
+
+/// Removes the profile `name` and deletes its secrets.
+pub fn remove(dirs: &HoistDirs, name: &str) -> Result<Removed, ProfileError> {
+    let store = ProfileStore::new(dirs);
+    let profile = store.get(name)?;
+    store.update(|file| {
+        file.profiles.remove(name);
+        Ok(())
+    })?;
+    let mut removed = Removed {
+        secret_deleted_from: None,
+        secret_error: None,
+    };
+    if let Some(secret) = &profile.secret {
+        match delete_secrets(dirs, secret, |_, _| false) {
+            Ok(()) => removed.secret_deleted_from = Some(secret.store),
+            Err(error) => removed.secret_error = Some((secret.store, error)),
+        }
+    }
+    Ok(removed)
+}
+
+/// Checks that the profile's service answers and accepts its credentials (blocking: runs its
+/// own small runtime; call it off the UI thread).
+pub fn test_connection(dirs: &HoistDirs, name: &str) -> Result<ProbeReport, ProfileError> {
+    let profile = ProfileStore::new(dirs).get(name)?;
+    let destination = profile.destination(name)?;
+    let credentials: Arc<dyn Credentials> = match &destination.auth {
+        AuthSource::Stored(reference) => Arc::new(StoredCredentials::with_dirs(
+            (**reference).clone(),
+            dirs.clone(),
+        )),
+        _ => Arc::new(NoCredentials),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ProfileError::Io {
+            path: dirs.config_dir.clone(),
+            detail: format!("could not start the network runtime: {e}"),
+        })?;
+    Ok(runtime.block_on(async {
+        match http_client() {
+            Ok(http) => probe(&http, &destination, credentials.as_ref()).await,
+            Err(error) => ProbeReport {
+                ok: false,
+                message: error.to_string(),
+            },
+        }
+    }))
+}
+
+/// Where secrets kept in `location` are, in words (without opening the keyring).
+pub fn place(dirs: &HoistDirs, location: SecretLocation) -> String {
+    match location {
+        SecretLocation::Keyring => "the system keyring (service \"hoist\")".to_string(),
+        SecretLocation::File => {
+            use crate::secrets::SecretStore as _;
+            crate::secrets::FileSecretStore::in_dirs(dirs).describe()
+        }
+    }
+}
+
+fn secret_keys(secret: Option<&SecretRef>) -> Vec<(SecretLocation, String)> {
+    secret
+        .iter()
+        .flat_map(|s| {
+            s.key
+                .iter()
+                .cloned()
+                .chain(s.headers.iter().map(|h| h.key.clone()))
+                .map(move |k| (s.store, k))
+        })
+        .collect()
+}
+
+/// Deletes the secrets `reference` names, except those `keep` selects.
+fn delete_secrets(
+    dirs: &HoistDirs,
+    reference: &SecretRef,
+    keep: impl Fn(SecretLocation, &str) -> bool,
+) -> Result<(), SecretError> {
+    let keys: Vec<String> = secret_keys(Some(reference))
+        .into_iter()
+        .filter(|(location, key)| !keep(*location, key))
+        .map(|(_, key)| key)
+        .collect();
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let store = crate::secrets::open(reference.store, dirs)?;
+    for key in keys {
+        store.delete(&key)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::ProfileKind;
+
+    #[test]
+    fn save_keep_replace_and_remove_with_the_file_store() {
+        let home = tempfile::tempdir().expect("tempdir");
+        let dirs = HoistDirs::from_home(home.path());
+        // Choose the file store knowingly through the profiles file (no environment needed).
+        ProfileStore::new(&dirs)
+            .save(&crate::profile::ProfileFile {
+                secret_store: StoreChoice::File,
+                ..Default::default()
+            })
+            .expect("settings");
+        let profile = Profile {
+            endpoint: Some("http://127.0.0.1:9/files".to_string()),
+            ..Profile::new(ProfileKind::Tus)
+        };
+        let saved = save(
+            &dirs,
+            "t",
+            profile.clone(),
+            SecretUpdate::Replace {
+                main: Some(Secret::new("tok-a")),
+                headers: vec![("X-Api".to_string(), Secret::new("hdr-a"))],
+            },
+            false,
+        )
+        .expect("save");
+        assert!(saved.kept_in.expect("kept").contains("secrets file"));
+        let file = crate::secrets::FileSecretStore::in_dirs(&dirs);
+        use crate::secrets::SecretStore as _;
+        assert_eq!(
+            file.get("profile/t/header/x-api").expect("get"),
+            Some(Secret::new("hdr-a"))
+        );
+        assert!(matches!(
+            save(&dirs, "t", profile.clone(), SecretUpdate::Keep, false),
+            Err(ProfileError::Exists { .. })
+        ));
+        // Editing other settings keeps the secret.
+        let edited = Profile {
+            title: Some("Talks".to_string()),
+            ..profile.clone()
+        };
+        save(&dirs, "t", edited, SecretUpdate::Keep, true).expect("edit");
+        let stored = ProfileStore::new(&dirs).get("t").expect("get");
+        assert_eq!(stored.title.as_deref(), Some("Talks"));
+        assert!(stored.secret.is_some());
+        // Replacing with only a main secret deletes the old header secret.
+        save(
+            &dirs,
+            "t",
+            profile,
+            SecretUpdate::Replace {
+                main: Some(Secret::new("tok-b")),
+                headers: Vec::new(),
+            },
+            true,
+        )
+        .expect("replace");
+        assert_eq!(file.get("profile/t/header/x-api").expect("get"), None);
+        assert_eq!(
+            file.get("profile/t").expect("get"),
+            Some(Secret::new("tok-b"))
+        );
+        let removed = remove(&dirs, "t").expect("remove");
+        assert_eq!(removed.secret_deleted_from, Some(SecretLocation::File));
+        assert_eq!(file.get("profile/t").expect("get"), None);
+        assert!(matches!(
+            remove(&dirs, "t"),
+            Err(ProfileError::NotFound { .. })
+        ));
+    }
+}

@@ -1,0 +1,18 @@
+//! Saved destinations ("profiles"): a name, a kind of service, its endpoint and non-secret
+//! options, and a reference to where its secret is kept.
+//!
+//! Profiles live in `profiles.toml` in Hoist's config folder, read and written through confy.
+//! Loading is tolerant (missing fields take their defaults, unknown ones are ignored) but never
+//! silent: a file that does not parse is reported with its line and column and left untouched.
+//! Secrets are never in this file; see [`crate::secrets`].
+
+mod definition;
+mod error;
+mod kind;
+pub mod manage;
+mod store;
+
+pub use definition::{Profile, validate_name};
+pub use error::ProfileError;
+pub use kind::ProfileKind;
+pub use store::{PROFILES_FILE, ProfileFile, ProfileStore};
