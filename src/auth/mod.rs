@@ -1,0 +1,25 @@
+//! Signing in to services that use OAuth 2.0 (Google), and keeping the tokens.
+//!
+//! - `google_oauth`: the installed-app flow (loopback redirect, PKCE), token refresh and revocation;
+//! - `credentials`: [`OAuthCredentials`], the [`crate::protocol::Credentials`] of a saved sign-in;
+//! - `token_store`: where refresh tokens live ([`TokenStore`]).
+//!
+//! No GUI code here: the window and the command line call [`sign_in`] with their own way of
+//! opening the browser.
+
+mod credentials;
+mod error;
+mod google_oauth;
+mod loopback;
+mod secret;
+mod token_store;
+
+pub use credentials::{OAuthCredentials, REFRESH_MARGIN};
+pub use error::AuthError;
+pub use google_oauth::{
+    DEFAULT_SIGN_IN_TIMEOUT, GOOGLE_AUTH_URL, GOOGLE_REVOKE_URL, GOOGLE_TOKEN_URL,
+    GoogleOAuthConfig, OAuthClient, SCOPE_DRIVE_FILE, SCOPE_STORAGE_READ_WRITE,
+    SCOPE_YOUTUBE_UPLOAD, TokenSet, scope_named, scopes_for, sign_in,
+};
+pub use secret::SecretString;
+pub use token_store::{FileTokenStore, MemoryTokenStore, TokenStore, TokenStoreError};
