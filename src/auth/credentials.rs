@@ -5,10 +5,11 @@ use async_trait::async_trait;
 use tokio::time::Instant;
 
 use super::error::AuthError;
-use super::google_oauth::{OAuthClient, TokenSet};
+use super::google_oauth::{GoogleOAuthConfig, OAuthClient, TokenSet};
 use super::secret::SecretString;
 use super::token_store::TokenStore;
 use crate::protocol::{Credentials, ProtocolError};
+use crate::upload::AuthSource;
 
 /// Refresh this long before the access token expires (at most half its lifetime).
 pub const REFRESH_MARGIN: Duration = Duration::from_secs(60);
@@ -130,5 +131,81 @@ impl Credentials for OAuthCredentials {
         let mut cached = self.cached.lock().await;
         self.refresh_into(&mut cached).await?;
         Ok(())
+    }
+}
+
+/// Credentials that cannot work (the sign-in settings are broken): every request fails with
+/// the reason, as missing credentials.
+#[derive(Debug)]
+struct Unavailable {
+    detail: String,
+}
+
+#[async_trait]
+impl Credentials for Unavailable {
+    async fn bearer_token(&self) -> Result<Option<String>, ProtocolError> {
+        Err(ProtocolError::MissingCredentials {
+            detail: self.detail.clone(),
+        })
+    }
+
+    async fn refresh(&self) -> Result<(), ProtocolError> {
+        self.bearer_token().await.map(|_| ())
+    }
+}
+
+/// The key of a Google sign-in named `account` in the token store.
+pub fn google_store_key(account: &str) -> String {
+    format!("google/{account}")
+}
+
+/// The credentials of a saved sign-in named by [`AuthSource::GoogleOauth`], with the refresh
+/// token in the default token store (see [`super::default_token_store`]). Anything else gets
+/// credentials that always fail with "no credentials".
+pub fn saved_sign_in_credentials(auth: &AuthSource) -> Arc<dyn Credentials> {
+    let AuthSource::GoogleOauth {
+        account,
+        client_id,
+        client_secret_env,
+        token_url,
+        revoke_url,
+    } = auth
+    else {
+        return Arc::new(Unavailable {
+            detail: "this upload has no saved sign-in".to_string(),
+        });
+    };
+    let built = (|| -> Result<OAuthCredentials, String> {
+        let client_secret = match client_secret_env {
+            None => None,
+            Some(var) => match std::env::var(var) {
+                Ok(secret) if !secret.trim().is_empty() => {
+                    Some(SecretString::new(secret.trim().to_string()))
+                }
+                _ => {
+                    return Err(format!(
+                        "the environment variable {var} that should hold the OAuth client secret is not set"
+                    ));
+                }
+            },
+        };
+        let config = GoogleOAuthConfig {
+            client_id: client_id.clone(),
+            client_secret,
+            auth_url: super::GOOGLE_AUTH_URL.to_string(),
+            token_url: token_url.clone(),
+            revoke_url: revoke_url.clone(),
+        };
+        let client = OAuthClient::new(&config).map_err(|e| e.to_string())?;
+        let store = super::default_token_store().map_err(|e| e.to_string())?;
+        Ok(OAuthCredentials::new(
+            client,
+            store,
+            google_store_key(account),
+        ))
+    })();
+    match built {
+        Ok(credentials) => Arc::new(credentials),
+        Err(detail) => Arc::new(Unavailable { detail }),
     }
 }

@@ -14,7 +14,9 @@ mod loopback;
 mod secret;
 mod token_store;
 
-pub use credentials::{OAuthCredentials, REFRESH_MARGIN};
+pub use credentials::{
+    OAuthCredentials, REFRESH_MARGIN, google_store_key, saved_sign_in_credentials,
+};
 pub use error::AuthError;
 pub use google_oauth::{
     DEFAULT_SIGN_IN_TIMEOUT, GOOGLE_AUTH_URL, GOOGLE_REVOKE_URL, GOOGLE_TOKEN_URL,
@@ -23,3 +25,14 @@ pub use google_oauth::{
 };
 pub use secret::SecretString;
 pub use token_store::{FileTokenStore, MemoryTokenStore, TokenStore, TokenStoreError};
+
+/// The token store Hoist uses for now.
+///
+/// TEMPORARY: a [`FileTokenStore`] in `DATA_DIR/tokens` (files 0600, folder 0700), until the
+/// secret store (system keyring, with its own file fallback) takes its place.
+pub fn default_token_store() -> Result<std::sync::Arc<dyn TokenStore>, crate::store::StoreError> {
+    let dirs = crate::store::HoistDirs::discover()?;
+    Ok(std::sync::Arc::new(FileTokenStore::new(
+        dirs.data_dir.join("tokens"),
+    )))
+}

@@ -8,6 +8,7 @@ mod logging;
 mod output;
 mod run;
 pub mod serve;
+pub mod signin;
 
 use std::process::ExitCode;
 

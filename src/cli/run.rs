@@ -8,7 +8,7 @@ use anyhow::Context as _;
 
 use super::args::{Cli, CliCommand, RunArgs, UploadArgs};
 use super::output::{Output, list_line};
-use super::{logging, serve};
+use super::{logging, serve, signin};
 use crate::engine::{
     Command, Engine, EngineConfig, EngineEvents, EngineHandle, Event, RetryPolicy, UploadOptions,
 };
@@ -34,6 +34,16 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         CliCommand::List { json } => list(json),
+        CliCommand::Signin(args) => {
+            let _ = dirs()?;
+            signin::signin(*args)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        CliCommand::Signout(args) => {
+            let _ = dirs()?;
+            signin::signout(*args)?;
+            Ok(ExitCode::SUCCESS)
+        }
         CliCommand::Upload(args) => upload(*args),
         CliCommand::Demo { flaky, files } => demo(flaky, &files),
         CliCommand::Resume { all, ids, run } => {

@@ -24,7 +24,8 @@ pub struct ServeArgs {
         value_name = "SPEC",
         help = "A fault to inject (repeatable): drop-after=BYTES, drop-rate=P, error-rate=P[:CODE], \
                 retry-after=SECONDS, short-commit=BYTES, expire-after=BYTES[:410], \
-                unauthorized-every=N, throttle=BYTES_PER_SEC, latency=DURATION, garbage-initiate, seed=N"
+                unauthorized-every=N, throttle=BYTES_PER_SEC, latency=DURATION, garbage-initiate, \
+                oauth-token-ttl=SECS, seed=N"
     )]
     pub faults: Vec<String>,
     /// Name of an environment variable holding the bearer token every upload must carry.

@@ -69,5 +69,6 @@ pub fn credentials_for(auth: &AuthSource) -> Arc<dyn Credentials> {
     match auth {
         AuthSource::None => Arc::new(NoCredentials),
         AuthSource::Env { var } => Arc::new(EnvCredentials::new(var.clone())),
+        AuthSource::GoogleOauth { .. } => crate::auth::saved_sign_in_credentials(auth),
     }
 }

@@ -18,7 +18,7 @@ use crate::units::{parse_bytes, parse_duration};
 /// Every fault spec the server understands, for error messages and `--help`.
 pub const VALID_FAULT_SPECS: &str = "drop-after=BYTES, drop-rate=P, error-rate=P[:CODE], \
      retry-after=SECONDS, short-commit=BYTES, expire-after=BYTES[:410], unauthorized-every=N, \
-     throttle=BYTES_PER_SEC, latency=DURATION, garbage-initiate, seed=N";
+     throttle=BYTES_PER_SEC, latency=DURATION, garbage-initiate, oauth-token-ttl=SECS, seed=N";
 
 /// Counter names used in [`super::ServerStats::faults_injected`].
 pub mod kind {
@@ -67,6 +67,8 @@ pub struct FaultConfig {
     pub latency: Option<Duration>,
     /// `garbage-initiate`: the initiate answers 200 with HTML and no `Location`.
     pub garbage_initiate: bool,
+    /// `oauth-token-ttl=SECS`: lifetime of the access tokens `/oauth/token` issues (1 h by default).
+    pub oauth_token_ttl_secs: Option<u64>,
     /// `seed=N`: seed of the random decisions (random when absent).
     pub seed: Option<u64>,
 }
@@ -204,6 +206,14 @@ impl FaultConfig {
                 }
                 self.garbage_initiate = true;
             }
+            "oauth-token-ttl" => {
+                let secs = need("SECS")?
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|secs| *secs >= 1)
+                    .ok_or_else(|| bad("expected a whole number of seconds, at least 1"))?;
+                self.oauth_token_ttl_secs = Some(secs);
+            }
             "seed" => {
                 let seed = need("N")?
                     .parse::<u64>()
@@ -267,6 +277,9 @@ impl FaultConfig {
         }
         if self.garbage_initiate {
             specs.push("garbage-initiate".to_string());
+        }
+        if let Some(secs) = self.oauth_token_ttl_secs {
+            specs.push(format!("oauth-token-ttl={secs}"));
         }
         if let Some(seed) = self.seed {
             specs.push(format!("seed={seed}"));
@@ -528,6 +541,15 @@ mod tests {
         assert_eq!(config.seed, Some(7));
         let again = FaultConfig::from_specs(config.to_specs()).expect("round trip");
         assert_eq!(again, config);
+    }
+
+    #[test]
+    fn oauth_token_ttl_spec() {
+        let config = FaultConfig::from_specs(["oauth-token-ttl=2"]).expect("valid spec");
+        assert_eq!(config.oauth_token_ttl_secs, Some(2));
+        assert_eq!(config.to_specs(), ["oauth-token-ttl=2"]);
+        assert!(FaultConfig::from_specs(["oauth-token-ttl=0"]).is_err());
+        assert!(FaultConfig::from_specs(["oauth-token-ttl=soon"]).is_err());
     }
 
     #[test]

@@ -185,6 +185,21 @@ pub enum AuthSource {
         /// The variable's name.
         var: String,
     },
+    /// A saved Google sign-in (OAuth 2.0): the refresh token is in Hoist's token store under
+    /// `account`; access tokens are fetched and refreshed as needed.
+    GoogleOauth {
+        /// The saved sign-in's name (`default` unless chosen).
+        account: String,
+        /// The OAuth client ID (not a secret).
+        client_id: String,
+        /// Name of the environment variable holding the client secret, if the client has one.
+        #[serde(default)]
+        client_secret_env: Option<String>,
+        /// The token endpoint.
+        token_url: String,
+        /// The revocation endpoint.
+        revoke_url: String,
+    },
 }
 
 impl Service {
