@@ -6,5 +6,6 @@ mod engine;
 mod google;
 mod interop;
 mod kill;
+mod oauth;
 mod support;
 mod window;
