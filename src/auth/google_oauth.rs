@@ -6,12 +6,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicTokenResponse};
+use oauth2::basic::{BasicClient, BasicTokenResponse};
 use oauth2::{
     AsyncHttpClient, AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken,
     EndpointNotSet, EndpointSet, HttpRequest, HttpResponse, PkceCodeChallenge, RedirectUrl,
-    RefreshToken, RequestTokenError, RevocationErrorResponseType, RevocationUrl, Scope,
-    StandardErrorResponse, StandardRevocableToken, TokenResponse as _, TokenUrl,
+    RefreshToken, RequestTokenError, Scope, StandardErrorResponse, TokenResponse as _, TokenUrl,
 };
 use url::Url;
 
@@ -111,13 +110,14 @@ pub struct TokenSet {
     pub scopes: Vec<String>,
 }
 
-type Client = BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointSet, EndpointSet>;
+type Client = BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
 
 /// Talks to one OAuth server as one client: authorization URL, code exchange, refresh, revoke.
 #[derive(Clone)]
 pub struct OAuthClient {
     client: Client,
     http: TokenHttp,
+    revoke_url: Url,
 }
 
 impl std::fmt::Debug for OAuthClient {
@@ -139,19 +139,19 @@ impl OAuthClient {
         }
         let auth_url = AuthUrl::from_url(check_endpoint(&config.auth_url)?);
         let token_url = TokenUrl::from_url(check_endpoint(&config.token_url)?);
-        let revoke_url = RevocationUrl::from_url(check_endpoint(&config.revoke_url)?);
+        let revoke_url = check_endpoint(&config.revoke_url)?;
         let mut client = BasicClient::new(ClientId::new(config.client_id.trim().to_string()))
             // Google documents the client credentials as form fields for installed apps.
             .set_auth_type(AuthType::RequestBody)
             .set_auth_uri(auth_url)
-            .set_token_uri(token_url)
-            .set_revocation_url(revoke_url);
+            .set_token_uri(token_url);
         if let Some(secret) = &config.client_secret {
             client = client.set_client_secret(ClientSecret::new(secret.expose().to_string()));
         }
         Ok(OAuthClient {
             client,
             http: TokenHttp::new()?,
+            revoke_url,
         })
     }
 
@@ -189,32 +189,50 @@ impl OAuthClient {
         Ok(token_set(&response))
     }
 
-    /// Revokes a refresh token (and with it the grant) at the revocation endpoint. A token the
-    /// server no longer knows counts as revoked.
+    /// Revokes a refresh token (and with it the grant) at the revocation endpoint (RFC 7009).
+    /// A token the server no longer knows counts as revoked.
+    ///
+    /// Sent by Hoist itself rather than the oauth2 crate, which refuses plain-http revocation
+    /// URLs even on loopback (the reference server); the endpoint was checked in [`Self::new`].
     pub async fn revoke(&self, refresh_token: &SecretString) -> Result<(), AuthError> {
-        let token = StandardRevocableToken::RefreshToken(RefreshToken::new(
-            refresh_token.expose().to_string(),
-        ));
-        let result = self
-            .client
-            .revoke_token(token)
-            .map_err(|e| AuthError::InvalidEndpoint {
-                detail: e.to_string(),
-            })?
-            .request_async(&self.http)
-            .await;
-        match result {
-            Ok(()) => Ok(()),
-            Err(RequestTokenError::ServerResponse(response))
-                if matches!(
-                    response.error(),
-                    RevocationErrorResponseType::Basic(BasicErrorResponseType::InvalidGrant)
-                ) || matches!(response.error(), RevocationErrorResponseType::Basic(BasicErrorResponseType::Extension(code)) if code == "invalid_token") =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(token_error(e)),
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("token", refresh_token.expose())
+            .append_pair("token_type_hint", "refresh_token")
+            .append_pair("client_id", self.client.client_id().as_str())
+            .finish();
+        let response = self
+            .http
+            .0
+            .post(self.revoke_url.clone())
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body)
+            .timeout(TOKEN_REQUEST_TIMEOUT)
+            .send()
+            .await
+            .map_err(|e| AuthError::Connection {
+                detail: crate::protocol::ProtocolError::from_reqwest(e).to_string(),
+            })?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
         }
+        let text = response.text().await.unwrap_or_default();
+        let answer: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        let code = answer["error"].as_str().unwrap_or("").to_string();
+        if code == "invalid_token" || code == "invalid_grant" {
+            return Ok(());
+        }
+        Err(AuthError::TokenRefused {
+            code: if code.is_empty() {
+                format!("HTTP {}", status.as_u16())
+            } else {
+                code
+            },
+            description: answer["error_description"].as_str().map(str::to_string),
+        })
     }
 }
 

@@ -25,6 +25,13 @@ fn config(server: &TestServer) -> GoogleOAuthConfig {
     .at_server(&server.base_url())
 }
 
+/// A form-encoded body (reqwest's `form` feature is not enabled).
+fn form(pairs: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
 fn no_redirects() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -148,7 +155,8 @@ fn sign_in_refresh_expiry_and_revocation() {
         // refresh gets a new one, which works.
         let revoked = no_redirects()
             .post(format!("{base}/oauth/revoke"))
-            .form(&[("token", first.as_str())])
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form(&[("token", first.as_str())]))
             .send()
             .await
             .expect("revoke");
@@ -167,7 +175,8 @@ fn sign_in_refresh_expiry_and_revocation() {
         // The grant is revoked at the server: the next refresh says "sign in again".
         no_redirects()
             .post(format!("{base}/oauth/revoke"))
-            .form(&[("token", refresh_token.expose())])
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form(&[("token", refresh_token.expose())]))
             .send()
             .await
             .expect("revoke");
@@ -244,13 +253,14 @@ fn code_exchange_checks_pkce_client_and_single_use() {
             async move {
                 let answer = http
                     .post(format!("{base}/oauth/token"))
-                    .form(&[
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(form(&[
                         ("grant_type", "authorization_code"),
                         ("code", code.as_str()),
                         ("client_id", client),
                         ("redirect_uri", redirect_uri),
                         ("code_verifier", verifier.as_str()),
-                    ])
+                    ]))
                     .send()
                     .await
                     .expect("token");
@@ -475,7 +485,8 @@ fn revoked_sign_in_fails_the_upload_with_sign_in_again() {
     server.runtime.block_on(async {
         let answer = no_redirects()
             .post(format!("{base}/oauth/revoke"))
-            .form(&[("token", refresh_token.as_str())])
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form(&[("token", refresh_token.as_str())]))
             .send()
             .await
             .expect("revoke");
