@@ -9,7 +9,7 @@ use super::google_oauth::{GoogleOAuthConfig, OAuthClient, TokenSet};
 use super::secret::SecretString;
 use super::token_store::TokenStore;
 use crate::protocol::{Credentials, ProtocolError};
-use crate::upload::AuthSource;
+use crate::upload::{AuthSource, GoogleOauthSource};
 
 /// Refresh this long before the access token expires (at most half its lifetime).
 pub const REFRESH_MARGIN: Duration = Duration::from_secs(60);
@@ -163,18 +163,18 @@ pub fn google_store_key(account: &str) -> String {
 /// token in the default token store (see [`super::default_token_store`]). Anything else gets
 /// credentials that always fail with "no credentials".
 pub fn saved_sign_in_credentials(auth: &AuthSource) -> Arc<dyn Credentials> {
-    let AuthSource::GoogleOauth {
+    let AuthSource::GoogleOauth(source) = auth else {
+        return Arc::new(Unavailable {
+            detail: "this upload has no saved sign-in".to_string(),
+        });
+    };
+    let GoogleOauthSource {
         account,
         client_id,
         client_secret_env,
         token_url,
         revoke_url,
-    } = auth
-    else {
-        return Arc::new(Unavailable {
-            detail: "this upload has no saved sign-in".to_string(),
-        });
-    };
+    } = source.as_ref();
     let built = (|| -> Result<OAuthCredentials, String> {
         let client_secret = match client_secret_env {
             None => None,

@@ -15,7 +15,7 @@ use crate::auth::{
     OAuthCredentials, SecretString,
 };
 use crate::units::parse_duration;
-use crate::upload::AuthSource;
+use crate::upload::{AuthSource, GoogleOauthSource};
 
 /// Services Hoist signs in to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -80,13 +80,13 @@ impl GoogleClientArgs {
 
     /// The journal's record of where an upload's credentials come from.
     pub fn auth_source(&self) -> anyhow::Result<AuthSource> {
-        Ok(AuthSource::GoogleOauth {
+        Ok(AuthSource::GoogleOauth(Box::new(GoogleOauthSource {
             account: self.account.clone(),
             client_id: self.client_id()?,
             client_secret_env: self.client_secret_env.clone(),
             token_url: self.token_url.clone(),
             revoke_url: self.revoke_url.clone(),
-        })
+        })))
     }
 }
 

@@ -186,20 +186,24 @@ pub enum AuthSource {
         var: String,
     },
     /// A saved Google sign-in (OAuth 2.0): the refresh token is in Hoist's token store under
-    /// `account`; access tokens are fetched and refreshed as needed.
-    GoogleOauth {
-        /// The saved sign-in's name (`default` unless chosen).
-        account: String,
-        /// The OAuth client ID (not a secret).
-        client_id: String,
-        /// Name of the environment variable holding the client secret, if the client has one.
-        #[serde(default)]
-        client_secret_env: Option<String>,
-        /// The token endpoint.
-        token_url: String,
-        /// The revocation endpoint.
-        revoke_url: String,
-    },
+    /// the account's name; access tokens are fetched and refreshed as needed.
+    GoogleOauth(Box<GoogleOauthSource>),
+}
+
+/// Where a saved Google sign-in is and which OAuth client it belongs to. Holds no secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoogleOauthSource {
+    /// The saved sign-in's name (`default` unless chosen).
+    pub account: String,
+    /// The OAuth client ID (not a secret).
+    pub client_id: String,
+    /// Name of the environment variable holding the client secret, if the client has one.
+    #[serde(default)]
+    pub client_secret_env: Option<String>,
+    /// The token endpoint.
+    pub token_url: String,
+    /// The revocation endpoint.
+    pub revoke_url: String,
 }
 
 impl Service {

@@ -6,7 +6,8 @@ mod phase;
 mod remote_result;
 
 pub use destination::{
-    ApiVideoAccess, AssetType, AuthSource, DEFAULT_PARALLEL_CHUNKS, Destination, Privacy, Service,
+    ApiVideoAccess, AssetType, AuthSource, DEFAULT_PARALLEL_CHUNKS, Destination, GoogleOauthSource,
+    Privacy, Service,
 };
 pub use id::UploadId;
 pub use phase::Phase;
