@@ -5,6 +5,7 @@
 //! - [`upload`]: the plain data every other module talks in (ids, phases, destinations, results).
 //! - [`file`]: reading the local file: its identity (to notice changes) and a bounded-memory stream.
 //! - [`protocol`]: one file per wire protocol, all behind [`protocol::Protocol`].
+//! - [`auth`]: signing in with OAuth 2.0 (Google) and keeping the refresh tokens.
 //! - [`engine`]: sessions, scheduling, retries and progress on a background tokio runtime.
 //! - [`store`]: the on-disk journal (SQLite) and Hoist's directories.
 //! - [`profile`]: saved destinations (`profiles.toml`, through confy), without their secrets.
@@ -15,6 +16,7 @@
 //!
 //! Only [`ui`] imports the GUI toolkit; it talks to the engine through commands and events.
 
+pub mod auth;
 pub mod cli;
 pub mod engine;
 pub mod file;

@@ -99,6 +99,10 @@ pub enum CliCommand {
     Profile(ProfileCommand),
     /// Run the reference server (for tests, benchmarks and demos).
     Serve(super::serve::ServeArgs),
+    /// Sign in to Google in your browser and save the sign-in for `hoist upload --oauth`.
+    Signin(Box<super::signin::SigninArgs>),
+    /// Revoke and forget a saved sign-in.
+    Signout(Box<super::signin::SignoutArgs>),
 }
 
 /// `hoist profile ...`.
@@ -261,6 +265,12 @@ pub struct DestinationArgs {
     /// Multipart: the largest file the service accepts (default: the service's limit per type).
     #[arg(long, value_parser = parse_bytes)]
     pub max_size: Option<u64>,
+    /// Google: use the sign-in saved by `hoist signin google` (same --client-id and --account).
+    #[arg(long, conflicts_with = "token_env", requires = "client_id")]
+    pub oauth: bool,
+    /// The OAuth client of --oauth.
+    #[command(flatten)]
+    pub oauth_client: super::signin::GoogleClientArgs,
 }
 
 /// A multipart asset type, as typed.
@@ -299,7 +309,11 @@ impl DestinationArgs {
                 ProfileError::Incomplete { detail, .. } => anyhow::anyhow!(flag_words(&detail)),
                 other => other.into(),
             })?;
-        destination.auth = self.auth().unwrap_or(AuthSource::None);
+        destination.auth = if self.oauth {
+            self.oauth_client.auth_source()?
+        } else {
+            self.auth().unwrap_or(AuthSource::None)
+        };
         Ok(destination)
     }
 

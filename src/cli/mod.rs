@@ -11,6 +11,7 @@ mod profile;
 mod remote;
 mod run;
 pub mod serve;
+pub mod signin;
 
 use std::process::ExitCode;
 

@@ -8,7 +8,7 @@ use anyhow::Context as _;
 
 use super::args::{Cli, CliCommand, RunArgs, UploadArgs};
 use super::output::{Output, list_line};
-use super::{logging, profile, serve};
+use super::{logging, profile, serve, signin};
 use crate::engine::{
     Command, Engine, EngineConfig, EngineEvents, EngineHandle, Event, RetryPolicy, UploadOptions,
 };
@@ -41,6 +41,16 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             token_env,
         } => super::remote::list_remote(json, kind, endpoint, token_env),
         CliCommand::List { json, .. } => list(json),
+        CliCommand::Signin(args) => {
+            let _ = dirs()?;
+            signin::signin(*args)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        CliCommand::Signout(args) => {
+            let _ = dirs()?;
+            signin::signout(*args)?;
+            Ok(ExitCode::SUCCESS)
+        }
         CliCommand::Upload(args) => upload(*args),
         CliCommand::Demo { flaky, files } => demo(flaky, &files),
         CliCommand::Resume { all, ids, run } => {

@@ -22,11 +22,7 @@ pub struct ServeArgs {
     #[arg(
         long = "fault",
         value_name = "SPEC",
-        help = "A fault to inject (repeatable): drop-after=BYTES, drop-rate=P, error-rate=P[:CODE], \
-                retry-after=SECONDS, short-commit=BYTES, expire-after=BYTES[:410], \
-                unauthorized-every=N, throttle=BYTES_PER_SEC, latency=DURATION, garbage-initiate, seed=N, \
-                token-ttl=SECONDS, rate-limit-every=N, processing-fail, lose-final-answer, \
-                apivideo-min-chunk=BYTES, apivideo-processing=DURATION"
+        help = "A fault to inject (repeatable), e.g. drop-rate=0.1 or throttle=5MiB; an unknown spec lists every valid one"
     )]
     pub faults: Vec<String>,
     /// Name of an environment variable holding the bearer token every upload must carry.

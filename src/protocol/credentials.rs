@@ -77,6 +77,7 @@ pub fn credentials_for(auth: &AuthSource) -> Arc<dyn Credentials> {
         AuthSource::None => Arc::new(NoCredentials),
         AuthSource::Env { var } => Arc::new(EnvCredentials::new(var.clone())),
         AuthSource::Stored(reference) => Arc::new(StoredCredentials::new((**reference).clone())),
+        AuthSource::GoogleOauth { .. } => crate::auth::saved_sign_in_credentials(auth),
     }
 }
 

@@ -22,7 +22,7 @@ pub const VALID_FAULT_SPECS: &str = "drop-after=BYTES, drop-rate=P, error-rate=P
      offset-conflict-rate=P, checksum-mismatch-rate=P, tus-expires=SECONDS, token-ttl=SECONDS, \
      rate-limit-every=N, processing-fail, lose-final-answer, apivideo-min-chunk=BYTES, \
      apivideo-processing=DURATION, url-expire-after=SECS, missing-etag-rate=P, \
-     multipart-chunk-size=BYTES, multipart-processing=DURATION";
+     multipart-chunk-size=BYTES, multipart-processing=DURATION, oauth-token-ttl=SECS";
 
 /// Counter names used in [`super::ServerStats::faults_injected`].
 pub mod kind {
@@ -89,6 +89,8 @@ pub struct FaultConfig {
     pub latency: Option<Duration>,
     /// `garbage-initiate`: the initiate answers 200 with HTML and no `Location`.
     pub garbage_initiate: bool,
+    /// `oauth-token-ttl=SECS`: lifetime of the access tokens `/oauth/token` issues (1 h by default).
+    pub oauth_token_ttl_secs: Option<u64>,
     /// `seed=N`: seed of the random decisions (random when absent).
     pub seed: Option<u64>,
     /// `offset-conflict-rate=P` (tus): answer this fraction of `PATCH`es 409 Conflict without
@@ -337,6 +339,14 @@ impl FaultConfig {
                 self.multipart_processing =
                     Some(parse_duration(value).map_err(|e| bad(&e.to_string()))?);
             }
+            "oauth-token-ttl" => {
+                let secs = need("SECS")?
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|secs| *secs >= 1)
+                    .ok_or_else(|| bad("expected a whole number of seconds, at least 1"))?;
+                self.oauth_token_ttl_secs = Some(secs);
+            }
             "seed" => {
                 let seed = need("N")?
                     .parse::<u64>()
@@ -400,6 +410,9 @@ impl FaultConfig {
         }
         if self.garbage_initiate {
             specs.push("garbage-initiate".to_string());
+        }
+        if let Some(secs) = self.oauth_token_ttl_secs {
+            specs.push(format!("oauth-token-ttl={secs}"));
         }
         if let Some(seed) = self.seed {
             specs.push(format!("seed={seed}"));
@@ -800,6 +813,13 @@ mod tests {
         ] {
             assert!(FaultConfig::from_specs([spec]).is_err(), "{spec}");
         }
+    }
+    fn oauth_token_ttl_spec() {
+        let config = FaultConfig::from_specs(["oauth-token-ttl=2"]).expect("valid spec");
+        assert_eq!(config.oauth_token_ttl_secs, Some(2));
+        assert_eq!(config.to_specs(), ["oauth-token-ttl=2"]);
+        assert!(FaultConfig::from_specs(["oauth-token-ttl=0"]).is_err());
+        assert!(FaultConfig::from_specs(["oauth-token-ttl=soon"]).is_err());
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod demo;
 mod faults;
 mod google;
 mod multipart;
+mod oauth;
 mod sink;
 mod stats;
 mod storage;
@@ -143,6 +144,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         apivideo: apivideo::State::default(),
         multipart: multipart::State::default(),
         tus: tus::State::default(),
+        oauth: oauth::State::default(),
         tasks: tracker.clone(),
     });
     let cancel = CancellationToken::new();
@@ -243,6 +245,8 @@ pub(crate) struct App {
     pub multipart: multipart::State,
     /// tus uploads.
     pub tus: tus::State,
+    /// OAuth codes, grants and access tokens (`/oauth/...`).
+    pub oauth: oauth::State,
     /// Tasks that must finish before shutdown completes (connections, body writers).
     pub tasks: TaskTracker,
 }
@@ -262,18 +266,29 @@ impl App {
 
     /// The checks in front of every upload request, before its body is read: the bearer token,
     /// then the `unauthorized-every` and `error-rate` faults.
+    ///
+    /// With a required token, a request needs it or a live access token issued by `/oauth/token`.
+    /// Without one, any request passes except one carrying an expired or revoked access token
+    /// issued here.
     pub(crate) fn gate(&self, headers: &HeaderMap) -> Option<Refusal> {
-        if let Some(Secret(token)) = &self.required_token {
-            let given = headers
-                .get(header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| {
-                    let (scheme, rest) = v.trim().split_once(' ')?;
-                    scheme.eq_ignore_ascii_case("bearer").then_some(rest.trim())
-                });
-            if !given.is_some_and(|given| same_secret(given.as_bytes(), token.as_bytes())) {
-                return Some(Refusal::Unauthorized);
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                let (scheme, rest) = v.trim().split_once(' ')?;
+                scheme.eq_ignore_ascii_case("bearer").then_some(rest.trim())
+            });
+        let accepted = match (&self.required_token, given) {
+            (Some(Secret(token)), Some(given)) => {
+                same_secret(given.as_bytes(), token.as_bytes())
+                    || self.oauth.check(given) == oauth::TokenCheck::Live
             }
+            (Some(_), None) => false,
+            (None, Some(given)) => self.oauth.check(given) != oauth::TokenCheck::Dead,
+            (None, None) => true,
+        };
+        if !accepted {
+            return Some(Refusal::Unauthorized);
         }
         match self.faults.gate()? {
             GateFault::Unauthorized => Some(Refusal::Unauthorized),
@@ -361,6 +376,7 @@ fn router(app: Arc<App>) -> Router {
         .merge(apivideo::routes())
         .merge(multipart::routes())
         .merge(tus::routes())
+        .merge(oauth::routes())
         .fallback(google::not_found)
         .with_state(app)
 }

@@ -190,6 +190,25 @@ pub enum AuthSource {
     /// Secrets kept in Hoist's secret store (the system keyring or the explicit secrets file),
     /// read when needed; the journal holds only their names.
     Stored(Box<SecretRef>),
+    /// A saved Google sign-in (OAuth 2.0): the refresh token is in Hoist's token store under
+    /// the account's name; access tokens are fetched and refreshed as needed.
+    GoogleOauth(Box<GoogleOauthSource>),
+}
+
+/// Where a saved Google sign-in is and which OAuth client it belongs to. Holds no secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoogleOauthSource {
+    /// The saved sign-in's name (`default` unless chosen).
+    pub account: String,
+    /// The OAuth client ID (not a secret).
+    pub client_id: String,
+    /// Name of the environment variable holding the client secret, if the client has one.
+    #[serde(default)]
+    pub client_secret_env: Option<String>,
+    /// The token endpoint.
+    pub token_url: String,
+    /// The revocation endpoint.
+    pub revoke_url: String,
 }
 
 impl Service {

@@ -7,7 +7,8 @@ mod remote_result;
 mod secret_ref;
 
 pub use destination::{
-    ApiVideoAccess, AssetType, AuthSource, DEFAULT_PARALLEL_CHUNKS, Destination, Privacy, Service,
+    ApiVideoAccess, AssetType, AuthSource, DEFAULT_PARALLEL_CHUNKS, Destination, GoogleOauthSource,
+    Privacy, Service,
 };
 pub use id::UploadId;
 pub use phase::Phase;

@@ -14,6 +14,7 @@ mod keyring;
 mod kill;
 mod kill;
 mod multipart;
+mod oauth;
 mod packaging;
 mod profiles;
 mod protocols;
