@@ -814,6 +814,8 @@ mod tests {
             assert!(FaultConfig::from_specs([spec]).is_err(), "{spec}");
         }
     }
+
+    #[test]
     fn oauth_token_ttl_spec() {
         let config = FaultConfig::from_specs(["oauth-token-ttl=2"]).expect("valid spec");
         assert_eq!(config.oauth_token_ttl_secs, Some(2));

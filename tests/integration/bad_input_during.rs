@@ -228,8 +228,7 @@ fn journal_disk_full_stops_safely_and_resumes_after_space_is_freed() {
     assert!(stdout.contains("resume exit 0"), "{context}");
     let last: serde_json::Value = stdout
         .lines()
-        .filter(|l| l.starts_with('{'))
-        .last()
+        .rfind(|l| l.starts_with('{'))
         .and_then(|l| serde_json::from_str(l).ok())
         .unwrap_or_else(|| panic!("no journal listing: {context}"));
     assert_eq!(last["phase"], "completed", "{context}");

@@ -12,7 +12,6 @@ mod interop;
 mod interop_tus;
 mod keyring;
 mod kill;
-mod kill;
 mod multipart;
 mod oauth;
 mod packaging;
