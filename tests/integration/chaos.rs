@@ -60,7 +60,7 @@ const FAULT_MIXES: &[&[&str]] = &[
     &["error-rate=0.15:503", "drop-rate=0.1"],
     &["drop-after=700KiB"],
     &["latency=30ms"],
-    &["unauthorized-every=4"],
+    &["unauthorized"],
 ];
 
 /// What one protocol's campaign did.

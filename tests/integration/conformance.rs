@@ -50,7 +50,7 @@ fn every_generic_fault_is_survived() {
         &["error-rate=0.3", "seed=8"],
         &["error-rate=0.3:429", "retry-after=1", "seed=9"],
         &["error-rate=0.3:502", "seed=10"],
-        &["unauthorized-every=3"],
+        &["unauthorized"],
         &["latency=50ms", "throttle=8MiB"],
     ];
     for protocol in protocols() {

@@ -24,13 +24,25 @@ pub struct Protocol {
     /// (Google, tus). For the others a chunk counts whole or not at all, so a connection always
     /// cut at the same byte (`drop-after`) can never be survived, by design.
     pub keeps_partial_requests: bool,
+    /// The `unauthorized-every` spec this protocol survives. Hoist refreshes credentials once
+    /// per 401 and fails on a second 401 before anything succeeds (as a real service that keeps
+    /// refusing means bad credentials); a protocol that makes many requests per step (multipart:
+    /// status pages, fresh URLs, 4 chunks, a report) needs a sparser cycle to not hit that.
+    pub unauthorized_every: &'static str,
 }
 
 impl Protocol {
-    /// `specs` plus the protocol's base settings.
+    /// `specs` plus the protocol's base settings; the spec `unauthorized` stands for the
+    /// protocol's own `unauthorized-every`.
     pub fn faults<'a>(&self, specs: &[&'a str]) -> Vec<&'a str> {
         let mut all: Vec<&str> = self.base_faults.to_vec();
-        all.extend_from_slice(specs);
+        all.extend(specs.iter().map(|&spec| {
+            if spec == "unauthorized" {
+                self.unauthorized_every
+            } else {
+                spec
+            }
+        }));
         all
     }
 }
@@ -88,6 +100,7 @@ pub fn protocols() -> Vec<Protocol> {
             empty_files: true,
             base_faults: &[],
             keeps_partial_requests: true,
+            unauthorized_every: "unauthorized-every=3",
         },
         Protocol {
             name: "tus",
@@ -95,6 +108,7 @@ pub fn protocols() -> Vec<Protocol> {
             empty_files: true,
             base_faults: &[],
             keeps_partial_requests: true,
+            unauthorized_every: "unauthorized-every=3",
         },
         Protocol {
             name: "api.video",
@@ -102,6 +116,7 @@ pub fn protocols() -> Vec<Protocol> {
             empty_files: true,
             base_faults: &["apivideo-min-chunk=64KiB", "apivideo-processing=100ms"],
             keeps_partial_requests: false,
+            unauthorized_every: "unauthorized-every=3",
         },
         Protocol {
             name: "multipart",
@@ -109,6 +124,7 @@ pub fn protocols() -> Vec<Protocol> {
             empty_files: false,
             base_faults: &["multipart-chunk-size=512KiB", "multipart-processing=100ms"],
             keeps_partial_requests: false,
+            unauthorized_every: "unauthorized-every=13",
         },
     ]
 }
