@@ -158,10 +158,16 @@ impl TusSession {
             .http
             .request(method, url)
             .header("Tus-Resumable", TUS_VERSION);
-        Ok(match ctx.credentials.bearer_token().await? {
+        let mut request = match ctx.credentials.bearer_token().await? {
             Some(token) => request.bearer_auth(token),
             None => request,
-        })
+        };
+        // Secret headers a profile stores for servers that want their own (e.g. a custom
+        // `Authorization` or an API-key header).
+        for (name, value) in ctx.credentials.extra_headers().await? {
+            request = request.header(name, value);
+        }
+        Ok(request)
     }
 
     /// `OPTIONS <endpoint>`: learns the server's extensions once.

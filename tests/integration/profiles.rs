@@ -535,3 +535,43 @@ fn secrets_and_session_uris_never_leak() {
         server.stats()
     );
 }
+
+#[test]
+fn tus_profile_sends_its_secret_header() {
+    // The server wants `Authorization: Bearer <token>`; the profile keeps the whole header value
+    // as a secret and has no main secret.
+    let token = "tus-HEADER-SECRET-9c41";
+    let server = TestServer::start_with_token(&[], Some(token));
+    let home = Home::new();
+    let files = tempfile::tempdir().expect("tempdir");
+    let source = make_file(files.path(), "header.mov", 700 * KIB + 3, 12);
+    let add = home.run_with_stdin(
+        &[
+            "profile",
+            "add",
+            "selfhosted",
+            "--kind",
+            "tus",
+            "--endpoint",
+            &format!("{}/tus/files/", server.base_url()),
+            "--secret-header",
+            "Authorization",
+            "--secret-stdin",
+        ],
+        &format!("Bearer {token}\n"),
+    );
+    assert!(add.status.success(), "add: {}", text(&add));
+    let upload = home.run(&[
+        "upload",
+        "--profile",
+        "selfhosted",
+        source.to_str().expect("utf-8 path"),
+    ]);
+    assert!(upload.status.success(), "upload: {}", text(&upload));
+    assert_stored_equal(&server, "header.mov", &source);
+    assert_absent(
+        "upload output",
+        &[upload.stdout.clone(), upload.stderr.clone()].concat(),
+        &[token],
+    );
+}
