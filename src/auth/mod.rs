@@ -12,6 +12,7 @@ mod error;
 mod google_oauth;
 mod loopback;
 mod secret;
+mod secret_tokens;
 mod token_store;
 
 pub use credentials::{
@@ -24,15 +25,12 @@ pub use google_oauth::{
     SCOPE_YOUTUBE_UPLOAD, TokenSet, scope_named, scopes_for, sign_in,
 };
 pub use secret::SecretString;
+pub use secret_tokens::SecretStoreTokens;
 pub use token_store::{FileTokenStore, MemoryTokenStore, TokenStore, TokenStoreError};
 
-/// The token store Hoist uses for now.
-///
-/// TEMPORARY: a [`FileTokenStore`] in `DATA_DIR/tokens` (files 0600, folder 0700), until the
-/// secret store (system keyring, with its own file fallback) takes its place.
+/// The token store Hoist uses: the secret store (system keyring, or the explicit 0600 secrets
+/// file), where profiles keep their secrets too.
 pub fn default_token_store() -> Result<std::sync::Arc<dyn TokenStore>, crate::store::StoreError> {
     let dirs = crate::store::HoistDirs::discover()?;
-    Ok(std::sync::Arc::new(FileTokenStore::new(
-        dirs.data_dir.join("tokens"),
-    )))
+    Ok(std::sync::Arc::new(SecretStoreTokens::new(dirs)))
 }

@@ -315,6 +315,7 @@ fn cli_sign_in(home: &Home, server: &TestServer) -> String {
     let base = server.base_url();
     let mut child = home
         .hoist()
+        .env("HOIST_SECRET_STORE", "file")
         .env("HOIST_TEST_CLIENT_SECRET", "client-secret-xyz")
         .args([
             "signin",
@@ -378,16 +379,19 @@ fn oauth_upload_args(server: &TestServer) -> Vec<String> {
     .collect()
 }
 
+/// The refresh token the CLI saved: in the secret store (the secrets file, which these tests
+/// choose with `HOIST_SECRET_STORE=file`), under `oauth/google/default`.
 fn saved_refresh_token(home: &Home) -> (std::path::PathBuf, String) {
-    let path = home
-        .dir
-        .path()
-        .join("data")
-        .join("tokens")
-        .join("google_default.token");
-    let token =
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    (path, token.trim().to_string())
+    let path = home.dir.path().join("data").join("secrets.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let secrets: serde_json::Value = serde_json::from_str(&text).expect("secrets file is JSON");
+    let token = secrets
+        .pointer("/secrets/oauth~1google~1default")
+        .or_else(|| secrets.get("oauth/google/default"))
+        .and_then(|v| v.as_str())
+        .unwrap_or_else(|| panic!("no saved sign-in in the secrets file"))
+        .to_string();
+    (path, token)
 }
 
 /// Every file under the home (logs, journal) and the outputs, searched for a secret.
@@ -440,6 +444,7 @@ fn cli_sign_in_then_upload_survives_token_expiry() {
     let files = tempfile::tempdir().expect("tempdir");
     let source = make_file(files.path(), "film.bin", 3 * 1024 * 1024, 21);
     let mut cmd = home.hoist();
+    cmd.env("HOIST_SECRET_STORE", "file");
     cmd.env("HOIST_TEST_CLIENT_SECRET", "client-secret-xyz")
         .env("HOIST_LOG", "debug")
         .args([
@@ -495,6 +500,7 @@ fn revoked_sign_in_fails_the_upload_with_sign_in_again() {
     let files = tempfile::tempdir().expect("tempdir");
     let source = make_file(files.path(), "a.bin", 1000, 3);
     let mut cmd = home.hoist();
+    cmd.env("HOIST_SECRET_STORE", "file");
     cmd.env("HOIST_TEST_CLIENT_SECRET", "client-secret-xyz")
         .args([
             "upload",
@@ -515,6 +521,7 @@ fn revoked_sign_in_fails_the_upload_with_sign_in_again() {
     // signout with a revoked grant still forgets it here.
     let out = home
         .hoist()
+        .env("HOIST_SECRET_STORE", "file")
         .env("HOIST_TEST_CLIENT_SECRET", "client-secret-xyz")
         .args([
             "signout",
@@ -531,5 +538,9 @@ fn revoked_sign_in_fails_the_upload_with_sign_in_again() {
         .output()
         .expect("signout runs");
     assert!(out.status.success(), "{}", text(&out));
-    assert!(!token_path.exists(), "the saved sign-in is forgotten");
+    let left = std::fs::read_to_string(&token_path).unwrap_or_default();
+    assert!(
+        !left.contains("oauth/google/default") && !left.contains(&refresh_token),
+        "the saved sign-in is forgotten: {left}"
+    );
 }
