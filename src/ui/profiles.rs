@@ -325,10 +325,8 @@ impl ProfilesWindow {
             self.editor = Some(Editor::new_profile());
         }
         if busy {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label("Working...");
-            });
+            // No spinner: it would repaint every frame; the job wakes the window when done.
+            ui.label("Working...");
         }
         if let Some((ok, message)) = &self.status {
             let color = if *ok {
