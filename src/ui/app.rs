@@ -321,6 +321,9 @@ impl HoistApp {
             }
             if ui.button("Profiles").clicked() {
                 self.profiles.open = !self.profiles.open;
+                if self.profiles.open {
+                    self.profiles.refresh();
+                }
             }
             if self.demo.is_some() {
                 ui.separator();

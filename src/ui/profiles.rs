@@ -164,6 +164,12 @@ impl ProfilesWindow {
         self.loaded_once = false;
     }
 
+    /// Reads the profiles file again (soon, off the UI thread), e.g. when the window opens,
+    /// in case `hoist profile` changed it meanwhile.
+    pub fn refresh(&mut self) {
+        self.loaded_once = false;
+    }
+
     /// The saved profiles usable as destinations (broken or incomplete ones are left out).
     pub fn choices(&self) -> Vec<ProfileChoice> {
         self.profiles
