@@ -38,7 +38,8 @@ pub struct HoistApp {
     picks: Vec<Promise<Option<Vec<PathBuf>>>>,
     show_settings: bool,
     sent_notices: bool,
-    /// Paths to add once the journal's uploads are known (so duplicates are recognised).
+    /// Paths to add once the journal's uploads and the saved profiles are known (so duplicates
+    /// are recognised and a remembered profile destination is found).
     deferred: Vec<PathBuf>,
     thumbnails: Thumbnails,
     profiles: ProfilesWindow,
@@ -161,7 +162,8 @@ impl HoistApp {
                 break;
             }
         }
-        if self.model.restored && !self.deferred.is_empty() {
+        self.profiles.update(ctx);
+        if self.model.restored && self.profiles.ready() && !self.deferred.is_empty() {
             let paths = std::mem::take(&mut self.deferred);
             self.scans
                 .push(background(ctx, move || folder_scan::expand(paths)));
@@ -187,7 +189,6 @@ impl HoistApp {
             self.queue_files(ready);
         }
         self.thumbnails.update(ctx);
-        self.profiles.update(ctx);
         if self.model.has_countdown(Instant::now()) {
             // A visible "Reconnecting in N s" counts down once a second, and only while shown.
             ctx.request_repaint_after(Duration::from_secs(1));

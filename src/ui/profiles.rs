@@ -170,6 +170,12 @@ impl ProfilesWindow {
         self.loaded_once = false;
     }
 
+    /// True once the profiles file has been read (or there is none to read), so a remembered
+    /// profile destination can be found.
+    pub fn ready(&self) -> bool {
+        self.dirs.is_none() || (self.loaded_once && self.loading.is_none())
+    }
+
     /// The saved profiles usable as destinations (broken or incomplete ones are left out).
     pub fn choices(&self) -> Vec<ProfileChoice> {
         self.profiles
