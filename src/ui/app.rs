@@ -10,11 +10,13 @@ use poll_promise::Promise;
 use super::actions::UiAction;
 use super::backend::Backend;
 use super::model::QueueModel;
+use super::profiles::ProfilesWindow;
 use super::settings::UiSettings;
 use super::thumbnails::Thumbnails;
 use super::{folder_scan, notify, queue_view};
 use crate::engine::{Command, UploadOptions};
 use crate::server::DemoServer;
+use crate::store::HoistDirs;
 use crate::units::{format_bytes, format_eta};
 use crate::upload::Destination;
 
@@ -36,9 +38,11 @@ pub struct HoistApp {
     picks: Vec<Promise<Option<Vec<PathBuf>>>>,
     show_settings: bool,
     sent_notices: bool,
-    /// Paths to add once the journal's uploads are known (so duplicates are recognised).
+    /// Paths to add once the journal's uploads and the saved profiles are known (so duplicates
+    /// are recognised and a remembered profile destination is found).
     deferred: Vec<PathBuf>,
     thumbnails: Thumbnails,
+    profiles: ProfilesWindow,
 }
 
 impl HoistApp {
@@ -70,12 +74,19 @@ impl HoistApp {
             sent_notices: true,
             deferred: Vec::new(),
             thumbnails: Thumbnails::default(),
+            profiles: ProfilesWindow::new(None),
         }
     }
 
     /// Turns desktop notifications off regardless of settings (tests).
     pub fn without_notifications(mut self) -> HoistApp {
         self.sent_notices = false;
+        self
+    }
+
+    /// Uses Hoist's folders for saved profiles (the Profiles window and their destinations).
+    pub fn with_dirs(mut self, dirs: HoistDirs) -> HoistApp {
+        self.profiles.set_dirs(dirs);
         self
     }
 
@@ -94,25 +105,44 @@ impl HoistApp {
         &self.settings
     }
 
-    /// The destinations new files can go to, by label; the demo server first.
+    /// The destinations new files can go to, by label: the demo server first, then those in
+    /// the journal, then the saved profiles (by name).
     pub fn destinations(&self) -> Vec<(String, Destination)> {
+        self.choices()
+            .into_iter()
+            .map(|(label, destination, _)| (label, destination))
+            .collect()
+    }
+
+    /// Each destination with its chunk size: a profile's own, `None` (the settings') otherwise.
+    fn choices(&self) -> Vec<(String, Destination, Option<Option<u64>>)> {
+        let profiles = self.profiles.choices();
         let mut all = Vec::new();
         if let Some(demo) = &self.demo {
-            all.push((DEMO_DESTINATION.to_string(), demo.destination()));
+            all.push((DEMO_DESTINATION.to_string(), demo.destination(), None));
         }
         for (label, destination) in self.model.destinations() {
-            if !all.iter().any(|(_, d)| *d == destination) {
-                all.push((label, destination));
+            let known = all.iter().any(|(_, d, _)| *d == destination)
+                || profiles.iter().any(|p| p.destination == destination);
+            if !known {
+                all.push((label, destination, None));
             }
+        }
+        for profile in profiles {
+            all.push((
+                profile.name,
+                profile.destination,
+                Some(profile.chunk_size_bytes),
+            ));
         }
         all
     }
 
-    fn chosen_destination(&self) -> Option<(String, Destination)> {
-        let all = self.destinations();
+    fn chosen_destination(&self) -> Option<(String, Destination, Option<Option<u64>>)> {
+        let all = self.choices();
         let wanted = self.settings.destination.as_deref();
         all.iter()
-            .find(|(label, _)| Some(label.as_str()) == wanted)
+            .find(|(label, _, _)| Some(label.as_str()) == wanted)
             .or(all.first())
             .cloned()
     }
@@ -132,7 +162,8 @@ impl HoistApp {
                 break;
             }
         }
-        if self.model.restored && !self.deferred.is_empty() {
+        self.profiles.update(ctx);
+        if self.model.restored && self.profiles.ready() && !self.deferred.is_empty() {
             let paths = std::mem::take(&mut self.deferred);
             self.scans
                 .push(background(ctx, move || folder_scan::expand(paths)));
@@ -166,15 +197,15 @@ impl HoistApp {
 
     /// Sends `Add` for each file not already queued.
     fn queue_files(&mut self, files: Vec<PathBuf>) {
-        let Some((_, destination)) = self.chosen_destination() else {
+        let Some((_, destination, chunk_size)) = self.chosen_destination() else {
             self.model.messages.push(
-                "There is no destination yet: upload once with `hoist upload` from a terminal, or start Hoist with --demo."
+                "There is no destination yet: add a profile under Profiles, upload once with `hoist upload` from a terminal, or start Hoist with --demo."
                     .to_string(),
             );
             return;
         };
         let options = UploadOptions {
-            chunk_size_bytes: self.settings.chunk_size_bytes(),
+            chunk_size_bytes: chunk_size.unwrap_or_else(|| self.settings.chunk_size_bytes()),
             size_unknown: false,
         };
         let mut seen = std::collections::HashSet::new();
@@ -253,7 +284,7 @@ impl HoistApp {
             let destinations = self.destinations();
             let has_destination = !destinations.is_empty();
             let no_destination =
-                "No destination yet: upload once with `hoist upload`, or start Hoist with --demo";
+                "No destination yet: add a profile under Profiles, upload once with `hoist upload`, or start Hoist with --demo";
             let add_files = ui.add_enabled(has_destination, egui::Button::new("Add files…"));
             if add_files.on_disabled_hover_text(no_destination).clicked() {
                 actions.push(UiAction::PickFiles);
@@ -266,7 +297,7 @@ impl HoistApp {
             let label = ui.label("Destination");
             let current = self
                 .chosen_destination()
-                .map(|(label, _)| label)
+                .map(|(label, _, _)| label)
                 .unwrap_or_else(|| "none yet".to_string());
             egui::ComboBox::from_id_salt("destination")
                 .selected_text(&current)
@@ -288,6 +319,12 @@ impl HoistApp {
             }
             if ui.button("Settings").clicked() {
                 self.show_settings = !self.show_settings;
+            }
+            if ui.button("Profiles").clicked() {
+                self.profiles.open = !self.profiles.open;
+                if self.profiles.open {
+                    self.profiles.refresh();
+                }
             }
             if self.demo.is_some() {
                 ui.separator();
@@ -424,6 +461,9 @@ impl eframe::App for HoistApp {
             }
         });
         self.settings_window(&ctx, &mut actions);
+        if self.profiles.open {
+            self.profiles.show(&ctx);
+        }
         drop_overlay(&ctx);
         for action in actions {
             self.apply(action, &ctx);

@@ -12,6 +12,7 @@ mod folder_scan;
 mod icon;
 mod model;
 mod notify;
+mod profiles;
 mod queue_view;
 mod settings;
 mod thumbnails;
@@ -26,6 +27,7 @@ pub use app::{DEMO_DESTINATION, HoistApp};
 pub use backend::{Backend, ChannelBackend, EngineBackend};
 pub use icon::APP_ID;
 pub use model::{Notice, QueueModel, Row};
+pub use profiles::{ProfileChoice, ProfilesWindow, SECRET_LABEL};
 pub use settings::UiSettings;
 pub use words::{FileKind, state_words};
 
@@ -97,7 +99,8 @@ pub fn run(options: WindowOptions) -> anyhow::Result<()> {
                 }
             };
             let mut app =
-                HoistApp::new(Box::new(EngineBackend::new(handle, events)), settings, demo);
+                HoistApp::new(Box::new(EngineBackend::new(handle, events)), settings, demo)
+                    .with_dirs(dirs.clone());
             if !options.files.is_empty() {
                 app.add_paths(options.files.clone());
             }

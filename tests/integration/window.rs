@@ -294,3 +294,223 @@ fn relaunch_restores_rows_from_the_journal() {
     harness.get_by_label("Paused");
     harness.get_by_label("Resume");
 }
+
+/// Steps the window (background jobs finish on their own threads) until `done` holds.
+fn step_until(
+    harness: &mut Harness<'static, HoistApp>,
+    what: &str,
+    done: impl Fn(&Harness<'static, HoistApp>) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done(harness) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    settle(harness);
+}
+
+/// Runs the window until it stops asking for frames; a background job finishing in between
+/// asks for more, so try again (bounded).
+fn settle(harness: &mut Harness<'static, HoistApp>) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while harness.try_run().is_err() {
+        assert!(Instant::now() < deadline, "the window never settled");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Types `text` into the text field labelled `label`.
+fn type_into(harness: &mut Harness<'static, HoistApp>, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    settle(harness);
+    harness.get_by_label(label).type_text(text);
+    settle(harness);
+}
+
+#[test]
+fn profiles_window_adds_tests_edits_and_deletes_a_profile() {
+    let token = "tok-window-7c1d";
+    let server = crate::support::TestServer::start_with_token(&[], Some(token));
+    let home = tempfile::tempdir().expect("tempdir");
+    let dirs = hoist::store::HoistDirs::from_home(home.path());
+    dirs.ensure().expect("dirs");
+    // The secrets file, chosen knowingly in the profiles file: no keyring, no process env.
+    let profiles_file = dirs.config_dir.join("profiles.toml");
+    std::fs::write(&profiles_file, "secret_store = \"file\"\n").expect("write");
+    let files = tempfile::tempdir().expect("tempdir");
+    let video = files.path().join("clip.mp4");
+    std::fs::write(&video, b"video").expect("write");
+
+    let (command_tx, commands_rx) = channel();
+    let (event_tx, event_rx) = channel();
+    event_tx
+        .send(Event::Restored {
+            uploads: Vec::new(),
+        })
+        .expect("send");
+    let backend = ChannelBackend {
+        commands: command_tx,
+        events: event_rx,
+    };
+    let settings = UiSettings {
+        destination: Some("local".to_string()),
+        ..UiSettings::default()
+    };
+    let app = HoistApp::new(Box::new(backend), settings, None)
+        .without_notifications()
+        .with_dirs(dirs.clone());
+    let mut harness = Harness::builder()
+        .with_size(egui::Vec2::new(1100.0, 700.0))
+        .build_eframe(|_cc| app);
+    settle(&mut harness);
+    assert!(harness.state().destinations().is_empty());
+
+    harness.get_by_label("Profiles").click();
+    settle(&mut harness);
+    step_until(&mut harness, "the empty list", |h| {
+        h.query_by_label("No saved profiles yet.").is_some()
+    });
+    harness.get_by_label("Add").click();
+    settle(&mut harness);
+    type_into(&mut harness, "Name", "local");
+    type_into(&mut harness, "Endpoint", &server.initiate_url());
+    type_into(&mut harness, hoist::ui::SECRET_LABEL, token);
+    harness.check_accessibility();
+    harness.get_by_label("Save").click();
+    settle(&mut harness);
+    step_until(&mut harness, "the save", |h| {
+        h.query_by_label_contains(
+            "Saved the profile \"local\". Its secret is kept in the secrets file",
+        )
+        .is_some()
+    });
+    // In the list, in the file (without the secret), and in the destination menu.
+    harness.get_by_label("google-resumable");
+    let written = std::fs::read_to_string(&profiles_file).expect("read");
+    assert!(written.contains("[profiles.local]"), "{written}");
+    assert!(written.contains(&server.initiate_url()), "{written}");
+    assert!(
+        !written.contains(token),
+        "the secret must not be in profiles.toml"
+    );
+    let secrets = std::fs::read_to_string(dirs.data_dir.join("secrets.json")).expect("secrets");
+    assert!(secrets.contains(token));
+    let stored = hoist::profile::ProfileStore::new(&dirs)
+        .get("local")
+        .expect("profile");
+    let expected = stored.destination("local").expect("destination");
+    assert!(matches!(expected.auth, AuthSource::Stored(_)));
+    let menu = harness.state().destinations();
+    assert_eq!(menu.len(), 1);
+    assert_eq!(menu[0], ("local".to_string(), expected.clone()));
+
+    // Test connection: the reference server accepts the token.
+    harness.get_by_label("Test connection").click();
+    settle(&mut harness);
+    step_until(&mut harness, "the connection test", |h| {
+        h.query_by_label_contains("OK: The server at http://127.0.0.1:")
+            .is_some()
+    });
+
+    // Files dropped now go to the profile, with its chunk size (one stream: none set).
+    harness.input_mut().dropped_files = vec![Arc::new(TestDroppedFile(video.clone()))];
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut sent = Vec::new();
+    while sent.is_empty() && Instant::now() < deadline {
+        harness.step();
+        sent.extend(commands_rx.try_iter());
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    match sent.as_slice() {
+        [
+            Command::Add {
+                path,
+                destination,
+                options,
+                ..
+            },
+        ] => {
+            assert_eq!(*path, video);
+            assert_eq!(*destination, expected);
+            assert_eq!(options.chunk_size_bytes, None);
+        }
+        other => panic!("unexpected commands {other:?}"),
+    }
+
+    // Edit: a new token replaces the stored one (the old one is gone); the rest is kept.
+    harness.get_by_label("Edit").click();
+    settle(&mut harness);
+    type_into(&mut harness, hoist::ui::SECRET_LABEL, "new-token-5e2a");
+    harness.get_by_label("Save").click();
+    settle(&mut harness);
+    step_until(&mut harness, "the edit", |h| {
+        h.query_by_label_contains("Saved the profile \"local\"")
+            .is_some()
+    });
+    let secrets = std::fs::read_to_string(dirs.data_dir.join("secrets.json")).expect("secrets");
+    assert!(secrets.contains("new-token-5e2a") && !secrets.contains(token));
+    assert_eq!(
+        hoist::profile::ProfileStore::new(&dirs)
+            .get("local")
+            .expect("profile")
+            .endpoint,
+        Some(server.initiate_url())
+    );
+
+    // Delete asks first, naming the profile; nothing is deleted until confirmed.
+    harness.get_by_label("Delete").click();
+    settle(&mut harness);
+    harness
+        .get_by_label("Delete the profile \"local\" and its stored secret? This cannot be undone.");
+    assert!(
+        std::fs::read_to_string(&profiles_file)
+            .expect("read")
+            .contains("[profiles.local]")
+    );
+    harness.get_by_label("Yes, delete it").click();
+    settle(&mut harness);
+    step_until(&mut harness, "the delete", |h| {
+        h.query_by_label_contains("Deleted the profile \"local\".")
+            .is_some()
+            && h.query_by_label("No saved profiles yet.").is_some()
+    });
+    let written = std::fs::read_to_string(&profiles_file).expect("read");
+    assert!(!written.contains("[profiles.local]"), "{written}");
+    let secrets = std::fs::read_to_string(dirs.data_dir.join("secrets.json")).expect("secrets");
+    assert!(!secrets.contains("new-token-5e2a"));
+    assert!(harness.state().destinations().is_empty());
+}
+
+#[test]
+fn a_broken_profiles_file_is_shown_with_its_line() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let dirs = hoist::store::HoistDirs::from_home(home.path());
+    dirs.ensure().expect("dirs");
+    std::fs::write(
+        dirs.config_dir.join("profiles.toml"),
+        "[profiles.a]\nkind = \"drive\"\nprivacy = public\n",
+    )
+    .expect("write");
+    let (command_tx, _commands) = channel();
+    let (_events, event_rx) = channel();
+    let backend = ChannelBackend {
+        commands: command_tx,
+        events: event_rx,
+    };
+    let app = HoistApp::new(Box::new(backend), UiSettings::default(), None)
+        .without_notifications()
+        .with_dirs(dirs);
+    let mut harness = Harness::builder()
+        .with_size(egui::Vec2::new(1100.0, 600.0))
+        .build_eframe(|_cc| app);
+    settle(&mut harness);
+    harness.get_by_label("Profiles").click();
+    settle(&mut harness);
+    step_until(&mut harness, "the error", |h| {
+        h.query_by_label_contains("The saved profiles could not be read")
+            .is_some()
+    });
+    harness.get_by_label_contains("line 3");
+    harness.check_accessibility();
+}
