@@ -52,8 +52,9 @@ impl Driver {
         let mut processing_polls = 0u32;
         loop {
             ctx.counter.touch();
-            // A cheap check before every request, whatever the protocol: a file that changed
-            // (or vanished, like a removed USB stick) must not be sent half old, half new.
+            // The one check of the file before each step, for every protocol (they do not repeat
+            // it): a file that changed (or vanished, like a removed USB stick) must not be sent
+            // half old, half new.
             if processing_polls == 0
                 && let Err(e) = ctx.file.verify_size_and_mtime()
             {

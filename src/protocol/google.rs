@@ -153,7 +153,6 @@ impl GoogleSession {
     }
 
     async fn send(&mut self, ctx: &SessionContext, uri: &str) -> Result<Step, ProtocolError> {
-        ctx.file.verify_size_and_mtime()?;
         let total = ctx.file.size_bytes;
         let start = self.state.confirmed_bytes.min(total);
         let end = match ctx.chunk_size_bytes {

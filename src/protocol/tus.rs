@@ -358,7 +358,6 @@ impl TusSession {
 
     /// `PATCH <upload>`: sends the next bytes from the confirmed offset.
     async fn patch(&mut self, ctx: &SessionContext, url: &str) -> Result<Step, ProtocolError> {
-        ctx.file.verify_size_and_mtime()?;
         let total = ctx.file.size_bytes;
         let start = self.state.confirmed_bytes.min(total);
         let checksums = self

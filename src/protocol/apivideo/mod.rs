@@ -183,7 +183,6 @@ impl ApiVideoSession {
         ctx: &SessionContext,
         s: &Settings<'_>,
     ) -> Result<Step, ProtocolError> {
-        ctx.file.verify_size_and_mtime()?;
         let size = ctx.file.size_bytes;
         let chunk = self.chunk_bytes(ctx);
         let parts = wire::part_count(size, chunk);

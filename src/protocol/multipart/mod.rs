@@ -380,7 +380,6 @@ impl MultipartSession {
         if wanted.is_empty() {
             return Ok(());
         }
-        ctx.file.verify_size_and_mtime()?;
         let now = Instant::now();
         if let Some(&first) = wanted.iter().find(|&&i| self.usable_url(i, now).is_none()) {
             let count = (self.state.total_chunks - first + 1).min(MAX_URLS_PER_REQUEST);
