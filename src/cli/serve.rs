@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
 
-use crate::server::{self, FaultConfig, ServerConfig};
+use crate::server::{self, FaultConfig, ServerConfig, TlsFiles};
 
 /// Arguments of `hoist serve`.
 #[derive(clap::Args, Debug)]
@@ -31,6 +31,12 @@ pub struct ServeArgs {
     /// Allow listening on an address other clients can reach (the server is for tests).
     #[arg(long)]
     pub allow_remote: bool,
+    /// Speak HTTPS with this certificate chain (PEM, leaf first); needs --tls-key.
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 /// Starts the server, prints where it listens, and serves until Ctrl-C or SIGTERM.
@@ -62,12 +68,20 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             .context("could not read the current folder")?
             .join("hoist-server"),
     };
+    let tls = match (args.tls_cert, args.tls_key) {
+        (Some(cert_chain_path), Some(key_path)) => Some(TlsFiles {
+            cert_chain_path,
+            key_path,
+        }),
+        _ => None,
+    };
     let fault_line = (!faults.is_empty()).then(|| faults.to_string());
     let running = server::start(ServerConfig {
         addr: args.addr,
         dir: dir.clone(),
         faults,
         required_token,
+        tls,
     })
     .await?;
 

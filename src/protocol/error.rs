@@ -14,6 +14,15 @@ pub enum ProtocolError {
         /// What the HTTP client said (without URLs), for the log.
         detail: String,
     },
+    /// The server's TLS certificate was refused: not signed by a trusted authority, expired, or
+    /// made out for another name. Retrying does not help.
+    #[error(
+        "the server's certificate is not trusted ({detail}); if your network uses its own certificate authority, point SSL_CERT_FILE at it"
+    )]
+    Certificate {
+        /// What the TLS library said.
+        detail: String,
+    },
     /// The server keeps answering without keeping any new data.
     #[error("the server keeps answering without keeping any new data")]
     NoProgress,
@@ -168,6 +177,9 @@ impl ProtocolError {
         if error.is_decode() {
             return ProtocolError::BadResponse { detail };
         }
+        if let Some(refusal) = certificate_refusal(&error) {
+            return ProtocolError::Certificate { detail: refusal };
+        }
         let problem = if error.is_connect() {
             ConnectionProblem::Unreachable
         } else if error.is_timeout() {
@@ -185,6 +197,27 @@ impl ProtocolError {
             _ => None,
         }
     }
+}
+
+/// The TLS library's words when it refused the server's certificate, found anywhere in the
+/// error's chain. I/O errors are looked into: their `source()` skips the error they wrap.
+fn certificate_refusal(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    use tokio_rustls::rustls::Error as TlsError;
+    let mut cause = Some(error);
+    while let Some(current) = cause {
+        if let Some(tls @ (TlsError::InvalidCertificate(_) | TlsError::NoCertificatesPresented)) =
+            current.downcast_ref::<TlsError>()
+        {
+            return Some(tls.to_string());
+        }
+        cause = match current.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => current.source(),
+        };
+    }
+    None
 }
 
 #[cfg(test)]

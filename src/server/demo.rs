@@ -55,6 +55,7 @@ impl DemoServer {
             dir: store.clone(),
             faults: faults(flaky),
             required_token: None,
+            tls: None,
         }))?;
         Ok(DemoServer {
             runtime,

@@ -410,7 +410,7 @@ async fn initiate(
     tracing::debug!(session = short(&id), ?kind, "resumable session created");
     let location = format!(
         "{}{}?{query}&upload_id={id}",
-        public_base(&app, &headers),
+        app.public_base(&headers),
         uri.path()
     );
     match HeaderValue::from_str(&location) {
@@ -978,16 +978,6 @@ fn upload_id(uri: &Uri) -> Option<String> {
     url::form_urlencoded::parse(uri.query()?.as_bytes())
         .find(|(key, _)| key == "upload_id")
         .map(|(_, value)| value.into_owned())
-}
-
-/// `http://HOST` from the request's `Host` header, else the server's own address.
-fn public_base(app: &App, headers: &HeaderMap) -> String {
-    headers
-        .get(header::HOST)
-        .and_then(|host| host.to_str().ok())
-        .filter(|host| !host.contains('@') && host.parse::<axum::http::uri::Authority>().is_ok())
-        .map(|host| format!("http://{host}"))
-        .unwrap_or_else(|| app.base_url.clone())
 }
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

@@ -23,6 +23,7 @@ mod oauth;
 mod sink;
 mod stats;
 mod storage;
+mod tls;
 mod tus;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -38,7 +39,9 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::ServiceExt as _;
@@ -46,6 +49,7 @@ use tower::ServiceExt as _;
 pub use demo::DemoServer;
 pub use faults::{ErrorRate, Expiry, FaultConfig, FaultSpecError, VALID_FAULT_SPECS};
 pub use stats::ServerStats;
+pub use tls::{TlsError, TlsFiles};
 
 use faults::{FaultState, GateFault};
 use stats::Counters;
@@ -55,6 +59,8 @@ use storage::Storage;
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 /// Largest read buffer of a connection: big reads keep the body path cheap.
 const MAX_READ_BUFFER_BYTES: usize = 4 << 20;
+/// How long a client gets to finish the TLS handshake.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What the server needs to start.
 #[derive(Clone)]
@@ -67,6 +73,8 @@ pub struct ServerConfig {
     pub faults: FaultConfig,
     /// When set, every upload request needs `Authorization: Bearer <token>`.
     pub required_token: Option<String>,
+    /// When set, the server speaks HTTPS with this certificate (and its URLs say `https`).
+    pub tls: Option<TlsFiles>,
 }
 
 impl std::fmt::Debug for ServerConfig {
@@ -80,6 +88,7 @@ impl std::fmt::Debug for ServerConfig {
                 "required_token",
                 &self.required_token.as_ref().map(|_| "<redacted>"),
             )
+            .field("tls", &self.tls)
             .finish()
     }
 }
@@ -103,6 +112,9 @@ pub enum ServerError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// The TLS certificate or key could not be used.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
 }
 
 /// A server running on the current tokio runtime; see [`start`].
@@ -123,6 +135,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         path: config.dir.clone(),
         source,
     })?;
+    let tls = config.tls.as_ref().map(tls::acceptor).transpose()?;
     let listener = TcpListener::bind(config.addr)
         .await
         .map_err(|source| ServerError::Bind {
@@ -135,7 +148,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     })?;
     let tracker = TaskTracker::new();
     let app = Arc::new(App {
-        base_url: base_url_of(local_addr),
+        base_url: base_url_of(local_addr, tls.is_some()),
         storage,
         faults: FaultState::new(config.faults),
         stats: Counters::default(),
@@ -151,6 +164,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let router = router(app.clone());
     let accept = tokio::spawn(accept_loop(
         listener,
+        tls,
         app.clone(),
         router,
         cancel.clone(),
@@ -172,7 +186,8 @@ impl RunningServer {
         self.local_addr
     }
 
-    /// `http://IP:PORT`, without a trailing slash (a wildcard address is shown as 127.0.0.1).
+    /// `http://IP:PORT` (`https` with TLS), without a trailing slash (a wildcard address is
+    /// shown as 127.0.0.1).
     pub fn base_url(&self) -> String {
         self.app.base_url.clone()
     }
@@ -215,19 +230,20 @@ impl Drop for RunningServer {
     }
 }
 
-fn base_url_of(addr: SocketAddr) -> String {
+fn base_url_of(addr: SocketAddr, tls: bool) -> String {
     let ip = match addr.ip() {
         ip if ip.is_unspecified() && ip.is_ipv4() => IpAddr::V4(Ipv4Addr::LOCALHOST),
         ip if ip.is_unspecified() => IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
         ip => ip,
     };
-    format!("http://{}", SocketAddr::new(ip, addr.port()))
+    let scheme = if tls { "https" } else { "http" };
+    format!("{scheme}://{}", SocketAddr::new(ip, addr.port()))
 }
 
 /// State shared by every request.
 #[derive(Debug)]
 pub(crate) struct App {
-    /// `http://IP:PORT` of this server.
+    /// `http://IP:PORT` (or `https://`) of this server.
     pub base_url: String,
     /// The storage folder.
     pub storage: Storage,
@@ -262,6 +278,24 @@ impl std::fmt::Debug for FaultState {
 impl App {
     fn stats(&self) -> ServerStats {
         self.stats.snapshot(self.faults.injected())
+    }
+
+    /// `http://HOST` (`https` with TLS) from the request's `Host` header, so the URLs handed
+    /// out work under whatever name the client used; else the server's own address.
+    pub(crate) fn public_base(&self, headers: &HeaderMap) -> String {
+        let scheme = if self.base_url.starts_with("https://") {
+            "https"
+        } else {
+            "http"
+        };
+        headers
+            .get(header::HOST)
+            .and_then(|host| host.to_str().ok())
+            .filter(|host| {
+                !host.contains('@') && host.parse::<axum::http::uri::Authority>().is_ok()
+            })
+            .map(|host| format!("{scheme}://{host}"))
+            .unwrap_or_else(|| self.base_url.clone())
     }
 
     /// The checks in front of every upload request, before its body is read: the bearer token,
@@ -433,6 +467,7 @@ fn plain_error(status: StatusCode, message: &str) -> axum::response::Response {
 
 async fn accept_loop(
     listener: TcpListener,
+    tls: Option<TlsAcceptor>,
     app: Arc<App>,
     router: Router,
     cancel: CancellationToken,
@@ -445,13 +480,16 @@ async fn accept_loop(
         };
         match accepted {
             Ok((stream, peer)) => {
-                tracker.spawn(serve_connection(
-                    stream,
-                    peer,
-                    app.clone(),
-                    router.clone(),
-                    cancel.clone(),
-                ));
+                let _ = stream.set_nodelay(true);
+                let (app, router, cancel) = (app.clone(), router.clone(), cancel.clone());
+                match tls.clone() {
+                    None => tracker.spawn(serve_connection(stream, peer, app, router, cancel)),
+                    Some(acceptor) => tracker.spawn(async move {
+                        if let Some(stream) = handshake(&acceptor, stream, peer).await {
+                            serve_connection(stream, peer, app, router, cancel).await;
+                        }
+                    }),
+                };
             }
             Err(e) => {
                 // Usually out of file descriptors: wait a little instead of spinning.
@@ -462,14 +500,34 @@ async fn accept_loop(
     }
 }
 
-async fn serve_connection(
+/// Runs the TLS handshake; `None` (logged) when it fails or takes too long.
+async fn handshake(
+    acceptor: &TlsAcceptor,
     stream: TcpStream,
+    peer: SocketAddr,
+) -> Option<tokio_rustls::server::TlsStream<TcpStream>> {
+    match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+        Ok(Ok(stream)) => Some(stream),
+        Ok(Err(e)) => {
+            tracing::debug!(%peer, error = %e, "TLS handshake failed");
+            None
+        }
+        Err(_) => {
+            tracing::debug!(%peer, "TLS handshake timed out");
+            None
+        }
+    }
+}
+
+async fn serve_connection<S>(
+    stream: S,
     peer: SocketAddr,
     app: Arc<App>,
     router: Router,
     cancel: CancellationToken,
-) {
-    let _ = stream.set_nodelay(true);
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let service = hyper::service::service_fn(move |request: Request<Incoming>| {
         handle(app.clone(), router.clone(), peer, request)
     });

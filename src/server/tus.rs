@@ -270,7 +270,7 @@ async fn create(AxumState(app): AxumState<Arc<App>>, headers: HeaderMap, body: B
         return response;
     }
     app.tus.insert(upload);
-    let location = format!("{}{BASE_PATH}/{id}", public_base(&app, &headers));
+    let location = format!("{}{BASE_PATH}/{id}", app.public_base(&headers));
     let Ok(location) = HeaderValue::from_str(&location) else {
         return error(StatusCode::BAD_REQUEST, "the Host header cannot be echoed");
     };
@@ -875,16 +875,6 @@ fn refusal_response(refusal: Refusal) -> Response {
             response
         }
     }
-}
-
-/// `http://HOST` from the request's `Host` header, else the server's own address.
-fn public_base(app: &App, headers: &HeaderMap) -> String {
-    headers
-        .get(header::HOST)
-        .and_then(|host| host.to_str().ok())
-        .filter(|host| !host.contains('@') && host.parse::<axum::http::uri::Authority>().is_ok())
-        .map(|host| format!("http://{host}"))
-        .unwrap_or_else(|| app.base_url.clone())
 }
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

@@ -272,6 +272,7 @@ fn a_restarted_server_forgets_tokens_and_keeps_the_video() {
         dir: server.store.path().to_path_buf(),
         faults: hoist::server::FaultConfig::from_specs(faults(&[])).expect("faults"),
         required_token: None,
+        tls: None,
     };
     server.server = Some(
         server

@@ -18,5 +18,6 @@ mod packaging;
 mod profiles;
 mod protocols;
 mod support;
+mod tls;
 mod tus;
 mod window;

@@ -276,6 +276,7 @@ impl Restartable {
             dir: self.dir.path().to_path_buf(),
             faults: hoist::server::FaultConfig::from_specs(faults.iter().copied()).expect("faults"),
             required_token: Some(KEY.to_string()),
+            tls: None,
         };
         let server = self
             .runtime

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use hoist::server::{FaultConfig, RunningServer, ServerConfig, ServerStats};
+use hoist::server::{FaultConfig, RunningServer, ServerConfig, ServerStats, TlsFiles};
 use sha2::{Digest, Sha256};
 
 /// A reference server running on its own runtime, storing into a temp dir.
@@ -23,6 +23,11 @@ impl TestServer {
 
     /// Starts a server that requires `token` as a bearer token.
     pub fn start_with_token(faults: &[&str], token: Option<&str>) -> TestServer {
+        TestServer::start_with(faults, token, None)
+    }
+
+    /// Starts a server with faults, an optional required token and optional HTTPS.
+    pub fn start_with(faults: &[&str], token: Option<&str>, tls: Option<TlsFiles>) -> TestServer {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -35,6 +40,7 @@ impl TestServer {
             dir: store.path().to_path_buf(),
             faults,
             required_token: token.map(str::to_string),
+            tls,
         };
         let server = runtime
             .block_on(hoist::server::start(config.clone()))

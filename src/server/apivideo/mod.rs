@@ -23,7 +23,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, Query, State as AxumState};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::Value;
@@ -113,15 +113,10 @@ pub(crate) fn routes() -> Router<Arc<App>> {
         .route(&p("/upload"), post(delegated_upload))
 }
 
-/// `http://HOST/apivideo` from the request's `Host` header, else the server's own address.
+/// `http://HOST/apivideo` (or `https`) from the request's `Host` header, else the server's own
+/// address.
 pub(super) fn public_base(app: &App, headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|host| host.to_str().ok())
-        .filter(|host| !host.contains('@') && host.parse::<axum::http::uri::Authority>().is_ok())
-        .map(|host| format!("http://{host}"))
-        .unwrap_or_else(|| app.base_url.clone());
-    format!("{host}{PREFIX}")
+    format!("{}{PREFIX}", app.public_base(headers))
 }
 
 /// Reads a JSON object body (empty = `{}`); the error is an answer.

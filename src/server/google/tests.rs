@@ -52,6 +52,7 @@ async fn serve_at(
         dir: dir.to_path_buf(),
         faults: FaultConfig::from_specs(specs).expect("fault specs"),
         required_token: token.map(str::to_string),
+        tls: None,
     })
     .await
     .expect("server starts")

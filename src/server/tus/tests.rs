@@ -34,6 +34,7 @@ async fn serve(dir: &Path, specs: &[&str]) -> RunningServer {
         dir: dir.to_path_buf(),
         faults: FaultConfig::from_specs(specs).expect("fault specs"),
         required_token: None,
+        tls: None,
     })
     .await
     .expect("server starts")
@@ -345,6 +346,7 @@ async fn termination_unknown_and_restart() {
         dir: dir.path().to_path_buf(),
         faults: FaultConfig::default(),
         required_token: None,
+        tls: None,
     })
     .await
     .expect("restart");
