@@ -8,7 +8,7 @@ use futures_util::Stream;
 use super::{ByteCounter, FileError, RunningCrc32c, Throttle};
 
 /// The largest block read from disk and handed to the network at once. Measured on loopback
-/// (scripts/bench-google.sh): 256 KiB beat 64 KiB, 1 MiB and 4 MiB; larger blocks cost more in
+/// (2026-11-21, a streamed Google upload to `hoist serve`): 256 KiB beat 64 KiB, 1 MiB and 4 MiB; larger blocks cost more in
 /// fresh page mappings than they save in hand-offs.
 pub const STREAM_BLOCK_BYTES: u64 = 256 * 1024;
 /// Blocks read ahead of the network. Memory per stream is about `(READ_AHEAD_BLOCKS + 2)` blocks.
