@@ -4,7 +4,7 @@
 //! It speaks Google's resumable upload protocol (`/upload/...`, see the `google` module), stores uploads in
 //! a folder (see the `storage` module for the layout), and injects the faults of a
 //! [`FaultConfig`], which can be replaced while it runs. Besides the upload endpoints:
-//! - `GET /` answers one line of plain text describing the server;
+//! - `GET /` answers one line of plain text naming the protocols and where they live;
 //! - `GET /_hoist/stats` answers [`ServerStats`] as JSON;
 //! - `GET /_hoist/faults` answers the fault specs in force, as a JSON list of strings;
 //! - `PUT /_hoist/faults` with a JSON list of spec strings replaces the faults (loopback clients only).
@@ -418,7 +418,9 @@ fn router(app: Arc<App>) -> Router {
 async fn describe() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        "Hoist reference server: Google resumable uploads under /upload/ (stats at /_hoist/stats)\n",
+        "Hoist reference server: Google resumable uploads under /upload/, api.video under \
+         /apivideo, presigned multipart under /multipart, tus 1.0 under /tus/files/, OAuth 2.0 \
+         under /oauth/ (stats at /_hoist/stats, faults at /_hoist/faults)\n",
     )
 }
 

@@ -135,9 +135,21 @@ pub fn server(protocol: &Protocol, faults: &[&str]) -> TestServer {
 
 /// `hoist upload` of `files` for `protocol`, with fast retries.
 pub fn upload(home: &Home, server: &TestServer, protocol: &Protocol, files: &[&Path]) {
+    upload_with_env(home, server, protocol, files, &[]);
+}
+
+/// [`upload`] with extra environment variables for `hoist`.
+pub fn upload_with_env(
+    home: &Home,
+    server: &TestServer,
+    protocol: &Protocol,
+    files: &[&Path],
+    env: &[(&str, &Path)],
+) {
     let out = home
         .hoist()
         .env("HOIST_TEST_TOKEN", TOKEN)
+        .envs(env.iter().copied())
         .args((protocol.args)(server))
         .args(FAST_RETRY)
         .args(files)

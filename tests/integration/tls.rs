@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use hoist::server::TlsFiles;
 
-use crate::protocols::{TOKEN, protocols};
-use crate::support::{FAST_RETRY, Home, TestServer, assert_stored_equal, make_file, text};
+use crate::protocols::{TOKEN, protocols, upload_with_env};
+use crate::support::{Home, TestServer, assert_stored_equal, make_file, text};
 
 /// A CA and a server certificate for 127.0.0.1, made in `dir`; returns (files, CA path).
 fn make_ca(dir: &Path) -> (TlsFiles, PathBuf) {
@@ -46,20 +46,12 @@ fn every_protocol_uploads_over_tls() {
         );
         let home = Home::new();
         let source = make_file(home.dir.path(), "tls.bin", 3 * 1024 * 1024 + 17, 41);
-        let out = home
-            .hoist()
-            .env("HOIST_TEST_TOKEN", TOKEN)
-            .env("SSL_CERT_FILE", &ca)
-            .args((protocol.args)(&server))
-            .args(FAST_RETRY)
-            .arg(&source)
-            .output()
-            .expect("hoist runs");
-        assert!(
-            out.status.success(),
-            "{}: upload over TLS failed: {}",
-            protocol.name,
-            text(&out)
+        upload_with_env(
+            &home,
+            &server,
+            &protocol,
+            &[&source],
+            &[("SSL_CERT_FILE", &ca)],
         );
         assert_stored_equal(&server, "tls.bin", &source);
         assert!(
