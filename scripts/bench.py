@@ -540,7 +540,7 @@ def write_report(path, args, info, loopback, slow, elapsed_s):
         " implementation. Client and server share the machine's cores.",
         "- TLS: the same servers with a certificate from a throwaway CA"
         " (`scripts/make-test-ca.sh`), trusted by each client (SSL_CERT_FILE, curl --cacert,"
-        " REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS). TLS 1.3, whatever cipher each side prefers.",
+        " REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS). Each client and server negotiate the TLS version and cipher they prefer.",
         "- Every stored copy was checked: size on every run, sha256 on the first run of each case.",
         "",
         "## Summary: ratios",
