@@ -193,7 +193,11 @@ impl Driver {
                     ));
                 }
                 RetryClass::Retry { after } => {
-                    session.interrupted();
+                    if matches!(error, ProtocolError::Stalled { .. }) {
+                        session.stalled();
+                    } else {
+                        session.interrupted();
+                    }
                     let Some(wait) = backoff.next_delay(after) else {
                         return DriveEnd::Failed(format!(
                             "Gave up after {} tries: {error}.",

@@ -57,6 +57,11 @@ pub trait UploadSession: Send {
     fn persistent_state(&self) -> serde_json::Value;
     /// Called after any failure or relaunch: the next step must ask the server before sending.
     fn interrupted(&mut self);
+    /// Called instead of [`interrupted`](Self::interrupted) when nothing moved for too long:
+    /// whatever is still under way is stuck and must be dropped. By default the same.
+    fn stalled(&mut self) {
+        self.interrupted();
+    }
     /// Asks the server to discard the session where the protocol allows it (best effort).
     async fn cancel(&mut self, ctx: &SessionContext) -> Result<(), ProtocolError>;
 }

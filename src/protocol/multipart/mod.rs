@@ -7,8 +7,9 @@
 //! Design:
 //! - The session keeps a [`JoinSet`] of chunk `PUT`s. Each [`step`](UploadSession::step) tops it up
 //!   to `parallel_chunks`, waits for at least one to finish (taking any others already done),
-//!   reports that batch, and returns. Dropping the session (pause) aborts the `PUT`s; so does
-//!   [`interrupted`](UploadSession::interrupted), after which the next step asks the status.
+//!   reports that batch, and returns. Dropping the session (pause) aborts the `PUT`s; so does a
+//!   stall. After any other failure ([`interrupted`](UploadSession::interrupted)) the `PUT`s under
+//!   way carry on (through the retry wait too) and the next step asks the status.
 //! - Confirmed bytes are the bytes of the chunks the service acknowledged (reported, or listed as
 //!   completed by the status), never what was merely sent.
 //! - Presigned URLs expire (an hour): a URL is used only while comfortably inside its lifetime,
@@ -635,10 +636,18 @@ impl UploadSession for MultipartSession {
         serde_json::to_value(&self.state).unwrap_or(serde_json::Value::Null)
     }
 
+    /// Chunk `PUT`s still under way keep going: one failed request (a report, a status page,
+    /// another chunk) says nothing about them, and aborting them would throw away their bytes.
+    /// Each one that fails is counted and retried on its own.
     fn interrupted(&mut self) {
-        self.abort_chunks();
         self.deferred_error = None;
         self.needs_status = self.state.upload_id.is_some();
+    }
+
+    /// Nothing moved: the chunks under way are stuck, so they are dropped and sent again.
+    fn stalled(&mut self) {
+        self.abort_chunks();
+        self.interrupted();
     }
 
     async fn cancel(&mut self, _ctx: &SessionContext) -> Result<(), ProtocolError> {
