@@ -31,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +57,12 @@ class Sample:
     peak_rss_kib: int
 
 
+def in_netns(argv, netns):
+    """argv run inside network namespace `netns` (if any); `ip` execs argv itself, so the
+    process (and its rusage) is argv's own."""
+    return ["ip", "netns", "exec", netns, *argv] if netns else list(argv)
+
+
 def measure(argv, env=None, netns=None):
     """Runs argv to completion under GNU time; returns its Sample. Raises on a non-zero exit.
 
@@ -64,8 +70,7 @@ def measure(argv, env=None, netns=None):
     `exec`: started from this Python process it would inherit Python's size; started from
     GNU time it inherits about 1 MiB.
     """
-    if netns:
-        argv = ["ip", "netns", "exec", netns, *argv]  # ip execs argv itself: same process
+    argv = in_netns(argv, netns)
     with tempfile.NamedTemporaryFile("r") as usage, tempfile.TemporaryFile() as out:
         timed = ["/usr/bin/time", "-f", "%U %S %M", "-o", usage.name, *argv]
         started = time.monotonic()
@@ -90,8 +95,7 @@ class Server:
     """A server process; `url` is its base URL."""
 
     def __init__(self, argv, env, netns, announce, scheme, host):
-        if netns:
-            argv = ["ip", "netns", "exec", netns, *argv]
+        argv = in_netns(argv, netns)
         self.process = subprocess.Popen(
             argv,
             env={**os.environ, **env},
@@ -161,7 +165,6 @@ class Client:
     kind: str  # "curl", "hoist" or "independent"
     streams: int
     prepare: object  # (case, file, work) -> (argv, env, stored-copy finder)
-    notes: list = field(default_factory=list)
 
 
 def ca_env(case):
@@ -171,14 +174,17 @@ def ca_env(case):
     return {"SSL_CERT_FILE": ca, "REQUESTS_CA_BUNDLE": ca, "NODE_EXTRA_CA_CERTS": ca}
 
 
+def curl_base(case):
+    """curl, quiet but for errors, trusting the case's CA."""
+    argv = ["curl", "-sS"]
+    if case.tls:
+        argv += ["--cacert", str(case.tls / "ca.pem")]
+    return argv
+
+
 def curl_setup(case, argv):
     """Runs an untimed curl (headers to stdout) in the case's namespace; returns the headers."""
-    full = ["curl", "-sS", "-D", "-", "-o", "/dev/null"]
-    if case.tls:
-        full += ["--cacert", str(case.tls / "ca.pem")]
-    full += argv
-    if case.netns:
-        full = ["ip", "netns", "exec", case.netns, *full]
+    full = in_netns([*curl_base(case), "-D", "-", "-o", "/dev/null", *argv], case.netns)
     out = subprocess.run(full, check=True, capture_output=True, text=True, timeout=120).stdout
     headers = {}
     for line in out.replace("\r", "").splitlines():
@@ -220,11 +226,9 @@ def curl_google(case, file, work):
         ],
     )
     location = headers["location"]
-    argv = ["curl", "-sS", "-f", "-o", "/dev/null", "-X", "PUT", "-T", str(file), "-H", "Expect:"]
+    argv = [*curl_base(case), "-f", "-o", "/dev/null", "-X", "PUT", "-T", str(file), "-H", "Expect:"]
     argv += ["-H", "Content-Type: application/octet-stream"]
     argv += ["-H", f"Content-Range: bytes 0-{size - 1}/{size}", location]
-    if case.tls:
-        argv[1:1] = ["--cacert", str(case.tls / "ca.pem")]
     return argv, {}, stored_by_name(case, name)
 
 
@@ -239,11 +243,10 @@ def curl_tus(case, file, work):
         ],
     )
     location = headers["location"]
-    argv = ["curl", "-sS", "-f", "-o", "/dev/null", "-X", "PATCH", "-T", str(file), "-H", "Expect:"]
+    argv = [*curl_base(case), "-f", "-o", "/dev/null", "-X", "PATCH", "-T", str(file)]
+    argv += ["-H", "Expect:"]
     argv += ["-H", "Tus-Resumable: 1.0.0", "-H", "Upload-Offset: 0"]
     argv += ["-H", "Content-Type: application/offset+octet-stream", location]
-    if case.tls:
-        argv[1:1] = ["--cacert", str(case.tls / "ca.pem")]
     return argv, {}, stored_newest(case)
 
 
@@ -418,8 +421,8 @@ def slow_link(args):
             allowed_path.write_text(f"{allowed_before} {args.congestion_control}\n")
         for ns in (NS_CLIENT, NS_SERVER):
             subprocess.run(
-                ["ip", "netns", "exec", ns, "sysctl", "-qw",
-                 f"net.ipv4.tcp_congestion_control={args.congestion_control}"],
+                in_netns(["sysctl", "-qw",
+                          f"net.ipv4.tcp_congestion_control={args.congestion_control}"], ns),
                 check=True,
             )
         netem = subprocess.Popen(
