@@ -9,7 +9,7 @@ use super::google_oauth::{GoogleOAuthConfig, OAuthClient, TokenSet};
 use super::secret::SecretString;
 use super::token_store::TokenStore;
 use crate::protocol::{Credentials, ProtocolError};
-use crate::upload::{AuthSource, GoogleOauthSource};
+use crate::upload::{AuthSource, GoogleOauthSource, SecretRef};
 
 /// Refresh this long before the access token expires (at most half its lifetime).
 pub const REFRESH_MARGIN: Duration = Duration::from_secs(60);
@@ -172,13 +172,15 @@ pub fn saved_sign_in_credentials(auth: &AuthSource) -> Arc<dyn Credentials> {
         account,
         client_id,
         client_secret_env,
+        client_secret,
         token_url,
         revoke_url,
     } = source.as_ref();
     let built = (|| -> Result<OAuthCredentials, String> {
-        let client_secret = match client_secret_env {
-            None => None,
-            Some(var) => match std::env::var(var) {
+        let client_secret = match (client_secret, client_secret_env) {
+            (Some(reference), _) => Some(stored_client_secret(reference)?),
+            (None, None) => None,
+            (None, Some(var)) => match std::env::var(var) {
                 Ok(secret) if !secret.trim().is_empty() => {
                     Some(SecretString::new(secret.trim().to_string()))
                 }
@@ -207,5 +209,24 @@ pub fn saved_sign_in_credentials(auth: &AuthSource) -> Arc<dyn Credentials> {
     match built {
         Ok(credentials) => Arc::new(credentials),
         Err(detail) => Arc::new(Unavailable { detail }),
+    }
+}
+
+/// The OAuth client secret a profile keeps in the secret store, read now (a short blocking
+/// keyring call, like the refresh token's).
+fn stored_client_secret(reference: &SecretRef) -> Result<SecretString, String> {
+    let Some(key) = &reference.key else {
+        return Err("the profile has no OAuth client secret stored".to_string());
+    };
+    let dirs = crate::store::HoistDirs::discover().map_err(|e| e.to_string())?;
+    let store = crate::secrets::open(reference.store, &dirs).map_err(|e| e.to_string())?;
+    match store.get(key).map_err(|e| e.to_string())? {
+        Some(secret) if !secret.is_empty() => {
+            Ok(SecretString::new(secret.expose().trim().to_string()))
+        }
+        _ => Err(format!(
+            "the OAuth client secret is missing from {}; save the profile again with it",
+            reference.store.label()
+        )),
     }
 }

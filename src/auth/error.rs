@@ -39,11 +39,13 @@ pub enum AuthError {
     },
     /// The saved sign-in was revoked or expired (`invalid_grant` on refresh).
     #[error(
-        "Google no longer accepts the saved sign-in (it was revoked, expired or the password changed); sign in again with `hoist signin google`"
+        "Google no longer accepts the saved sign-in (it was revoked, expired or the password changed); sign in again: the profile's \"Sign in with Google\" button, or `hoist signin google`"
     )]
     SignInAgain,
     /// Nothing is saved for this account.
-    #[error("not signed in to Google yet; sign in with `hoist signin google`")]
+    #[error(
+        "not signed in to Google yet; sign in with the profile's \"Sign in with Google\" button, or `hoist signin google`"
+    )]
     NotSignedIn,
     /// The token endpoint refused a request for another reason.
     #[error("the sign-in server refused the request: {code}{}", describe(.description))]

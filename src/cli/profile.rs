@@ -65,6 +65,15 @@ fn add(args: ProfileAddArgs, dirs: &HoistDirs) -> anyhow::Result<ExitCode> {
     let mut profile = Profile::new(kind);
     args.destination.apply_to(&mut profile);
     profile.chunk_size_bytes = args.chunk_size;
+    if args.destination.oauth {
+        if !kind.is_google() {
+            anyhow::bail!(
+                "--oauth is for Google destinations (youtube, drive, cloud-storage, google-resumable), not {}",
+                kind.as_str()
+            );
+        }
+        profile.google_sign_in = Some(args.destination.oauth_client.profile_sign_in()?);
+    }
     let destination = profile.destination(name)?;
     // The URLs and the chunk size, checked now for a nominal 1 GiB file; each file's own size
     // is checked when it is queued.
@@ -76,7 +85,18 @@ fn add(args: ProfileAddArgs, dirs: &HoistDirs) -> anyhow::Result<ExitCode> {
         })
         .map_err(|e| anyhow::anyhow!("profile '{name}': {e}"))?;
 
-    let GivenSecrets { main, headers } = read_secrets(&args, kind.secret_meaning())?;
+    let GivenSecrets { main, headers } = match (
+        &args.destination.oauth_client.client_secret_env,
+        args.secret_stdin || args.secret_env.is_some(),
+    ) {
+        // `--oauth --client-secret-env VAR`: the client secret, stored like any secret.
+        (Some(var), false) if args.destination.oauth => GivenSecrets {
+            main: Some(secret_from_env(var)?),
+            headers: Vec::new(),
+        },
+        _ => read_secrets(&args, profile.secret_meaning())?,
+    };
+    let profile_signs_in = profile.google_sign_in.is_some();
     let saved = manage::save(
         dirs,
         name,
@@ -92,6 +112,14 @@ fn add(args: ProfileAddArgs, dirs: &HoistDirs) -> anyhow::Result<ExitCode> {
     }
     let where_kept = saved.kept_in;
     println!("Saved profile '{name}': {}.", destination.service.label());
+    if profile_signs_in {
+        match &where_kept {
+            Some(place) => println!("Its OAuth client secret is kept in {place}."),
+            None => println!("Its OAuth client has no secret."),
+        }
+        println!("Sign in to Google for it with: hoist signin google --profile {name}");
+        return Ok(ExitCode::SUCCESS);
+    }
     match where_kept {
         Some(place) => println!("Its secret is kept in {place}."),
         None => println!(
@@ -110,17 +138,22 @@ struct GivenSecrets {
     headers: Vec<(String, Secret)>,
 }
 
+/// The secret in the environment variable `var`, which must be set and not empty.
+fn secret_from_env(var: &str) -> anyhow::Result<Secret> {
+    let value =
+        std::env::var(var).with_context(|| format!("the environment variable {var} is not set"))?;
+    let secret = Secret::new(value);
+    if secret.is_empty() {
+        anyhow::bail!("the environment variable {var} is empty");
+    }
+    Ok(secret)
+}
+
 /// Reads the secrets from the environment variable or standard input, as asked.
 fn read_secrets(args: &ProfileAddArgs, meaning: &str) -> anyhow::Result<GivenSecrets> {
     if let Some(var) = &args.secret_env {
-        let value = std::env::var(var)
-            .with_context(|| format!("the environment variable {var} is not set"))?;
-        let secret = Secret::new(value);
-        if secret.is_empty() {
-            anyhow::bail!("the environment variable {var} is empty");
-        }
         return Ok(GivenSecrets {
-            main: Some(secret),
+            main: Some(secret_from_env(var)?),
             headers: Vec::new(),
         });
     }
@@ -244,7 +277,13 @@ fn show(
                 serde_json::Value::String(s) if s.is_empty() => continue,
                 serde_json::Value::Array(a) if a.is_empty() => continue,
                 serde_json::Value::Bool(false) => continue,
-                _ if matches!(field.as_str(), "kind" | "endpoint" | "secret") => continue,
+                _ if matches!(
+                    field.as_str(),
+                    "kind" | "endpoint" | "secret" | "google_sign_in"
+                ) =>
+                {
+                    continue;
+                }
                 serde_json::Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
@@ -254,10 +293,10 @@ fn show(
     match (&profile.secret, kept_in) {
         (Some(secret), Some(place)) => {
             let what = match (&secret.key, secret.headers.is_empty()) {
-                (Some(_), true) => format!("Its {}", profile.kind.secret_meaning()),
+                (Some(_), true) => format!("Its {}", profile.secret_meaning()),
                 (Some(_), false) => format!(
                     "Its {} and the value of header(s) {}",
-                    profile.kind.secret_meaning(),
+                    profile.secret_meaning(),
                     header_names(secret)
                 ),
                 (None, _) => format!("The value of header(s) {}", header_names(secret)),
@@ -265,6 +304,18 @@ fn show(
             println!("Secret:    {what} is kept in {place}; Hoist never shows it.");
         }
         _ => println!("Secret:    none stored"),
+    }
+    if let Some(sign_in) = &profile.google_sign_in {
+        let account = sign_in.account_for(name);
+        let state = match manage::is_signed_in(dirs, name) {
+            Ok(true) => "signed in".to_string(),
+            Ok(false) => format!("not signed in yet (hoist signin google --profile {name})"),
+            Err(e) => format!("unknown ({e})"),
+        };
+        println!(
+            "Sign-in:   Google, OAuth client {}, saved as '{account}': {state}",
+            sign_in.client_id
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -295,6 +346,9 @@ fn remove(dirs: &HoistDirs, name: &str) -> anyhow::Result<ExitCode> {
     }
     if let Some(location) = removed.secret_deleted_from {
         println!("Its secret was deleted from {}.", location.label());
+    }
+    if removed.sign_in_forgotten {
+        println!("Its Google sign-in was forgotten on this computer.");
     }
     Ok(ExitCode::SUCCESS)
 }

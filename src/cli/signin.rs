@@ -1,8 +1,8 @@
 //! `hoist signin google` / `hoist signout google`: the Google sign-in from the command line, and
 //! the `--oauth` options of `hoist upload` that use the saved sign-in.
 //!
-//! The refresh token goes to the TEMPORARY file token store (see
-//! [`crate::auth::default_token_store`]) until the secret store replaces it.
+//! The refresh token goes to the secret store (see [`crate::auth::default_token_store`]).
+//! `--profile NAME` signs in (or out) for a saved profile made with `hoist profile add --oauth`.
 
 use std::io::Write as _;
 use std::time::Duration;
@@ -14,6 +14,9 @@ use crate::auth::{
     self, GOOGLE_AUTH_URL, GOOGLE_REVOKE_URL, GOOGLE_TOKEN_URL, GoogleOAuthConfig, OAuthClient,
     OAuthCredentials, SecretString,
 };
+use crate::profile::GoogleSignIn;
+use crate::profile::manage;
+use crate::store::HoistDirs;
 use crate::units::parse_duration;
 use crate::upload::{AuthSource, GoogleOauthSource};
 
@@ -33,9 +36,10 @@ pub struct GoogleClientArgs {
     /// Name of an environment variable holding the OAuth client secret.
     #[arg(long, value_name = "VAR")]
     pub client_secret_env: Option<String>,
-    /// The name the sign-in is saved under (several Google accounts can be signed in).
-    #[arg(long, value_name = "NAME", default_value = "default")]
-    pub account: String,
+    /// The name the sign-in is saved under (several Google accounts can be signed in);
+    /// `default` unless given, the profile's name for `profile add --oauth`.
+    #[arg(long, value_name = "NAME")]
+    pub account: Option<String>,
     /// The consent page (Google's unless testing against another server).
     #[arg(long, value_name = "URL", default_value = GOOGLE_AUTH_URL)]
     pub auth_url: String,
@@ -48,6 +52,27 @@ pub struct GoogleClientArgs {
 }
 
 impl GoogleClientArgs {
+    /// The saved sign-in's name.
+    fn account(&self) -> String {
+        self.account
+            .clone()
+            .filter(|a| !a.trim().is_empty())
+            .unwrap_or_else(|| "default".to_string())
+    }
+
+    /// The profile setting these options describe (`hoist profile add --oauth`): endpoints
+    /// are kept only when they differ from Google's.
+    pub fn profile_sign_in(&self) -> anyhow::Result<GoogleSignIn> {
+        let given = |value: &str, default: &str| (value != default).then(|| value.to_string());
+        Ok(GoogleSignIn {
+            client_id: self.client_id()?,
+            account: self.account.clone().filter(|a| !a.trim().is_empty()),
+            auth_url: given(&self.auth_url, GOOGLE_AUTH_URL),
+            token_url: given(&self.token_url, GOOGLE_TOKEN_URL),
+            revoke_url: given(&self.revoke_url, GOOGLE_REVOKE_URL),
+        })
+    }
+
     fn client_id(&self) -> anyhow::Result<String> {
         match &self.client_id {
             Some(id) if !id.trim().is_empty() => Ok(id.trim().to_string()),
@@ -81,9 +106,10 @@ impl GoogleClientArgs {
     /// The journal's record of where an upload's credentials come from.
     pub fn auth_source(&self) -> anyhow::Result<AuthSource> {
         Ok(AuthSource::GoogleOauth(Box::new(GoogleOauthSource {
-            account: self.account.clone(),
+            account: self.account(),
             client_id: self.client_id()?,
             client_secret_env: self.client_secret_env.clone(),
+            client_secret: None,
             token_url: self.token_url.clone(),
             revoke_url: self.revoke_url.clone(),
         })))
@@ -99,9 +125,13 @@ pub struct SigninArgs {
     /// The OAuth client.
     #[command(flatten)]
     pub client: GoogleClientArgs,
+    /// Sign in for this saved profile (made with `hoist profile add --oauth`): its OAuth
+    /// client, account and scopes.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["client_id", "client_secret_env", "account", "scopes"])]
+    pub profile: Option<String>,
     /// What Hoist may do, comma-separated: youtube (upload videos), drive (files Hoist creates),
     /// storage (Cloud Storage objects).
-    #[arg(long, value_delimiter = ',', required = true)]
+    #[arg(long, value_delimiter = ',', required_unless_present = "profile")]
     pub scopes: Vec<String>,
     /// Only print the address to open; do not try to launch a browser.
     #[arg(long)]
@@ -117,6 +147,9 @@ pub struct SignoutArgs {
     /// Where to sign out.
     #[arg(value_enum)]
     pub provider: Provider,
+    /// Sign out the saved profile's sign-in.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["client_id", "client_secret_env", "account"])]
+    pub profile: Option<String>,
     /// The OAuth client.
     #[command(flatten)]
     pub client: GoogleClientArgs,
@@ -125,6 +158,20 @@ pub struct SignoutArgs {
 /// `hoist signin google`.
 pub fn signin(args: SigninArgs) -> anyhow::Result<()> {
     let Provider::Google = args.provider;
+    if let Some(name) = &args.profile {
+        let dirs = HoistDirs::discover()?;
+        let no_browser = args.no_browser;
+        let account = manage::sign_in(
+            &dirs,
+            name,
+            |url| open_browser(url, no_browser),
+            args.timeout,
+        )?;
+        eprintln!(
+            "Signed in to Google as '{account}' for the profile '{name}'. The sign-in is saved on this computer."
+        );
+        return Ok(());
+    }
     let config = args.client.config()?;
     let mut scopes = Vec::new();
     for name in &args.scopes {
@@ -144,11 +191,11 @@ pub fn signin(args: SigninArgs) -> anyhow::Result<()> {
         args.timeout,
     ))?;
     let client = OAuthClient::new(&config)?;
-    let key = auth::google_store_key(&args.client.account);
+    let account = args.client.account();
+    let key = auth::google_store_key(&account);
     OAuthCredentials::from_sign_in(client, store, &key, &tokens)?;
     eprintln!(
-        "Signed in to Google as '{}'. The sign-in is saved on this computer; upload with --oauth.",
-        args.client.account
+        "Signed in to Google as '{account}'. The sign-in is saved on this computer; upload with --oauth."
     );
     Ok(())
 }
@@ -156,16 +203,26 @@ pub fn signin(args: SigninArgs) -> anyhow::Result<()> {
 /// `hoist signout google`: revokes the saved sign-in at Google and forgets it.
 pub fn signout(args: SignoutArgs) -> anyhow::Result<()> {
     let Provider::Google = args.provider;
+    if let Some(name) = &args.profile {
+        let dirs = HoistDirs::discover()?;
+        if manage::sign_out(&dirs, name)? {
+            eprintln!("Signed out of Google for the profile '{name}'.");
+        } else {
+            eprintln!("The profile '{name}' is not signed in to Google.");
+        }
+        return Ok(());
+    }
     let config = args.client.config()?;
     let store = auth::default_token_store()?;
-    let key = auth::google_store_key(&args.client.account);
+    let account = args.client.account();
+    let key = auth::google_store_key(&account);
     if store.load(&key)?.is_none() {
-        eprintln!("Not signed in to Google as '{}'.", args.client.account);
+        eprintln!("Not signed in to Google as '{account}'.");
         return Ok(());
     }
     let credentials = OAuthCredentials::new(OAuthClient::new(&config)?, store, key);
     runtime()?.block_on(credentials.revoke())?;
-    eprintln!("Signed out of Google ('{}').", args.client.account);
+    eprintln!("Signed out of Google ('{account}').");
     Ok(())
 }
 

@@ -1,12 +1,12 @@
 use serde::{Deserialize, Serialize};
 
-use super::{ProfileError, ProfileKind};
+use super::{GoogleSignIn, ProfileError, ProfileKind};
 use crate::protocol::apivideo::API_VIDEO_HOST;
 use crate::protocol::google::{DRIVE_ENDPOINT, STORAGE_HOST, YOUTUBE_ENDPOINT};
 use crate::protocol::multipart::MULTIPART_BASE_URL;
 use crate::upload::{
-    ApiVideoAccess, AssetType, AuthSource, DEFAULT_PARALLEL_CHUNKS, Destination, Privacy,
-    SecretRef, Service,
+    ApiVideoAccess, AssetType, AuthSource, DEFAULT_PARALLEL_CHUNKS, Destination, GoogleOauthSource,
+    Privacy, SecretRef, Service,
 };
 
 /// A saved destination: its kind, endpoint and non-secret options, and where its secret is
@@ -47,6 +47,9 @@ pub struct Profile {
     pub max_size_bytes: Option<u64>,
     /// Chunk size for uploads with this profile; one stream per file when `None`.
     pub chunk_size_bytes: Option<u64>,
+    /// Google kinds: upload with this Google sign-in instead of a pasted access token; the
+    /// secret is then the OAuth client secret.
+    pub google_sign_in: Option<GoogleSignIn>,
     /// Where the secret is kept (never the secret itself).
     pub secret: Option<SecretRef>,
 }
@@ -73,6 +76,15 @@ impl Profile {
         Profile {
             kind,
             ..Profile::default()
+        }
+    }
+
+    /// What the profile's main secret is, in words, for prompts and `profile show`.
+    pub fn secret_meaning(&self) -> &'static str {
+        if self.google_sign_in.is_some() {
+            "OAuth client secret"
+        } else {
+            self.kind.secret_meaning()
         }
     }
 
@@ -164,15 +176,40 @@ impl Profile {
         })
     }
 
-    /// The destination uploads with this profile go to: its service, and its stored secret.
+    /// The destination uploads with this profile go to: its service, and its stored secret
+    /// (or its Google sign-in).
     pub fn destination(&self, name: &str) -> Result<Destination, ProfileError> {
-        Ok(Destination {
-            service: self.service(name)?,
-            auth: match &self.secret {
-                Some(reference) => AuthSource::Stored(Box::new(reference.clone())),
-                None => AuthSource::None,
-            },
-        })
+        let service = self.service(name)?;
+        let auth = match (&self.google_sign_in, &self.secret) {
+            (Some(sign_in), client_secret) => {
+                if !self.kind.is_google() {
+                    return Err(ProfileError::Incomplete {
+                        name: name.to_string(),
+                        detail: format!(
+                            "{} does not use a Google sign-in; remove google_sign_in",
+                            self.kind.as_str()
+                        ),
+                    });
+                }
+                if sign_in.client_id.trim().is_empty() {
+                    return Err(ProfileError::Incomplete {
+                        name: name.to_string(),
+                        detail: "a Google sign-in needs the OAuth client ID".to_string(),
+                    });
+                }
+                AuthSource::GoogleOauth(Box::new(GoogleOauthSource {
+                    account: sign_in.account_for(name),
+                    client_id: sign_in.client_id.trim().to_string(),
+                    client_secret_env: None,
+                    client_secret: client_secret.clone(),
+                    token_url: sign_in.effective_token_url(),
+                    revoke_url: sign_in.effective_revoke_url(),
+                }))
+            }
+            (None, Some(reference)) => AuthSource::Stored(Box::new(reference.clone())),
+            (None, None) => AuthSource::None,
+        };
+        Ok(Destination { service, auth })
     }
 }
 
@@ -235,6 +272,74 @@ mod tests {
             destination.auth,
             AuthSource::Stored(ref r) if r.store == SecretLocation::File && r.key.as_deref() == Some("profile/p")
         ));
+    }
+
+    #[test]
+    fn a_sign_in_profile_uploads_with_its_saved_sign_in() {
+        let client_secret = SecretRef {
+            store: SecretLocation::Keyring,
+            key: Some(Profile::secret_key("yt")),
+            headers: Vec::new(),
+        };
+        let profile = Profile {
+            google_sign_in: Some(GoogleSignIn {
+                client_id: " 1234-abc.apps.googleusercontent.com ".to_string(),
+                ..GoogleSignIn::default()
+            }),
+            secret: Some(client_secret.clone()),
+            ..Profile::new(ProfileKind::YouTube)
+        };
+        assert_eq!(profile.secret_meaning(), "OAuth client secret");
+        let destination = profile.destination("yt").expect("destination");
+        let AuthSource::GoogleOauth(source) = destination.auth else {
+            panic!("{:?}", destination.auth);
+        };
+        assert_eq!(source.account, "yt");
+        assert_eq!(source.client_id, "1234-abc.apps.googleusercontent.com");
+        assert_eq!(source.client_secret, Some(client_secret));
+        assert_eq!(source.client_secret_env, None);
+        assert_eq!(source.token_url, crate::auth::GOOGLE_TOKEN_URL);
+        assert_eq!(source.revoke_url, crate::auth::GOOGLE_REVOKE_URL);
+        assert_eq!(
+            ProfileKind::YouTube.google_scopes(),
+            [crate::auth::SCOPE_YOUTUBE_UPLOAD]
+        );
+
+        let shared = Profile {
+            google_sign_in: Some(GoogleSignIn {
+                client_id: "id".to_string(),
+                account: Some("work".to_string()),
+                ..GoogleSignIn::default()
+            }),
+            ..Profile::new(ProfileKind::Drive)
+        };
+        assert!(matches!(
+            shared.destination("d").expect("destination").auth,
+            AuthSource::GoogleOauth(ref s) if s.account == "work" && s.client_secret.is_none()
+        ));
+    }
+
+    #[test]
+    fn a_sign_in_needs_a_google_kind_and_a_client_id() {
+        let tus = Profile {
+            endpoint: Some("http://127.0.0.1:9/files/".to_string()),
+            google_sign_in: Some(GoogleSignIn {
+                client_id: "id".to_string(),
+                ..GoogleSignIn::default()
+            }),
+            ..Profile::new(ProfileKind::Tus)
+        };
+        let error = tus.destination("t").expect_err("not google");
+        assert!(
+            error.to_string().contains("does not use a Google sign-in"),
+            "{error}"
+        );
+        let no_id = Profile {
+            google_sign_in: Some(GoogleSignIn::default()),
+            ..Profile::new(ProfileKind::YouTube)
+        };
+        let error = no_id.destination("y").expect_err("no client id");
+        assert!(error.to_string().contains("OAuth client ID"), "{error}");
     }
 
     #[test]

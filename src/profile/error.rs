@@ -48,6 +48,9 @@ pub enum ProfileError {
     /// The secret could not be stored, read or deleted.
     #[error(transparent)]
     Secret(#[from] crate::secrets::SecretError),
+    /// The Google sign-in failed or could not be saved.
+    #[error(transparent)]
+    SignIn(#[from] crate::auth::AuthError),
     /// The profile lacks something its kind needs, or holds a bad value.
     #[error("profile '{name}': {detail}")]
     Incomplete {

@@ -36,6 +36,30 @@ impl ProfileKind {
         }
     }
 
+    /// Google's own services and servers speaking its protocol: a Google sign-in can stand in
+    /// for a pasted access token.
+    pub fn is_google(self) -> bool {
+        matches!(
+            self,
+            ProfileKind::GoogleResumable
+                | ProfileKind::YouTube
+                | ProfileKind::Drive
+                | ProfileKind::CloudStorage
+        )
+    }
+
+    /// The sign-in scopes uploads of this kind need (a generic Google-protocol server is
+    /// taken to be Cloud Storage).
+    pub fn google_scopes(self) -> &'static [&'static str] {
+        use crate::auth::{SCOPE_DRIVE_FILE, SCOPE_STORAGE_READ_WRITE, SCOPE_YOUTUBE_UPLOAD};
+        match self {
+            ProfileKind::YouTube => &[SCOPE_YOUTUBE_UPLOAD],
+            ProfileKind::Drive => &[SCOPE_DRIVE_FILE],
+            ProfileKind::CloudStorage | ProfileKind::GoogleResumable => &[SCOPE_STORAGE_READ_WRITE],
+            ProfileKind::ApiVideo | ProfileKind::Multipart | ProfileKind::Tus => &[],
+        }
+    }
+
     /// What the secret is, in words, for prompts and `profile show`.
     pub fn secret_meaning(self) -> &'static str {
         match self {

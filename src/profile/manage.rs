@@ -3,7 +3,11 @@
 
 use std::sync::Arc;
 
-use super::{Profile, ProfileError, ProfileStore, validate_name};
+use super::{GoogleSignIn, Profile, ProfileError, ProfileStore, validate_name};
+use crate::auth::{
+    AuthError, OAuthClient, OAuthCredentials, SecretStoreTokens, SecretString, TokenStore,
+    google_store_key,
+};
 use crate::protocol::probe::{ProbeReport, probe};
 use crate::protocol::{Credentials, NoCredentials, StoredCredentials, http_client};
 use crate::secrets::{Secret, SecretError, StoreChoice, store_secret};
@@ -114,6 +118,8 @@ pub struct Removed {
     pub secret_deleted_from: Option<SecretLocation>,
     /// Set when the profile is gone but its secret could not be deleted.
     pub secret_error: Option<(SecretLocation, SecretError)>,
+    /// Its saved Google sign-in was forgotten on this computer (not revoked at Google).
+    pub sign_in_forgotten: bool,
 }
 
 /// Removes the profile `name` and deletes its secrets.
@@ -127,6 +133,7 @@ pub fn remove(dirs: &HoistDirs, name: &str) -> Result<Removed, ProfileError> {
     let mut removed = Removed {
         secret_deleted_from: None,
         secret_error: None,
+        sign_in_forgotten: false,
     };
     if let Some(secret) = &profile.secret {
         match delete_secrets(dirs, secret, |_, _| false) {
@@ -134,7 +141,132 @@ pub fn remove(dirs: &HoistDirs, name: &str) -> Result<Removed, ProfileError> {
             Err(error) => removed.secret_error = Some((secret.store, error)),
         }
     }
+    // Its saved Google sign-in too, unless another profile signs in with the same account.
+    if let Some(sign_in) = &profile.google_sign_in {
+        let account = sign_in.account_for(name);
+        let shared = store.load().is_ok_and(|file| {
+            file.profiles.iter().any(|(other, p)| {
+                p.google_sign_in
+                    .as_ref()
+                    .is_some_and(|s| s.account_for(other) == account)
+            })
+        });
+        let key = google_store_key(&account);
+        if !shared
+            && let Ok(tokens) = sign_in_tokens(dirs)
+            && tokens.load(&key).ok().flatten().is_some()
+        {
+            removed.sign_in_forgotten = tokens.delete(&key).is_ok();
+        }
+    }
     Ok(removed)
+}
+
+/// The profile `name`, its Google sign-in settings and the OAuth client with its stored secret.
+fn sign_in_client(
+    dirs: &HoistDirs,
+    name: &str,
+) -> Result<(Profile, GoogleSignIn, crate::auth::GoogleOAuthConfig), ProfileError> {
+    let profile = ProfileStore::new(dirs).get(name)?;
+    profile.destination(name)?;
+    let Some(sign_in) = profile.google_sign_in.clone() else {
+        return Err(ProfileError::Incomplete {
+            name: name.to_string(),
+            detail: "it does not use a Google sign-in (it has its own secret)".to_string(),
+        });
+    };
+    let client_secret = match profile
+        .secret
+        .as_ref()
+        .and_then(|s| Some((s.store, s.key.clone()?)))
+    {
+        None => None,
+        Some((location, key)) => match crate::secrets::open(location, dirs)?.get(&key)? {
+            Some(secret) if !secret.is_empty() => {
+                Some(SecretString::new(secret.expose().trim().to_string()))
+            }
+            _ => {
+                return Err(ProfileError::Incomplete {
+                    name: name.to_string(),
+                    detail: format!(
+                        "its OAuth client secret is missing from {}; save the profile again with it",
+                        location.label()
+                    ),
+                });
+            }
+        },
+    };
+    let config = sign_in.config(client_secret);
+    Ok((profile, sign_in, config))
+}
+
+/// Where sign-ins of profiles are kept: the secret store the profiles file (or
+/// `HOIST_SECRET_STORE`) chooses, like the profiles' own secrets.
+fn sign_in_tokens(dirs: &HoistDirs) -> Result<SecretStoreTokens, ProfileError> {
+    let file = ProfileStore::new(dirs).load()?;
+    let choice = StoreChoice::resolve(file.secret_store)?;
+    Ok(SecretStoreTokens::with_choice(dirs.clone(), choice))
+}
+
+fn runtime(dirs: &HoistDirs) -> Result<tokio::runtime::Runtime, ProfileError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ProfileError::Io {
+            path: dirs.config_dir.clone(),
+            detail: format!("could not start the network runtime: {e}"),
+        })
+}
+
+/// Signs the profile `name` in to Google: `open_browser` is given the consent page, Hoist waits
+/// (up to `timeout`) for the browser to come back, and saves the refresh token in the secret
+/// store under the profile's account. Returns the account name. Blocking: call it off the UI
+/// thread.
+pub fn sign_in(
+    dirs: &HoistDirs,
+    name: &str,
+    open_browser: impl FnOnce(&url::Url),
+    timeout: std::time::Duration,
+) -> Result<String, ProfileError> {
+    let (profile, sign_in, config) = sign_in_client(dirs, name)?;
+    let account = sign_in.account_for(name);
+    let scopes = profile.kind.google_scopes();
+    let tokens =
+        runtime(dirs)?.block_on(crate::auth::sign_in(&config, scopes, open_browser, timeout))?;
+    let store: Arc<dyn TokenStore> = Arc::new(sign_in_tokens(dirs)?);
+    OAuthCredentials::from_sign_in(
+        OAuthClient::new(&config)?,
+        store,
+        google_store_key(&account),
+        &tokens,
+    )?;
+    Ok(account)
+}
+
+/// Whether a sign-in is saved for the profile `name` (without asking Google).
+pub fn is_signed_in(dirs: &HoistDirs, name: &str) -> Result<bool, ProfileError> {
+    let profile = ProfileStore::new(dirs).get(name)?;
+    let Some(sign_in) = &profile.google_sign_in else {
+        return Ok(false);
+    };
+    let store = sign_in_tokens(dirs)?;
+    Ok(store
+        .load(&google_store_key(&sign_in.account_for(name)))
+        .map_err(AuthError::from)?
+        .is_some())
+}
+
+/// Revokes the profile's sign-in at Google and forgets it. Returns false when none was saved.
+pub fn sign_out(dirs: &HoistDirs, name: &str) -> Result<bool, ProfileError> {
+    let (_, sign_in, config) = sign_in_client(dirs, name)?;
+    let key = google_store_key(&sign_in.account_for(name));
+    let store: Arc<dyn TokenStore> = Arc::new(sign_in_tokens(dirs)?);
+    if store.load(&key).map_err(AuthError::from)?.is_none() {
+        return Ok(false);
+    }
+    let credentials = OAuthCredentials::new(OAuthClient::new(&config)?, store, key);
+    runtime(dirs)?.block_on(credentials.revoke())?;
+    Ok(true)
 }
 
 /// Checks that the profile's service answers and accepts its credentials (blocking: runs its
@@ -147,6 +279,14 @@ pub fn test_connection(dirs: &HoistDirs, name: &str) -> Result<ProbeReport, Prof
             (**reference).clone(),
             dirs.clone(),
         )),
+        AuthSource::GoogleOauth(source) => {
+            let (_, _, config) = sign_in_client(dirs, name)?;
+            Arc::new(OAuthCredentials::new(
+                OAuthClient::new(&config)?,
+                Arc::new(sign_in_tokens(dirs)?),
+                google_store_key(&source.account),
+            ))
+        }
         _ => Arc::new(NoCredentials),
     };
     let runtime = tokio::runtime::Builder::new_current_thread()

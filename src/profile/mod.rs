@@ -10,9 +10,11 @@ mod definition;
 mod error;
 mod kind;
 pub mod manage;
+mod sign_in;
 mod store;
 
 pub use definition::{Profile, validate_name};
 pub use error::ProfileError;
 pub use kind::ProfileKind;
+pub use sign_in::GoogleSignIn;
 pub use store::{PROFILES_FILE, ProfileFile, ProfileStore};

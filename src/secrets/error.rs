@@ -57,7 +57,11 @@ impl SecretError {
         use keyring_core::Error as K;
         match error {
             K::NoStorageAccess(e) => SecretError::Keyring {
-                detail: format!("no access to the stored secrets: {e}"),
+                detail: format!(
+                    "it is locked or has no default keyring; unlock it in your desktop's \
+                     passwords app, or set HOIST_SECRET_STORE=file to keep secrets in a private \
+                     file instead ({e})"
+                ),
             },
             K::PlatformFailure(e) => SecretError::KeyringUnavailable {
                 detail: e.to_string(),
@@ -76,5 +80,21 @@ impl SecretError {
                 detail: other.to_string(),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SecretError;
+
+    #[test]
+    fn a_locked_keyring_says_what_to_do() {
+        let refused = keyring_core::Error::NoStorageAccess(Box::new(std::io::Error::other(
+            "SS error: result not returned from SS API",
+        )));
+        let said = SecretError::from_keyring(refused).to_string();
+        assert!(said.contains("locked or has no default keyring"), "{said}");
+        assert!(said.contains("HOIST_SECRET_STORE=file"), "{said}");
+        assert!(said.contains("result not returned"), "{said}");
     }
 }

@@ -84,6 +84,12 @@ impl HoistApp {
         self
     }
 
+    /// Opens Google's sign-in page with `opener` instead of the system browser (tests).
+    pub fn with_browser_opener(mut self, opener: super::BrowserOpener) -> HoistApp {
+        self.profiles.set_browser_opener(opener);
+        self
+    }
+
     /// Uses Hoist's folders for saved profiles (the Profiles window and their destinations).
     pub fn with_dirs(mut self, dirs: HoistDirs) -> HoistApp {
         self.profiles.set_dirs(dirs);

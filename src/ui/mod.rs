@@ -15,6 +15,7 @@ mod notify;
 mod profiles;
 mod queue_view;
 mod settings;
+mod sign_in;
 mod thumbnails;
 mod words;
 
@@ -27,8 +28,11 @@ pub use app::{DEMO_DESTINATION, HoistApp};
 pub use backend::{Backend, ChannelBackend, EngineBackend};
 pub use icon::APP_ID;
 pub use model::{Notice, QueueModel, Row};
-pub use profiles::{ProfileChoice, ProfilesWindow, SECRET_LABEL};
+pub use profiles::{
+    CLIENT_SECRET_LABEL, ProfileChoice, ProfilesWindow, SECRET_LABEL, SIGN_IN_CHECKBOX,
+};
 pub use settings::UiSettings;
+pub use sign_in::{BrowserOpener, system_browser};
 pub use words::{FileKind, state_words};
 
 use crate::engine::{Engine, EngineConfig, RetryPolicy};

@@ -8,8 +8,9 @@ use egui::{RichText, Ui};
 use poll_promise::Promise;
 
 use super::app::background;
+use super::sign_in::{BrowserOpener, ConsentPage, PendingSignIn, system_browser};
 use crate::profile::manage::{self, SecretUpdate};
-use crate::profile::{Profile, ProfileError, ProfileKind, ProfileStore};
+use crate::profile::{GoogleSignIn, Profile, ProfileError, ProfileKind, ProfileStore};
 use crate::secrets::Secret;
 use crate::store::HoistDirs;
 use crate::upload::{DEFAULT_PARALLEL_CHUNKS, Destination, Privacy};
@@ -29,6 +30,12 @@ const PRIVACIES: [Privacy; 3] = [Privacy::Private, Privacy::Unlisted, Privacy::P
 
 /// The label of the secret field (also what tests look for).
 pub const SECRET_LABEL: &str = "API key or access token";
+
+/// The secret field's label when the profile signs in to Google.
+pub const CLIENT_SECRET_LABEL: &str = "OAuth client secret";
+
+/// The checkbox that makes a Google profile sign in instead of using a pasted token.
+pub const SIGN_IN_CHECKBOX: &str = "Sign in with Google instead of pasting an access token";
 
 /// A saved profile offered as a destination.
 #[derive(Debug, Clone)]
@@ -65,6 +72,9 @@ struct Editor {
     chunk_size_kib: u64,
     parallel_chunks: usize,
     secret: String,
+    /// Google kinds: sign in (OAuth client below) instead of a pasted token.
+    sign_in: bool,
+    client_id: String,
 }
 
 impl Editor {
@@ -84,6 +94,12 @@ impl Editor {
             chunk_size_kib: profile.chunk_size_bytes.unwrap_or(0) / 1024,
             parallel_chunks: profile.parallel_chunks.unwrap_or(DEFAULT_PARALLEL_CHUNKS),
             secret: String::new(),
+            sign_in: profile.google_sign_in.is_some(),
+            client_id: profile
+                .google_sign_in
+                .as_ref()
+                .map(|s| s.client_id.clone())
+                .unwrap_or_default(),
             profile,
         }
     }
@@ -106,6 +122,11 @@ impl Editor {
             folder_id: text(&self.folder_id),
             chunk_size_bytes: (self.chunk_size_kib > 0).then_some(self.chunk_size_kib * 1024),
             parallel_chunks: (kind == ProfileKind::Multipart).then_some(self.parallel_chunks),
+            // The endpoints and account of an existing sign-in are kept.
+            google_sign_in: (self.sign_in && kind.is_google()).then(|| GoogleSignIn {
+                client_id: self.client_id.trim().to_string(),
+                ..self.profile.google_sign_in.clone().unwrap_or_default()
+            }),
             ..self.profile.clone()
         }
     }
@@ -139,6 +160,10 @@ pub struct ProfilesWindow {
     job: Option<Promise<Outcome>>,
     /// The last outcome: success or not, and what happened in words.
     status: Option<(bool, String)>,
+    /// How Google's sign-in page is opened.
+    opener: BrowserOpener,
+    /// The sign-in page while a sign-in waits for the browser.
+    pending: PendingSignIn,
 }
 
 impl ProfilesWindow {
@@ -155,7 +180,14 @@ impl ProfilesWindow {
             confirm_delete: None,
             job: None,
             status: None,
+            opener: system_browser(),
+            pending: PendingSignIn::default(),
         }
+    }
+
+    /// Opens Google's sign-in page with `opener` (tests play the browser).
+    pub fn set_browser_opener(&mut self, opener: BrowserOpener) {
+        self.opener = opener;
     }
 
     /// Hoist's folders, once known.
@@ -274,6 +306,8 @@ impl ProfilesWindow {
         }
         let mut edit = None;
         let mut test = None;
+        let mut sign_in = None;
+        let mut sign_out = None;
         egui::Grid::new("profiles list")
             .num_columns(4)
             .striped(true)
@@ -294,6 +328,20 @@ impl ProfilesWindow {
                         {
                             test = Some(name.clone());
                         }
+                        if profile.google_sign_in.is_some() {
+                            if ui
+                                .add_enabled(!busy, egui::Button::new("Sign in with Google"))
+                                .clicked()
+                            {
+                                sign_in = Some(name.clone());
+                            }
+                            if ui
+                                .add_enabled(!busy, egui::Button::new("Sign out"))
+                                .clicked()
+                            {
+                                sign_out = Some(name.clone());
+                            }
+                        }
                     });
                     ui.end_row();
                 }
@@ -305,6 +353,22 @@ impl ProfilesWindow {
         if let Some(name) = test {
             self.status = Some((true, format!("Testing \"{name}\"...")));
             self.run(&ctx, move |dirs| tested(&dirs, &name));
+        }
+        if let Some(name) = sign_in {
+            let opener = self.opener.clone();
+            let pending = self.pending.clone();
+            let waker = ctx.clone();
+            self.run(&ctx, move |dirs| {
+                signed_in(&dirs, &name, &opener, &pending, &waker)
+            });
+            self.status = Some((
+                true,
+                "Finish signing in to Google in your browser; Hoist waits up to 5 minutes."
+                    .to_string(),
+            ));
+        }
+        if let Some(name) = sign_out {
+            self.run(&ctx, move |dirs| signed_out(&dirs, &name));
         }
         if let Some(name) = self.confirm_delete.clone() {
             ui.separator();
@@ -339,6 +403,14 @@ impl ProfilesWindow {
         if busy {
             // No spinner: it would repaint every frame; the job wakes the window when done.
             ui.label("Working...");
+            if let Some(page) = self.pending.get() {
+                ui.label(if page.opened {
+                    "If no browser appeared, open Google's sign-in page yourself:"
+                } else {
+                    "No browser could be started; open Google's sign-in page yourself:"
+                });
+                ui.hyperlink_to("Google sign-in page", page.url);
+            }
         }
         if let Some((ok, message)) = &self.status {
             let color = if *ok {
@@ -492,9 +564,30 @@ fn form(ui: &mut Ui, editor: &mut Editor) {
             .labelled_by(label.id);
             ui.end_row();
 
-            let label = ui.label(SECRET_LABEL);
+            if kind.is_google() {
+                ui.label("");
+                ui.checkbox(&mut editor.sign_in, SIGN_IN_CHECKBOX);
+                ui.end_row();
+            }
+            let signs_in = editor.sign_in && kind.is_google();
+            if signs_in {
+                let label = ui.label("OAuth client ID");
+                ui.add(
+                    egui::TextEdit::singleline(&mut editor.client_id)
+                        .hint_text("from your Google Cloud project (see the README)"),
+                )
+                .labelled_by(label.id);
+                ui.end_row();
+            }
+            let label = ui.label(if signs_in {
+                CLIENT_SECRET_LABEL
+            } else {
+                SECRET_LABEL
+            });
             let hint = if editor.editing.is_some() {
                 "leave empty to keep the stored one".to_string()
+            } else if signs_in {
+                "the OAuth client's secret".to_string()
             } else {
                 format!("the {}", kind.secret_meaning())
             };
@@ -523,12 +616,22 @@ fn saved(
     secret: SecretUpdate,
     replace: bool,
 ) -> Outcome {
+    let signs_in = profile.google_sign_in.is_some();
     match manage::save(dirs, name, profile, secret, replace) {
         Ok(saved) => {
             let mut message = format!("Saved the profile \"{name}\".");
-            match &saved.kept_in {
-                Some(place) => message.push_str(&format!(" Its secret is kept in {place}.")),
-                None => message.push_str(" It has no secret."),
+            match (&saved.kept_in, signs_in) {
+                (Some(place), false) => {
+                    message.push_str(&format!(" Its secret is kept in {place}."));
+                }
+                (Some(place), true) => {
+                    message.push_str(&format!(" Its OAuth client secret is kept in {place}."));
+                }
+                (None, false) => message.push_str(" It has no secret."),
+                (None, true) => {}
+            }
+            if signs_in {
+                message.push_str(" Press \"Sign in with Google\" in its row to sign in.");
             }
             if let Some(warning) = &saved.warning {
                 message.push_str(&format!("\nWarning: {warning}"));
@@ -570,6 +673,9 @@ fn deleted(dirs: &HoistDirs, name: &str) -> Outcome {
                     manage::place(dirs, *location)
                 ));
             }
+            if removed.sign_in_forgotten {
+                message.push_str(" Its Google sign-in was forgotten on this computer.");
+            }
             Outcome {
                 ok: removed.secret_error.is_none(),
                 message,
@@ -583,6 +689,61 @@ fn deleted(dirs: &HoistDirs, name: &str) -> Outcome {
             reload: true,
             close_editor: false,
         },
+    }
+}
+
+/// Runs the Google sign-in of the profile `name` (blocking, off the UI thread).
+fn signed_in(
+    dirs: &HoistDirs,
+    name: &str,
+    opener: &BrowserOpener,
+    pending: &PendingSignIn,
+    waker: &egui::Context,
+) -> Outcome {
+    let result = manage::sign_in(
+        dirs,
+        name,
+        |url| {
+            let opened = opener(url);
+            pending.set(ConsentPage {
+                url: url.to_string(),
+                opened,
+            });
+            waker.request_repaint();
+        },
+        crate::auth::DEFAULT_SIGN_IN_TIMEOUT,
+    );
+    pending.clear();
+    let (ok, message) = match result {
+        Ok(account) => (
+            true,
+            format!("Signed in to Google for \"{name}\" (saved as '{account}')."),
+        ),
+        Err(error) => {
+            tracing::warn!("sign-in for profile {name} failed: {error:?}");
+            (false, format!("Signing in for \"{name}\" failed: {error}"))
+        }
+    };
+    Outcome {
+        ok,
+        message,
+        reload: false,
+        close_editor: false,
+    }
+}
+
+/// Revokes and forgets the profile's Google sign-in (blocking, off the UI thread).
+fn signed_out(dirs: &HoistDirs, name: &str) -> Outcome {
+    let (ok, message) = match manage::sign_out(dirs, name) {
+        Ok(true) => (true, format!("Signed out of Google for \"{name}\".")),
+        Ok(false) => (true, format!("\"{name}\" was not signed in to Google.")),
+        Err(error) => (false, format!("Signing out for \"{name}\" failed: {error}")),
+    };
+    Outcome {
+        ok,
+        message,
+        reload: false,
+        close_editor: false,
     }
 }
 

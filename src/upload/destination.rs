@@ -202,9 +202,12 @@ pub struct GoogleOauthSource {
     pub account: String,
     /// The OAuth client ID (not a secret).
     pub client_id: String,
-    /// Name of the environment variable holding the client secret, if the client has one.
+    /// Name of the environment variable holding the client secret (command-line sign-ins).
     #[serde(default)]
     pub client_secret_env: Option<String>,
+    /// Where the client secret is stored (sign-ins of a saved profile); its main key.
+    #[serde(default)]
+    pub client_secret: Option<SecretRef>,
     /// The token endpoint.
     pub token_url: String,
     /// The revocation endpoint.

@@ -38,7 +38,14 @@ fn require(tool: &str) {
 }
 
 impl SecretService {
+    /// A Secret Service whose login collection is created and unlocked with a password.
     fn start() -> SecretService {
+        SecretService::start_with(Some("test-keyring-password"))
+    }
+
+    /// With no password gnome-keyring makes no login collection, so there is no default one:
+    /// a headless session where nobody ever logged in to the desktop.
+    fn start_with(login_password: Option<&str>) -> SecretService {
         require("dbus-daemon");
         require("gnome-keyring-daemon");
         let home = tempfile::tempdir().expect("tempdir");
@@ -50,8 +57,35 @@ impl SecretService {
             std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700))
                 .expect("chmod");
         }
+        // A bus of our own with no service directories: the stock session config lets the bus
+        // start gnome-keyring's `org.freedesktop.secrets.service` (with no password, so no
+        // login collection) when hoist asks before our daemon has claimed the name, and that
+        // daemon then owns the name for good ("another secret service is running"). Seen under
+        // load in CI; without activation an early call just fails and is retried.
+        let bus_config = home.path().join("bus.conf");
+        std::fs::write(
+            &bus_config,
+            format!(
+                r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path={}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"#,
+                home.path().join("bus").display()
+            ),
+        )
+        .expect("bus config");
         let mut bus = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
+            .arg(format!("--config-file={}", bus_config.display()))
+            .args(["--nofork", "--print-address=1"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -74,20 +108,36 @@ impl SecretService {
             !service.address.is_empty(),
             "dbus-daemon printed no address"
         );
-        let mut keyring = service
-            .command("gnome-keyring-daemon")
-            .args(["--foreground", "--unlock", "--components=secrets"])
+        let log = std::fs::File::create(service.log_path()).expect("keyring log");
+        let mut daemon = service.command("gnome-keyring-daemon");
+        daemon.args(["--foreground", "--components=secrets"]);
+        if login_password.is_some() {
+            daemon.arg("--unlock");
+        }
+        let mut keyring = daemon
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .expect("gnome-keyring-daemon starts");
         {
             let mut stdin = keyring.stdin.take().expect("stdin");
-            stdin.write_all(b"test-keyring-password").expect("password");
+            if let Some(password) = login_password {
+                stdin.write_all(password.as_bytes()).expect("password");
+            }
         }
         service.keyring = Some(keyring);
         service
+    }
+
+    /// Where gnome-keyring-daemon's messages go.
+    fn log_path(&self) -> std::path::PathBuf {
+        self.home.path().join("gnome-keyring.log")
+    }
+
+    /// What gnome-keyring-daemon has said so far, for failure messages.
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.log_path()).unwrap_or_default()
     }
 
     /// `program` on this session bus, with a private HOME for the keyring files.
@@ -151,10 +201,10 @@ fn secret_service_keeps_the_profile_secret() {
         "1MiB",
         "--secret-stdin",
     ];
-    // The Secret Service answers once gnome-keyring has claimed its bus name; with the whole
-    // suite running on 2 cores that once took longer than 20 s, so the bound is generous.
+    // The Secret Service answers once gnome-keyring has claimed its bus name; calls before that
+    // fail (the bus starts nothing in its place) and are repeated.
     let mut added = add_with_stdin(&service, &home, &args, &format!("{secret}\n"));
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while !added.status.success() && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(200));
         added = add_with_stdin(
@@ -164,7 +214,12 @@ fn secret_service_keeps_the_profile_secret() {
             &format!("{secret}\n"),
         );
     }
-    assert!(added.status.success(), "add: {}", text(&added));
+    assert!(
+        added.status.success(),
+        "add: {}\ngnome-keyring-daemon said:\n{}",
+        text(&added),
+        service.log()
+    );
     assert!(
         String::from_utf8_lossy(&added.stdout).contains("system keyring"),
         "{}",
@@ -238,4 +293,48 @@ fn secret_service_keeps_the_profile_secret() {
         "{}",
         text(&out)
     );
+}
+
+#[test]
+fn a_keyring_without_a_default_collection_is_explained() {
+    let service = SecretService::start_with(None);
+    let server = TestServer::start_with_token(&[], Some("tok-unused"));
+    let home = Home::new();
+    let args = [
+        "profile",
+        "add",
+        "nokr",
+        "--kind",
+        "google-resumable",
+        "--endpoint",
+        &server.initiate_url(),
+        "--secret-stdin",
+    ];
+    // Until gnome-keyring owns its name the bus has no Secret Service ("no system keyring is
+    // available"); after that the answer is the one under test.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let added = loop {
+        let added = add_with_stdin(&service, &home, &args, "tok-unused\n");
+        if text(&added).contains("refused") || std::time::Instant::now() > deadline {
+            break added;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    assert!(!added.status.success(), "{}", text(&added));
+    let said = text(&added);
+    assert!(
+        said.contains("locked or has no default keyring")
+            && said.contains("HOIST_SECRET_STORE=file"),
+        "{said}\ngnome-keyring-daemon said:\n{}",
+        service.log()
+    );
+    assert!(!said.contains("tok-unused"), "{said}");
+    // Nothing was saved: no profile, no secret file.
+    assert!(!home.dir.path().join("data").join("secrets.json").exists());
+    let listed = home
+        .hoist()
+        .args(["profile", "list"])
+        .output()
+        .expect("hoist runs");
+    assert!(!text(&listed).contains("nokr"), "{}", text(&listed));
 }

@@ -14,7 +14,7 @@ use hoist::protocol::{Credentials as _, ProtocolError};
 
 use crate::support::{Home, TestServer, assert_stored_equal, make_file, text};
 
-const CLIENT_ID: &str = "hoist-test-client.apps.example";
+pub(crate) const CLIENT_ID: &str = "hoist-test-client.apps.example";
 const REQUIRED_TOKEN: &str = "static-token-not-used-by-oauth";
 
 fn config(server: &TestServer) -> GoogleOAuthConfig {
@@ -42,7 +42,7 @@ fn no_redirects() -> reqwest::Client {
 /// Plays the browser: a stray `/favicon.ico` on the loopback listener first (it must not end
 /// the sign-in), then the consent page, then the 302 back to the listener. Returns the page the
 /// listener answered.
-async fn play_browser(auth_url: String, extra_query: &'static str) -> String {
+pub(crate) async fn play_browser(auth_url: String, extra_query: &'static str) -> String {
     let http = no_redirects();
     let auth_url = format!("{auth_url}{extra_query}");
     let consent = http.get(&auth_url).send().await.expect("consent page");
@@ -313,13 +313,10 @@ fn code_exchange_checks_pkce_client_and_single_use() {
 /// `hoist signin google --no-browser`: reads the printed address from stderr and plays the browser.
 fn cli_sign_in(home: &Home, server: &TestServer) -> String {
     let base = server.base_url();
-    let mut child = home
-        .hoist()
-        .env("HOIST_SECRET_STORE", "file")
-        .env("HOIST_TEST_CLIENT_SECRET", "client-secret-xyz")
-        .args([
-            "signin",
-            "google",
+    cli_sign_in_with(
+        home,
+        server,
+        &[
             "--client-id",
             CLIENT_ID,
             "--client-secret-env",
@@ -332,8 +329,19 @@ fn cli_sign_in(home: &Home, server: &TestServer) -> String {
             &format!("{base}/oauth/revoke"),
             "--scopes",
             "storage,drive",
-            "--no-browser",
-        ])
+        ],
+    )
+}
+
+/// `hoist signin google --no-browser ARGS...`, playing the browser on the printed address.
+fn cli_sign_in_with(home: &Home, server: &TestServer, args: &[&str]) -> String {
+    let base = server.base_url();
+    let mut child = home
+        .hoist()
+        .env("HOIST_SECRET_STORE", "file")
+        .env("HOIST_TEST_CLIENT_SECRET", "client-secret-xyz")
+        .args(["signin", "google", "--no-browser"])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -543,4 +551,171 @@ fn revoked_sign_in_fails_the_upload_with_sign_in_again() {
         !left.contains("oauth/google/default") && !left.contains(&refresh_token),
         "the saved sign-in is forgotten: {left}"
     );
+}
+
+/// A saved profile that signs in to Google: `profile add --oauth` keeps the OAuth client (its
+/// secret in the secret store), `signin google --profile` signs it in, and `upload --profile`
+/// needs nothing else (no environment variable); `signout` and `profile remove` clean up.
+#[test]
+fn a_profile_signs_in_once_and_uploads_without_more_options() {
+    let server = TestServer::start_with_token(&["oauth-token-ttl=2"], Some(REQUIRED_TOKEN));
+    let home = Home::new();
+    let base = server.base_url();
+    let hoist = || {
+        let mut cmd = home.hoist();
+        cmd.env("HOIST_SECRET_STORE", "file");
+        cmd
+    };
+    let added = hoist()
+        .env("HOIST_TEST_CLIENT_SECRET", "client-secret-xyz")
+        .args([
+            "profile",
+            "add",
+            "gcs",
+            "--kind",
+            "google-resumable",
+            "--endpoint",
+            &server.initiate_url(),
+            "--chunk-size",
+            "256KiB",
+            "--oauth",
+            "--client-id",
+            CLIENT_ID,
+            "--client-secret-env",
+            "HOIST_TEST_CLIENT_SECRET",
+            "--auth-url",
+            &format!("{base}/oauth/authorize"),
+            "--token-url",
+            &format!("{base}/oauth/token"),
+            "--revoke-url",
+            &format!("{base}/oauth/revoke"),
+        ])
+        .output()
+        .expect("profile add");
+    let added_text = text(&added);
+    assert!(added.status.success(), "{added_text}");
+    assert!(
+        added_text.contains("OAuth client secret is kept in")
+            && added_text.contains("hoist signin google --profile gcs"),
+        "{added_text}"
+    );
+    let profiles = std::fs::read_to_string(home.dir.path().join("config").join("profiles.toml"))
+        .expect("profiles.toml");
+    assert!(profiles.contains(CLIENT_ID), "{profiles}");
+    assert!(!profiles.contains("client-secret-xyz"), "{profiles}");
+
+    let show = |expected: &str| {
+        let out = hoist()
+            .args(["profile", "show", "gcs"])
+            .output()
+            .expect("show");
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(text(&out).contains(expected), "{}", text(&out));
+        assert!(
+            text(&out).contains("Its OAuth client secret is kept in"),
+            "{}",
+            text(&out)
+        );
+    };
+    show("not signed in yet (hoist signin google --profile gcs)");
+
+    let files = tempfile::tempdir().expect("tempdir");
+    let source = make_file(files.path(), "profiled.bin", 2 * 1024 * 1024 + 5, 31);
+    let upload = |path: &std::path::Path| {
+        hoist()
+            .args(["upload", "--profile", "gcs"])
+            .args(crate::support::FAST_RETRY)
+            .arg(path)
+            .output()
+            .expect("upload")
+    };
+    let early = upload(&source);
+    assert!(!early.status.success(), "{}", text(&early));
+    assert!(
+        text(&early).contains("not signed in to Google yet"),
+        "{}",
+        text(&early)
+    );
+
+    let signin_output = cli_sign_in_with(&home, &server, &["--profile", "gcs"]);
+    assert!(
+        signin_output.contains("for the profile 'gcs'"),
+        "{signin_output}"
+    );
+    show("saved as 'gcs': signed in");
+    let (token_path, refresh_token) = {
+        let path = home.dir.path().join("data").join("secrets.json");
+        let secrets: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("secrets")).expect("json");
+        let token = secrets
+            .pointer("/secrets/oauth~1google~1gcs")
+            .and_then(|v| v.as_str())
+            .unwrap_or_else(|| panic!("no sign-in saved for the profile: {secrets}"))
+            .to_string();
+        (path, token)
+    };
+
+    // The upload reads the client secret from the store: no variable in its environment.
+    let out = upload(&source);
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    assert_stored_equal(&server, "profiled.bin", &source);
+    let tested = hoist()
+        .args(["profile", "test", "gcs"])
+        .output()
+        .expect("test");
+    assert!(tested.status.success(), "{}", text(&tested));
+    assert_not_leaked(
+        &home,
+        &[&all, &signin_output, &added_text],
+        &refresh_token,
+        &token_path,
+    );
+    assert_not_leaked(
+        &home,
+        &[&all, &signin_output, &added_text],
+        "client-secret-xyz",
+        &token_path,
+    );
+
+    // Signing out revokes at the server and forgets the token; uploads then say so.
+    let revocations_before = server.runtime.block_on(oauth_counter(&base, "revocations"));
+    let out = hoist()
+        .args(["signout", "google", "--profile", "gcs"])
+        .output()
+        .expect("signout");
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("Signed out of Google for the profile 'gcs'"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        server.runtime.block_on(oauth_counter(&base, "revocations")),
+        revocations_before + 1
+    );
+    show("not signed in yet");
+    let after = upload(&source);
+    assert!(!after.status.success(), "{}", text(&after));
+    assert!(
+        text(&after).contains("not signed in to Google yet"),
+        "{}",
+        text(&after)
+    );
+
+    // Removing a signed-in profile forgets its sign-in with its client secret.
+    cli_sign_in_with(&home, &server, &["--profile", "gcs"]);
+    let removed = hoist()
+        .args(["profile", "remove", "gcs"])
+        .output()
+        .expect("remove");
+    assert!(removed.status.success(), "{}", text(&removed));
+    assert!(
+        text(&removed).contains("Its Google sign-in was forgotten on this computer"),
+        "{}",
+        text(&removed)
+    );
+    let secrets = std::fs::read_to_string(&token_path).expect("secrets");
+    assert!(!secrets.contains("oauth/google/gcs"), "{secrets}");
+    assert!(!secrets.contains("client-secret-xyz"), "{secrets}");
 }

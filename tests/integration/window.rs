@@ -514,3 +514,142 @@ fn a_broken_profiles_file_is_shown_with_its_line() {
     harness.get_by_label_contains("line 3");
     harness.check_accessibility();
 }
+
+/// A profile that signs in to Google: its form shows the OAuth client fields, its row has
+/// "Sign in with Google", which opens the consent page (here a test plays the browser) and saves
+/// the sign-in; "Test connection" then uses it and "Sign out" revokes it.
+#[test]
+fn profiles_window_signs_a_profile_in_to_google() {
+    use hoist::profile::manage::{self, SecretUpdate};
+    use hoist::profile::{GoogleSignIn, Profile, ProfileKind};
+
+    let server = crate::support::TestServer::start_with_token(&[], Some("tok-static-unused"));
+    let base = server.base_url();
+    let home = tempfile::tempdir().expect("tempdir");
+    let dirs = hoist::store::HoistDirs::from_home(home.path());
+    dirs.ensure().expect("dirs");
+    std::fs::write(
+        dirs.config_dir.join("profiles.toml"),
+        "secret_store = \"file\"\n",
+    )
+    .expect("write");
+    // Saved as `profile add --oauth` would, pointing at the reference server's OAuth provider.
+    let profile = Profile {
+        endpoint: Some(server.initiate_url()),
+        google_sign_in: Some(GoogleSignIn {
+            client_id: crate::oauth::CLIENT_ID.to_string(),
+            account: None,
+            auth_url: Some(format!("{base}/oauth/authorize")),
+            token_url: Some(format!("{base}/oauth/token")),
+            revoke_url: Some(format!("{base}/oauth/revoke")),
+        }),
+        ..Profile::new(ProfileKind::GoogleResumable)
+    };
+    manage::save(
+        &dirs,
+        "gsi",
+        profile,
+        SecretUpdate::Replace {
+            main: Some(hoist::secrets::Secret::new("client-secret-xyz")),
+            headers: Vec::new(),
+        },
+        false,
+    )
+    .expect("save");
+
+    let (command_tx, _commands_rx) = channel();
+    let (event_tx, event_rx) = channel();
+    event_tx
+        .send(Event::Restored {
+            uploads: Vec::new(),
+        })
+        .expect("send");
+    let backend = ChannelBackend {
+        commands: command_tx,
+        events: event_rx,
+    };
+    // The "browser": it follows the consent page back to Hoist's loopback listener.
+    let browser = server.runtime.handle().clone();
+    let visited = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let seen = visited.clone();
+    let opener: hoist::ui::BrowserOpener = Arc::new(move |url: &url::Url| {
+        seen.lock().expect("lock").push(url.to_string());
+        browser.spawn(crate::oauth::play_browser(url.to_string(), ""));
+        true
+    });
+    let app = HoistApp::new(Box::new(backend), UiSettings::default(), None)
+        .without_notifications()
+        .with_dirs(dirs.clone())
+        .with_browser_opener(opener);
+    let mut harness = Harness::builder()
+        .with_size(egui::Vec2::new(1100.0, 700.0))
+        .build_eframe(|_cc| app);
+    settle(&mut harness);
+    harness.get_by_label("Profiles").click();
+    settle(&mut harness);
+    step_until(&mut harness, "the list", |h| {
+        h.query_by_label("Sign in with Google").is_some()
+    });
+
+    // The form: the sign-in box is ticked, the client ID shown, the secret is the client's.
+    harness.get_by_label("Edit").click();
+    settle(&mut harness);
+    harness.get_by_label(hoist::ui::SIGN_IN_CHECKBOX);
+    harness.get_by_label("OAuth client ID");
+    harness.get_by_label(hoist::ui::CLIENT_SECRET_LABEL);
+    assert!(harness.query_by_label(hoist::ui::SECRET_LABEL).is_none());
+    harness.check_accessibility();
+    harness.get_by_label("Save").click();
+    settle(&mut harness);
+    step_until(&mut harness, "the save", |h| {
+        h.query_by_label_contains("Press \"Sign in with Google\" in its row")
+            .is_some()
+    });
+    // Saving through the form kept the sign-in's endpoints and the client secret.
+    let saved = hoist::profile::ProfileStore::new(&dirs)
+        .get("gsi")
+        .expect("profile");
+    let sign_in = saved.google_sign_in.expect("still signs in");
+    assert_eq!(sign_in.client_id, crate::oauth::CLIENT_ID);
+    assert_eq!(sign_in.token_url, Some(format!("{base}/oauth/token")));
+    assert!(saved.secret.is_some());
+
+    // Not signed in yet: the connection test says so.
+    harness.get_by_label("Test connection").click();
+    settle(&mut harness);
+    step_until(&mut harness, "the first test", |h| {
+        h.query_by_label_contains("not signed in to Google yet")
+            .is_some()
+    });
+
+    harness.get_by_label("Sign in with Google").click();
+    settle(&mut harness);
+    step_until(&mut harness, "the sign-in", |h| {
+        h.query_by_label_contains("Signed in to Google for \"gsi\" (saved as 'gsi').")
+            .is_some()
+    });
+    let pages = visited.lock().expect("lock").clone();
+    assert_eq!(pages.len(), 1, "{pages:?}");
+    assert!(
+        pages[0].starts_with(&format!("{base}/oauth/authorize?")),
+        "{pages:?}"
+    );
+    assert!(manage::is_signed_in(&dirs, "gsi").expect("signed in?"));
+    let secrets = std::fs::read_to_string(dirs.data_dir.join("secrets.json")).expect("secrets");
+    assert!(secrets.contains("oauth/google/gsi"), "the sign-in is saved");
+
+    harness.get_by_label("Test connection").click();
+    settle(&mut harness);
+    step_until(&mut harness, "the second test", |h| {
+        h.query_by_label_contains("OK: The server at http://127.0.0.1:")
+            .is_some()
+    });
+
+    harness.get_by_label("Sign out").click();
+    settle(&mut harness);
+    step_until(&mut harness, "the sign-out", |h| {
+        h.query_by_label_contains("Signed out of Google for \"gsi\".")
+            .is_some()
+    });
+    assert!(!manage::is_signed_in(&dirs, "gsi").expect("signed in?"));
+}
