@@ -23,6 +23,9 @@ pub enum AuthError {
     /// The person refused the consent screen (or closed it with "Cancel").
     #[error("sign-in was cancelled: access to your Google account was not granted")]
     AccessDenied,
+    /// The person stopped waiting for the browser (the window's "Cancel sign-in").
+    #[error("the sign-in was cancelled")]
+    Cancelled,
     /// The authorization server sent the browser back with another error.
     #[error("Google did not complete the sign-in: {code}{}", describe(.description))]
     Authorization {

@@ -166,6 +166,7 @@ pub fn signin(args: SigninArgs) -> anyhow::Result<()> {
             name,
             |url| open_browser(url, no_browser),
             args.timeout,
+            None,
         )?;
         eprintln!(
             "Signed in to Google as '{account}' for the profile '{name}'. The sign-in is saved on this computer."

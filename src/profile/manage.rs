@@ -220,19 +220,28 @@ fn runtime(dirs: &HoistDirs) -> Result<tokio::runtime::Runtime, ProfileError> {
 
 /// Signs the profile `name` in to Google: `open_browser` is given the consent page, Hoist waits
 /// (up to `timeout`) for the browser to come back, and saves the refresh token in the secret
-/// store under the profile's account. Returns the account name. Blocking: call it off the UI
-/// thread.
+/// store under the profile's account. Returns the account name. `cancel`, when notified, stops
+/// the wait ([`AuthError::Cancelled`]). Blocking: call it off the UI thread.
 pub fn sign_in(
     dirs: &HoistDirs,
     name: &str,
     open_browser: impl FnOnce(&url::Url),
     timeout: std::time::Duration,
+    cancel: Option<Arc<tokio::sync::Notify>>,
 ) -> Result<String, ProfileError> {
     let (profile, sign_in, config) = sign_in_client(dirs, name)?;
     let account = sign_in.account_for(name);
     let scopes = profile.kind.google_scopes();
-    let tokens =
-        runtime(dirs)?.block_on(crate::auth::sign_in(&config, scopes, open_browser, timeout))?;
+    let tokens = runtime(dirs)?.block_on(async {
+        let signing_in = crate::auth::sign_in(&config, scopes, open_browser, timeout);
+        match cancel {
+            None => signing_in.await,
+            Some(cancel) => tokio::select! {
+                result = signing_in => result,
+                () = cancel.notified() => Err(AuthError::Cancelled),
+            },
+        }
+    })?;
     let store: Arc<dyn TokenStore> = Arc::new(sign_in_tokens(dirs)?);
     OAuthCredentials::from_sign_in(
         OAuthClient::new(&config)?,

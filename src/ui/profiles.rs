@@ -410,6 +410,9 @@ impl ProfilesWindow {
                     "No browser could be started; open Google's sign-in page yourself:"
                 });
                 ui.hyperlink_to("Google sign-in page", page.url);
+                if ui.button("Cancel sign-in").clicked() {
+                    self.pending.cancel();
+                }
             }
         }
         if let Some((ok, message)) = &self.status {
@@ -700,6 +703,7 @@ fn signed_in(
     pending: &PendingSignIn,
     waker: &egui::Context,
 ) -> Outcome {
+    let cancel = pending.cancel_switch();
     let result = manage::sign_in(
         dirs,
         name,
@@ -712,6 +716,7 @@ fn signed_in(
             waker.request_repaint();
         },
         crate::auth::DEFAULT_SIGN_IN_TIMEOUT,
+        Some(cancel),
     );
     pending.clear();
     let (ok, message) = match result {
@@ -719,6 +724,9 @@ fn signed_in(
             true,
             format!("Signed in to Google for \"{name}\" (saved as '{account}')."),
         ),
+        Err(ProfileError::SignIn(crate::auth::AuthError::Cancelled)) => {
+            (true, format!("Signing in for \"{name}\" was cancelled."))
+        }
         Err(error) => {
             tracing::warn!("sign-in for profile {name} failed: {error:?}");
             (false, format!("Signing in for \"{name}\" failed: {error}"))

@@ -572,9 +572,13 @@ fn profiles_window_signs_a_profile_in_to_google() {
     let browser = server.runtime.handle().clone();
     let visited = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let seen = visited.clone();
+    // The second time, nobody finishes in the browser (the sign-in is then cancelled).
     let opener: hoist::ui::BrowserOpener = Arc::new(move |url: &url::Url| {
-        seen.lock().expect("lock").push(url.to_string());
-        browser.spawn(crate::oauth::play_browser(url.to_string(), ""));
+        let mut seen = seen.lock().expect("lock");
+        seen.push(url.to_string());
+        if seen.len() == 1 {
+            browser.spawn(crate::oauth::play_browser(url.to_string(), ""));
+        }
         true
     });
     let app = HoistApp::new(Box::new(backend), UiSettings::default(), None)
@@ -651,5 +655,23 @@ fn profiles_window_signs_a_profile_in_to_google() {
         h.query_by_label_contains("Signed out of Google for \"gsi\".")
             .is_some()
     });
+    assert!(!manage::is_signed_in(&dirs, "gsi").expect("signed in?"));
+
+    // A sign-in nobody finishes: the page's address is shown, and it can be cancelled.
+    harness.get_by_label("Sign in with Google").click();
+    settle(&mut harness);
+    step_until(&mut harness, "the waiting sign-in", |h| {
+        h.query_by_label("Cancel sign-in").is_some()
+    });
+    harness.get_by_label("Google sign-in page");
+    harness.get_by_label("If no browser appeared, open Google's sign-in page yourself:");
+    harness.get_by_label("Cancel sign-in").click();
+    settle(&mut harness);
+    step_until(&mut harness, "the cancellation", |h| {
+        h.query_by_label_contains("Signing in for \"gsi\" was cancelled.")
+            .is_some()
+    });
+    assert!(harness.query_by_label("Cancel sign-in").is_none());
+    assert_eq!(visited.lock().expect("lock").len(), 2);
     assert!(!manage::is_signed_in(&dirs, "gsi").expect("signed in?"));
 }
