@@ -19,6 +19,8 @@ use crate::upload::{AuthSource, SecretLocation, SecretRef, StoredHeader};
 pub enum SecretUpdate {
     /// Keep the secret the profile already has (editing other settings).
     Keep,
+    /// Store this main secret (token, API key) and keep the secret headers the profile has.
+    ReplaceMain(Secret),
     /// Store these: the main secret (token, API key) and secret headers `(name, value)`.
     Replace {
         /// The access token or API key.
@@ -60,14 +62,21 @@ pub fn save(
         });
     }
     let mut saved = Saved::default();
-    match secret {
-        SecretUpdate::Keep => {
+    let replacement = match secret {
+        SecretUpdate::Keep => None,
+        SecretUpdate::ReplaceMain(main) => {
+            Some((Some(main), previous_headers(dirs, name, previous.as_ref())?))
+        }
+        SecretUpdate::Replace { main, headers } => Some((main, headers)),
+    };
+    match replacement {
+        None => {
             profile.secret = previous.as_ref().and_then(|p| p.secret.clone());
             if profile.secret.is_some() {
                 saved.kept_in = profile.secret.as_ref().map(|s| place(dirs, s.store));
             }
         }
-        SecretUpdate::Replace { main, headers } => {
+        Some((main, headers)) => {
             let mut items: Vec<(String, Secret)> = Vec::new();
             let key = main.map(|secret| {
                 let key = Profile::secret_key(name);
@@ -109,6 +118,39 @@ pub fn save(
         }
     }
     Ok(saved)
+}
+
+/// The values of the secret headers `previous` has, read back to be stored again beside a new
+/// main secret.
+fn previous_headers(
+    dirs: &HoistDirs,
+    name: &str,
+    previous: Option<&Profile>,
+) -> Result<Vec<(String, Secret)>, ProfileError> {
+    let Some(old) = previous.and_then(|p| p.secret.as_ref()) else {
+        return Ok(Vec::new());
+    };
+    if old.headers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let store = crate::secrets::open(old.store, dirs)?;
+    let mut headers = Vec::with_capacity(old.headers.len());
+    for header in &old.headers {
+        match store.get(&header.key)? {
+            Some(value) => headers.push((header.name.clone(), value)),
+            None => {
+                return Err(ProfileError::Incomplete {
+                    name: name.to_string(),
+                    detail: format!(
+                        "the value of its secret header {} is missing from {}; add the profile again with `hoist profile add --replace`",
+                        header.name,
+                        old.store.label()
+                    ),
+                });
+            }
+        }
+    }
+    Ok(headers)
 }
 
 /// What [`remove`] did.
@@ -412,6 +454,31 @@ mod tests {
         let stored = ProfileStore::new(&dirs).get("t").expect("get");
         assert_eq!(stored.title.as_deref(), Some("Talks"));
         assert!(stored.secret.is_some());
+        // A new main secret alone (the window's secret field) keeps the header secret.
+        save(
+            &dirs,
+            "t",
+            profile.clone(),
+            SecretUpdate::ReplaceMain(Secret::new("tok-a2")),
+            true,
+        )
+        .expect("new main secret");
+        assert_eq!(
+            file.get("profile/t").expect("get"),
+            Some(Secret::new("tok-a2"))
+        );
+        assert_eq!(
+            file.get("profile/t/header/x-api").expect("get"),
+            Some(Secret::new("hdr-a"))
+        );
+        let headers = ProfileStore::new(&dirs)
+            .get("t")
+            .expect("get")
+            .secret
+            .expect("secret")
+            .headers;
+        assert_eq!(headers.len(), 1);
+        assert_eq!(headers[0].name, "X-Api");
         // Replacing with only a main secret deletes the old header secret.
         save(
             &dirs,

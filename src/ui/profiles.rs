@@ -132,16 +132,17 @@ impl Editor {
     }
 
     /// An empty secret field keeps the stored secret when editing, and means "no secret" when
-    /// adding.
+    /// adding; a new one typed when editing replaces the main secret only (secret headers set
+    /// with `hoist profile add` stay).
     fn secret_update(&self) -> SecretUpdate {
         let typed = self.secret.trim();
-        if typed.is_empty() && self.editing.is_some() {
-            SecretUpdate::Keep
-        } else {
-            SecretUpdate::Replace {
+        match (typed.is_empty(), self.editing.is_some()) {
+            (true, true) => SecretUpdate::Keep,
+            (false, true) => SecretUpdate::ReplaceMain(Secret::new(typed)),
+            (_, false) => SecretUpdate::Replace {
                 main: (!typed.is_empty()).then(|| Secret::new(typed)),
                 headers: Vec::new(),
-            }
+            },
         }
     }
 }
@@ -794,7 +795,7 @@ mod tests {
         editing.secret = " tok ".to_string();
         assert!(matches!(
             editing.secret_update(),
-            SecretUpdate::Replace { main: Some(s), .. } if s.expose() == "tok"
+            SecretUpdate::ReplaceMain(s) if s.expose() == "tok"
         ));
     }
 }
