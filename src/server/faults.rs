@@ -16,7 +16,7 @@ use rand::{Rng, SeedableRng};
 use crate::units::{parse_bytes, parse_duration};
 
 /// Every fault spec the server understands, for error messages and `--help`.
-pub const VALID_FAULT_SPECS: &str = "drop-after=BYTES, drop-rate=P, error-rate=P[:CODE], \
+pub const VALID_FAULT_SPECS: &str = "drop-after=BYTES, drop-rate=P, hang-rate=P, error-rate=P[:CODE], \
      retry-after=SECONDS, short-commit=BYTES, expire-after=BYTES[:410], unauthorized-every=N, \
      throttle=BYTES_PER_SEC, latency=DURATION, garbage-initiate, seed=N, \
      offset-conflict-rate=P, checksum-mismatch-rate=P, tus-expires=SECONDS, token-ttl=SECONDS, \
@@ -30,6 +30,8 @@ pub mod kind {
     pub const DROP_AFTER: &str = "drop-after";
     /// A connection dropped by `drop-rate`.
     pub const DROP_RATE: &str = "drop-rate";
+    /// A request left hanging by `hang-rate`.
+    pub const HANG_RATE: &str = "hang-rate";
     /// An error answer from `error-rate`.
     pub const ERROR_RATE: &str = "error-rate";
     /// A request that kept fewer bytes because of `short-commit`.
@@ -73,6 +75,9 @@ pub struct FaultConfig {
     pub drop_after_bytes: Option<u64>,
     /// `drop-rate=P`: drop this fraction of upload PUTs at a uniformly random point of the body.
     pub drop_rate: Option<f64>,
+    /// `hang-rate=P`: this fraction of upload PUTs stop reading their body at a random point and
+    /// answer nothing for [`HANG_DURATION`], then drop: a connection that stalls.
+    pub hang_rate: Option<f64>,
     /// `error-rate=P[:CODE]`: answer an error to this fraction of upload requests.
     pub error_rate: Option<ErrorRate>,
     /// `retry-after=SECONDS`: the `Retry-After` header sent with `error-rate` answers.
@@ -186,6 +191,7 @@ impl FaultConfig {
         match name.as_str() {
             "drop-after" => self.drop_after_bytes = Some(bytes(need("BYTES")?)?),
             "drop-rate" => self.drop_rate = Some(probability(need("P")?)?),
+            "hang-rate" => self.hang_rate = Some(probability(need("P")?)?),
             "error-rate" => {
                 let value = need("P[:CODE]")?;
                 let (p, code) = match value.split_once(':') {
@@ -384,6 +390,9 @@ impl FaultConfig {
         if let Some(p) = self.drop_rate {
             specs.push(format!("drop-rate={p}"));
         }
+        if let Some(p) = self.hang_rate {
+            specs.push(format!("hang-rate={p}"));
+        }
         if let Some(rate) = self.error_rate {
             specs.push(format!("error-rate={}:{}", rate.probability, rate.status));
         }
@@ -513,7 +522,12 @@ pub(crate) struct DropPoint {
     pub after_body_bytes: u64,
     /// The counter to increment.
     pub kind: &'static str,
+    /// Stop reading and wait [`HANG_DURATION`] before dropping (`hang-rate`).
+    pub hang: bool,
 }
+
+/// How long a `hang-rate` request holds its connection without reading or answering.
+pub const HANG_DURATION: Duration = Duration::from_secs(60);
 
 /// The live fault configuration of a running server, with its random source and counters.
 pub(crate) struct FaultState {
@@ -621,6 +635,7 @@ impl FaultState {
             point = Some(DropPoint {
                 after_body_bytes: after.max(already_read),
                 kind: kind::DROP_AFTER,
+                hang: false,
             });
         }
         if let (Some(p), Some(len)) = (config.drop_rate, body_len)
@@ -632,6 +647,20 @@ impl FaultState {
                 point = Some(DropPoint {
                     after_body_bytes: at,
                     kind: kind::DROP_RATE,
+                    hang: false,
+                });
+            }
+        }
+        if let (Some(p), Some(len)) = (config.hang_rate, body_len)
+            && len > already_read
+            && self.chance(p)
+        {
+            let at = already_read + self.below(len - already_read);
+            if point.is_none_or(|existing| at < existing.after_body_bytes) {
+                point = Some(DropPoint {
+                    after_body_bytes: at,
+                    kind: kind::HANG_RATE,
+                    hang: true,
                 });
             }
         }
@@ -719,6 +748,7 @@ mod tests {
         let config = FaultConfig::from_specs([
             "drop-after=1MiB",
             "drop-rate=0.1",
+            "hang-rate=5%",
             "error-rate=25%:500",
             "retry-after=2",
             "short-commit=1000",
@@ -738,6 +768,7 @@ mod tests {
         assert_eq!(config.tus_expires_secs, Some(2));
         assert_eq!(config.drop_after_bytes, Some(1 << 20));
         assert_eq!(config.drop_rate, Some(0.1));
+        assert_eq!(config.hang_rate, Some(0.05));
         assert_eq!(
             config.error_rate,
             Some(ErrorRate {

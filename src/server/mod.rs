@@ -47,7 +47,9 @@ use tokio_util::task::TaskTracker;
 use tower::ServiceExt as _;
 
 pub use demo::DemoServer;
-pub use faults::{ErrorRate, Expiry, FaultConfig, FaultSpecError, VALID_FAULT_SPECS};
+pub use faults::{
+    ErrorRate, Expiry, FaultConfig, FaultSpecError, HANG_DURATION, VALID_FAULT_SPECS,
+};
 pub use stats::ServerStats;
 pub use tls::{TlsError, TlsFiles};
 

@@ -234,12 +234,14 @@ pub(crate) async fn receive(app: &Arc<App>, body: Body, plan: SinkPlan) -> SinkO
             drop_point = app.faults.drop_point(body_len, read);
         }
         let mut dropping = false;
+        let mut hanging = false;
         if let Some(point) = drop_point
             && read + data.len() as u64 >= point.after_body_bytes
         {
             data.truncate(usize::try_from(point.after_body_bytes - read).unwrap_or(usize::MAX));
             app.faults.count(point.kind);
             dropping = true;
+            hanging = point.hang;
         }
         let len = data.len() as u64;
         read += len;
@@ -272,6 +274,10 @@ pub(crate) async fn receive(app: &Arc<App>, body: Body, plan: SinkPlan) -> SinkO
             }
         }
         if dropping {
+            if hanging {
+                // Neither read nor answer: the client sees a connection that stalls.
+                tokio::time::sleep(super::faults::HANG_DURATION).await;
+            }
             end = BodyEnd::Dropped;
             break;
         }

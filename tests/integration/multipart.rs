@@ -160,6 +160,46 @@ fn every_fault_still_ends_byte_exact() {
 }
 
 #[test]
+fn a_hung_chunk_is_given_up_and_sent_again() {
+    // Some chunk PUTs stop moving: the server neither reads nor answers for a minute. After the
+    // stall timeout (1 s here) the chunks in flight are dropped and sent again, long before the
+    // server would cut them, and the upload ends byte-exact.
+    let server = keyed_server(&["hang-rate=0.2", "seed=5"]);
+    let home = Home::new();
+    let files = tempfile::tempdir().expect("tempdir");
+    let size = 12 * CHUNK_BYTES + 5;
+    let source = make_file(files.path(), "clip.mp4", size, 55);
+    let started = std::time::Instant::now();
+    let out = home
+        .hoist()
+        .env(KEY_VAR, KEY)
+        .args(upload_args(&server))
+        .args(["--token-env", KEY_VAR, "--parallel-chunks", "4"])
+        .args(["--retry-initial", "20ms", "--retry-max-wait", "200ms"])
+        .args(["--stall-timeout", "1s"])
+        .arg(&source)
+        .output()
+        .expect("hoist runs");
+    let elapsed = started.elapsed();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_stored_equal(&server, "clip.mp4", &source);
+    assert!(server.injected("hang-rate") > 0, "nothing hung");
+    assert!(
+        text(&out).contains("stalled: nothing moved for 1 s"),
+        "{}",
+        text(&out)
+    );
+    // Every hang was given up by Hoist, not waited out until the server cut it.
+    assert!(
+        elapsed < hoist::server::HANG_DURATION,
+        "took {elapsed:?}: {}",
+        text(&out)
+    );
+    let list = home.list();
+    assert_eq!(list[0]["confirmed_bytes"], size, "{list:?}");
+}
+
+#[test]
 fn drop_after_every_put_means_no_chunk_can_finish() {
     // A chunk bigger than the drop point can never arrive: the upload must fail, not spin.
     let server = keyed_server(&["drop-after=10KiB"]);
