@@ -638,30 +638,23 @@ impl FaultState {
                 hang: false,
             });
         }
-        if let (Some(p), Some(len)) = (config.drop_rate, body_len)
-            && len > already_read
-            && self.chance(p)
-        {
-            let at = already_read + self.below(len - already_read);
-            if point.is_none_or(|existing| at < existing.after_body_bytes) {
-                point = Some(DropPoint {
-                    after_body_bytes: at,
-                    kind: kind::DROP_RATE,
-                    hang: false,
-                });
-            }
-        }
-        if let (Some(p), Some(len)) = (config.hang_rate, body_len)
-            && len > already_read
-            && self.chance(p)
-        {
-            let at = already_read + self.below(len - already_read);
-            if point.is_none_or(|existing| at < existing.after_body_bytes) {
-                point = Some(DropPoint {
-                    after_body_bytes: at,
-                    kind: kind::HANG_RATE,
-                    hang: true,
-                });
+        // The random faults: each may pick a point in the rest of the body; the earliest wins.
+        for (probability, kind, hang) in [
+            (config.drop_rate, kind::DROP_RATE, false),
+            (config.hang_rate, kind::HANG_RATE, true),
+        ] {
+            if let (Some(p), Some(len)) = (probability, body_len)
+                && len > already_read
+                && self.chance(p)
+            {
+                let at = already_read + self.below(len - already_read);
+                if point.is_none_or(|existing| at < existing.after_body_bytes) {
+                    point = Some(DropPoint {
+                        after_body_bytes: at,
+                        kind,
+                        hang,
+                    });
+                }
             }
         }
         point
