@@ -603,12 +603,11 @@ fn profiles_window_signs_a_profile_in_to_google() {
     harness.get_by_label(hoist::ui::CLIENT_SECRET_LABEL);
     assert!(harness.query_by_label(hoist::ui::SECRET_LABEL).is_none());
     harness.check_accessibility();
-    harness.get_by_label("Save").click();
-    settle(&mut harness);
-    step_until(&mut harness, "the save", |h| {
-        h.query_by_label_contains("Press \"Sign in with Google\" in its row")
-            .is_some()
-    });
+    click_until_shown(
+        &mut harness,
+        "Save",
+        "Press \"Sign in with Google\" in its row",
+    );
     // Saving through the form kept the sign-in's endpoints and the client secret.
     let saved = hoist::profile::ProfileStore::new(&dirs)
         .get("gsi")
@@ -619,19 +618,17 @@ fn profiles_window_signs_a_profile_in_to_google() {
     assert!(saved.secret.is_some());
 
     // Not signed in yet: the connection test says so.
-    harness.get_by_label("Test connection").click();
-    settle(&mut harness);
-    step_until(&mut harness, "the first test", |h| {
-        h.query_by_label_contains("not signed in to Google yet")
-            .is_some()
-    });
+    click_until_shown(
+        &mut harness,
+        "Test connection",
+        "not signed in to Google yet",
+    );
 
-    harness.get_by_label("Sign in with Google").click();
-    settle(&mut harness);
-    step_until(&mut harness, "the sign-in", |h| {
-        h.query_by_label_contains("Signed in to Google for \"gsi\" (saved as 'gsi').")
-            .is_some()
-    });
+    click_until_shown(
+        &mut harness,
+        "Sign in with Google",
+        "Signed in to Google for \"gsi\" (saved as 'gsi').",
+    );
     let pages = visited.lock().expect("lock").clone();
     assert_eq!(pages.len(), 1, "{pages:?}");
     assert!(
@@ -642,19 +639,17 @@ fn profiles_window_signs_a_profile_in_to_google() {
     let secrets = std::fs::read_to_string(dirs.data_dir.join("secrets.json")).expect("secrets");
     assert!(secrets.contains("oauth/google/gsi"), "the sign-in is saved");
 
-    harness.get_by_label("Test connection").click();
-    settle(&mut harness);
-    step_until(&mut harness, "the second test", |h| {
-        h.query_by_label_contains("OK: The server at http://127.0.0.1:")
-            .is_some()
-    });
+    click_until_shown(
+        &mut harness,
+        "Test connection",
+        "OK: The server at http://127.0.0.1:",
+    );
 
-    harness.get_by_label("Sign out").click();
-    settle(&mut harness);
-    step_until(&mut harness, "the sign-out", |h| {
-        h.query_by_label_contains("Signed out of Google for \"gsi\".")
-            .is_some()
-    });
+    click_until_shown(
+        &mut harness,
+        "Sign out",
+        "Signed out of Google for \"gsi\".",
+    );
     assert!(!manage::is_signed_in(&dirs, "gsi").expect("signed in?"));
 
     // A sign-in nobody finishes: the page's address is shown, and it can be cancelled.
@@ -665,13 +660,21 @@ fn profiles_window_signs_a_profile_in_to_google() {
     });
     harness.get_by_label("Google sign-in page");
     harness.get_by_label("If no browser appeared, open Google's sign-in page yourself:");
-    harness.get_by_label("Cancel sign-in").click();
-    settle(&mut harness);
-    step_until(&mut harness, "the cancellation", |h| {
-        h.query_by_label_contains("Signing in for \"gsi\" was cancelled.")
-            .is_some()
-    });
+    click_until_shown(
+        &mut harness,
+        "Cancel sign-in",
+        "Signing in for \"gsi\" was cancelled.",
+    );
     assert!(harness.query_by_label("Cancel sign-in").is_none());
     assert_eq!(visited.lock().expect("lock").len(), 2);
     assert!(!manage::is_signed_in(&dirs, "gsi").expect("signed in?"));
+}
+
+/// Clicks `button`, then steps the window until a label containing `shown` appears.
+fn click_until_shown(harness: &mut Harness<'static, HoistApp>, button: &str, shown: &str) {
+    harness.get_by_label(button).click();
+    settle(harness);
+    step_until(harness, shown, |h| {
+        h.query_by_label_contains(shown).is_some()
+    });
 }
