@@ -7,9 +7,9 @@ use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use hoist::engine::{Event, Progress, UploadSnapshot};
-use hoist::ui::{ChannelBackend, HoistApp, UiSettings};
-use hoist::upload::{AuthSource, Destination, Phase, Service, UploadId};
+use hoist_core::engine::{Event, Progress, UploadSnapshot};
+use hoist_core::upload::{AuthSource, Destination, Phase, Service, UploadId};
+use hoist_ui::{ChannelBackend, HoistApp, UiSettings};
 
 fn snapshot(i: i64) -> UploadSnapshot {
     let phases = [

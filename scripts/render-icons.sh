@@ -2,7 +2,7 @@
 # Renders the application icon assets/icons/hoist.svg to the PNG sizes the desktop needs:
 #   assets/icons/hoist-<N>.png for N in 16 32 48 64 128 256 512
 # The PNGs are committed (CI and `cargo deb` don't need a renderer); run this after editing the SVG.
-# The window icon is the 256 px PNG (embedded by src/ui/icon.rs).
+# The window icon is the 256 px PNG (embedded by crates/hoist-ui/src/icon.rs).
 # Needs: rsvg-convert (apt: librsvg2-bin). ImageMagick's `convert` here has no SVG reader of its
 # own (it hands SVG to rsvg-convert anyway), so rsvg-convert is called directly.
 set -euo pipefail

@@ -1,5 +1,11 @@
-//! The `hoist` command.
+//! The `hoist` program: the command line, the window (eframe around `hoist-ui`), `hoist serve`
+//! and the demo wiring. The engine lives in `hoist-core`, the reference server in
+//! `hoist-refserver`; `ARCHITECTURE.md` is the map.
+
+mod cli;
+mod demo;
+mod window;
 
 fn main() -> std::process::ExitCode {
-    hoist::cli::main()
+    cli::main()
 }

@@ -3,9 +3,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::profile::{Profile, ProfileError, ProfileKind};
-use crate::units::{parse_bytes, parse_duration};
-use crate::upload::{AssetType, AuthSource, Destination, Privacy, UploadId};
+use hoist_core::profile::{Profile, ProfileError, ProfileKind};
+use hoist_core::units::{parse_bytes, parse_duration};
+use hoist_core::upload::{AssetType, AuthSource, Destination, Privacy, UploadId};
 
 /// Hoist: uploads big files and never loses more than the bytes in flight.
 #[derive(Debug, Parser)]

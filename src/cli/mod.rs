@@ -10,20 +10,18 @@ mod output;
 mod profile;
 mod remote;
 mod run;
-pub mod serve;
-pub mod signin;
+mod serve;
+mod signin;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{
-    Cli, CliCommand, DestinationArgs, Kind, ProfileAddArgs, ProfileCommand, RunArgs, UploadArgs,
-};
+use args::Cli;
 
 /// Runs the command line and returns the process exit code (0 only when everything asked for
 /// completed).
-pub fn main() -> ExitCode {
+pub(crate) fn main() -> ExitCode {
     let cli = Cli::parse();
     match run::run(cli) {
         Ok(code) => code,

@@ -6,9 +6,9 @@ use std::io::{IsTerminal, Write};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::engine::{Event, UploadSnapshot};
-use crate::units::format_bytes;
-use crate::upload::{Phase, UploadId};
+use hoist_core::engine::{Event, UploadSnapshot};
+use hoist_core::units::format_bytes;
+use hoist_core::upload::{Phase, UploadId};
 
 /// Prints engine events for people or scripts.
 pub struct Output {

@@ -6,11 +6,11 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 
 use super::args::{ProfileAddArgs, ProfileCommand};
-use crate::profile::manage::{self, SecretUpdate};
-use crate::profile::{Profile, ProfileStore, validate_name};
-use crate::secrets::Secret;
-use crate::store::HoistDirs;
-use crate::upload::{Destination, SecretRef};
+use hoist_core::profile::manage::{self, SecretUpdate};
+use hoist_core::profile::{Profile, ProfileStore, validate_name};
+use hoist_core::secrets::Secret;
+use hoist_core::store::HoistDirs;
+use hoist_core::upload::{Destination, SecretRef};
 
 /// Runs one `hoist profile` command.
 pub(crate) fn run(command: ProfileCommand, dirs: &HoistDirs) -> anyhow::Result<ExitCode> {
@@ -78,12 +78,16 @@ fn add(args: ProfileAddArgs, dirs: &HoistDirs) -> anyhow::Result<ExitCode> {
     // The URLs and the chunk size, checked now for a nominal 1 GiB file; each file's own size
     // is checked when it is queued.
     const NOMINAL_SIZE_BYTES: u64 = 1 << 30;
-    crate::protocol::validate_upload(&destination, NOMINAL_SIZE_BYTES, profile.chunk_size_bytes)
-        .or_else(|e| match e {
-            crate::protocol::ProtocolError::OverLimit { .. } => Ok(()),
-            other => Err(other),
-        })
-        .map_err(|e| anyhow::anyhow!("profile '{name}': {e}"))?;
+    hoist_core::protocol::validate_upload(
+        &destination,
+        NOMINAL_SIZE_BYTES,
+        profile.chunk_size_bytes,
+    )
+    .or_else(|e| match e {
+        hoist_core::protocol::ProtocolError::OverLimit { .. } => Ok(()),
+        other => Err(other),
+    })
+    .map_err(|e| anyhow::anyhow!("profile '{name}': {e}"))?;
 
     let GivenSecrets { main, headers } = match (
         &args.destination.oauth_client.client_secret_env,

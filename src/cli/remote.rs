@@ -5,9 +5,9 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 
 use super::args::Kind;
-use crate::protocol::http_client;
-use crate::protocol::multipart::{MULTIPART_BASE_URL, RemoteSession, list_incomplete};
-use crate::units::format_bytes;
+use hoist_core::protocol::http_client;
+use hoist_core::protocol::multipart::{MULTIPART_BASE_URL, RemoteSession, list_incomplete};
+use hoist_core::units::format_bytes;
 
 /// Lists the service's unfinished sessions, in plain words or one JSON object per line. Prints
 /// no secret: the API key is read from the variable named by `token_env` and only sent.

@@ -9,16 +9,16 @@ use anyhow::Context as _;
 use super::args::{Cli, CliCommand, RunArgs, UploadArgs};
 use super::output::{Output, list_line};
 use super::{logging, profile, serve, signin};
-use crate::engine::{
+use hoist_core::engine::{
     Command, Engine, EngineConfig, EngineEvents, EngineHandle, Event, RetryPolicy, UploadOptions,
 };
-use crate::store::{HoistDirs, Journal};
-use crate::upload::{Phase, UploadId};
+use hoist_core::store::{HoistDirs, Journal};
+use hoist_core::upload::{Phase, UploadId};
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let Some(command) = cli.command else {
         let _ = dirs()?;
-        crate::ui::run(crate::ui::WindowOptions {
+        crate::window::run(crate::window::WindowOptions {
             demo: cli.demo,
             files: cli.files,
         })?;
@@ -101,7 +101,7 @@ fn list(json: bool) -> anyhow::Result<ExitCode> {
         println!("No uploads yet.");
     }
     for record in &records {
-        let snapshot = crate::engine::snapshot(record);
+        let snapshot = hoist_core::engine::snapshot(record);
         if json {
             println!("{}", serde_json::to_string(&snapshot)?);
         } else {
@@ -154,7 +154,8 @@ fn upload(args: UploadArgs) -> anyhow::Result<ExitCode> {
 fn demo(flaky: bool, files: &[std::path::PathBuf]) -> anyhow::Result<ExitCode> {
     let dirs = dirs()?;
     let scratch = dirs.cache_dir.join("demo");
-    let server = crate::server::DemoServer::start(&scratch, flaky)?;
+    let demo = crate::demo::Demo::start(&scratch, flaky)?;
+    let server = demo.server();
     eprintln!(
         "Demo server on {} ({}); uploads are stored in {}",
         server.base_url(),
@@ -174,14 +175,7 @@ fn demo(flaky: bool, files: &[std::path::PathBuf]) -> anyhow::Result<ExitCode> {
         chunk_size_bytes: flaky.then_some(1024 * 1024),
         size_unknown: false,
     };
-    add_and_follow(
-        &handle,
-        events,
-        files,
-        &server.destination(),
-        options,
-        false,
-    )
+    add_and_follow(&handle, events, files, &demo.destination(), options, false)
 }
 
 /// Queues `files` and follows them until each has finished.
@@ -189,7 +183,7 @@ fn add_and_follow(
     handle: &EngineHandle,
     mut events: EngineEvents,
     files: &[std::path::PathBuf],
-    destination: &crate::upload::Destination,
+    destination: &hoist_core::upload::Destination,
     options: UploadOptions,
     json: bool,
 ) -> anyhow::Result<ExitCode> {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
 
-use crate::server::{self, FaultConfig, ServerConfig, TlsFiles};
+use hoist_refserver::{FaultConfig, ServerConfig, TlsFiles};
 
 /// Arguments of `hoist serve`.
 #[derive(clap::Args, Debug)]
@@ -18,7 +18,7 @@ pub struct ServeArgs {
     #[arg(long)]
     pub dir: Option<PathBuf>,
     /// Faults to inject (`--fault SPEC`, repeatable); the syntax is in
-    /// [`crate::server::VALID_FAULT_SPECS`].
+    /// [`hoist_refserver::VALID_FAULT_SPECS`].
     #[arg(
         long = "fault",
         value_name = "SPEC",
@@ -76,7 +76,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         _ => None,
     };
     let fault_line = (!faults.is_empty()).then(|| faults.to_string());
-    let running = server::start(ServerConfig {
+    let running = hoist_refserver::start(ServerConfig {
         addr: args.addr,
         dir: dir.clone(),
         faults,

@@ -1,7 +1,7 @@
 //! `hoist signin google` / `hoist signout google`: the Google sign-in from the command line, and
 //! the `--oauth` options of `hoist upload` that use the saved sign-in.
 //!
-//! The refresh token goes to the secret store (see [`crate::auth::default_token_store`]).
+//! The refresh token goes to the secret store (see [`hoist_core::auth::default_token_store`]).
 //! `--profile NAME` signs in (or out) for a saved profile made with `hoist profile add --oauth`.
 
 use std::io::Write as _;
@@ -10,15 +10,15 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
 
-use crate::auth::{
+use hoist_core::auth::{
     self, GOOGLE_AUTH_URL, GOOGLE_REVOKE_URL, GOOGLE_TOKEN_URL, GoogleOAuthConfig, OAuthClient,
     OAuthCredentials, SecretString,
 };
-use crate::profile::GoogleSignIn;
-use crate::profile::manage;
-use crate::store::HoistDirs;
-use crate::units::parse_duration;
-use crate::upload::{AuthSource, GoogleOauthSource};
+use hoist_core::profile::GoogleSignIn;
+use hoist_core::profile::manage;
+use hoist_core::store::HoistDirs;
+use hoist_core::units::parse_duration;
+use hoist_core::upload::{AuthSource, GoogleOauthSource};
 
 /// Services Hoist signs in to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -267,17 +267,17 @@ fn a_restarted_server_forgets_tokens_and_keeps_the_video() {
     let running = server.server.take().expect("running");
     let addr = running.local_addr();
     server.runtime.block_on(running.shutdown());
-    let config = hoist::server::ServerConfig {
+    let config = hoist_refserver::ServerConfig {
         addr,
         dir: server.store.path().to_path_buf(),
-        faults: hoist::server::FaultConfig::from_specs(faults(&[])).expect("faults"),
+        faults: hoist_refserver::FaultConfig::from_specs(faults(&[])).expect("faults"),
         required_token: None,
         tls: None,
     };
     server.server = Some(
         server
             .runtime
-            .block_on(hoist::server::start(config))
+            .block_on(hoist_refserver::start(config))
             .expect("restarts on the same port"),
     );
     let status = child.wait().expect("upload finishes");

@@ -6,11 +6,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use hoist::engine::{
+use hoist_core::engine::{
     Command, Engine, EngineConfig, EngineEvents, Event, RetryPolicy, UploadOptions,
 };
-use hoist::store::HoistDirs;
-use hoist::upload::{AuthSource, Destination, Phase, Service, UploadId};
+use hoist_core::store::HoistDirs;
+use hoist_core::upload::{AuthSource, Destination, Phase, Service, UploadId};
 
 use crate::support::{TestServer, assert_stored_equal, make_file};
 
@@ -19,7 +19,11 @@ const MIB: u64 = 1024 * 1024;
 fn engine(
     home: &std::path::Path,
     parallel: usize,
-) -> (hoist::engine::EngineHandle, EngineEvents, Arc<AtomicUsize>) {
+) -> (
+    hoist_core::engine::EngineHandle,
+    EngineEvents,
+    Arc<AtomicUsize>,
+) {
     let mut config = EngineConfig::new(&HoistDirs::from_home(home));
     config.max_parallel_uploads = parallel;
     config.retry = RetryPolicy {
@@ -261,11 +265,11 @@ fn relaunch_resumes_interrupted_uploads_or_leaves_them_paused() {
     let interrupted = |home: &std::path::Path| {
         let dirs = HoistDirs::from_home(home);
         dirs.ensure().expect("dirs");
-        let opened = hoist::store::Journal::open(&dirs.journal_path()).expect("journal");
+        let opened = hoist_core::store::Journal::open(&dirs.journal_path()).expect("journal");
         let record = opened
             .journal
-            .insert(&hoist::store::NewUpload {
-                file: hoist::file::FileIdentity::read(&source).expect("identity"),
+            .insert(&hoist_core::store::NewUpload {
+                file: hoist_core::file::FileIdentity::read(&source).expect("identity"),
                 destination: destination(&server),
                 total_bytes: Some(MIB),
                 chunk_size_bytes: None,
@@ -287,8 +291,9 @@ fn relaunch_resumes_interrupted_uploads_or_leaves_them_paused() {
         other => panic!("{other:?}"),
     }
     handle.shutdown();
-    let journal = hoist::store::Journal::open(&HoistDirs::from_home(home.path()).journal_path())
-        .expect("journal");
+    let journal =
+        hoist_core::store::Journal::open(&HoistDirs::from_home(home.path()).journal_path())
+            .expect("journal");
     assert_eq!(
         journal.journal.get(id).expect("record").phase,
         Phase::Paused

@@ -2,6 +2,7 @@
 //! (port 0) and against independent servers. One binary, a module per area (ripgrep's layout).
 
 mod apivideo;
+mod architecture;
 mod bad_input;
 mod bad_input_during;
 mod chaos;
@@ -20,4 +21,5 @@ mod protocols;
 mod support;
 mod tls;
 mod tus;
+mod upgrade;
 mod window;

@@ -191,7 +191,7 @@ fn a_hung_chunk_is_given_up_and_sent_again() {
     );
     // Every hang was given up by Hoist, not waited out until the server cut it.
     assert!(
-        elapsed < hoist::server::HANG_DURATION,
+        elapsed < hoist_refserver::HANG_DURATION,
         "took {elapsed:?}: {}",
         text(&out)
     );
@@ -288,7 +288,7 @@ fn missing_etags_are_sent_again() {
 /// A server on a fixed port and folder, so it can be stopped and started again.
 struct Restartable {
     runtime: tokio::runtime::Runtime,
-    server: Option<hoist::server::RunningServer>,
+    server: Option<hoist_refserver::RunningServer>,
     dir: tempfile::TempDir,
     port: u16,
 }
@@ -311,16 +311,17 @@ impl Restartable {
     }
 
     fn launch(&mut self, faults: &[&str]) {
-        let config = hoist::server::ServerConfig {
+        let config = hoist_refserver::ServerConfig {
             addr: format!("127.0.0.1:{}", self.port).parse().expect("addr"),
             dir: self.dir.path().to_path_buf(),
-            faults: hoist::server::FaultConfig::from_specs(faults.iter().copied()).expect("faults"),
+            faults: hoist_refserver::FaultConfig::from_specs(faults.iter().copied())
+                .expect("faults"),
             required_token: Some(KEY.to_string()),
             tls: None,
         };
         let server = self
             .runtime
-            .block_on(hoist::server::start(config))
+            .block_on(hoist_refserver::start(config))
             .expect("server starts");
         self.port = server.local_addr().port();
         self.server = Some(server);
@@ -332,7 +333,7 @@ impl Restartable {
         }
     }
 
-    fn stats(&self) -> hoist::server::ServerStats {
+    fn stats(&self) -> hoist_refserver::ServerStats {
         self.server.as_ref().expect("running").stats()
     }
 }

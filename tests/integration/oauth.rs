@@ -6,11 +6,11 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hoist::auth::{
+use hoist_core::auth::{
     self, AuthError, GoogleOAuthConfig, MemoryTokenStore, OAuthClient, OAuthCredentials,
     SecretString, TokenStore as _,
 };
-use hoist::protocol::{Credentials as _, ProtocolError};
+use hoist_core::protocol::{Credentials as _, ProtocolError};
 
 use crate::support::{Home, TestServer, assert_stored_equal, make_file, text};
 

@@ -71,7 +71,7 @@ fn version_prints_the_package_version_and_the_checkout_commit() {
 
 #[test]
 fn desktop_entry_metainfo_and_window_share_the_application_id() {
-    let id = hoist::ui::APP_ID;
+    let id = hoist_ui::APP_ID;
     let desktop = read(&format!("dist/{id}.desktop"));
     let metainfo = read(&format!("dist/{id}.metainfo.xml"));
     assert!(
@@ -116,7 +116,7 @@ fn icons_decode_at_their_named_sizes_and_the_package_installs_each() {
         assert!(icon.color().has_alpha(), "{name} has transparent corners");
         let target = format!(
             "usr/share/icons/hicolor/{size}x{size}/apps/{}.png",
-            hoist::ui::APP_ID
+            hoist_ui::APP_ID
         );
         assert!(
             manifest.contains(&format!(r#"["{name}", "{target}", "644"]"#)),

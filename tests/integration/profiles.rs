@@ -465,8 +465,9 @@ fn secrets_and_session_uris_never_leak() {
     }
 
     // The session URIs Hoist used, from its journal.
-    let opened = hoist::store::Journal::open(&home.dir.path().join("data").join("journal.sqlite3"))
-        .expect("journal");
+    let opened =
+        hoist_core::store::Journal::open(&home.dir.path().join("data").join("journal.sqlite3"))
+            .expect("journal");
     let records = opened.journal.list().expect("records");
     let session_uris: Vec<String> = records
         .iter()

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use hoist::server::{FaultConfig, RunningServer, ServerConfig, ServerStats, TlsFiles};
+use hoist_refserver::{FaultConfig, RunningServer, ServerConfig, ServerStats, TlsFiles};
 use sha2::{Digest, Sha256};
 
 /// A reference server running on its own runtime, storing into a temp dir.
@@ -28,22 +28,37 @@ impl TestServer {
 
     /// Starts a server with faults, an optional required token and optional HTTPS.
     pub fn start_with(faults: &[&str], token: Option<&str>, tls: Option<TlsFiles>) -> TestServer {
+        let store = tempfile::tempdir().expect("tempdir");
+        TestServer::start_full(store, "127.0.0.1:0", faults, token, tls)
+    }
+
+    /// Starts a server on a fixed `addr` over an existing storage folder (a fixture's).
+    pub fn start_in(store: tempfile::TempDir, addr: &str, faults: &[&str]) -> TestServer {
+        TestServer::start_full(store, addr, faults, None, None)
+    }
+
+    fn start_full(
+        store: tempfile::TempDir,
+        addr: &str,
+        faults: &[&str],
+        token: Option<&str>,
+        tls: Option<TlsFiles>,
+    ) -> TestServer {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .expect("runtime");
-        let store = tempfile::tempdir().expect("tempdir");
         let faults = FaultConfig::from_specs(faults.iter().copied()).expect("fault specs");
         let config = ServerConfig {
-            addr: "127.0.0.1:0".parse().expect("addr"),
+            addr: addr.parse().expect("addr"),
             dir: store.path().to_path_buf(),
             faults,
             required_token: token.map(str::to_string),
             tls,
         };
         let server = runtime
-            .block_on(hoist::server::start(config.clone()))
+            .block_on(hoist_refserver::start(config.clone()))
             .expect("server starts");
         let config = ServerConfig {
             addr: server.local_addr(),
@@ -70,7 +85,10 @@ impl TestServer {
         };
         let started = std::time::Instant::now();
         loop {
-            match self.runtime.block_on(hoist::server::start(config.clone())) {
+            match self
+                .runtime
+                .block_on(hoist_refserver::start(config.clone()))
+            {
                 Ok(server) => {
                     self.server = Some(server);
                     return;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use hoist::server::TlsFiles;
+use hoist_refserver::TlsFiles;
 
 use crate::protocols::{TOKEN, protocols, upload_with_env};
 use crate::support::{Home, TestServer, assert_stored_equal, make_file, text};

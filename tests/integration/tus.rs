@@ -353,7 +353,7 @@ fn expired_upload_is_created_anew_on_resume() {
     // and go fast.
     std::thread::sleep(std::time::Duration::from_millis(4500));
     let running = server.server.as_ref().expect("running");
-    running.set_faults(hoist::server::FaultConfig::default());
+    running.set_faults(hoist_refserver::FaultConfig::default());
     let out = home
         .hoist()
         .args(["resume", "--all"])

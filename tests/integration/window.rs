@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use hoist::engine::{Command, Event, UploadSnapshot};
-use hoist::ui::{ChannelBackend, HoistApp, UiSettings};
-use hoist::upload::{AuthSource, Destination, Phase, Service, UploadId};
+use hoist_core::engine::{Command, Event, UploadSnapshot};
+use hoist_core::upload::{AuthSource, Destination, Phase, Service, UploadId};
+use hoist_ui::{ChannelBackend, HoistApp, UiSettings};
 
 fn destination() -> Destination {
     Destination {
@@ -211,7 +211,7 @@ fn an_error_shows_in_the_row_in_plain_words() {
 fn progress_and_reconnecting_are_shown() {
     let (mut harness, fake) = window(vec![snapshot(4, "big.mov", Phase::Uploading)]);
     fake.events
-        .send(Event::Progress(hoist::engine::Progress {
+        .send(Event::Progress(hoist_core::engine::Progress {
             id: UploadId(4),
             sent_bytes: 6_000_000,
             confirmed_bytes: 5_000_000,
@@ -257,16 +257,16 @@ fn settings_have_labels_and_send_limits() {
 fn relaunch_restores_rows_from_the_journal() {
     let home = tempfile::tempdir().expect("tempdir");
     let files = tempfile::tempdir().expect("tempdir");
-    let dirs = hoist::store::HoistDirs::from_home(home.path());
+    let dirs = hoist_core::store::HoistDirs::from_home(home.path());
     dirs.ensure().expect("dirs");
     let path = files.path().join("restored.mp4");
     std::fs::write(&path, vec![1u8; 4096]).expect("write");
     {
-        let opened = hoist::store::Journal::open(&dirs.journal_path()).expect("journal");
+        let opened = hoist_core::store::Journal::open(&dirs.journal_path()).expect("journal");
         let record = opened
             .journal
-            .insert(&hoist::store::NewUpload {
-                file: hoist::file::FileIdentity::read(&path).expect("identity"),
+            .insert(&hoist_core::store::NewUpload {
+                file: hoist_core::file::FileIdentity::read(&path).expect("identity"),
                 destination: destination(),
                 total_bytes: Some(4096),
                 chunk_size_bytes: None,
@@ -277,9 +277,10 @@ fn relaunch_restores_rows_from_the_journal() {
             .set_phase(record.id, Phase::Paused, None)
             .expect("phase");
     }
-    let config = hoist::engine::EngineConfig::new(&dirs);
-    let (handle, events) = hoist::engine::Engine::start(config, Arc::new(|| {})).expect("engine");
-    let backend = hoist::ui::EngineBackend::new(handle, events);
+    let config = hoist_core::engine::EngineConfig::new(&dirs);
+    let (handle, events) =
+        hoist_core::engine::Engine::start(config, Arc::new(|| {})).expect("engine");
+    let backend = hoist_ui::EngineBackend::new(handle, events);
     let app = HoistApp::new(Box::new(backend), UiSettings::default(), None).without_notifications();
     let mut harness = Harness::builder()
         .with_size(egui::Vec2::new(1100.0, 600.0))
@@ -333,7 +334,7 @@ fn profiles_window_adds_tests_edits_and_deletes_a_profile() {
     let token = "tok-window-7c1d";
     let server = crate::support::TestServer::start_with_token(&[], Some(token));
     let home = tempfile::tempdir().expect("tempdir");
-    let dirs = hoist::store::HoistDirs::from_home(home.path());
+    let dirs = hoist_core::store::HoistDirs::from_home(home.path());
     dirs.ensure().expect("dirs");
     // The secrets file, chosen knowingly in the profiles file: no keyring, no process env.
     let profiles_file = dirs.config_dir.join("profiles.toml");
@@ -375,7 +376,7 @@ fn profiles_window_adds_tests_edits_and_deletes_a_profile() {
     settle(&mut harness);
     type_into(&mut harness, "Name", "local");
     type_into(&mut harness, "Endpoint", &server.initiate_url());
-    type_into(&mut harness, hoist::ui::SECRET_LABEL, token);
+    type_into(&mut harness, hoist_ui::SECRET_LABEL, token);
     harness.check_accessibility();
     harness.get_by_label("Save").click();
     settle(&mut harness);
@@ -396,7 +397,7 @@ fn profiles_window_adds_tests_edits_and_deletes_a_profile() {
     );
     let secrets = std::fs::read_to_string(dirs.data_dir.join("secrets.json")).expect("secrets");
     assert!(secrets.contains(token));
-    let stored = hoist::profile::ProfileStore::new(&dirs)
+    let stored = hoist_core::profile::ProfileStore::new(&dirs)
         .get("local")
         .expect("profile");
     let expected = stored.destination("local").expect("destination");
@@ -441,7 +442,7 @@ fn profiles_window_adds_tests_edits_and_deletes_a_profile() {
     // Edit: a new token replaces the stored one (the old one is gone); the rest is kept.
     harness.get_by_label("Edit").click();
     settle(&mut harness);
-    type_into(&mut harness, hoist::ui::SECRET_LABEL, "new-token-5e2a");
+    type_into(&mut harness, hoist_ui::SECRET_LABEL, "new-token-5e2a");
     harness.get_by_label("Save").click();
     settle(&mut harness);
     step_until(&mut harness, "the edit", |h| {
@@ -451,7 +452,7 @@ fn profiles_window_adds_tests_edits_and_deletes_a_profile() {
     let secrets = std::fs::read_to_string(dirs.data_dir.join("secrets.json")).expect("secrets");
     assert!(secrets.contains("new-token-5e2a") && !secrets.contains(token));
     assert_eq!(
-        hoist::profile::ProfileStore::new(&dirs)
+        hoist_core::profile::ProfileStore::new(&dirs)
             .get("local")
             .expect("profile")
             .endpoint,
@@ -485,7 +486,7 @@ fn profiles_window_adds_tests_edits_and_deletes_a_profile() {
 #[test]
 fn a_broken_profiles_file_is_shown_with_its_line() {
     let home = tempfile::tempdir().expect("tempdir");
-    let dirs = hoist::store::HoistDirs::from_home(home.path());
+    let dirs = hoist_core::store::HoistDirs::from_home(home.path());
     dirs.ensure().expect("dirs");
     std::fs::write(
         dirs.config_dir.join("profiles.toml"),
@@ -520,13 +521,13 @@ fn a_broken_profiles_file_is_shown_with_its_line() {
 /// the sign-in; "Test connection" then uses it and "Sign out" revokes it.
 #[test]
 fn profiles_window_signs_a_profile_in_to_google() {
-    use hoist::profile::manage::{self, SecretUpdate};
-    use hoist::profile::{GoogleSignIn, Profile, ProfileKind};
+    use hoist_core::profile::manage::{self, SecretUpdate};
+    use hoist_core::profile::{GoogleSignIn, Profile, ProfileKind};
 
     let server = crate::support::TestServer::start_with_token(&[], Some("tok-static-unused"));
     let base = server.base_url();
     let home = tempfile::tempdir().expect("tempdir");
-    let dirs = hoist::store::HoistDirs::from_home(home.path());
+    let dirs = hoist_core::store::HoistDirs::from_home(home.path());
     dirs.ensure().expect("dirs");
     std::fs::write(
         dirs.config_dir.join("profiles.toml"),
@@ -550,7 +551,7 @@ fn profiles_window_signs_a_profile_in_to_google() {
         "gsi",
         profile,
         SecretUpdate::Replace {
-            main: Some(hoist::secrets::Secret::new("client-secret-xyz")),
+            main: Some(hoist_core::secrets::Secret::new("client-secret-xyz")),
             headers: Vec::new(),
         },
         false,
@@ -573,7 +574,7 @@ fn profiles_window_signs_a_profile_in_to_google() {
     let visited = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let seen = visited.clone();
     // The second time, nobody finishes in the browser (the sign-in is then cancelled).
-    let opener: hoist::ui::BrowserOpener = Arc::new(move |url: &url::Url| {
+    let opener: hoist_ui::BrowserOpener = Arc::new(move |url: &url::Url| {
         let mut seen = seen.lock().expect("lock");
         seen.push(url.to_string());
         if seen.len() == 1 {
@@ -598,10 +599,10 @@ fn profiles_window_signs_a_profile_in_to_google() {
     // The form: the sign-in box is ticked, the client ID shown, the secret is the client's.
     harness.get_by_label("Edit").click();
     settle(&mut harness);
-    harness.get_by_label(hoist::ui::SIGN_IN_CHECKBOX);
+    harness.get_by_label(hoist_ui::SIGN_IN_CHECKBOX);
     harness.get_by_label("OAuth client ID");
-    harness.get_by_label(hoist::ui::CLIENT_SECRET_LABEL);
-    assert!(harness.query_by_label(hoist::ui::SECRET_LABEL).is_none());
+    harness.get_by_label(hoist_ui::CLIENT_SECRET_LABEL);
+    assert!(harness.query_by_label(hoist_ui::SECRET_LABEL).is_none());
     harness.check_accessibility();
     click_until_shown(
         &mut harness,
@@ -609,7 +610,7 @@ fn profiles_window_signs_a_profile_in_to_google() {
         "Press \"Sign in with Google\" in its row",
     );
     // Saving through the form kept the sign-in's endpoints and the client secret.
-    let saved = hoist::profile::ProfileStore::new(&dirs)
+    let saved = hoist_core::profile::ProfileStore::new(&dirs)
         .get("gsi")
         .expect("profile");
     let sign_in = saved.google_sign_in.expect("still signs in");

@@ -1,0 +1,28 @@
+use std::path::PathBuf;
+
+use hoist_core::engine::Command;
+
+/// What drawing code asks for; applied in one place after the frame is drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UiAction {
+    /// Send a command to the engine.
+    Engine(Command),
+    /// Queue these files or folders (folders are expanded off the UI thread).
+    AddPaths(Vec<PathBuf>),
+    /// Open the file picker.
+    PickFiles,
+    /// Open the folder picker.
+    PickFolder,
+    /// Open a link in the browser.
+    OpenUrl(String),
+    /// Show the file in the file manager.
+    ShowFile(PathBuf),
+    /// Choose the destination for new files (by label).
+    ChooseDestination(String),
+    /// Apply changed limits to the engine.
+    ApplyLimits,
+    /// Demo: simulate a flaky network or not.
+    SetFlaky(bool),
+    /// Forget the messages shown at the top.
+    DismissMessages,
+}

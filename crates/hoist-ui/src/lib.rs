@@ -1,0 +1,35 @@
+//! The desktop window (egui): [`HoistApp`] and everything it draws. The `hoist` binary opens it
+//! with eframe (glow renderer) and wires in the engine and, for `hoist --demo`, the demo server.
+//!
+//! It never blocks and does no file or network I/O while drawing: the engine runs on its own
+//! thread, the window drains its events in `logic` (time-boxed), draws from the [`QueueModel`],
+//! and sends typed [`hoist_core::engine::Command`]s. The engine's waker calls `request_repaint`, so an
+//! idle window draws nothing.
+
+mod actions;
+mod app;
+mod backend;
+mod demo;
+mod folder_scan;
+mod icon;
+mod model;
+mod notify;
+mod profiles;
+mod queue_view;
+mod settings;
+mod sign_in;
+mod thumbnails;
+mod words;
+
+pub use actions::UiAction;
+pub use app::{DEMO_DESTINATION, HoistApp};
+pub use backend::{Backend, ChannelBackend, EngineBackend};
+pub use demo::DemoControl;
+pub use icon::{APP_ID, window_icon};
+pub use model::{Notice, QueueModel, Row};
+pub use profiles::{
+    CLIENT_SECRET_LABEL, ProfileChoice, ProfilesWindow, SECRET_LABEL, SIGN_IN_CHECKBOX,
+};
+pub use settings::UiSettings;
+pub use sign_in::{BrowserOpener, system_browser};
+pub use words::{FileKind, state_words};

@@ -1,0 +1,257 @@
+//! The window's picture of the queue, built only from engine events.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use hoist_core::engine::{Event, UploadSnapshot};
+use hoist_core::upload::{Destination, Phase, UploadId};
+
+/// One upload as the window shows it: the engine's snapshot, kept current by events, plus what
+/// only a running upload has.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// The upload as the engine last described it.
+    pub upload: UploadSnapshot,
+    /// Handed to the network.
+    pub sent_bytes: u64,
+    /// Smoothed rate.
+    pub rate_bytes_per_sec: f64,
+    /// When the next attempt starts, while reconnecting.
+    pub retry_at: Option<Instant>,
+    /// Why it is reconnecting.
+    pub retry_reason: Option<String>,
+}
+
+impl Row {
+    fn from_snapshot(s: &UploadSnapshot) -> Row {
+        Row {
+            upload: s.clone(),
+            sent_bytes: s.confirmed_bytes,
+            rate_bytes_per_sec: 0.0,
+            retry_at: None,
+            retry_reason: None,
+        }
+    }
+
+    /// Confirmed fraction, 0..=1 (1 for a finished 0-byte file).
+    pub fn confirmed_fraction(&self) -> f32 {
+        fraction(
+            self.upload.confirmed_bytes,
+            self.upload.total_bytes,
+            self.upload.phase,
+        )
+    }
+
+    /// Sent fraction, 0..=1, never below the confirmed one.
+    pub fn sent_fraction(&self) -> f32 {
+        fraction(self.sent_bytes, self.upload.total_bytes, self.upload.phase)
+            .max(self.confirmed_fraction())
+    }
+
+    /// Estimated time left at the current rate.
+    pub fn time_left(&self) -> Option<Duration> {
+        let total = self.upload.total_bytes?;
+        if self.upload.phase != Phase::Uploading || self.rate_bytes_per_sec < 1.0 {
+            return None;
+        }
+        let left = total.saturating_sub(self.upload.confirmed_bytes) as f64;
+        Duration::try_from_secs_f64(left / self.rate_bytes_per_sec).ok()
+    }
+}
+
+fn fraction(done: u64, total: Option<u64>, phase: Phase) -> f32 {
+    match total {
+        Some(0) | None if phase == Phase::Completed => 1.0,
+        Some(0) | None => 0.0,
+        Some(total) => (done.min(total) as f64 / total as f64) as f32,
+    }
+}
+
+/// Something worth a desktop notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// Short title.
+    pub title: String,
+    /// Body.
+    pub body: String,
+}
+
+/// The queue as the window shows it.
+#[derive(Debug, Default)]
+pub struct QueueModel {
+    rows: Vec<Row>,
+    index: HashMap<UploadId, usize>,
+    /// Messages about Hoist itself or files that could not be added, newest last.
+    pub messages: Vec<String>,
+    /// True once the engine has reported the journal's uploads.
+    pub restored: bool,
+}
+
+impl QueueModel {
+    /// The rows, in queue order.
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
+    /// The row of an upload.
+    pub fn row(&self, id: UploadId) -> Option<&Row> {
+        self.index.get(&id).and_then(|i| self.rows.get(*i))
+    }
+
+    /// True if a file with this path is already queued (and not cancelled).
+    pub fn contains_path(&self, path: &Path) -> bool {
+        self.rows
+            .iter()
+            .any(|r| r.upload.path == path && r.upload.phase != Phase::Cancelled)
+    }
+
+    /// The distinct destinations of the uploads, in first-seen order.
+    pub fn destinations(&self) -> Vec<(String, Destination)> {
+        let mut seen: Vec<(String, Destination)> = Vec::new();
+        for row in &self.rows {
+            if !seen.iter().any(|(_, d)| *d == row.upload.target) {
+                seen.push((row.upload.destination.clone(), row.upload.target.clone()));
+            }
+        }
+        seen
+    }
+
+    /// Total rate and time left over every running upload.
+    pub fn totals(&self) -> (f64, Option<Duration>) {
+        let running: Vec<&Row> = self
+            .rows
+            .iter()
+            .filter(|r| r.upload.phase == Phase::Uploading)
+            .collect();
+        let rate: f64 = running.iter().map(|r| r.rate_bytes_per_sec).sum();
+        let left: u64 = self
+            .rows
+            .iter()
+            .filter(|r| matches!(r.upload.phase, Phase::Uploading | Phase::Queued))
+            .map(|r| {
+                r.upload
+                    .total_bytes
+                    .unwrap_or(0)
+                    .saturating_sub(r.upload.confirmed_bytes)
+            })
+            .sum();
+        let eta = (rate >= 1.0)
+            .then(|| Duration::try_from_secs_f64(left as f64 / rate).ok())
+            .flatten();
+        (rate, eta)
+    }
+
+    /// True while some row shows a countdown (the window then ticks once a second).
+    pub fn has_countdown(&self, now: Instant) -> bool {
+        self.rows
+            .iter()
+            .any(|r| r.retry_at.is_some_and(|t| t > now))
+    }
+
+    fn insert(&mut self, row: Row) {
+        if let Some(i) = self.index.get(&row.upload.id) {
+            self.rows[*i] = row;
+        } else {
+            self.index.insert(row.upload.id, self.rows.len());
+            self.rows.push(row);
+        }
+    }
+
+    fn row_mut(&mut self, id: UploadId) -> Option<&mut Row> {
+        let i = *self.index.get(&id)?;
+        self.rows.get_mut(i)
+    }
+
+    /// Applies one engine event; returns a notice when an upload finished or failed.
+    pub fn apply(&mut self, event: Event, now: Instant) -> Option<Notice> {
+        match event {
+            Event::Restored { uploads } => {
+                for upload in &uploads {
+                    self.insert(Row::from_snapshot(upload));
+                }
+                self.restored = true;
+            }
+            Event::Added { upload, .. } => self.insert(Row::from_snapshot(&upload)),
+            Event::AddFailed { path, message, .. } => self.messages.push(format!(
+                "{} was not added: {message}",
+                path.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| path.display().to_string())
+            )),
+            Event::Progress(p) => {
+                if let Some(row) = self.row_mut(p.id) {
+                    row.upload.confirmed_bytes = p.confirmed_bytes;
+                    row.sent_bytes = p.sent_bytes.max(p.confirmed_bytes);
+                    if let Some(total) = row.upload.total_bytes {
+                        row.sent_bytes = row.sent_bytes.min(total);
+                        row.upload.confirmed_bytes = row.upload.confirmed_bytes.min(total);
+                    }
+                    row.rate_bytes_per_sec = p.rate_bytes_per_sec;
+                    if p.rate_bytes_per_sec > 0.0 {
+                        row.retry_at = None;
+                    }
+                }
+            }
+            Event::PhaseChanged { id, phase, message } => {
+                let row = self.row_mut(id)?;
+                row.upload.phase = phase;
+                row.upload.error = message.clone();
+                row.retry_at = None;
+                if phase != Phase::Uploading {
+                    row.rate_bytes_per_sec = 0.0;
+                    row.sent_bytes = row.upload.confirmed_bytes;
+                }
+                if matches!(phase, Phase::Failed | Phase::FileChanged) {
+                    return Some(Notice {
+                        title: format!("Upload failed: {}", row.upload.file_name),
+                        body: message.unwrap_or_else(|| phase.label().to_string()),
+                    });
+                }
+            }
+            Event::Retrying {
+                id, wait, reason, ..
+            } => {
+                let row = self.row_mut(id)?;
+                row.retry_at = Some(now + wait);
+                row.retry_reason = Some(reason);
+                row.rate_bytes_per_sec = 0.0;
+            }
+            Event::Notice { id, message } => {
+                let name = self
+                    .row(id)
+                    .map(|r| r.upload.file_name.clone())
+                    .unwrap_or_default();
+                self.messages.push(format!("{name}: {message}"));
+            }
+            Event::Completed { id, result } => {
+                let row = self.row_mut(id)?;
+                row.upload.phase = Phase::Completed;
+                if let Some(total) = row.upload.total_bytes {
+                    row.upload.confirmed_bytes = total;
+                    row.sent_bytes = total;
+                }
+                row.upload.result = Some(result);
+                row.upload.error = None;
+                return Some(Notice {
+                    title: format!("Uploaded: {}", row.upload.file_name),
+                    body: format!("{} is on {}.", row.upload.file_name, row.upload.destination),
+                });
+            }
+            Event::Removed { id } => {
+                if let Some(i) = self.index.remove(&id) {
+                    self.rows.remove(i);
+                    self.index = self
+                        .rows
+                        .iter()
+                        .enumerate()
+                        .map(|(i, r)| (r.upload.id, i))
+                        .collect();
+                }
+            }
+            Event::Warning { message } => self.messages.push(message),
+            Event::Stopped => {}
+        }
+        None
+    }
+}

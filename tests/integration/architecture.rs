@@ -1,0 +1,90 @@
+//! The crate boundaries of ARCHITECTURE.md, checked with `cargo tree` on this workspace.
+
+use std::path::Path;
+use std::process::Command;
+
+/// The package names in `cargo tree -p PACKAGE` (normal dependencies only), one per line.
+fn dependency_names(package: &str) -> Vec<String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let output = Command::new(cargo)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
+        .args([
+            "tree",
+            "--offline",
+            "--locked",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "--format",
+            "{p}",
+            "-p",
+            package,
+        ])
+        .output()
+        .expect("cargo tree runs");
+    assert!(
+        output.status.success(),
+        "cargo tree -p {package} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let names: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .map(str::to_string)
+        .collect();
+    assert!(
+        names.first().map(String::as_str) == Some(package),
+        "cargo tree -p {package} printed {names:?}"
+    );
+    names
+}
+
+fn assert_lacks(package: &str, forbidden: &[&str]) {
+    let names = dependency_names(package);
+    for name in forbidden {
+        assert!(
+            !names.iter().any(|n| n == name),
+            "{package} must not depend on {name}, even indirectly"
+        );
+    }
+}
+
+#[test]
+fn core_links_no_gui_toolkit_and_no_server_framework() {
+    let names = dependency_names("hoist-core");
+    assert!(names.iter().any(|n| n == "reqwest"), "sanity: {names:?}");
+    assert_lacks(
+        "hoist-core",
+        &[
+            "egui",
+            "eframe",
+            "winit",
+            "axum",
+            "multer",
+            "hoist-ui",
+            "hoist-refserver",
+        ],
+    );
+}
+
+#[test]
+fn the_window_never_links_the_reference_server() {
+    let names = dependency_names("hoist-ui");
+    assert!(names.iter().any(|n| n == "hoist-core"), "sanity: {names:?}");
+    assert_lacks("hoist-ui", &["hoist-refserver", "axum", "multer"]);
+}
+
+#[test]
+fn the_reference_server_links_no_hoist_crate() {
+    let names = dependency_names("hoist-refserver");
+    let hoist_crates: Vec<&String> = names
+        .iter()
+        .skip(1)
+        .filter(|n| n.starts_with("hoist"))
+        .collect();
+    assert!(
+        hoist_crates.is_empty(),
+        "hoist-refserver links {hoist_crates:?}"
+    );
+}
