@@ -11,6 +11,10 @@ use hoist_core::units::format_bytes;
 
 /// Lists the service's unfinished sessions, in plain words or one JSON object per line. Prints
 /// no secret: the API key is read from the variable named by `token_env` and only sent.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the command line's runtime for one remote listing"
+)]
 pub(crate) fn list_remote(
     json: bool,
     kind: Option<Kind>,

@@ -15,6 +15,10 @@ use hoist_core::engine::{
 use hoist_core::store::{HoistDirs, Journal};
 use hoist_core::upload::{Phase, UploadId};
 
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the command line's runtime for `hoist serve`"
+)]
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let Some(command) = cli.command else {
         let _ = dirs()?;

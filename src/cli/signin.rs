@@ -227,6 +227,10 @@ pub fn signout(args: SignoutArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the command line's runtime for one sign-in"
+)]
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -1,6 +1,11 @@
 //! Integration tests: the real `hoist` binary against the in-repo reference server on 127.0.0.1
 //! (port 0) and against independent servers. One binary, a module per area (ripgrep's layout).
 
+#![allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own servers, runtimes and threads"
+)]
+
 mod apivideo;
 mod architecture;
 mod bad_input;

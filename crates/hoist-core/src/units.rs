@@ -113,6 +113,10 @@ pub fn format_eta(duration: Duration) -> String {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests {
     use super::*;
 

@@ -33,6 +33,7 @@ impl std::fmt::Debug for DemoServer {
 
 impl DemoServer {
     /// Starts the server storing into `scratch/server` (emptied first).
+    #[allow(clippy::disallowed_methods, reason = "the demo server's own runtime")]
     pub fn start(scratch: &Path, flaky: bool) -> Result<DemoServer, ServerError> {
         let store = scratch.join("server");
         let _ = std::fs::remove_dir_all(&store);

@@ -733,6 +733,10 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests {
     use super::*;
 

@@ -1007,4 +1007,8 @@ fn short(id: &str) -> &str {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests;

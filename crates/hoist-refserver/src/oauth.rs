@@ -432,6 +432,10 @@ async fn counters(AxumState(app): AxumState<Arc<App>>) -> Response {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests {
     use super::*;
 

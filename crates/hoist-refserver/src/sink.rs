@@ -383,6 +383,10 @@ fn hash_batches(mut digests: Digests, mut rx: mpsc::Receiver<Vec<Bytes>>) -> Dig
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests {
     use super::*;
 

@@ -483,6 +483,10 @@ impl eframe::App for HoistApp {
 
 /// Runs a one-off job (a folder scan, a file dialog) on its own thread and wakes the window when
 /// its result is ready.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "short-lived threads for file dialogs, folder scans and opening files, off the UI thread"
+)]
 pub(crate) fn background<T: Send + 'static>(
     ctx: &egui::Context,
     job: impl FnOnce() -> T + Send + 'static,
@@ -523,6 +527,10 @@ fn drop_overlay(ctx: &egui::Context) {
 }
 
 /// Opens the file manager at the file, off the UI thread.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "short-lived threads for file dialogs, folder scans and opening files, off the UI thread"
+)]
 fn reveal(path: PathBuf) {
     let spawned = std::thread::Builder::new()
         .name("hoist-reveal".to_string())

@@ -37,6 +37,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests {
     use super::*;
 

@@ -21,6 +21,10 @@ pub fn window_icon() -> Option<egui::IconData> {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests {
     use super::*;
 

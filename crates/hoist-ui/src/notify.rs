@@ -2,6 +2,10 @@ use super::model::Notice;
 
 /// Shows a desktop notification without blocking the window (D-Bus is talked to on a short-lived
 /// thread). Failures (no notification service) go to the log only.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "a short-lived thread for a desktop notification, off the UI thread"
+)]
 pub fn show(notice: Notice) {
     let spawned = std::thread::Builder::new()
         .name("hoist-notify".to_string())

@@ -771,6 +771,10 @@ fn tested(dirs: &HoistDirs, name: &str) -> Outcome {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests {
     use super::*;
 

@@ -91,6 +91,10 @@ fn decode(path: &std::path::Path) -> Option<ColorImage> {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests {
     use super::*;
 

@@ -387,6 +387,10 @@ impl<'c> AsyncHttpClient<'c> for TokenHttp {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests {
     use super::*;
     use base64::Engine as _;

@@ -245,6 +245,10 @@ fn catch(catcher: &Catcher, target: &str) -> (&'static str, &'static str) {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests {
     use super::*;
 

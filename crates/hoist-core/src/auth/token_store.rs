@@ -165,6 +165,10 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests {
     use super::*;
 

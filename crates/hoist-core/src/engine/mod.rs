@@ -100,6 +100,10 @@ pub struct Engine;
 impl Engine {
     /// Opens the journal (setting a damaged one aside, reported as a [`Event::Warning`]), starts
     /// the runtime on a thread named `hoist-engine`, and returns the two ends.
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "the engine's runtime and its thread: their home"
+    )]
     pub fn start(
         config: EngineConfig,
         waker: Waker,

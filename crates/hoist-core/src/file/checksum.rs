@@ -72,6 +72,10 @@ pub fn file_digests(path: &Path) -> Result<FileDigests, FileError> {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests {
     use super::*;
 

@@ -128,6 +128,10 @@ fn sample_hash(file: &mut File, size: u64) -> std::io::Result<String> {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests {
     use super::*;
     use std::io::Write;

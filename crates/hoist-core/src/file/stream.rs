@@ -124,6 +124,10 @@ fn read_blocks(
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests {
     use super::*;
     use futures_util::StreamExt;

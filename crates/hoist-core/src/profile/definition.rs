@@ -214,6 +214,10 @@ impl Profile {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests {
     use super::*;
     use crate::upload::SecretLocation;

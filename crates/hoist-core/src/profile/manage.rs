@@ -250,6 +250,10 @@ fn sign_in_tokens(dirs: &HoistDirs) -> Result<SecretStoreTokens, ProfileError> {
     Ok(SecretStoreTokens::with_choice(dirs.clone(), choice))
 }
 
+#[allow(
+    clippy::disallowed_methods,
+    reason = "a one-off runtime for a connection test or sign-in; to be folded into the engine's"
+)]
 fn runtime(dirs: &HoistDirs) -> Result<tokio::runtime::Runtime, ProfileError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -322,6 +326,10 @@ pub fn sign_out(dirs: &HoistDirs, name: &str) -> Result<bool, ProfileError> {
 
 /// Checks that the profile's service answers and accepts its credentials (blocking: runs its
 /// own small runtime; call it off the UI thread).
+#[allow(
+    clippy::disallowed_methods,
+    reason = "a one-off runtime for a connection test or sign-in; to be folded into the engine's"
+)]
 pub fn test_connection(dirs: &HoistDirs, name: &str) -> Result<ProbeReport, ProfileError> {
     let profile = ProfileStore::new(dirs).get(name)?;
     let destination = profile.destination(name)?;
@@ -404,6 +412,10 @@ fn delete_secrets(
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests {
     use super::*;
     use crate::profile::ProfileKind;

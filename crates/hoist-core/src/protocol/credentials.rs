@@ -179,6 +179,10 @@ impl Credentials for StoredCredentials {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests {
     use super::*;
     use crate::secrets::{FileSecretStore, SecretStore as _};

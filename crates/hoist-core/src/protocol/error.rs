@@ -221,6 +221,10 @@ fn certificate_refusal(error: &(dyn std::error::Error + 'static)) -> Option<Stri
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests {
     use super::*;
 

@@ -564,6 +564,10 @@ fn remote_result(service: &Service, response: serde_json::Value) -> RemoteResult
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests {
     use super::*;
     use reqwest::header::{HeaderMap, HeaderValue, RANGE};

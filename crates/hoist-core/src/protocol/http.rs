@@ -121,6 +121,10 @@ pub(crate) fn is_loopback(url: &url::Url) -> bool {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests {
     use super::*;
 

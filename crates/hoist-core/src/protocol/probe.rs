@@ -315,6 +315,10 @@ fn capitalise(text: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests {
     use axum::Router;
     use axum::http::{HeaderMap as AxumHeaders, StatusCode as AxumStatus};

@@ -710,6 +710,10 @@ fn sha1_of_range(
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests {
     use super::*;
     use reqwest::header::HeaderValue;

@@ -121,6 +121,10 @@ fn put_all(store: &dyn SecretStore, items: &[(String, Secret)]) -> Result<(), Se
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests {
     use super::*;
 

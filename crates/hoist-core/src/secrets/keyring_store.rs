@@ -113,6 +113,10 @@ impl SecretStore for KeyringStore {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests {
     use super::*;
 

@@ -817,6 +817,10 @@ fn is_busy(error: &rusqlite::Error) -> bool {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests {
     use super::*;
     use crate::upload::{AuthSource, Service};

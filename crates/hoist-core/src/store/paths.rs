@@ -107,6 +107,10 @@ pub(super) fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests {
     use super::*;
 

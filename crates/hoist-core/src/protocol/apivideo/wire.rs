@@ -214,6 +214,10 @@ pub fn remote_result(video: Value) -> RemoteResult {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests {
     use super::*;
     use serde_json::json;

@@ -928,4 +928,8 @@ pub async fn list_incomplete(
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "tests start their own runtimes and threads"
+)]
 mod tests;
