@@ -3,6 +3,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use hoist_core::engine::{EngineConfig, RetryPolicy};
 use hoist_core::profile::{Profile, ProfileError, ProfileKind};
 use hoist_core::units::{parse_bytes, parse_duration};
 use hoist_core::upload::{AssetType, AuthSource, Destination, Privacy, UploadId};
@@ -422,7 +423,7 @@ impl From<Kind> for ProfileKind {
 #[derive(Debug, Args, Clone)]
 pub struct RunArgs {
     /// Uploads running at once.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = EngineConfig::DEFAULT_PARALLEL_UPLOADS)]
     pub parallel: usize,
     /// Bandwidth limit for all uploads together, per second (e.g. 5MiB); 0 = none.
     #[arg(long, value_parser = parse_bytes, default_value = "0")]
@@ -431,15 +432,90 @@ pub struct RunArgs {
     #[arg(long)]
     pub json: bool,
     /// First wait before retrying.
-    #[arg(long, value_parser = parse_duration, default_value = "1s")]
-    pub retry_initial: Duration,
+    #[arg(long, default_value_t = DurationArg(RetryPolicy::DEFAULT.initial_wait))]
+    pub retry_initial: DurationArg,
     /// Longest single wait before retrying.
-    #[arg(long, value_parser = parse_duration, default_value = "64s")]
-    pub retry_max_wait: Duration,
+    #[arg(long, default_value_t = DurationArg(RetryPolicy::DEFAULT.max_wait))]
+    pub retry_max_wait: DurationArg,
     /// Give up after failing this long without progress.
-    #[arg(long, value_parser = parse_duration, default_value = "10m")]
-    pub retry_budget: Duration,
+    #[arg(long, default_value_t = DurationArg(RetryPolicy::DEFAULT.total_budget))]
+    pub retry_budget: DurationArg,
     /// Abandon and retry a request during which nothing moves for this long.
-    #[arg(long, value_parser = parse_duration, default_value = "60s")]
-    pub stall_timeout: Duration,
+    #[arg(long, default_value_t = DurationArg(EngineConfig::DEFAULT_STALL_TIMEOUT))]
+    pub stall_timeout: DurationArg,
+}
+
+impl Default for RunArgs {
+    /// The engine's defaults, as `--help` shows them.
+    fn default() -> Self {
+        RunArgs {
+            parallel: EngineConfig::DEFAULT_PARALLEL_UPLOADS,
+            bandwidth_limit: 0,
+            json: false,
+            retry_initial: DurationArg(RetryPolicy::DEFAULT.initial_wait),
+            retry_max_wait: DurationArg(RetryPolicy::DEFAULT.max_wait),
+            retry_budget: DurationArg(RetryPolicy::DEFAULT.total_budget),
+            stall_timeout: DurationArg(EngineConfig::DEFAULT_STALL_TIMEOUT),
+        }
+    }
+}
+
+/// A duration on the command line, typed as `250ms`, `2s` or `10m` and shown the same way in
+/// `--help`, so the defaults there come from the engine's constants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DurationArg(pub Duration);
+
+impl std::str::FromStr for DurationArg {
+    type Err = hoist_core::units::UnitParseError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        parse_duration(text).map(DurationArg)
+    }
+}
+
+impl std::fmt::Display for DurationArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let millis = self.0.as_millis();
+        match (millis % 1000, millis / 1000) {
+            (0, seconds) if seconds >= 60 && seconds % 60 == 0 => write!(f, "{}m", seconds / 60),
+            (0, seconds) => write!(f, "{seconds}s"),
+            _ => write!(f, "{millis}ms"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_show_as_typed_and_read_back() {
+        for (text, shown) in [
+            ("10m", "10m"),
+            ("64s", "64s"),
+            ("1s", "1s"),
+            ("250ms", "250ms"),
+            ("1.5s", "1500ms"),
+            ("90s", "90s"),
+        ] {
+            let parsed: DurationArg = text.parse().expect("parses");
+            assert_eq!(parsed.to_string(), shown, "{text}");
+            assert_eq!(shown.parse::<DurationArg>(), Ok(parsed), "{shown}");
+        }
+        assert!("soon".parse::<DurationArg>().is_err());
+    }
+
+    #[test]
+    fn command_line_defaults_are_the_engines() {
+        let cli = Cli::parse_from(["hoist", "resume", "--all"]);
+        let Some(CliCommand::Resume { run, .. }) = cli.command else {
+            panic!("parsed as resume");
+        };
+        assert_eq!(run.parallel, EngineConfig::DEFAULT_PARALLEL_UPLOADS);
+        assert_eq!(run.retry_initial.0, RetryPolicy::DEFAULT.initial_wait);
+        assert_eq!(run.retry_max_wait.0, RetryPolicy::DEFAULT.max_wait);
+        assert_eq!(run.retry_budget.0, RetryPolicy::DEFAULT.total_budget);
+        assert_eq!(run.stall_timeout.0, EngineConfig::DEFAULT_STALL_TIMEOUT);
+        assert_eq!(RunArgs::default().stall_timeout, run.stall_timeout);
+    }
 }

@@ -66,21 +66,9 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             drive(run, Action::Resume(selection))
         }
         CliCommand::Restart { ids, run } => drive(run, Action::Restart(ids)),
-        CliCommand::Cancel { ids } => drive(default_run_args(), Action::Cancel(ids)),
-        CliCommand::Remove { ids } => drive(default_run_args(), Action::Remove(ids)),
+        CliCommand::Cancel { ids } => drive(RunArgs::default(), Action::Cancel(ids)),
+        CliCommand::Remove { ids } => drive(RunArgs::default(), Action::Remove(ids)),
         CliCommand::Profile(command) => profile::run(command, &dirs()?),
-    }
-}
-
-fn default_run_args() -> RunArgs {
-    RunArgs {
-        parallel: 2,
-        bandwidth_limit: 0,
-        json: false,
-        retry_initial: std::time::Duration::from_secs(1),
-        retry_max_wait: std::time::Duration::from_secs(64),
-        retry_budget: std::time::Duration::from_secs(600),
-        stall_timeout: std::time::Duration::from_secs(60),
     }
 }
 
@@ -121,11 +109,11 @@ fn start_engine(run: &RunArgs) -> anyhow::Result<(EngineHandle, EngineEvents)> {
     config.max_parallel_uploads = run.parallel.max(1);
     config.bandwidth_limit_bytes_per_sec = run.bandwidth_limit;
     config.retry = RetryPolicy {
-        initial_wait: run.retry_initial,
-        max_wait: run.retry_max_wait,
-        total_budget: run.retry_budget,
+        initial_wait: run.retry_initial.0,
+        max_wait: run.retry_max_wait.0,
+        total_budget: run.retry_budget.0,
     };
-    config.stall_timeout = run.stall_timeout;
+    config.stall_timeout = run.stall_timeout.0;
     Ok(Engine::start(config, Arc::new(|| {}))?)
 }
 

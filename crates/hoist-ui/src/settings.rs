@@ -1,3 +1,4 @@
+use hoist_core::engine::EngineConfig;
 use serde::{Deserialize, Serialize};
 
 /// What the window remembers between runs (eframe storage, UI state only: uploads live in the
@@ -24,7 +25,7 @@ pub struct UiSettings {
 impl Default for UiSettings {
     fn default() -> Self {
         UiSettings {
-            parallel_uploads: 2,
+            parallel_uploads: EngineConfig::DEFAULT_PARALLEL_UPLOADS,
             chunk_size_mib: 8,
             bandwidth_limit_mib_per_sec: 0,
             auto_resume: true,

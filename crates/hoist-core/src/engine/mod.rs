@@ -58,16 +58,24 @@ pub struct EngineConfig {
 }
 
 impl EngineConfig {
-    /// Defaults for Hoist's directories: 2 uploads at once, no bandwidth limit, Google's retry
-    /// timings, a 60 s stall timeout, unfinished uploads left as they are.
+    /// Uploads running at once unless the user chooses (the CLI's `--parallel`, the window's
+    /// setting): the one place this default is written.
+    pub const DEFAULT_PARALLEL_UPLOADS: usize = 2;
+    /// How long a request may go without moving before it is abandoned and retried (the CLI's
+    /// `--stall-timeout`).
+    pub const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(60);
+
+    /// Defaults for Hoist's directories: [`Self::DEFAULT_PARALLEL_UPLOADS`] at once, no bandwidth
+    /// limit, [`RetryPolicy::DEFAULT`], [`Self::DEFAULT_STALL_TIMEOUT`], unfinished uploads left
+    /// as they are.
     pub fn new(dirs: &HoistDirs) -> EngineConfig {
         EngineConfig {
             journal_path: dirs.journal_path(),
             locks_dir: dirs.locks_dir(),
-            max_parallel_uploads: 2,
+            max_parallel_uploads: Self::DEFAULT_PARALLEL_UPLOADS,
             bandwidth_limit_bytes_per_sec: 0,
-            retry: RetryPolicy::default(),
-            stall_timeout: Duration::from_secs(60),
+            retry: RetryPolicy::DEFAULT,
+            stall_timeout: Self::DEFAULT_STALL_TIMEOUT,
             resume_unfinished_on_start: false,
         }
     }

@@ -19,15 +19,19 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy {
-            initial_wait: Duration::from_secs(1),
-            max_wait: Duration::from_secs(64),
-            total_budget: Duration::from_secs(600),
-        }
+        RetryPolicy::DEFAULT
     }
 }
 
 impl RetryPolicy {
+    /// Google's reference client's timings: 1 s doubling to 64 s per wait, giving up after 10
+    /// minutes without progress. The CLI's `--retry-*` defaults read these.
+    pub const DEFAULT: RetryPolicy = RetryPolicy {
+        initial_wait: Duration::from_secs(1),
+        max_wait: Duration::from_secs(64),
+        total_budget: Duration::from_secs(600),
+    };
+
     /// Quick retries for a server on this computer (the demo): 200 ms doubling to 2 s, giving up
     /// after 2 minutes.
     pub fn loopback() -> RetryPolicy {
