@@ -9,7 +9,7 @@ use super::model::Row;
 use super::thumbnails::{THUMBNAIL_PIXELS, Thumbnails};
 use super::words::{FileKind, size_words, speed_words, state_words};
 use hoist_core::engine::Command;
-use hoist_core::upload::Phase;
+use hoist_core::upload::{Phase, UploadAction};
 
 /// Height of one row.
 pub const ROW_HEIGHT: f32 = 52.0;
@@ -126,47 +126,23 @@ fn buttons(ui: &mut Ui, row: &Row, actions: &mut Vec<UiAction>) {
             UiAction::OpenUrl(url),
         );
     }
-    match row.upload.phase {
-        Phase::Queued | Phase::Uploading => {
-            button(
-                ui,
-                "Cancel",
-                "Stop and discard",
-                UiAction::Engine(Command::Cancel(id)),
-            );
-            button(ui, "Pause", "Pause", UiAction::Engine(Command::Pause(id)));
-        }
-        Phase::Paused => {
-            button(
-                ui,
-                "Cancel",
-                "Stop and discard",
-                UiAction::Engine(Command::Cancel(id)),
-            );
-            button(
-                ui,
-                "Resume",
-                "Resume",
-                UiAction::Engine(Command::Resume(id)),
-            );
-        }
-        Phase::Failed => {
-            button(
-                ui,
-                "Retry",
-                "Try again",
-                UiAction::Engine(Command::Retry(id)),
-            );
-        }
-        Phase::FileChanged => {
-            button(
-                ui,
+    // The layout runs right to left: the phase's actions are added last, so they show first.
+    for action in row.upload.phase.offered_actions().iter().rev() {
+        let (label, hint, command) = match action {
+            UploadAction::Pause => ("Pause", "Pause", Command::Pause(id)),
+            UploadAction::Resume if row.upload.phase == Phase::Failed => {
+                ("Retry", "Try again", Command::Retry(id))
+            }
+            UploadAction::Resume => ("Resume", "Resume", Command::Resume(id)),
+            UploadAction::Restart => (
                 "Restart",
                 "Send the new version from the start",
-                UiAction::Engine(Command::Restart(id)),
-            );
-        }
-        Phase::Processing | Phase::Completed | Phase::Cancelled => {}
+                Command::Restart(id),
+            ),
+            UploadAction::Cancel => ("Cancel", "Stop and discard", Command::Cancel(id)),
+            UploadAction::Remove => ("Remove", "Remove from the list", Command::Remove(id)),
+        };
+        button(ui, label, hint, UiAction::Engine(command));
     }
 }
 

@@ -19,7 +19,7 @@ use crate::protocol::{
     SessionContext, credentials_for, open_session, validate_destination, validate_upload,
 };
 use crate::store::{Journal, NewUpload, StoreError, UploadLock, UploadRecord};
-use crate::upload::{Destination, Phase, UploadId};
+use crate::upload::{Destination, Phase, UploadAction, UploadId};
 
 /// How long a best-effort "discard this session" request may take.
 const CANCEL_TIMEOUT: Duration = Duration::from_secs(10);
@@ -145,10 +145,7 @@ impl Scheduler {
             }
         };
         for mut record in records {
-            let unfinished = matches!(
-                record.phase,
-                Phase::Queued | Phase::Uploading | Phase::Processing
-            );
+            let unfinished = record.phase.wants_to_run();
             if unfinished && self.settings.resume_unfinished_on_start {
                 self.queue.push_back(record.id);
             } else if unfinished && self.pause_if_idle(record.id) {
@@ -278,10 +275,7 @@ impl Scheduler {
         let Some(entry) = self.entries.get(&id) else {
             return;
         };
-        if matches!(
-            entry.phase,
-            Phase::Queued | Phase::Uploading | Phase::Processing
-        ) {
+        if entry.phase.allows(UploadAction::Pause) {
             self.queue.retain(|q| *q != id);
             self.set_phase(id, Phase::Paused, None).await;
         }
@@ -294,10 +288,7 @@ impl Scheduler {
         let Some(entry) = self.entries.get(&id) else {
             return;
         };
-        if matches!(
-            entry.phase,
-            Phase::Queued | Phase::Uploading | Phase::Paused | Phase::Failed
-        ) {
+        if entry.phase.allows(UploadAction::Resume) {
             self.queue.push_back(id);
             self.set_phase(id, Phase::Queued, None).await;
         }
@@ -310,7 +301,7 @@ impl Scheduler {
         let Some(entry) = self.entries.get(&id) else {
             return;
         };
-        if matches!(entry.phase, Phase::Completed | Phase::Cancelled) {
+        if !entry.phase.allows(UploadAction::Restart) {
             return;
         }
         let path = entry.file.path.clone();
@@ -360,7 +351,7 @@ impl Scheduler {
         let Some(entry) = self.entries.get(&id) else {
             return;
         };
-        let unfinished = !matches!(entry.phase, Phase::Completed | Phase::Cancelled);
+        let unfinished = entry.phase.allows(UploadAction::Cancel);
         self.queue.retain(|q| *q != id);
         if unfinished {
             self.discard_remote(id).await;
@@ -430,10 +421,7 @@ impl Scheduler {
             let Some(record) = self.entries.get(&id) else {
                 continue;
             };
-            if !matches!(
-                record.phase,
-                Phase::Queued | Phase::Uploading | Phase::Processing
-            ) {
+            if !record.phase.wants_to_run() {
                 continue;
             }
             let record = record.clone();

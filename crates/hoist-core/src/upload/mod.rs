@@ -1,11 +1,13 @@
 //! The plain data every part of Hoist talks in: ids, phases, destinations and results.
 
+mod action;
 mod destination;
 mod id;
 mod phase;
 mod remote_result;
 mod secret_ref;
 
+pub use action::UploadAction;
 pub use destination::{
     ApiVideoAccess, AssetType, AuthSource, DEFAULT_PARALLEL_CHUNKS, Destination, GoogleOauthSource,
     Privacy, Service,
