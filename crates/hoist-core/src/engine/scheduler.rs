@@ -16,7 +16,7 @@ use super::sink::EventSink;
 use super::{Command, Event, UploadOptions, UploadSnapshot};
 use crate::file::{ByteCounter, FileError, FileIdentity, Throttle};
 use crate::protocol::{
-    SessionContext, credentials_for, open_session, validate_destination, validate_upload,
+    SessionContext, credentials_for, open_stored_session, validate_destination, validate_upload,
 };
 use crate::store::{Journal, NewUpload, StoreError, UploadLock, UploadRecord};
 use crate::upload::{Destination, Phase, UploadAction, UploadId};
@@ -383,7 +383,7 @@ impl Scheduler {
             return;
         };
         let ctx = self.context_for(record, ByteCounter::new());
-        if let Ok(mut session) = open_session(&record.destination, &record.protocol_state) {
+        if let Ok(mut session) = open_stored_session(&record.destination, &record.protocol_state) {
             match tokio::time::timeout(CANCEL_TIMEOUT, session.cancel(&ctx)).await {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => tracing::warn!(upload = %id, "could not discard the session: {e}"),
@@ -551,7 +551,7 @@ async fn run_upload(
         Ok(Err(e)) => return TaskEnd::Drive(DriveEnd::Failed(capitalise(&e.to_string()))),
         Err(e) => return TaskEnd::Drive(DriveEnd::Failed(e.to_string())),
     }
-    let mut session = match open_session(&record.destination, &record.protocol_state) {
+    let mut session = match open_stored_session(&record.destination, &record.protocol_state) {
         Ok(session) => session,
         Err(e) => return TaskEnd::Drive(DriveEnd::Failed(capitalise(&e.to_string()))),
     };

@@ -15,7 +15,7 @@ use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
 use serde::{Deserialize, Serialize};
 
 use super::http::{error_from_response, parse_url};
-use super::{ProtocolError, SessionContext, Step, UploadSession};
+use super::{ProtocolError, SessionContext, SessionState, Step, UploadSession};
 use crate::file::{FileIdentity, RunningCrc32c, file_digests, stream_range};
 use crate::upload::{RemoteResult, Service};
 
@@ -30,9 +30,10 @@ pub const STORAGE_HOST: &str = "https://storage.googleapis.com";
 /// Chunk sizes must be multiples of this (except the last chunk).
 pub const CHUNK_GRANULARITY_BYTES: u64 = 256 * 1024;
 
-/// What survives a relaunch (saved in the journal; the session URI is a bearer capability).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-struct GoogleState {
+/// What survives a relaunch (saved in the journal; the session URI is a bearer capability, so
+/// `Debug` leaves it out).
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GoogleState {
     /// The session URI from `Location`, exactly as given.
     session_uri: Option<String>,
     /// Bytes the server confirmed.
@@ -41,6 +42,20 @@ struct GoogleState {
     sent_high_water_bytes: u64,
     /// CRC32C of the file's prefix read so far, to verify the server's copy without re-reading.
     crc32c: RunningCrc32c,
+}
+
+impl std::fmt::Debug for GoogleState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GoogleState")
+            .field(
+                "session_uri",
+                &self.session_uri.as_ref().map(|_| "<redacted>"),
+            )
+            .field("confirmed_bytes", &self.confirmed_bytes)
+            .field("sent_high_water_bytes", &self.sent_high_water_bytes)
+            .field("crc32c", &self.crc32c)
+            .finish()
+    }
 }
 
 /// One upload over Google's resumable protocol.
@@ -54,14 +69,7 @@ pub struct GoogleSession {
 impl GoogleSession {
     /// Continues from saved state (`Null` for a new upload). A saved session is always asked for
     /// its status before any byte is sent.
-    pub fn from_state(value: &serde_json::Value) -> Result<GoogleSession, ProtocolError> {
-        let state: GoogleState = if value.is_null() {
-            GoogleState::default()
-        } else {
-            serde_json::from_value(value.clone()).map_err(|e| ProtocolError::BadState {
-                detail: e.to_string(),
-            })?
-        };
+    pub fn from_state(state: GoogleState) -> Result<GoogleSession, ProtocolError> {
         Ok(GoogleSession {
             needs_status_query: state.session_uri.is_some(),
             crc32c: Arc::new(Mutex::new(state.crc32c)),
@@ -289,10 +297,10 @@ impl UploadSession for GoogleSession {
         self.state.confirmed_bytes
     }
 
-    fn persistent_state(&self) -> serde_json::Value {
+    fn persistent_state(&self) -> SessionState {
         let mut state = self.state.clone();
         state.crc32c = self.current_crc();
-        serde_json::to_value(state).unwrap_or(serde_json::Value::Null)
+        SessionState::Google(state)
     }
 
     fn interrupted(&mut self) {

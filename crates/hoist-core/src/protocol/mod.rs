@@ -14,6 +14,7 @@ pub mod google;
 mod http;
 pub mod multipart;
 pub mod probe;
+mod state;
 pub mod tus;
 
 pub use context::SessionContext;
@@ -22,6 +23,7 @@ pub use credentials::{
 };
 pub use error::{ConnectionProblem, ProtocolError, RetryClass};
 pub use http::{http_client, parse_retry_after, server_message};
+pub use state::{SessionState, WireProtocol};
 
 use async_trait::async_trait;
 
@@ -54,7 +56,7 @@ pub trait UploadSession: Send {
     /// Bytes the server has confirmed.
     fn confirmed_bytes(&self) -> u64;
     /// The state to save in the journal (session URI etc.; treated as a secret).
-    fn persistent_state(&self) -> serde_json::Value;
+    fn persistent_state(&self) -> SessionState;
     /// Called after any failure or relaunch: the next step must ask the server before sending.
     fn interrupted(&mut self);
     /// Called instead of [`interrupted`](Self::interrupted) when nothing moved for too long:
@@ -66,22 +68,54 @@ pub trait UploadSession: Send {
     async fn cancel(&mut self, ctx: &SessionContext) -> Result<(), ProtocolError>;
 }
 
-/// Opens the session for `destination`, continuing from the saved `state` (`Null` for a new upload).
+/// Opens the session for `destination`, continuing from the saved `state`
+/// ([`SessionState::New`] for a new upload). A state of another protocol is an error.
 pub fn open_session(
     destination: &Destination,
-    state: &serde_json::Value,
+    state: SessionState,
 ) -> Result<Box<dyn UploadSession>, ProtocolError> {
-    match &destination.service {
-        Service::GoogleResumable { .. }
-        | Service::YouTube { .. }
-        | Service::Drive { .. }
-        | Service::CloudStorage { .. } => Ok(Box::new(google::GoogleSession::from_state(state)?)),
-        Service::ApiVideo { .. } => Ok(Box::new(apivideo::ApiVideoSession::from_state(state)?)),
-        Service::PresignedMultipart { .. } => {
+    let protocol = WireProtocol::of(&destination.service);
+    match (protocol, state) {
+        (WireProtocol::GoogleResumable, SessionState::New) => Ok(Box::new(
+            google::GoogleSession::from_state(Default::default())?,
+        )),
+        (WireProtocol::GoogleResumable, SessionState::Google(state)) => {
+            Ok(Box::new(google::GoogleSession::from_state(state)?))
+        }
+        (WireProtocol::ApiVideo, SessionState::New) => Ok(Box::new(
+            apivideo::ApiVideoSession::from_state(Default::default())?,
+        )),
+        (WireProtocol::ApiVideo, SessionState::ApiVideo(state)) => {
+            Ok(Box::new(apivideo::ApiVideoSession::from_state(state)?))
+        }
+        (WireProtocol::PresignedMultipart, SessionState::New) => Ok(Box::new(
+            multipart::MultipartSession::from_state(Default::default())?,
+        )),
+        (WireProtocol::PresignedMultipart, SessionState::Multipart(state)) => {
             Ok(Box::new(multipart::MultipartSession::from_state(state)?))
         }
-        Service::Tus { .. } => Ok(Box::new(tus::TusSession::from_state(state)?)),
+        (WireProtocol::Tus, SessionState::New) => {
+            Ok(Box::new(tus::TusSession::from_state(Default::default())?))
+        }
+        (WireProtocol::Tus, SessionState::Tus(state)) => {
+            Ok(Box::new(tus::TusSession::from_state(state)?))
+        }
+        (protocol, state) => Err(ProtocolError::BadState {
+            detail: format!(
+                "the saved state is for {:?}, the destination speaks {protocol:?}",
+                state.protocol()
+            ),
+        }),
     }
+}
+
+/// [`open_session`] from the journal's JSON for `destination` (`null` for a new upload).
+pub fn open_stored_session(
+    destination: &Destination,
+    stored: &serde_json::Value,
+) -> Result<Box<dyn UploadSession>, ProtocolError> {
+    let protocol = WireProtocol::of(&destination.service);
+    open_session(destination, SessionState::from_stored(protocol, stored)?)
 }
 
 /// Checks a destination before anything is queued: URLs parse, schemes are http(s).

@@ -45,7 +45,7 @@ use sha1::Digest as _;
 
 use super::google::media_type;
 use super::http::{error_from_response, parse_url};
-use super::{ProtocolError, SessionContext, Step, UploadSession};
+use super::{ProtocolError, SessionContext, SessionState, Step, UploadSession};
 use crate::file::{ByteCounter, FileError, FileIdentity, stream_range};
 use crate::upload::{RemoteResult, Service};
 
@@ -86,7 +86,7 @@ impl Capabilities {
 
 /// What survives a relaunch (saved in the journal, which is private to the user).
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
-struct TusState {
+pub struct TusState {
     /// The upload URL (absolute), once created. A bearer capability.
     upload_url: Option<String>,
     /// Bytes the server confirmed (its `Upload-Offset`).
@@ -133,14 +133,7 @@ pub struct TusSession {
 impl TusSession {
     /// Continues from saved state (`Null` for a new upload). A saved upload is always asked for
     /// its offset before any byte is sent.
-    pub fn from_state(value: &serde_json::Value) -> Result<TusSession, ProtocolError> {
-        let state: TusState = if value.is_null() {
-            TusState::default()
-        } else {
-            serde_json::from_value(value.clone()).map_err(|e| ProtocolError::BadState {
-                detail: e.to_string(),
-            })?
-        };
+    pub fn from_state(state: TusState) -> Result<TusSession, ProtocolError> {
         Ok(TusSession {
             needs_head: state.upload_url.is_some(),
             state,
@@ -503,8 +496,8 @@ impl UploadSession for TusSession {
         self.state.confirmed_bytes
     }
 
-    fn persistent_state(&self) -> serde_json::Value {
-        serde_json::to_value(&self.state).unwrap_or(serde_json::Value::Null)
+    fn persistent_state(&self) -> SessionState {
+        SessionState::Tus(self.state.clone())
     }
 
     fn interrupted(&mut self) {
@@ -893,10 +886,19 @@ mod tests {
         };
         let debug = format!("{session:?}");
         assert!(!debug.contains("secret-capability"), "{debug}");
-        let again = TusSession::from_state(&session.persistent_state()).expect("state");
+        let SessionState::Tus(saved) = session.persistent_state() else {
+            panic!("a tus session saves tus state");
+        };
+        let again = TusSession::from_state(saved).expect("state");
         assert_eq!(again.state, session.state);
         assert!(again.needs_head, "a saved upload asks HEAD first");
-        assert!(TusSession::from_state(&serde_json::json!({"confirmed_bytes": "x"})).is_err());
+        assert!(
+            SessionState::from_stored(
+                crate::protocol::WireProtocol::Tus,
+                &serde_json::json!({"confirmed_bytes": "x"})
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::http::{is_loopback, parse_url};
-use super::{ProtocolError, SessionContext, Step, UploadSession};
+use super::{ProtocolError, SessionContext, SessionState, Step, UploadSession};
 use crate::file::stream_range;
 use crate::upload::{ApiVideoAccess, Service};
 
@@ -41,7 +41,7 @@ pub const API_VIDEO_SANDBOX_HOST: &str = "https://sandbox.api.video";
 
 /// What survives a relaunch (saved in the journal). No token: those live in memory only.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-struct ApiVideoState {
+pub struct ApiVideoState {
     /// The video container, once created (API-key mode) or named by the first part's answer.
     #[serde(default)]
     video_id: Option<String>,
@@ -104,14 +104,7 @@ fn settings(service: &Service) -> Result<Settings<'_>, ProtocolError> {
 
 impl ApiVideoSession {
     /// Continues from saved state (`Null` for a new upload).
-    pub fn from_state(value: &serde_json::Value) -> Result<ApiVideoSession, ProtocolError> {
-        let state = if value.is_null() {
-            ApiVideoState::default()
-        } else {
-            serde_json::from_value(value.clone()).map_err(|e| ProtocolError::BadState {
-                detail: e.to_string(),
-            })?
-        };
+    pub fn from_state(state: ApiVideoState) -> Result<ApiVideoSession, ProtocolError> {
         Ok(ApiVideoSession {
             state,
             tokens: auth::Tokens::default(),
@@ -339,8 +332,8 @@ impl UploadSession for ApiVideoSession {
         )
     }
 
-    fn persistent_state(&self) -> serde_json::Value {
-        serde_json::to_value(&self.state).unwrap_or(serde_json::Value::Null)
+    fn persistent_state(&self) -> SessionState {
+        SessionState::ApiVideo(self.state.clone())
     }
 
     fn interrupted(&mut self) {

@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use tokio::task::JoinSet;
 
 use super::http::{error_from_response, parse_url};
-use super::{ProtocolError, SessionContext, Step, UploadSession};
+use super::{ProtocolError, SessionContext, SessionState, Step, UploadSession};
 use crate::file::{StreamOptions, stream_range};
 use crate::units::format_bytes;
 use crate::upload::{AssetType, RemoteResult, Service};
@@ -66,7 +66,7 @@ pub fn default_max_size_bytes(asset_type: AssetType) -> u64 {
 
 /// What survives a relaunch (saved in the journal).
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
-struct MultipartState {
+pub struct MultipartState {
     #[serde(default)]
     upload_id: Option<String>,
     #[serde(default)]
@@ -91,6 +91,20 @@ struct MultipartState {
     /// The asset's URL, once the service gave one.
     #[serde(default)]
     asset_url: Option<String>,
+}
+
+impl std::fmt::Debug for MultipartState {
+    /// Counts only: the upload id, ETags and headers may be secrets.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MultipartState")
+            .field("has_session", &self.upload_id.is_some())
+            .field("total_size_bytes", &self.total_size_bytes)
+            .field("chunk_size_bytes", &self.chunk_size_bytes)
+            .field("total_chunks", &self.total_chunks)
+            .field("acknowledged", &self.acknowledged.len())
+            .field("unreported", &self.unreported.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// A presigned URL and until when Hoist uses it.
@@ -145,14 +159,7 @@ impl std::fmt::Debug for MultipartSession {
 impl MultipartSession {
     /// Continues from saved state (`Null` for a new upload). A saved session is always asked for
     /// its status before any byte is sent.
-    pub fn from_state(value: &serde_json::Value) -> Result<MultipartSession, ProtocolError> {
-        let state: MultipartState = if value.is_null() {
-            MultipartState::default()
-        } else {
-            serde_json::from_value(value.clone()).map_err(|e| ProtocolError::BadState {
-                detail: e.to_string(),
-            })?
-        };
+    pub fn from_state(state: MultipartState) -> Result<MultipartSession, ProtocolError> {
         if !state.acknowledged.is_within(state.total_chunks)
             || state
                 .unreported
@@ -632,8 +639,8 @@ impl UploadSession for MultipartSession {
         bytes.min(s.total_size_bytes)
     }
 
-    fn persistent_state(&self) -> serde_json::Value {
-        serde_json::to_value(&self.state).unwrap_or(serde_json::Value::Null)
+    fn persistent_state(&self) -> SessionState {
+        SessionState::Multipart(self.state.clone())
     }
 
     /// Chunk `PUT`s still under way keep going: one failed request (a report, a status page,

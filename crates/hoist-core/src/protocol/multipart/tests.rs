@@ -129,14 +129,14 @@ fn confirmed_bytes_count_acknowledged_chunks_only() {
         "acknowledged": [[1, 1], [3, 3]],
         "unreported": {"2": "etag-2"},
     });
-    let session = MultipartSession::from_state(&state).expect("state");
+    let session = multipart_session(&state).expect("state");
     assert_eq!(session.confirmed_bytes(), 6);
     assert!(
         session.needs_status,
         "a saved session asks the status first"
     );
     assert_eq!(session.pending().count(), 0);
-    let saved = session.persistent_state();
+    let saved = serde_json::to_value(session.persistent_state()).expect("serialises");
     assert_eq!(saved["acknowledged"], serde_json::json!([[1, 1], [3, 3]]));
     assert_eq!(saved["unreported"]["2"], "etag-2");
     assert!(
@@ -149,11 +149,20 @@ fn confirmed_bytes_count_acknowledged_chunks_only() {
         "{debug}"
     );
     let bad = serde_json::json!({"total_chunks": 2, "acknowledged": [[1, 5]]});
-    assert!(MultipartSession::from_state(&bad).is_err());
+    assert!(multipart_session(&bad).is_err());
     assert_eq!(
-        MultipartSession::from_state(&serde_json::Value::Null)
+        multipart_session(&serde_json::Value::Null)
             .expect("new")
             .confirmed_bytes(),
         0
     );
+}
+
+/// A session from the journal's JSON, as the engine opens one.
+fn multipart_session(stored: &serde_json::Value) -> Result<MultipartSession, ProtocolError> {
+    match SessionState::from_stored(crate::protocol::WireProtocol::PresignedMultipart, stored)? {
+        SessionState::New => MultipartSession::from_state(MultipartState::default()),
+        SessionState::Multipart(state) => MultipartSession::from_state(state),
+        other => panic!("decoded as {other:?}"),
+    }
 }

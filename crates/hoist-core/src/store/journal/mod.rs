@@ -279,7 +279,7 @@ impl Journal {
         &self,
         id: UploadId,
         confirmed_bytes: u64,
-        protocol_state: &serde_json::Value,
+        protocol_state: &impl Serialize,
         allow_rewind: bool,
     ) -> Result<(), StoreError> {
         let state_json = to_json(protocol_state)?;
