@@ -712,6 +712,32 @@ mod tests {
     }
 
     #[test]
+    fn only_a_size_or_checksum_vouches_for_the_whole_file() {
+        assert!(!confirms_whole_file(&serde_json::json!({})));
+        assert!(!confirms_whole_file(
+            &serde_json::json!({"id": "x", "kind": "drive#file"})
+        ));
+        assert!(!confirms_whole_file(&serde_json::json!("not json")));
+        assert!(!confirms_whole_file(&serde_json::json!({"size": null})));
+        assert!(confirms_whole_file(&serde_json::json!({"size": "10"})));
+        assert!(confirms_whole_file(
+            &serde_json::json!({"crc32c": "yZRlqg=="})
+        ));
+        assert!(confirms_whole_file(
+            &serde_json::json!({"md5Hash": "XrY7u+Ae7tCTyyK7j1rNww=="})
+        ));
+    }
+
+    #[test]
+    fn request_ends() {
+        assert_eq!(request_end(0, 1000, None), 1000);
+        assert_eq!(request_end(0, 1000, Some(256)), 256);
+        assert_eq!(request_end(768, 1000, Some(256)), 1000);
+        assert_eq!(request_end(1000, 1000, Some(256)), 1000);
+        assert_eq!(request_end(u64::MAX - 1, u64::MAX, Some(256)), u64::MAX);
+    }
+
+    #[test]
     fn titles_are_cleaned() {
         let file = FileIdentity {
             path: "/videos/My <best> holiday.mp4".into(),

@@ -724,37 +724,52 @@ fn multipart_presigned_url_over_plain_http_off_this_computer_is_refused() {
 #[test]
 fn apivideo_redirects_and_addresses_in_answers_are_never_followed() {
     let second = Hostile::start(|_| full(500, &[], "{}"));
-    // A redirect of the key exchange, then a video "id" that is an address on `second`.
-    let target = format!("{}/auth/api-key", second.base());
+    let redirect = format!("{}/auth/api-key", second.base());
     let video = format!("{}/videos/x", second.base());
-    let first = Hostile::start(move |request| match request.target.as_str() {
-        "/auth/api-key" => full(307, &[("location", target.clone())], ""),
-        "/videos" => full(
-            201,
-            &[("content-type", "application/json".to_string())],
-            &serde_json::json!({"videoId": video, "assets": {"player": video}}).to_string(),
-        ),
-        _ => full(404, &[], "{}"),
-    });
-    let home = Home::new();
-    let files = tempfile::tempdir().expect("tempdir");
-    let source = make_file(files.path(), "film.mp4", 10 * KIB, 7);
-    let out = upload(
-        &home,
-        &[
-            "--kind",
-            "api-video",
-            "--endpoint",
-            &first.base(),
-            "--token-env",
-            TOKEN_VAR,
-            source.to_str().expect("utf-8"),
-        ],
-    );
-    assert_not_done(&home, &out, "307");
+    // 1. The key exchange is redirected to `second`; 2. the key exchange works, and the new
+    // video's "id" is an address on `second`.
+    for (redirect_key_exchange, words) in [(true, "307"), (false, "no usable videoId")] {
+        let (redirect, video) = (redirect.clone(), video.clone());
+        let first = Hostile::start(move |request| match request.target.as_str() {
+            "/auth/api-key" if redirect_key_exchange => {
+                full(307, &[("location", redirect.clone())], "")
+            }
+            "/auth/api-key" => full(
+                200,
+                &[("content-type", "application/json".to_string())],
+                "{\"access_token\":\"at-1\",\"refresh_token\":\"rt-1\",\"expires_in\":3600}",
+            ),
+            "/videos" => full(
+                201,
+                &[("content-type", "application/json".to_string())],
+                &serde_json::json!({"videoId": video, "assets": {"player": video}}).to_string(),
+            ),
+            _ => full(404, &[], "{}"),
+        });
+        let home = Home::new();
+        let files = tempfile::tempdir().expect("tempdir");
+        let source = make_file(files.path(), "film.mp4", 10 * KIB, 7);
+        let out = upload(
+            &home,
+            &[
+                "--kind",
+                "api-video",
+                "--endpoint",
+                &first.base(),
+                "--token-env",
+                TOKEN_VAR,
+                source.to_str().expect("utf-8"),
+            ],
+        );
+        assert_not_done(&home, &out, words);
+        let seen = first.seen();
+        assert!(String::from_utf8_lossy(&seen[0].body).contains(TOKEN));
+        if !redirect_key_exchange {
+            assert_eq!(seen[1].target, "/videos");
+            assert_eq!(seen[1].header("authorization"), Some("Bearer at-1"));
+        }
+    }
     assert!(second.seen().is_empty(), "{:?}", second.seen());
-    let key_exchange = &first.seen()[0];
-    assert!(String::from_utf8_lossy(&key_exchange.body).contains(TOKEN));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1238,6 +1253,15 @@ fn trickling_answers_are_given_up_after_the_stall_timeout() {
     );
     let elapsed = started.elapsed();
     let runs = server.trickles();
+    eprintln!(
+        "trickle: {}",
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .chain(String::from_utf8_lossy(&out.stdout).lines())
+            .filter(|l| l.contains("Gave up") || l.contains("Retrying") || l.contains("retry"))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
     eprintln!(
         "trickle: gave up after {:.2} s; {} answers started, abandoned after {:?}",
         elapsed.as_secs_f64(),
