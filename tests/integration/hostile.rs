@@ -1028,6 +1028,46 @@ fn multipart_completed_without_every_chunk_is_not_done() {
 }
 
 #[test]
+fn multipart_chunks_without_etag_are_never_counted() {
+    // The storage keeps answering 200 without an ETag: the chunk cannot be proven, so it is sent
+    // again, and after a few tries the upload fails; it is never reported to the service.
+    let storage = Hostile::start(|_| full(200, &[], ""));
+    let completed = Arc::new(Mutex::new(Vec::new()));
+    let api = Hostile::start(multipart_api(
+        storage.base(),
+        10 * KIB,
+        64 * KIB,
+        completed.clone(),
+    ));
+    let home = Home::new();
+    let files = tempfile::tempdir().expect("tempdir");
+    let source = make_file(files.path(), "asset.mp4", 10 * KIB, 18);
+    let out = upload(
+        &home,
+        &[
+            "--kind",
+            "multipart",
+            "--endpoint",
+            &api.base(),
+            "--token-env",
+            TOKEN_VAR,
+            source.to_str().expect("utf-8"),
+        ],
+    );
+    assert_not_done(&home, &out, "without an ETag");
+    assert!(
+        completed.lock().expect("lock").is_empty(),
+        "nothing reported"
+    );
+    assert!(
+        storage.seen().len() >= 2,
+        "sent again: {}",
+        storage.seen().len()
+    );
+    assert_eq!(home.list()[0]["confirmed_bytes"], 0);
+}
+
+#[test]
 fn apivideo_answers_without_the_video_id_are_not_done() {
     // The part's answer names no video; then, in a second run, "already uploaded" to the first
     // of two parts.
