@@ -14,6 +14,7 @@ mod chaos;
 mod conformance;
 mod engine;
 mod google;
+mod hostile;
 mod interop;
 mod interop_tus;
 mod keyring;

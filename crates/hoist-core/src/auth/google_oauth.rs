@@ -219,7 +219,7 @@ impl OAuthClient {
         if status.is_success() {
             return Ok(());
         }
-        let text = response.text().await.unwrap_or_default();
+        let text = crate::protocol::read_error_body(response).await;
         let answer: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
         let code = answer["error"].as_str().unwrap_or("").to_string();
         if code == "invalid_token" || code == "invalid_grant" {
@@ -378,9 +378,16 @@ impl<'c> AsyncHttpClient<'c> for TokenHttp {
             for (name, value) in response.headers() {
                 builder = builder.header(name, value);
             }
-            let body = response.bytes().await.map_err(fail)?;
+            // Bounded: a token answer is small; an endless one must not fill the memory.
+            let body = crate::protocol::read_body(
+                response,
+                crate::protocol::MAX_ANSWER_BYTES,
+                TOKEN_REQUEST_TIMEOUT,
+            )
+            .await
+            .map_err(|e| TokenHttpError(e.to_string()))?;
             builder
-                .body(body.to_vec())
+                .body(body)
                 .map_err(|e| TokenHttpError(e.to_string()))
         })
     }

@@ -81,7 +81,8 @@ impl Driver {
                             "The file changed while it was being uploaded, so the copy on the server may mix old and new content. Restart the upload to send the file as it is now.".to_string(),
                         );
                     }
-                    let confirmed = ctx.file.size_bytes.max(session.confirmed_bytes());
+                    // Done means the whole file, never more (progress stops at 100 %).
+                    let confirmed = ctx.file.size_bytes;
                     self.confirmed.store(confirmed, Ordering::Relaxed);
                     if let Err(e) = self.journal.save_progress(
                         self.id,
@@ -94,7 +95,7 @@ impl Driver {
                     return DriveEnd::Completed(result);
                 }
                 Ok(Step::Processing) => {
-                    let confirmed = ctx.file.size_bytes.max(session.confirmed_bytes());
+                    let confirmed = ctx.file.size_bytes;
                     self.confirmed.store(confirmed, Ordering::Relaxed);
                     if let Err(e) = self.journal.save_progress(
                         self.id,
@@ -126,7 +127,8 @@ impl Driver {
                     continue;
                 }
                 Ok(Step::Progress { rewound }) => {
-                    let confirmed = session.confirmed_bytes();
+                    // The protocols refuse claims beyond the file; never show past 100 % anyway.
+                    let confirmed = session.confirmed_bytes().min(ctx.file.size_bytes);
                     if let Err(e) = self.journal.save_progress(
                         self.id,
                         confirmed,

@@ -88,10 +88,12 @@ pub(crate) async fn report_progress(
         let rate_now = rate.sample(transmitted - last_transmitted, now - last_tick);
         last_transmitted = transmitted;
         last_tick = now;
-        let confirmed_bytes = confirmed.load(Ordering::Relaxed);
+        let mut confirmed_bytes = confirmed.load(Ordering::Relaxed);
         let mut sent_bytes = counter.sent_position_bytes().max(confirmed_bytes);
         if let Some(total) = total_bytes {
+            // Never past 100 %.
             sent_bytes = sent_bytes.min(total);
+            confirmed_bytes = confirmed_bytes.min(total);
         }
         let moved = last_sent != Some((sent_bytes, confirmed_bytes));
         if moved || rate_now > 0.0 {

@@ -410,6 +410,7 @@ impl Scheduler {
             size_unknown: record.total_bytes.is_none(),
             counter,
             throttle: self.throttle.clone(),
+            answer_timeout: self.settings.stall_timeout,
         }
     }
 

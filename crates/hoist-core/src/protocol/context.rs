@@ -1,4 +1,5 @@
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::file::{ByteCounter, FileIdentity, StreamOptions, Throttle};
 use crate::upload::Destination;
@@ -24,6 +25,9 @@ pub struct SessionContext {
     pub counter: ByteCounter,
     /// The shared bandwidth limit.
     pub throttle: Arc<Throttle>,
+    /// The longest reading one answer body may take: the engine's stall timeout, so an answer
+    /// that trickles in cannot hold an upload longer than one that never comes.
+    pub answer_timeout: Duration,
 }
 
 impl SessionContext {

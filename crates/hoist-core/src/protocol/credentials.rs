@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 
 use crate::secrets::{Secret, SecretError};
 use crate::store::HoistDirs;
@@ -20,6 +21,137 @@ pub trait Credentials: Send + Sync {
     async fn extra_headers(&self) -> Result<Vec<(String, String)>, ProtocolError> {
         Ok(Vec::new())
     }
+}
+
+/// Where a destination's secrets may go: the origin (scheme, host and port) of the endpoint the
+/// user configured, or of the service's own documented host when none was configured (e.g.
+/// `https://ws.api.video`). Secrets are the bearer token, an API key, a profile's secret
+/// headers, an upload token.
+///
+/// Servers name other addresses: a Google session URI or a tus upload URL (`Location`), the
+/// presigned URLs of a multipart upload. Those are capabilities of their own and never receive
+/// the user's secrets when they are on another origin ([`attach_secrets`] leaves them off); what
+/// each protocol does with such an address is documented in its module. Whatever the origin, an
+/// address a server names must not lower the transport's safety: see
+/// [`check_named_address`](SecretScope::check_named_address).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretScope {
+    origin: url::Origin,
+    https: bool,
+}
+
+impl SecretScope {
+    /// The scope of a configured endpoint (already checked by `parse_url`).
+    pub fn new(endpoint: &url::Url) -> SecretScope {
+        SecretScope {
+            origin: endpoint.origin(),
+            https: endpoint.scheme() == "https",
+        }
+    }
+
+    /// True when `target` is on the configured origin (scheme, host and port, default ports
+    /// filled in), so the user's secrets may go there.
+    pub fn admits(&self, target: &url::Url) -> bool {
+        self.origin.is_tuple() && target.origin() == self.origin
+    }
+
+    /// Checks an address a server named for the upload (a session URI, an upload URL, a
+    /// presigned URL): it must be http(s); plain http is accepted only when the configured
+    /// endpoint is plain http too (which is allowed only on this computer) and the address is
+    /// on this computer. Anything else is [`ProtocolError::InsecureAddress`]: the file's bytes,
+    /// and the capability in the address, would cross the network unencrypted.
+    pub fn check_named_address(&self, target: &url::Url) -> Result<(), ProtocolError> {
+        match target.scheme() {
+            "https" => Ok(()),
+            "http" if !self.https && super::http::is_loopback(target) => Ok(()),
+            "http" => Err(ProtocolError::InsecureAddress {
+                address: origin_text(target),
+            }),
+            _ => Err(ProtocolError::BadResponse {
+                detail: "the server named an address for the upload that is not a web address"
+                    .to_string(),
+            }),
+        }
+    }
+
+    /// Fails with [`ProtocolError::ForeignOrigin`] unless `target` is in the scope: for requests
+    /// that carry a secret in their body or query, which cannot be left off.
+    pub fn require(&self, target: &url::Url) -> Result<(), ProtocolError> {
+        self.check_named_address(target)?;
+        if self.admits(target) {
+            Ok(())
+        } else {
+            Err(ProtocolError::ForeignOrigin {
+                address: origin_text(target),
+            })
+        }
+    }
+}
+
+/// `scheme://host[:port]` of a URL: the part of an address that is never a secret.
+pub(crate) fn origin_text(url: &url::Url) -> String {
+    let host = url.host_str().unwrap_or("?");
+    match url.port() {
+        Some(port) => format!("{}://{host}:{port}", url.scheme()),
+        None => format!("{}://{host}", url.scheme()),
+    }
+}
+
+/// The one place secret headers are put on a request. Checks the request's address with
+/// [`SecretScope::check_named_address`]; then adds `secrets` (marked sensitive, so they are
+/// never printed) only when the address is in `scope`. Returns whether they were added.
+pub(crate) fn attach_secrets(
+    scope: &SecretScope,
+    request: &mut reqwest::Request,
+    secrets: Vec<(HeaderName, HeaderValue)>,
+) -> Result<bool, ProtocolError> {
+    scope.check_named_address(request.url())?;
+    if !scope.admits(request.url()) {
+        if !secrets.is_empty() {
+            tracing::debug!(
+                "this request goes to another server than the one configured; it carries no credentials"
+            );
+        }
+        return Ok(false);
+    }
+    for (name, mut value) in secrets {
+        value.set_sensitive(true);
+        request.headers_mut().insert(name, value);
+    }
+    Ok(true)
+}
+
+/// Adds `credentials` (the bearer token and any secret headers) to `request` through
+/// [`attach_secrets`]. The credentials are not even read for a request outside `scope`.
+pub(crate) async fn authorize(
+    scope: &SecretScope,
+    credentials: &dyn Credentials,
+    request: &mut reqwest::Request,
+) -> Result<(), ProtocolError> {
+    scope.check_named_address(request.url())?;
+    if !scope.admits(request.url()) {
+        return attach_secrets(scope, request, Vec::new()).map(|_| ());
+    }
+    let mut secrets = Vec::new();
+    if let Some(token) = credentials.bearer_token().await? {
+        secrets.push((AUTHORIZATION, secret_value(&format!("Bearer {token}"))?));
+    }
+    for (name, value) in credentials.extra_headers().await? {
+        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+            ProtocolError::MissingCredentials {
+                detail: format!("'{name}' cannot be sent as a header name"),
+            }
+        })?;
+        secrets.push((name, secret_value(&value)?));
+    }
+    attach_secrets(scope, request, secrets).map(|_| ())
+}
+
+/// A secret as a header value, or an error that does not show it.
+pub(crate) fn secret_value(text: &str) -> Result<HeaderValue, ProtocolError> {
+    HeaderValue::from_str(text).map_err(|_| ProtocolError::MissingCredentials {
+        detail: "the secret holds characters that cannot be sent in a header".to_string(),
+    })
 }
 
 /// No credentials: for servers that need none (a loopback test server).
@@ -185,6 +317,170 @@ impl Credentials for StoredCredentials {
 )]
 mod tests {
     use super::*;
+
+    fn url(text: &str) -> url::Url {
+        url::Url::parse(text).expect("url")
+    }
+
+    fn request(target: &str) -> reqwest::Request {
+        reqwest::Request::new(reqwest::Method::PUT, url(target))
+    }
+
+    /// Credentials with a token and a secret header, counting how often they were read.
+    #[derive(Default)]
+    struct Counting {
+        reads: std::sync::atomic::AtomicUsize,
+    }
+
+    #[async_trait]
+    impl Credentials for Counting {
+        async fn bearer_token(&self) -> Result<Option<String>, ProtocolError> {
+            self.reads
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Ok(Some("tok-secret".to_string()))
+        }
+
+        async fn refresh(&self) -> Result<(), ProtocolError> {
+            Ok(())
+        }
+
+        async fn extra_headers(&self) -> Result<Vec<(String, String)>, ProtocolError> {
+            Ok(vec![("X-Api-Key".to_string(), "hdr-secret".to_string())])
+        }
+    }
+
+    #[test]
+    fn the_scope_is_the_configured_origin() {
+        let scope = SecretScope::new(&url("https://api.example.com/v1/upload?x=1"));
+        assert!(scope.admits(&url("https://api.example.com/other/path")));
+        assert!(scope.admits(&url("https://api.example.com:443/session?id=1")));
+        assert!(scope.admits(&url("https://API.example.com/x")));
+        assert!(
+            !scope.admits(&url("https://api.example.com:8443/x")),
+            "port"
+        );
+        assert!(!scope.admits(&url("http://api.example.com/x")), "scheme");
+        assert!(!scope.admits(&url("https://evil.example.com/x")), "host");
+        assert!(!scope.admits(&url("https://api.example.com.evil.net/x")));
+        assert!(!scope.admits(&url("https://user@evil.net/x")));
+
+        let local = SecretScope::new(&url("http://127.0.0.1:9023/upload"));
+        assert!(local.admits(&url("http://127.0.0.1:9023/session/1")));
+        assert!(!local.admits(&url("http://127.0.0.1:9024/session/1")));
+        assert!(!local.admits(&url("http://localhost:9023/session/1")));
+    }
+
+    #[test]
+    fn named_addresses_may_not_lower_the_transport() {
+        let https = SecretScope::new(&url("https://api.example.com/upload"));
+        https
+            .check_named_address(&url("https://other.example.net/s"))
+            .expect("https elsewhere is not a downgrade");
+        for insecure in [
+            "http://api.example.com/session",
+            "http://127.0.0.1:8080/session",
+            "http://10.0.0.7/session",
+        ] {
+            let error = https
+                .check_named_address(&url(insecure))
+                .expect_err(insecure);
+            assert!(
+                matches!(error, ProtocolError::InsecureAddress { .. }),
+                "{error}"
+            );
+            assert_eq!(error.retry_class(), super::super::RetryClass::Fatal);
+        }
+        let error = https
+            .check_named_address(&url("http://api.example.com/session?upload_id=cap"))
+            .expect_err("downgrade");
+        assert_eq!(
+            error.to_string(),
+            "the server sent the upload to an insecure address (http://api.example.com); Hoist stopped so your data and sign-in stay private"
+        );
+        assert!(!error.to_string().contains("cap"));
+
+        let local = SecretScope::new(&url("http://127.0.0.1:9023/upload"));
+        local
+            .check_named_address(&url("http://127.0.0.1:9/x"))
+            .expect("loopback to loopback");
+        local
+            .check_named_address(&url("http://[::1]:9/x"))
+            .expect("loopback to loopback");
+        assert!(
+            local
+                .check_named_address(&url("http://192.0.2.1/x"))
+                .is_err()
+        );
+        assert!(
+            local
+                .check_named_address(&url("ftp://127.0.0.1/x"))
+                .is_err()
+        );
+        assert!(
+            local
+                .check_named_address(&url("https://example.com/x"))
+                .is_ok()
+        );
+    }
+
+    #[tokio::test]
+    async fn secrets_go_only_to_the_configured_origin() {
+        let scope = SecretScope::new(&url("http://127.0.0.1:9023/upload"));
+        let credentials = Counting::default();
+
+        let mut same = request("http://127.0.0.1:9023/session/abc");
+        authorize(&scope, &credentials, &mut same)
+            .await
+            .expect("same origin");
+        let auth = same.headers().get(AUTHORIZATION).expect("authorization");
+        assert_eq!(auth.to_str().expect("ascii"), "Bearer tok-secret");
+        assert!(auth.is_sensitive());
+        assert_eq!(
+            same.headers().get("x-api-key").map(|v| v.as_bytes()),
+            Some(&b"hdr-secret"[..])
+        );
+        assert_eq!(
+            credentials.reads.load(std::sync::atomic::Ordering::Relaxed),
+            1
+        );
+
+        let mut other = request("http://127.0.0.1:9024/session/abc");
+        authorize(&scope, &credentials, &mut other)
+            .await
+            .expect("followed");
+        assert!(other.headers().is_empty(), "{:?}", other.headers());
+        assert_eq!(
+            credentials.reads.load(std::sync::atomic::Ordering::Relaxed),
+            1,
+            "credentials are not even read for another origin"
+        );
+
+        let mut insecure = request("http://192.0.2.1/session/abc");
+        let error = authorize(&scope, &credentials, &mut insecure)
+            .await
+            .expect_err("insecure");
+        assert!(matches!(error, ProtocolError::InsecureAddress { .. }));
+        assert!(insecure.headers().is_empty());
+
+        let secrets = || {
+            vec![(
+                HeaderName::from_static("x-api-key"),
+                HeaderValue::from_static("k"),
+            )]
+        };
+        let mut presigned = request("https://bucket.s3.example.com/part?sig=1");
+        assert!(!attach_secrets(&scope, &mut presigned, secrets()).expect("attach"));
+        assert!(presigned.headers().is_empty());
+
+        assert!(scope.require(&url("http://127.0.0.1:9023/auth")).is_ok());
+        let error = scope
+            .require(&url("https://evil.example.com/auth?key=x"))
+            .expect_err("foreign");
+        assert_eq!(
+            error.to_string(),
+            "the server sent the upload to another server (https://evil.example.com), which Hoist does not trust with your sign-in; Hoist stopped"
+        );
+    }
     use crate::secrets::{FileSecretStore, SecretStore as _};
     use crate::upload::{SecretLocation, StoredHeader};
 

@@ -60,6 +60,55 @@ pub enum ProtocolError {
         /// What was wrong with it.
         detail: String,
     },
+    /// An answer was longer than Hoist reads for that kind of answer (see
+    /// [`MAX_ANSWER_BYTES`](super::http::MAX_ANSWER_BYTES)). Retrying does not help.
+    #[error(
+        "the server's answer was too large (over {}); Hoist stopped reading it",
+        crate::units::format_bytes(*.limit_bytes)
+    )]
+    AnswerTooLarge {
+        /// The limit that was reached.
+        limit_bytes: u64,
+    },
+    /// The server named a plain-http address for the upload (a session URI, an upload URL, a
+    /// presigned URL) where the user's endpoint was https, or one off this computer.
+    #[error(
+        "the server sent the upload to an insecure address ({address}); Hoist stopped so your data and sign-in stay private"
+    )]
+    InsecureAddress {
+        /// `http://host[:port]` only: the rest of such an address may be a capability.
+        address: String,
+    },
+    /// A request that must carry the user's secret was about to go to another origin than the
+    /// one configured. Retrying does not help.
+    #[error(
+        "the server sent the upload to another server ({address}), which Hoist does not trust with your sign-in; Hoist stopped"
+    )]
+    ForeignOrigin {
+        /// `scheme://host[:port]` only.
+        address: String,
+    },
+    /// The server claims to hold more bytes than could have reached it: more than Hoist sent,
+    /// or more than the file has. Such a server cannot be trusted to have the file.
+    #[error(
+        "the server claims to hold {claimed_bytes} bytes, but {limit}; the upload was stopped and not counted as done"
+    )]
+    ImpossibleClaim {
+        /// What the server claimed.
+        claimed_bytes: u64,
+        /// What made the claim impossible, in plain words ("only 262144 were sent").
+        limit: String,
+    },
+    /// The server said the upload was complete before it could have had every byte.
+    #[error(
+        "the server said the upload was complete when only {sent_bytes} of {total_bytes} bytes had been sent; it was not counted as done"
+    )]
+    PrematureCompletion {
+        /// Bytes sent when the server said so.
+        sent_bytes: u64,
+        /// The file's size.
+        total_bytes: u64,
+    },
     /// The server's copy does not match the file.
     #[error(
         "the server's copy differs from your file ({algorithm} {server} on the server, {local} here); the upload was not accepted as done"

@@ -6,6 +6,18 @@
 //! `PUT`, or fixed chunks. A `308` `Range: bytes=0-K` says bytes `0..=K` are stored (no `Range`: none);
 //! the next byte sent is always `K + 1`, whatever was sent before. `404`/`410` mean the session is
 //! gone: a new one starts from byte 0.
+//!
+//! Secrets: the access token goes only to the origin of the initiate URL the user configured
+//! (see [`SecretScope`]). The session URI is a bearer capability of its own (PROTOCOLS.md §1:
+//! "use the URI exactly as given"; Cloud Storage documents that requests to it need no
+//! authorisation), so a session URI on another origin is followed, without the token. A session
+//! URI that would send the file over plain http (from an https endpoint, or off this computer)
+//! is refused with [`ProtocolError::InsecureAddress`].
+//!
+//! Claims: the server's `Range` can never exceed what was sent in this session nor the file's
+//! size ([`ProtocolError::ImpossibleClaim`]), and a `200`/`201` counts as completion only when
+//! the last byte was sent, or, for a status query, when the answer confirms the size or a
+//! checksum of the whole file ([`ProtocolError::PrematureCompletion`] otherwise).
 
 use std::sync::{Arc, Mutex};
 
@@ -14,7 +26,8 @@ use reqwest::StatusCode;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
 use serde::{Deserialize, Serialize};
 
-use super::http::{error_from_response, parse_url};
+use super::credentials::{SecretScope, authorize};
+use super::http::{error_from_response, parse_url, read_text};
 use super::{ProtocolError, SessionContext, SessionState, Step, UploadSession};
 use crate::file::{FileIdentity, RunningCrc32c, file_digests, stream_range};
 use crate::upload::{RemoteResult, Service};
@@ -38,7 +51,8 @@ pub struct GoogleState {
     session_uri: Option<String>,
     /// Bytes the server confirmed.
     confirmed_bytes: u64,
-    /// The furthest file position sent in this session (to sanity-check the server's claims).
+    /// The furthest file position handed to the network in this session (to check the
+    /// server's claims): what the file stream counted, not what a request meant to send.
     sent_high_water_bytes: u64,
     /// CRC32C of the file's prefix read so far, to verify the server's copy without re-reading.
     crc32c: RunningCrc32c,
@@ -64,6 +78,19 @@ pub struct GoogleSession {
     state: GoogleState,
     crc32c: Arc<Mutex<RunningCrc32c>>,
     needs_status_query: bool,
+    /// The state came from the journal and no answer came since: the request in flight when
+    /// Hoist stopped may have carried bytes beyond `sent_high_water_bytes`, up to where a
+    /// request starting at `confirmed_bytes` ends.
+    from_journal: bool,
+}
+
+/// Which request a `200`/`201` answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Answered {
+    /// A status query (`bytes */N`).
+    StatusQuery,
+    /// A `PUT` of bytes ending (exclusive) at this position.
+    Data { end: u64 },
 }
 
 impl GoogleSession {
@@ -72,6 +99,7 @@ impl GoogleSession {
     pub fn from_state(state: GoogleState) -> Result<GoogleSession, ProtocolError> {
         Ok(GoogleSession {
             needs_status_query: state.session_uri.is_some(),
+            from_journal: state.session_uri.is_some(),
             crc32c: Arc::new(Mutex::new(state.crc32c)),
             state,
         })
@@ -81,15 +109,38 @@ impl GoogleSession {
         self.crc32c.lock().map(|c| *c).unwrap_or_default()
     }
 
-    async fn authorize(
+    /// Builds `request`, adds the token when it goes to the configured origin, and sends it.
+    async fn send_authorized(
         &self,
         ctx: &SessionContext,
         request: reqwest::RequestBuilder,
-    ) -> Result<reqwest::RequestBuilder, ProtocolError> {
-        Ok(match ctx.credentials.bearer_token().await? {
-            Some(token) => request.bearer_auth(token),
-            None => request,
-        })
+    ) -> Result<Result<reqwest::Response, reqwest::Error>, ProtocolError> {
+        let mut request = request.build().map_err(ProtocolError::from_reqwest)?;
+        authorize(&scope(ctx)?, ctx.credentials.as_ref(), &mut request).await?;
+        Ok(ctx.http.execute(request).await)
+    }
+
+    /// True when the last byte may have reached the server: this process handed the whole file
+    /// to the network in this session, or (fresh from the journal) the request in flight when
+    /// Hoist stopped may have carried it.
+    fn may_have_sent_everything(&self, ctx: &SessionContext) -> bool {
+        let total = ctx.file.size_bytes;
+        self.state.sent_high_water_bytes >= total
+            || (self.from_journal
+                && request_end(self.state.confirmed_bytes, total, ctx.chunk_size_bytes) >= total)
+    }
+
+    /// The most bytes that could have reached the server in this session.
+    fn possibly_sent_bytes(&self, ctx: &SessionContext) -> u64 {
+        let mut sent = self.state.sent_high_water_bytes;
+        if self.from_journal {
+            sent = sent.max(request_end(
+                self.state.confirmed_bytes,
+                ctx.file.size_bytes,
+                ctx.chunk_size_bytes,
+            ));
+        }
+        sent.min(ctx.file.size_bytes)
     }
 
     async fn initiate(&mut self, ctx: &SessionContext) -> Result<Step, ProtocolError> {
@@ -102,11 +153,9 @@ impl GoogleSession {
         if !ctx.size_unknown {
             request = request.header("X-Upload-Content-Length", ctx.file.size_bytes);
         }
-        let request = self.authorize(ctx, request).await?;
-        let response = request
-            .body(metadata.to_string())
-            .send()
-            .await
+        let response = self
+            .send_authorized(ctx, request.body(metadata.to_string()))
+            .await?
             .map_err(ProtocolError::from_reqwest)?;
         ctx.counter.touch();
         if !matches!(response.status(), StatusCode::OK | StatusCode::CREATED) {
@@ -124,6 +173,13 @@ impl GoogleSession {
             detail: "the upload session address the server handed out is not a valid URL"
                 .to_string(),
         })?;
+        let scope = SecretScope::new(&url);
+        scope.check_named_address(&session_uri)?;
+        if !scope.admits(&session_uri) {
+            tracing::info!(
+                "the upload session is on another server than the one configured; it gets no credentials"
+            );
+        }
         tracing::info!("started a new upload session");
         let rewound = self.state.confirmed_bytes > 0;
         self.state = GoogleState {
@@ -132,6 +188,7 @@ impl GoogleSession {
             ..GoogleState::default()
         };
         self.needs_status_query = false;
+        self.from_journal = false;
         Ok(Step::Progress { rewound })
     }
 
@@ -151,22 +208,18 @@ impl GoogleSession {
             .header(CONTENT_LENGTH, 0)
             .header("Content-Range", content_range);
         let response = self
-            .authorize(ctx, request)
+            .send_authorized(ctx, request)
             .await?
-            .send()
-            .await
             .map_err(ProtocolError::from_reqwest)?;
         ctx.counter.touch();
-        self.handle_response(ctx, response).await
+        self.handle_response(ctx, response, Answered::StatusQuery)
+            .await
     }
 
     async fn send(&mut self, ctx: &SessionContext, uri: &str) -> Result<Step, ProtocolError> {
         let total = ctx.file.size_bytes;
         let start = self.state.confirmed_bytes.min(total);
-        let end = match ctx.chunk_size_bytes {
-            Some(chunk) => start.saturating_add(chunk).min(total),
-            None => total,
-        };
+        let end = request_end(start, total, ctx.chunk_size_bytes);
         let is_last = end == total;
         let content_range = match (start == end, is_last && !ctx.size_unknown, is_last) {
             (true, _, _) => format!("bytes */{total}"),
@@ -188,7 +241,6 @@ impl GoogleSession {
                 options.clone(),
             ))
         };
-        self.state.sent_high_water_bytes = self.state.sent_high_water_bytes.max(end);
         // Until a definitive answer arrives, the server's position is unknown.
         self.needs_status_query = true;
         let request = ctx
@@ -196,20 +248,35 @@ impl GoogleSession {
             .put(uri)
             .header(CONTENT_LENGTH, end - start)
             .header(CONTENT_TYPE, media_type(&ctx.file))
-            .header("Content-Range", content_range);
-        let result = self.authorize(ctx, request).await?.body(body).send().await;
+            .header("Content-Range", content_range)
+            .body(body);
+        let result = self.send_authorized(ctx, request).await?;
+        self.note_sent(ctx);
         if let Some(failure) = options.take_failure() {
             return Err(failure.into());
         }
         let response = result.map_err(ProtocolError::from_reqwest)?;
         ctx.counter.touch();
-        self.handle_response(ctx, response).await
+        self.handle_response(ctx, response, Answered::Data { end })
+            .await
+    }
+
+    /// Takes note of how far the file was handed to the network (the stream counts as it goes,
+    /// even in a request that was then cut or abandoned by the engine).
+    fn note_sent(&mut self, ctx: &SessionContext) {
+        if self.state.session_uri.is_some() {
+            self.state.sent_high_water_bytes = self
+                .state
+                .sent_high_water_bytes
+                .max(ctx.counter.sent_position_bytes());
+        }
     }
 
     async fn handle_response(
         &mut self,
         ctx: &SessionContext,
         response: reqwest::Response,
+        answered: Answered,
     ) -> Result<Step, ProtocolError> {
         match response.status().as_u16() {
             308 => {
@@ -224,14 +291,28 @@ impl GoogleSession {
                     );
                 }
                 self.state.confirmed_bytes = stored;
+                self.state.sent_high_water_bytes = self.state.sent_high_water_bytes.max(stored);
                 self.needs_status_query = false;
+                self.from_journal = false;
                 ctx.counter.set_sent_position(stored);
                 Ok(Step::Progress { rewound })
             }
             200 | 201 => {
+                let total = ctx.file.size_bytes;
+                if let Answered::Data { end } = answered {
+                    // A middle chunk cannot have completed the upload, nor a request when
+                    // the file's end never went out, whatever the answer says.
+                    let sent = self.state.sent_high_water_bytes;
+                    if end < total || sent < total {
+                        return Err(ProtocolError::PrematureCompletion {
+                            sent_bytes: sent.min(end),
+                            total_bytes: total,
+                        });
+                    }
+                }
+                let body = read_text(response, ctx.answer_timeout).await?;
+                let result = self.finish(ctx, &body, answered).await?;
                 self.needs_status_query = false;
-                let body = response.text().await.map_err(ProtocolError::from_reqwest)?;
-                let result = self.finish(ctx, &body).await?;
                 Ok(Step::Completed(result))
             }
             404 | 410 => {
@@ -244,6 +325,7 @@ impl GoogleSession {
                     ..GoogleState::default()
                 };
                 self.needs_status_query = false;
+                self.from_journal = false;
                 ctx.counter.set_sent_position(0);
                 Ok(Step::Progress { rewound })
             }
@@ -251,31 +333,51 @@ impl GoogleSession {
         }
     }
 
-    /// The server cannot hold more than the file, nor (within a session) more than was sent.
-    /// gcp-storage-emulator answers `bytes=0-0` for a session that holds nothing.
+    /// The server cannot hold more than the file, nor (within a session) more than was sent:
+    /// such a claim is an error, never progress. gcp-storage-emulator answers `bytes=0-0` for a
+    /// session that holds nothing.
     fn sanity_check_stored(&self, stored: u64, ctx: &SessionContext) -> Result<u64, ProtocolError> {
-        if stored > ctx.file.size_bytes {
-            return Err(ProtocolError::BadResponse {
-                detail: format!(
-                    "the server claims {stored} bytes of a {}-byte file",
-                    ctx.file.size_bytes
-                ),
+        let total = ctx.file.size_bytes;
+        if stored > total {
+            return Err(ProtocolError::ImpossibleClaim {
+                claimed_bytes: stored,
+                limit: format!("the file has only {total}"),
             });
         }
         if stored == 1 && self.state.sent_high_water_bytes == 0 {
             return Ok(0);
         }
+        let sent = self.possibly_sent_bytes(ctx);
+        if stored > sent {
+            return Err(ProtocolError::ImpossibleClaim {
+                claimed_bytes: stored,
+                limit: format!("only {sent} were sent"),
+            });
+        }
         Ok(stored)
     }
 
+    /// Checks the final answer: its size and checksums against the file, and, when Hoist cannot
+    /// be sure it sent the last byte (a status query), that it confirms the whole file.
     async fn finish(
         &self,
         ctx: &SessionContext,
         body: &str,
+        answered: Answered,
     ) -> Result<RemoteResult, ProtocolError> {
         let response: serde_json::Value = serde_json::from_str(body)
             .unwrap_or_else(|_| serde_json::Value::String(body.to_string()));
         verify_object(&response, &ctx.file, self.current_crc()).await?;
+        let total = ctx.file.size_bytes;
+        if answered == Answered::StatusQuery
+            && !self.may_have_sent_everything(ctx)
+            && !confirms_whole_file(&response)
+        {
+            return Err(ProtocolError::PrematureCompletion {
+                sent_bytes: self.state.sent_high_water_bytes,
+                total_bytes: total,
+            });
+        }
         Ok(remote_result(&ctx.destination.service, response))
     }
 }
@@ -283,6 +385,8 @@ impl GoogleSession {
 #[async_trait]
 impl UploadSession for GoogleSession {
     async fn step(&mut self, ctx: &SessionContext) -> Result<Step, ProtocolError> {
+        // A request abandoned by the engine (a stall) still counted what it handed out.
+        self.note_sent(ctx);
         let Some(uri) = self.state.session_uri.clone() else {
             return self.initiate(ctx).await;
         };
@@ -311,11 +415,34 @@ impl UploadSession for GoogleSession {
         let Some(uri) = self.state.session_uri.take() else {
             return Ok(());
         };
-        let request = self.authorize(ctx, ctx.http.delete(uri)).await?;
         // Google answers 499 to a cancelled session; any answer means the server heard us.
-        request.send().await.map_err(ProtocolError::from_reqwest)?;
+        self.send_authorized(ctx, ctx.http.delete(uri))
+            .await?
+            .map_err(ProtocolError::from_reqwest)?;
         Ok(())
     }
+}
+
+/// The origin the token may go to: the configured initiate URL's.
+fn scope(ctx: &SessionContext) -> Result<SecretScope, ProtocolError> {
+    let (url, _) = initiate_request(&ctx.destination.service, &ctx.file)?;
+    Ok(SecretScope::new(&url))
+}
+
+/// Where a data `PUT` starting at `start` ends (exclusive): the chunk, or the rest of the file.
+fn request_end(start: u64, total: u64, chunk_size_bytes: Option<u64>) -> u64 {
+    match chunk_size_bytes {
+        Some(chunk) => start.saturating_add(chunk).min(total),
+        None => total,
+    }
+}
+
+/// True when a final answer vouches for the whole file: its size, or a checksum (which
+/// [`verify_object`] has compared with the file).
+fn confirms_whole_file(response: &serde_json::Value) -> bool {
+    ["size", "crc32c", "md5Hash"]
+        .iter()
+        .any(|key| response.get(*key).is_some_and(|v| !v.is_null()))
 }
 
 /// Parses a 308's `Range` header into the number of stored bytes. Strict: absent means nothing
@@ -594,6 +721,32 @@ mod tests {
         assert!(range("bytes=5-10").is_err());
         assert!(range("bytes=0-").is_err());
         assert!(range("garbage").is_err());
+    }
+
+    #[test]
+    fn only_a_size_or_checksum_vouches_for_the_whole_file() {
+        assert!(!confirms_whole_file(&serde_json::json!({})));
+        assert!(!confirms_whole_file(
+            &serde_json::json!({"id": "x", "kind": "drive#file"})
+        ));
+        assert!(!confirms_whole_file(&serde_json::json!("not json")));
+        assert!(!confirms_whole_file(&serde_json::json!({"size": null})));
+        assert!(confirms_whole_file(&serde_json::json!({"size": "10"})));
+        assert!(confirms_whole_file(
+            &serde_json::json!({"crc32c": "yZRlqg=="})
+        ));
+        assert!(confirms_whole_file(
+            &serde_json::json!({"md5Hash": "XrY7u+Ae7tCTyyK7j1rNww=="})
+        ));
+    }
+
+    #[test]
+    fn request_ends() {
+        assert_eq!(request_end(0, 1000, None), 1000);
+        assert_eq!(request_end(0, 1000, Some(256)), 256);
+        assert_eq!(request_end(768, 1000, Some(256)), 1000);
+        assert_eq!(request_end(1000, 1000, Some(256)), 1000);
+        assert_eq!(request_end(u64::MAX - 1, u64::MAX, Some(256)), u64::MAX);
     }
 
     #[test]

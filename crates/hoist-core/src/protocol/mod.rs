@@ -19,10 +19,13 @@ pub mod tus;
 
 pub use context::SessionContext;
 pub use credentials::{
-    Credentials, EnvCredentials, NoCredentials, StoredCredentials, credentials_for,
+    Credentials, EnvCredentials, NoCredentials, SecretScope, StoredCredentials, credentials_for,
 };
 pub use error::{ConnectionProblem, ProtocolError, RetryClass};
-pub use http::{http_client, parse_retry_after, server_message};
+pub use http::{
+    ANSWER_READ_TIMEOUT, MAX_ANSWER_BYTES, MAX_ERROR_BODY_BYTES, http_client, parse_retry_after,
+    read_body, read_error_body, server_message,
+};
 pub use state::{SessionState, WireProtocol};
 
 use async_trait::async_trait;

@@ -15,7 +15,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
-use super::http::{parse_url, server_message};
+use super::http::{parse_url, read_error_body, read_json, server_message};
 use super::{Credentials, ProtocolError};
 use crate::upload::{ApiVideoAccess, Destination, Service};
 
@@ -112,7 +112,7 @@ async fn run(
             if !response.status().is_success() {
                 return Ok(refused(response, "the access token").await);
             }
-            let body: serde_json::Value = response.json().await.unwrap_or_default();
+            let body = json_of(response).await;
             let who = body
                 .pointer("/user/emailAddress")
                 .or_else(|| body.pointer("/user/displayName"))
@@ -161,7 +161,7 @@ async fn run(
                     if !status.is_success() {
                         return Ok(refused(response, "the API key").await);
                     }
-                    let body: serde_json::Value = response.json().await.unwrap_or_default();
+                    let body = json_of(response).await;
                     Ok(
                         if body.get("access_token").and_then(|t| t.as_str()).is_some() {
                             ProbeReport::ok("api.video accepted the API key.")
@@ -198,7 +198,7 @@ async fn run(
             if !response.status().is_success() {
                 return Ok(refused(response, "the API key").await);
             }
-            let body: serde_json::Value = response.json().await.unwrap_or_default();
+            let body = json_of(response).await;
             let unfinished = body
                 .pointer("/page_info/total_results")
                 .and_then(|v| v.as_u64())
@@ -273,7 +273,14 @@ async fn refused(response: reqwest::Response, what: &str) -> ProbeReport {
 }
 
 async fn message_of(response: reqwest::Response) -> String {
-    server_message(&response.text().await.unwrap_or_default())
+    server_message(&read_error_body(response).await)
+}
+
+/// An answer's JSON through the bounded reader (`Null` when it is not JSON or too large).
+async fn json_of(response: reqwest::Response) -> serde_json::Value {
+    read_json(response, PROBE_TIMEOUT, "the connection test")
+        .await
+        .unwrap_or_default()
 }
 
 fn tus_summary(headers: &HeaderMap) -> Option<String> {

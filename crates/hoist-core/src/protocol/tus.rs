@@ -23,6 +23,19 @@
 //! not "gone" (a server refusing access must not make Hoist upload again and again). An upload whose
 //! `Upload-Expires` has passed is created anew instead of resumed.
 //!
+//! Secrets: the bearer token and a profile's secret headers go only to the origin of the
+//! configured endpoint ([`SecretScope`]). The tus specification lets `Location` name any URL,
+//! absolute or relative, and the upload URL is a capability of its own, so an upload URL on
+//! another origin is followed, without those secrets (a server there that wants them answers
+//! 401, which fails the upload in plain words). An upload URL that would move the file over
+//! plain http (from an https endpoint, or off this computer) is refused with
+//! [`ProtocolError::InsecureAddress`].
+//!
+//! Claims: an `Upload-Offset` beyond what Hoist handed to the network for this upload, or
+//! beyond the file's size, is [`ProtocolError::ImpossibleClaim`], never progress; so the upload
+//! is complete only once the last byte went out and the server confirmed it. An offset lower
+//! than confirmed before means the server lost data: sending resumes from the server's offset.
+//!
 //! Checksums: when the server advertises the `checksum` extension with `sha1`, every `PATCH`
 //! carries `Upload-Checksum: sha1 <base64>`. The header precedes the body, so the chunk is hashed
 //! from disk first (bounded memory) and then streamed from disk again. A `PATCH` is then at most
@@ -43,6 +56,7 @@ use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, LOCATION};
 use serde::{Deserialize, Serialize};
 use sha1::Digest as _;
 
+use super::credentials::{SecretScope, authorize};
 use super::google::media_type;
 use super::http::{error_from_response, parse_url};
 use super::{ProtocolError, SessionContext, SessionState, Step, UploadSession};
@@ -100,6 +114,10 @@ pub struct TusState {
     /// The server's `OPTIONS` answer, once asked.
     #[serde(default)]
     capabilities: Option<Capabilities>,
+    /// The furthest file position handed to the network for this upload (to check the
+    /// server's offsets).
+    #[serde(default)]
+    sent_high_water_bytes: u64,
 }
 
 impl std::fmt::Debug for TusState {
@@ -114,6 +132,7 @@ impl std::fmt::Debug for TusState {
             .field("length_declared", &self.length_declared)
             .field("expires_unix_secs", &self.expires_unix_secs)
             .field("capabilities", &self.capabilities)
+            .field("sent_high_water_bytes", &self.sent_high_water_bytes)
             .finish()
     }
 }
@@ -128,6 +147,10 @@ pub struct TusSession {
     checksummed_in_flight_bytes: Option<u64>,
     /// Cap on checksummed `PATCH`es after broken ones (see the module docs).
     checksummed_limit_bytes: Option<u64>,
+    /// The state came from the journal and the server has not said its offset since: the
+    /// `PATCH` in flight when Hoist stopped may have carried bytes beyond
+    /// `sent_high_water_bytes`.
+    from_journal: bool,
 }
 
 impl TusSession {
@@ -136,41 +159,72 @@ impl TusSession {
     pub fn from_state(state: TusState) -> Result<TusSession, ProtocolError> {
         Ok(TusSession {
             needs_head: state.upload_url.is_some(),
+            from_journal: state.upload_url.is_some(),
             state,
             ..TusSession::default()
         })
     }
 
-    async fn request(
+    /// A request with `Tus-Resumable`; the credentials are added by [`Self::send`].
+    fn request(
         &self,
         ctx: &SessionContext,
         method: reqwest::Method,
         url: &str,
-    ) -> Result<reqwest::RequestBuilder, ProtocolError> {
-        let request = ctx
-            .http
+    ) -> reqwest::RequestBuilder {
+        ctx.http
             .request(method, url)
-            .header("Tus-Resumable", TUS_VERSION);
-        let mut request = match ctx.credentials.bearer_token().await? {
-            Some(token) => request.bearer_auth(token),
-            None => request,
-        };
-        // Secret headers a profile stores for servers that want their own (e.g. a custom
-        // `Authorization` or an API-key header).
-        for (name, value) in ctx.credentials.extra_headers().await? {
-            request = request.header(name, value);
+            .header("Tus-Resumable", TUS_VERSION)
+    }
+
+    /// Builds and sends `request`, with the bearer token and the secret headers a profile
+    /// stores (e.g. a custom `Authorization` or an API-key header) only when it goes to the
+    /// configured origin.
+    async fn send(
+        &self,
+        ctx: &SessionContext,
+        request: reqwest::RequestBuilder,
+    ) -> Result<Result<reqwest::Response, reqwest::Error>, ProtocolError> {
+        let mut request = request.build().map_err(ProtocolError::from_reqwest)?;
+        let scope = SecretScope::new(&endpoint(&ctx.destination.service)?);
+        authorize(&scope, ctx.credentials.as_ref(), &mut request).await?;
+        Ok(ctx.http.execute(request).await)
+    }
+
+    /// Takes note of how far the file was handed to the network (the stream counts as it goes,
+    /// even in a request that was cut or abandoned by the engine).
+    fn note_sent(&mut self, ctx: &SessionContext) {
+        if self.state.upload_url.is_some() {
+            self.state.sent_high_water_bytes = self
+                .state
+                .sent_high_water_bytes
+                .max(ctx.counter.sent_position_bytes());
         }
-        Ok(request)
+    }
+
+    /// The most bytes that could have reached the server for this upload.
+    fn possibly_sent_bytes(&self, ctx: &SessionContext) -> u64 {
+        let total = ctx.file.size_bytes;
+        let mut sent = self.state.sent_high_water_bytes;
+        if self.from_journal {
+            let checksums = self
+                .state
+                .capabilities
+                .as_ref()
+                .is_some_and(Capabilities::sha1_checksums);
+            let start = self.state.confirmed_bytes.min(total);
+            sent = sent.max(patch_end(start, total, ctx.chunk_size_bytes, checksums));
+        }
+        sent.min(total)
     }
 
     /// `OPTIONS <endpoint>`: learns the server's extensions once.
     async fn discover(&mut self, ctx: &SessionContext) -> Result<Step, ProtocolError> {
         let endpoint = endpoint(&ctx.destination.service)?;
+        let request = self.request(ctx, reqwest::Method::OPTIONS, endpoint.as_str());
         let response = self
-            .request(ctx, reqwest::Method::OPTIONS, endpoint.as_str())
+            .send(ctx, request)
             .await?
-            .send()
-            .await
             .map_err(ProtocolError::from_reqwest)?;
         ctx.counter.touch();
         let status = response.status().as_u16();
@@ -225,7 +279,6 @@ impl TusSession {
         let endpoint = endpoint(&ctx.destination.service)?;
         let mut request = self
             .request(ctx, reqwest::Method::POST, endpoint.as_str())
-            .await?
             .header("Upload-Metadata", upload_metadata(&ctx.file))
             .header(CONTENT_LENGTH, 0);
         request = if ctx.size_unknown {
@@ -233,10 +286,9 @@ impl TusSession {
         } else {
             request.header("Upload-Length", ctx.file.size_bytes)
         };
-        let response = request
-            .body(Vec::new())
-            .send()
-            .await
+        let response = self
+            .send(ctx, request.body(Vec::new()))
+            .await?
             .map_err(ProtocolError::from_reqwest)?;
         ctx.counter.touch();
         // 201 by the spec; 200 tolerated (some servers behind proxies rewrite it).
@@ -250,6 +302,11 @@ impl TusSession {
             }
         })?;
         let upload_url = resolve_location(&endpoint, location)?;
+        if !SecretScope::new(&endpoint).admits(&upload_url) {
+            tracing::info!(
+                "the tus upload is on another server than the one configured; it gets no credentials"
+            );
+        }
         let expires_unix_secs = parse_expires(response.headers());
         tracing::info!("created a new tus upload");
         let rewound = self.state.confirmed_bytes > 0;
@@ -259,19 +316,20 @@ impl TusSession {
             length_declared: !ctx.size_unknown,
             expires_unix_secs,
             capabilities: Some(capabilities),
+            sent_high_water_bytes: 0,
         };
         self.needs_head = false;
+        self.from_journal = false;
         ctx.counter.set_sent_position(0);
         Ok(Step::Progress { rewound })
     }
 
     /// `HEAD <upload>`: where the server is.
     async fn head(&mut self, ctx: &SessionContext, url: &str) -> Result<Step, ProtocolError> {
+        let request = self.request(ctx, reqwest::Method::HEAD, url);
         let response = self
-            .request(ctx, reqwest::Method::HEAD, url)
+            .send(ctx, request)
             .await?
-            .send()
-            .await
             .map_err(ProtocolError::from_reqwest)?;
         ctx.counter.touch();
         match response.status().as_u16() {
@@ -305,14 +363,25 @@ impl TusSession {
         self.accept_offset(ctx, offset)
     }
 
-    /// Takes `offset` from the server as the confirmed count.
+    /// Takes `offset` from the server as the confirmed count: never more than the file, nor
+    /// more than could have reached the server.
     fn accept_offset(&mut self, ctx: &SessionContext, offset: u64) -> Result<Step, ProtocolError> {
         let total = ctx.file.size_bytes;
         if offset > total {
-            return Err(ProtocolError::BadResponse {
-                detail: format!("the server claims {offset} bytes of a {total}-byte file"),
+            return Err(ProtocolError::ImpossibleClaim {
+                claimed_bytes: offset,
+                limit: format!("the file has only {total}"),
             });
         }
+        let sent = self.possibly_sent_bytes(ctx);
+        if offset > sent {
+            return Err(ProtocolError::ImpossibleClaim {
+                claimed_bytes: offset,
+                limit: format!("only {sent} were sent"),
+            });
+        }
+        self.from_journal = false;
+        self.state.sent_high_water_bytes = self.state.sent_high_water_bytes.max(offset);
         let rewound = offset < self.state.confirmed_bytes;
         if rewound {
             tracing::warn!(
@@ -338,6 +407,8 @@ impl TusSession {
         let rewound = self.state.confirmed_bytes > 0;
         self.forget_upload();
         self.state.confirmed_bytes = 0;
+        self.state.sent_high_water_bytes = 0;
+        self.from_journal = false;
         ctx.counter.set_sent_position(0);
         Step::Progress { rewound }
     }
@@ -397,7 +468,6 @@ impl TusSession {
         self.needs_head = true;
         let mut request = self
             .request(ctx, reqwest::Method::PATCH, url)
-            .await?
             .header(CONTENT_TYPE, OFFSET_OCTET_STREAM)
             .header(CONTENT_LENGTH, end - start)
             .header("Upload-Offset", start);
@@ -408,7 +478,8 @@ impl TusSession {
             request = request.header("Upload-Checksum", checksum);
             self.checksummed_in_flight_bytes = Some(end - start);
         }
-        let result = request.body(body).send().await;
+        let result = self.send(ctx, request.body(body)).await?;
+        self.note_sent(ctx);
         if let Some(failure) = options.take_failure() {
             self.checksummed_in_flight_bytes = None;
             return Err(failure.into());
@@ -443,8 +514,9 @@ impl TusSession {
                 detail: "the server's answer to PATCH has no Upload-Offset".to_string(),
             })?;
         if offset > end {
-            return Err(ProtocolError::BadResponse {
-                detail: format!("the server claims {offset} bytes after being sent up to {end}"),
+            return Err(ProtocolError::ImpossibleClaim {
+                claimed_bytes: offset,
+                limit: format!("it was sent bytes up to {end} only"),
             });
         }
         if declare_length {
@@ -475,6 +547,8 @@ impl TusSession {
 #[async_trait]
 impl UploadSession for TusSession {
     async fn step(&mut self, ctx: &SessionContext) -> Result<Step, ProtocolError> {
+        // A request abandoned by the engine (a stall) still counted what it handed out.
+        self.note_sent(ctx);
         if self.state.capabilities.is_none() {
             return self.discover(ctx).await;
         }
@@ -520,12 +594,12 @@ impl UploadSession for TusSession {
         };
         // Termination is an extension; asked even when not advertised (a server without it
         // answers 404/405, which changes nothing).
-        let response = self
+        let request = self
             .request(ctx, reqwest::Method::DELETE, &url)
+            .header(CONTENT_LENGTH, 0);
+        let response = self
+            .send(ctx, request)
             .await?
-            .header(CONTENT_LENGTH, 0)
-            .send()
-            .await
             .map_err(ProtocolError::from_reqwest)?;
         if !response.status().is_success() {
             tracing::info!(
@@ -594,18 +668,16 @@ pub fn encode_metadata(pairs: &[(&str, &str)]) -> String {
         .join(",")
 }
 
-/// Resolves a `Location` (absolute or relative) against the creation endpoint; only http(s)
-/// results that [`parse_url`] allows are accepted.
+/// Resolves a `Location` (absolute or relative) against the creation endpoint; an address that
+/// would lower the transport's safety is refused ([`SecretScope::check_named_address`]).
 fn resolve_location(endpoint: &url::Url, location: &str) -> Result<url::Url, ProtocolError> {
     let resolved = endpoint
         .join(location.trim())
         .map_err(|_| ProtocolError::BadResponse {
             detail: "the upload address the server handed out is not a valid URL".to_string(),
         })?;
-    parse_url(resolved.as_str()).map_err(|_| ProtocolError::BadResponse {
-        detail: "the upload address the server handed out is not https (or this computer)"
-            .to_string(),
-    })
+    SecretScope::new(endpoint).check_named_address(&resolved)?;
+    Ok(resolved)
 }
 
 /// The last non-empty path segment of an upload URL: the server's id of the upload.
@@ -839,8 +911,21 @@ mod tests {
             "http://127.0.0.1:1080/other/xyz?t=1"
         );
         // Plain http off this computer is refused, as for endpoints.
-        assert!(resolve_location(&endpoint, "http://example.com/files/abc").is_err());
+        assert!(matches!(
+            resolve_location(&endpoint, "http://example.com/files/abc"),
+            Err(ProtocolError::InsecureAddress { .. })
+        ));
         assert!(resolve_location(&endpoint, "https://example.com/files/abc").is_ok());
+        // From an https endpoint, no plain http at all, not even on this computer.
+        let secure = url::Url::parse("https://tus.example.org/files/").expect("url");
+        for downgrade in ["http://tus.example.org/files/x", "http://127.0.0.1:1080/x"] {
+            let error = resolve_location(&secure, downgrade).expect_err(downgrade);
+            assert!(
+                matches!(error, ProtocolError::InsecureAddress { .. }),
+                "{error}"
+            );
+        }
+        assert!(resolve_location(&secure, "ftp://tus.example.org/x").is_err());
     }
 
     #[test]
@@ -881,6 +966,7 @@ mod tests {
                 length_declared: true,
                 expires_unix_secs: Some(1),
                 capabilities: Some(Capabilities::default()),
+                sent_high_water_bytes: 7,
             },
             ..TusSession::default()
         };

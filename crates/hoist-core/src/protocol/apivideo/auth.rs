@@ -3,12 +3,20 @@
 //! and once after a refusal, and exchanged again when the refresh token is refused (e.g. after a
 //! relaunch, since tokens live in memory only: never persisted, never logged). A server without
 //! `/auth/api-key` (404/405) gets the key directly as `Authorization: Basic base64("<key>:")`.
+//!
+//! The key and the tokens go only to the configured api.video host (`https://ws.api.video`, the
+//! sandbox, or the endpoint given): every request is built from that host, the `Authorization`
+//! header is put on by [`attach_secrets`], and requests that carry the key in their body are
+//! checked with [`SecretScope::require`]. No address named by a server is ever given a secret.
 
 use std::time::{Duration, Instant};
 
-use reqwest::header::CONTENT_TYPE;
+use base64::Engine as _;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use serde::Deserialize;
 
+use super::super::credentials::{SecretScope, attach_secrets, secret_value};
+use super::super::http::{parse_url, read_error_body, read_text};
 use super::super::{ProtocolError, SessionContext};
 use super::wire::Problem;
 
@@ -76,29 +84,39 @@ impl Tokens {
         self.rejected = true;
     }
 
-    /// Adds the credentials to `request`, getting or renewing a token first when needed.
+    /// Adds the credentials to `request` (which must go to `host`), getting or renewing a token
+    /// first when needed.
     pub async fn authorize(
         &mut self,
         ctx: &SessionContext,
         host: &str,
-        request: reqwest::RequestBuilder,
-    ) -> Result<reqwest::RequestBuilder, ProtocolError> {
+        request: &mut reqwest::Request,
+    ) -> Result<(), ProtocolError> {
+        let scope = SecretScope::new(&parse_url(host)?);
+        scope.require(request.url())?;
         let key = api_key(ctx).await?;
-        if self.basic {
-            return Ok(request.basic_auth(key, Some("")));
-        }
-        if self.needs_renewal() {
+        if !self.basic && self.needs_renewal() {
             self.renew(ctx, host, &key).await?;
         }
-        if self.basic {
-            return Ok(request.basic_auth(key, Some("")));
-        }
-        match &self.access {
-            Some(access) => Ok(request.bearer_auth(&access.token)),
-            None => Err(ProtocolError::BadResponse {
-                detail: "no access token was handed out".to_string(),
-            }),
-        }
+        let value = if self.basic {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{key}:"));
+            format!("Basic {encoded}")
+        } else {
+            match &self.access {
+                Some(access) => format!("Bearer {}", access.token),
+                None => {
+                    return Err(ProtocolError::BadResponse {
+                        detail: "no access token was handed out".to_string(),
+                    });
+                }
+            }
+        };
+        attach_secrets(
+            &scope,
+            request,
+            vec![(AUTHORIZATION, secret_value(&value)?)],
+        )?;
+        Ok(())
     }
 
     fn needs_renewal(&self) -> bool {
@@ -194,7 +212,9 @@ async fn exchange(
     path: &str,
     body: &serde_json::Value,
 ) -> Result<Exchange, ProtocolError> {
-    let url = super::super::http::parse_url(&format!("{}{path}", host.trim_end_matches('/')))?;
+    let url = parse_url(&format!("{}{path}", host.trim_end_matches('/')))?;
+    // The key (or refresh token) is in the body: only ever to the configured host.
+    SecretScope::new(&parse_url(host)?).require(&url)?;
     let response = ctx
         .http
         .post(url)
@@ -207,7 +227,7 @@ async fn exchange(
     let status = response.status().as_u16();
     match status {
         200 | 201 => {
-            let text = response.text().await.map_err(ProtocolError::from_reqwest)?;
+            let text = read_text(response, ctx.answer_timeout).await?;
             serde_json::from_str::<TokenAnswer>(&text)
                 .ok()
                 .filter(|a| !a.access_token.trim().is_empty())
@@ -218,7 +238,7 @@ async fn exchange(
         }
         404 | 405 => Ok(Exchange::Missing),
         400 | 401 | 403 => {
-            let text = response.text().await.unwrap_or_default();
+            let text = read_error_body(response).await;
             Ok(Exchange::Refused {
                 status,
                 message: Problem::parse(&text).message,

@@ -14,6 +14,14 @@
 //! video plays; in delegated mode the upload completes with the last part's answer, since an
 //! upload token cannot read the status.
 //!
+//! Secrets: the API key, its tokens and an upload token go only to the configured host (see the
+//! `auth` module); api.video's answers name no address Hoist sends to (a `videoId` is checked to
+//! be a plain id before it goes into a path), and redirects are never followed.
+//!
+//! Claims: a part counts only when its answer names the video; a `video-source-already-uploaded`
+//! refusal counts as "every part arrived" only in answer to the last part (the earlier parts
+//! were all acknowledged); the finished video must carry the id of the video uploaded.
+//!
 //! Chunk sizes are 5 to 128 MiB except the last ([`wire::DEFAULT_CHUNK_BYTES`] when none is
 //! asked for). The 5 MiB minimum is not enforced for a server on this computer, so a compatible
 //! test server can take small chunks.
@@ -27,7 +35,8 @@ use reqwest::multipart::{Form, Part};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::http::{is_loopback, parse_url};
+use super::credentials::SecretScope;
+use super::http::{is_loopback, parse_url, read_error_body};
 use super::{ProtocolError, SessionContext, SessionState, Step, UploadSession};
 use crate::file::stream_range;
 use crate::upload::{ApiVideoAccess, Service};
@@ -128,8 +137,13 @@ impl ApiVideoSession {
         host: &str,
         request: reqwest::RequestBuilder,
     ) -> Result<reqwest::Response, ProtocolError> {
-        let request = self.tokens.authorize(ctx, host, request).await?;
-        let response = request.send().await.map_err(ProtocolError::from_reqwest)?;
+        let mut request = request.build().map_err(ProtocolError::from_reqwest)?;
+        self.tokens.authorize(ctx, host, &mut request).await?;
+        let response = ctx
+            .http
+            .execute(request)
+            .await
+            .map_err(ProtocolError::from_reqwest)?;
         ctx.counter.touch();
         if response.status().as_u16() == 401 {
             self.tokens.mark_rejected();
@@ -163,7 +177,7 @@ impl ApiVideoSession {
         if !response.status().is_success() {
             return Err(api_error(response).await.0);
         }
-        let video = read_json(response).await?;
+        let video = read_json(ctx, response).await?;
         let id = wire::video_id(&video)?;
         tracing::info!(video = %id, "api.video video container created");
         self.state.video_id = Some(id);
@@ -203,6 +217,8 @@ impl ApiVideoSession {
                 }
                 let token = auth::api_key(ctx).await?;
                 let mut url = parse_url(&format!("{}/upload", s.host))?;
+                // The token is in the address: only ever to the configured host.
+                SecretScope::new(&parse_url(s.host)?).require(&url)?;
                 url.query_pairs_mut().append_pair("token", &token);
                 ctx.http.post(url)
             }
@@ -228,12 +244,20 @@ impl ApiVideoSession {
         if !response.status().is_success() {
             let (error, problem) = api_error(response).await;
             if problem.is_some_and(|p| p.is_source_already_uploaded()) {
+                if part < parts {
+                    // Parts from this one on were never acknowledged: the server cannot have
+                    // the whole source.
+                    return Err(ProtocolError::PrematureCompletion {
+                        sent_bytes: start,
+                        total_bytes: size,
+                    });
+                }
                 tracing::info!("api.video already has the whole source (its last answer was lost)");
                 return Ok(self.all_parts_acknowledged(size, None));
             }
             return Err(error);
         }
-        let answer = read_json(response).await?;
+        let answer = read_json(ctx, response).await?;
         let id = wire::video_id(&answer)?;
         match &self.state.video_id {
             Some(known) if *known != id => {
@@ -287,7 +311,7 @@ impl ApiVideoSession {
         if !response.status().is_success() {
             return Err(api_error(response).await.0);
         }
-        match wire::parse_status(&read_json(response).await?)? {
+        match wire::parse_status(&read_json(ctx, response).await?)? {
             wire::Encoding::Working(detail) => {
                 tracing::debug!(video = %id, "api.video is processing: {detail}");
                 Ok(Step::Processing)
@@ -299,7 +323,12 @@ impl ApiVideoSession {
                 if !response.status().is_success() {
                     return Err(api_error(response).await.0);
                 }
-                let video = read_json(response).await?;
+                let video = read_json(ctx, response).await?;
+                if wire::video_id(&video)? != id {
+                    return Err(ProtocolError::BadResponse {
+                        detail: format!("the finished video is not video {id}"),
+                    });
+                }
                 tracing::info!(video = %id, "api.video video is playable");
                 Ok(Step::Completed(wire::remote_result(video)))
             }
@@ -395,7 +424,7 @@ pub fn validate_upload(
 async fn api_error(response: reqwest::Response) -> (ProtocolError, Option<wire::Problem>) {
     let status = response.status().as_u16();
     let retry_after = wire::retry_after(response.headers());
-    let body = response.text().await.unwrap_or_default();
+    let body = read_error_body(response).await;
     let problem = wire::Problem::parse(&body);
     let message = problem.message.clone();
     let error = if status == 401 {
@@ -410,9 +439,14 @@ async fn api_error(response: reqwest::Response) -> (ProtocolError, Option<wire::
     (error, Some(problem))
 }
 
-async fn read_json(response: reqwest::Response) -> Result<Value, ProtocolError> {
-    let text = response.text().await.map_err(ProtocolError::from_reqwest)?;
-    serde_json::from_str(&text).map_err(|_| ProtocolError::BadResponse {
+/// An answer's JSON, read through the bounded reader.
+async fn read_json(
+    ctx: &SessionContext,
+    response: reqwest::Response,
+) -> Result<Value, ProtocolError> {
+    let body =
+        super::http::read_body(response, super::http::MAX_ANSWER_BYTES, ctx.answer_timeout).await?;
+    serde_json::from_slice(&body).map_err(|_| ProtocolError::BadResponse {
         detail: "the answer is not JSON".to_string(),
     })
 }

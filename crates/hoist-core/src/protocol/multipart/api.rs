@@ -1,14 +1,19 @@
 //! The control API of PROTOCOLS.md §3: requests, answers and the calls that make them. Every call
-//! carries `x-api-key`; presigned chunk URLs never do (see the session module).
+//! goes to the configured base URL and carries `x-api-key`, put on through
+//! [`attach_secrets`] (so never on a request to another origin); presigned chunk URLs never carry
+//! it (see the session module). Answers are read through the bounded reader.
 
 use std::collections::BTreeMap;
 
-use reqwest::header::CONTENT_TYPE;
+use std::time::Duration;
+
+use reqwest::header::{CONTENT_TYPE, HeaderName};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::super::ProtocolError;
-use super::super::http::{error_from_response, parse_url};
+use super::super::credentials::{SecretScope, attach_secrets, secret_value};
+use super::super::http::{error_from_response, parse_url, read_json};
 
 /// The header that carries the API key.
 pub(crate) const API_KEY_HEADER: &str = "x-api-key";
@@ -119,7 +124,9 @@ struct IncompletePage {
 pub(crate) struct Api<'a> {
     http: &'a reqwest::Client,
     base: String,
+    scope: SecretScope,
     key: Option<String>,
+    answer_timeout: Duration,
 }
 
 /// What a status request found.
@@ -131,17 +138,21 @@ pub(crate) enum Status {
 }
 
 impl<'a> Api<'a> {
-    /// The API at `base_url`, authenticated with `key` when given.
+    /// The API at `base_url`, authenticated with `key` when given; reading an answer may take
+    /// `answer_timeout` at most.
     pub fn new(
         http: &'a reqwest::Client,
         base_url: &str,
         key: Option<String>,
+        answer_timeout: Duration,
     ) -> Result<Api<'a>, ProtocolError> {
-        parse_url(base_url)?;
+        let url = parse_url(base_url)?;
         Ok(Api {
             http,
             base: base_url.trim_end_matches('/').to_string(),
+            scope: SecretScope::new(&url),
             key,
+            answer_timeout,
         })
     }
 
@@ -154,21 +165,26 @@ impl<'a> Api<'a> {
         request: reqwest::RequestBuilder,
         what: &str,
     ) -> Result<T, ProtocolError> {
-        let request = match &self.key {
-            Some(key) => request.header(API_KEY_HEADER, key),
-            None => request,
+        let mut request = request.build().map_err(ProtocolError::from_reqwest)?;
+        let secrets = match &self.key {
+            Some(key) => vec![(HeaderName::from_static(API_KEY_HEADER), secret_value(key)?)],
+            None => Vec::new(),
         };
-        let response = request.send().await.map_err(ProtocolError::from_reqwest)?;
+        if !attach_secrets(&self.scope, &mut request, secrets)? {
+            // Every call is built from the base URL: this cannot happen, and must not quietly.
+            return Err(ProtocolError::ForeignOrigin {
+                address: super::super::credentials::origin_text(request.url()),
+            });
+        }
+        let response = self
+            .http
+            .execute(request)
+            .await
+            .map_err(ProtocolError::from_reqwest)?;
         if !response.status().is_success() {
             return Err(error_from_response(response).await);
         }
-        let body = response
-            .bytes()
-            .await
-            .map_err(ProtocolError::from_reqwest)?;
-        serde_json::from_slice(&body).map_err(|e| ProtocolError::BadResponse {
-            detail: format!("the answer to {what} is not what the protocol describes ({e})"),
-        })
+        read_json(response, self.answer_timeout, what).await
     }
 
     /// `POST /assets/multipart-uploads`.

@@ -15,6 +15,15 @@
 //! - Presigned URLs expire (an hour): a URL is used only while comfortably inside its lifetime,
 //!   fresh ones are asked for just before the chunks that need them, and a `403` on a `PUT`
 //!   drops the URL and sends the chunk again with a fresh one. URLs are never persisted.
+//! - Secrets: the API key goes only to the configured base URL (the control API). Presigned URLs
+//!   are capabilities that name their own storage host (another origin, as a rule): they get no
+//!   API key and no `Authorization` (`upload_headers` from the service cannot add either). A
+//!   presigned URL that would move the file over plain http (from an https base URL, or off this
+//!   computer) is refused with [`ProtocolError::InsecureAddress`].
+//! - Completion: the service's `completed` counts only when every chunk is acknowledged (reported
+//!   and accepted, or listed as completed by the status); otherwise it is
+//!   [`ProtocolError::PrematureCompletion`]. A chunk `PUT` answered without `ETag` cannot be
+//!   proven and is sent again.
 //! - Persistent state: the session ids, the chunk geometry, the acknowledged chunks (as ranges)
 //!   and the ETags of chunks sent but not yet reported.
 
@@ -29,6 +38,7 @@ use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, ETAG, HeaderMap, HeaderName,
 use serde::{Deserialize, Serialize};
 use tokio::task::JoinSet;
 
+use super::credentials::SecretScope;
 use super::http::{error_from_response, parse_url};
 use super::{ProtocolError, SessionContext, SessionState, Step, UploadSession};
 use crate::file::{StreamOptions, stream_range};
@@ -104,6 +114,26 @@ impl std::fmt::Debug for MultipartState {
             .field("acknowledged", &self.acknowledged.len())
             .field("unreported", &self.unreported.len())
             .finish_non_exhaustive()
+    }
+}
+
+impl MultipartState {
+    /// The bytes of the acknowledged chunks.
+    fn acknowledged_bytes(&self) -> u64 {
+        if self.total_chunks == 0 {
+            return 0;
+        }
+        let chunks = self.acknowledged.len();
+        let mut bytes = chunks.saturating_mul(self.chunk_size_bytes);
+        if self.acknowledged.contains(self.total_chunks) {
+            let (_, last_len) = chunk_range(
+                self.total_size_bytes,
+                self.chunk_size_bytes,
+                self.total_chunks,
+            );
+            bytes = bytes.saturating_sub(self.chunk_size_bytes) + last_len;
+        }
+        bytes.min(self.total_size_bytes)
     }
 }
 
@@ -193,7 +223,12 @@ impl MultipartSession {
 
     async fn api<'a>(&self, ctx: &'a SessionContext) -> Result<Api<'a>, ProtocolError> {
         let base_url = base_url(&ctx.destination.service)?;
-        Api::new(&ctx.http, base_url, ctx.credentials.bearer_token().await?)
+        Api::new(
+            &ctx.http,
+            base_url,
+            ctx.credentials.bearer_token().await?,
+            ctx.answer_timeout,
+        )
     }
 
     /// Forgets the session: the next step creates a new one from chunk 1.
@@ -250,7 +285,7 @@ impl MultipartSession {
         };
         self.urls.clear();
         self.failures.clear();
-        self.store_urls(created.upload_urls);
+        self.store_urls(&ctx.destination.service, created.upload_urls)?;
         self.needs_status = false;
         tracing::info!(
             chunks = self.state.total_chunks,
@@ -260,12 +295,26 @@ impl MultipartSession {
         Ok(Step::Progress { rewound })
     }
 
-    fn store_urls(&mut self, entries: Vec<UrlEntry>) {
+    /// Keeps presigned URLs for later `PUT`s, after checking each one is a web address that
+    /// keeps the transport's safety.
+    fn store_urls(
+        &mut self,
+        service: &Service,
+        entries: Vec<UrlEntry>,
+    ) -> Result<(), ProtocolError> {
+        let scope = SecretScope::new(&parse_url(base_url(service)?)?);
         let received = Instant::now();
         for entry in entries {
             if entry.chunk_index == 0 || entry.chunk_index > self.state.total_chunks {
                 continue;
             }
+            let url = url::Url::parse(&entry.url).map_err(|_| ProtocolError::BadResponse {
+                detail: format!(
+                    "the upload URL for chunk {} is not a URL",
+                    entry.chunk_index
+                ),
+            })?;
+            scope.check_named_address(&url)?;
             let lifetime = url_lifetime(entry.expires_at.as_deref());
             let margin = (lifetime / 4).min(MAX_URL_MARGIN);
             self.urls.insert(
@@ -276,6 +325,7 @@ impl MultipartSession {
                 },
             );
         }
+        Ok(())
     }
 
     fn usable_url(&self, index: u64, now: Instant) -> Option<&str> {
@@ -325,6 +375,18 @@ impl MultipartSession {
                         tracing::warn!(
                             "the service holds fewer chunks than it acknowledged; sending the others again"
                         );
+                    }
+                    if status == "completed" && !acknowledged.covers(self.state.total_chunks) {
+                        // Only chunks the service listed count: a "completed" upload that
+                        // lacks some was not completed with this file's bytes.
+                        let listed = MultipartState {
+                            acknowledged,
+                            ..self.state.clone()
+                        };
+                        return Err(ProtocolError::PrematureCompletion {
+                            sent_bytes: listed.acknowledged_bytes(),
+                            total_bytes: self.state.total_size_bytes,
+                        });
                     }
                     self.state.acknowledged = acknowledged;
                     let state = &mut self.state;
@@ -395,7 +457,7 @@ impl MultipartSession {
                 Ok(fresh) => {
                     ctx.counter.touch();
                     self.asked_status_for_urls = false;
-                    self.store_urls(fresh.upload_urls);
+                    self.store_urls(&ctx.destination.service, fresh.upload_urls)?;
                 }
                 // The session may have expired or been lost: the status says (once).
                 Err(ProtocolError::Status {
@@ -626,17 +688,7 @@ impl UploadSession for MultipartSession {
     }
 
     fn confirmed_bytes(&self) -> u64 {
-        let s = &self.state;
-        if s.total_chunks == 0 {
-            return 0;
-        }
-        let chunks = s.acknowledged.len();
-        let mut bytes = chunks.saturating_mul(s.chunk_size_bytes);
-        if s.acknowledged.contains(s.total_chunks) {
-            let (_, last_len) = self.chunk_range(s.total_chunks);
-            bytes = bytes - s.chunk_size_bytes + last_len;
-        }
-        bytes.min(s.total_size_bytes)
+        self.state.acknowledged_bytes()
     }
 
     fn persistent_state(&self) -> SessionState {
@@ -929,9 +981,14 @@ pub async fn list_incomplete(
     base_url: &str,
     api_key: Option<&str>,
 ) -> Result<Vec<RemoteSession>, ProtocolError> {
-    Api::new(http, base_url, api_key.map(str::to_string))?
-        .incomplete()
-        .await
+    Api::new(
+        http,
+        base_url,
+        api_key.map(str::to_string),
+        super::http::ANSWER_READ_TIMEOUT,
+    )?
+    .incomplete()
+    .await
 }
 
 #[cfg(test)]
