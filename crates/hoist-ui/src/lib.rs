@@ -9,6 +9,7 @@
 mod actions;
 mod app;
 mod backend;
+mod background;
 mod demo;
 mod folder_scan;
 mod icon;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use egui::{ColorImage, TextureHandle, TextureOptions};
 use poll_promise::Promise;
 
-use super::app::background;
+use super::background::background;
 use hoist_core::upload::UploadId;
 
 /// Edge of a thumbnail, in pixels.

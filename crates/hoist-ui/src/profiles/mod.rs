@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use egui::{RichText, Ui};
 use poll_promise::Promise;
 
-use super::app::background;
+use super::background::background;
 use super::sign_in::{BrowserOpener, ConsentPage, PendingSignIn, system_browser};
 use hoist_core::profile::manage::{self, SecretUpdate};
 use hoist_core::profile::{GoogleSignIn, Profile, ProfileError, ProfileKind, ProfileStore};

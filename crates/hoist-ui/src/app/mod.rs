@@ -1,0 +1,186 @@
+//! The window's state and its two passes: `logic` (drain engine events, finish background jobs)
+//! and `ui` (draw from the model, collect actions, apply them after drawing).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use egui::{Align2, Color32, Id, LayerId, Order, RichText, Ui};
+use poll_promise::Promise;
+
+use super::actions::UiAction;
+use super::backend::Backend;
+use super::demo::DemoControl;
+use super::model::QueueModel;
+use super::profiles::ProfilesWindow;
+use super::settings::UiSettings;
+use super::thumbnails::Thumbnails;
+use super::{folder_scan, notify, queue_view};
+use crate::background::background;
+use hoist_core::engine::{Command, UploadOptions};
+use hoist_core::store::HoistDirs;
+use hoist_core::units::{format_bytes, format_eta};
+use hoist_core::upload::Destination;
+use toolbar::drop_overlay;
+
+/// How long `logic` may spend draining events before it asks for another frame.
+const DRAIN_BUDGET: Duration = Duration::from_millis(10);
+/// The label of the demo server's destination.
+pub const DEMO_DESTINATION: &str = "Demo server";
+
+/// The Hoist window.
+pub struct HoistApp {
+    backend: Box<dyn Backend>,
+    model: QueueModel,
+    settings: UiSettings,
+    applied_limits: (usize, u64),
+    demo: Option<Box<dyn DemoControl>>,
+    flaky: bool,
+    next_tag: u64,
+    scans: Vec<Promise<Vec<PathBuf>>>,
+    picks: Vec<Promise<Option<Vec<PathBuf>>>>,
+    show_settings: bool,
+    sent_notices: bool,
+    /// Paths to add once the journal's uploads and the saved profiles are known (so duplicates
+    /// are recognised and a remembered profile destination is found).
+    deferred: Vec<PathBuf>,
+    thumbnails: Thumbnails,
+    profiles: ProfilesWindow,
+}
+
+impl HoistApp {
+    /// A window over `backend`, with remembered `settings`, and the demo server when running
+    /// `hoist --demo`.
+    pub fn new(
+        backend: Box<dyn Backend>,
+        settings: UiSettings,
+        demo: Option<Box<dyn DemoControl>>,
+    ) -> HoistApp {
+        let mut settings = settings;
+        if demo.is_some() {
+            settings.destination = Some(DEMO_DESTINATION.to_string());
+        }
+        HoistApp {
+            backend,
+            model: QueueModel::default(),
+            applied_limits: (
+                settings.parallel_uploads,
+                settings.bandwidth_limit_bytes_per_sec(),
+            ),
+            settings,
+            demo,
+            flaky: false,
+            next_tag: 0,
+            scans: Vec::new(),
+            picks: Vec::new(),
+            show_settings: false,
+            sent_notices: true,
+            deferred: Vec::new(),
+            thumbnails: Thumbnails::default(),
+            profiles: ProfilesWindow::new(None),
+        }
+    }
+
+    /// Turns desktop notifications off regardless of settings (tests).
+    pub fn without_notifications(mut self) -> HoistApp {
+        self.sent_notices = false;
+        self
+    }
+
+    /// Opens Google's sign-in page with `opener` instead of the system browser (tests).
+    pub fn with_browser_opener(mut self, opener: super::BrowserOpener) -> HoistApp {
+        self.profiles.set_browser_opener(opener);
+        self
+    }
+
+    /// Uses Hoist's folders for saved profiles (the Profiles window and their destinations).
+    pub fn with_dirs(mut self, dirs: HoistDirs) -> HoistApp {
+        self.profiles.set_dirs(dirs);
+        self
+    }
+
+    /// Queues files or folders (expanded off the UI thread) once the journal's uploads are known.
+    pub fn add_paths(&mut self, paths: Vec<PathBuf>) {
+        self.deferred.extend(paths);
+    }
+
+    /// The queue as shown.
+    pub fn model(&self) -> &QueueModel {
+        &self.model
+    }
+
+    /// The remembered settings.
+    pub fn settings(&self) -> &UiSettings {
+        &self.settings
+    }
+
+    /// The destinations new files can go to, by label: the demo server first, then those in
+    /// the journal, then the saved profiles (by name).
+    pub fn destinations(&self) -> Vec<(String, Destination)> {
+        self.choices()
+            .into_iter()
+            .map(|(label, destination, _)| (label, destination))
+            .collect()
+    }
+}
+
+impl eframe::App for HoistApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.drain(ctx);
+    }
+
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        let mut actions = Vec::new();
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        if !dropped.is_empty() {
+            actions.push(UiAction::AddPaths(dropped));
+        }
+        egui::Panel::top("toolbar").show(ui, |ui| {
+            ui.add_space(4.0);
+            self.toolbar(ui, &mut actions);
+            self.messages(ui, &mut actions);
+            ui.add_space(2.0);
+        });
+        egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
+        egui::CentralPanel::default_margins().show(ui, |ui| {
+            if self.model.rows().is_empty() {
+                ui.centered_and_justified(|ui| {
+                    ui.label(
+                        RichText::new("Drop videos here or click Add files")
+                            .size(22.0)
+                            .weak(),
+                    );
+                });
+            } else {
+                actions.extend(queue_view::show(
+                    ui,
+                    self.model.rows(),
+                    &mut self.thumbnails,
+                    Instant::now(),
+                ));
+            }
+        });
+        self.settings_window(&ctx, &mut actions);
+        if self.profiles.open {
+            self.profiles.show(&ctx);
+        }
+        drop_overlay(&ctx);
+        for action in actions {
+            self.apply(action, &ctx);
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.settings);
+    }
+}
+
+mod logic;
+mod settings_window;
+mod toolbar;
