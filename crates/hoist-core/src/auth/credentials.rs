@@ -8,7 +8,9 @@ use super::error::AuthError;
 use super::google_oauth::{GoogleOAuthConfig, OAuthClient, TokenSet};
 use super::secret::SecretString;
 use super::token_store::TokenStore;
-use crate::protocol::{Credentials, ProtocolError};
+use crate::protocol::{
+    Credentials, EnvCredentials, NoCredentials, ProtocolError, StoredCredentials,
+};
 use crate::upload::{AuthSource, GoogleOauthSource, SecretRef};
 
 /// Refresh this long before the access token expires (at most half its lifetime).
@@ -157,6 +159,17 @@ impl Credentials for Unavailable {
 /// The key of a Google sign-in named `account` in the token store.
 pub fn google_store_key(account: &str) -> String {
     format!("google/{account}")
+}
+
+/// The credentials an [`AuthSource`] names: none, an environment variable, the secret store, or a
+/// saved Google sign-in. (It lives here, above `protocol`, so that protocols never import `auth`.)
+pub fn credentials_for(auth: &AuthSource) -> Arc<dyn Credentials> {
+    match auth {
+        AuthSource::None => Arc::new(NoCredentials),
+        AuthSource::Env { var } => Arc::new(EnvCredentials::new(var.clone())),
+        AuthSource::Stored(reference) => Arc::new(StoredCredentials::new((**reference).clone())),
+        AuthSource::GoogleOauth { .. } => saved_sign_in_credentials(auth),
+    }
 }
 
 /// The credentials of a saved sign-in named by [`AuthSource::GoogleOauth`], with the refresh

@@ -16,7 +16,7 @@ mod secret_tokens;
 mod token_store;
 
 pub use credentials::{
-    OAuthCredentials, REFRESH_MARGIN, google_store_key, saved_sign_in_credentials,
+    OAuthCredentials, REFRESH_MARGIN, credentials_for, google_store_key, saved_sign_in_credentials,
 };
 pub use error::AuthError;
 pub use google_oauth::{

@@ -14,10 +14,9 @@ use super::progress::report_progress;
 use super::retry::RetryPolicy;
 use super::sink::EventSink;
 use super::{Command, Event, UploadOptions, UploadSnapshot};
+use crate::auth::credentials_for;
 use crate::file::{ByteCounter, FileError, FileIdentity, Throttle};
-use crate::protocol::{
-    SessionContext, credentials_for, open_stored_session, validate_destination, validate_upload,
-};
+use crate::protocol::{SessionContext, open_stored_session, validate_destination, validate_upload};
 use crate::store::{Journal, NewUpload, StoreError, UploadLock, UploadRecord};
 use crate::upload::{Destination, Phase, UploadAction, UploadId};
 

@@ -1,11 +1,12 @@
-use std::sync::Arc;
+//! Where a request's secret comes from ([`Credentials`]) and the one place secrets are put on a
+//! request (`attach_secrets`), which checks the request's origin first.
 
 use async_trait::async_trait;
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 
 use crate::secrets::{Secret, SecretError};
 use crate::store::HoistDirs;
-use crate::upload::{AuthSource, SecretRef};
+use crate::upload::SecretRef;
 
 use super::ProtocolError;
 
@@ -200,16 +201,6 @@ impl Credentials for EnvCredentials {
         // An environment variable cannot change under a running process: the next request uses
         // the same token, and a second refusal fails the upload with a clear message.
         Ok(())
-    }
-}
-
-/// The credentials an [`AuthSource`] names.
-pub fn credentials_for(auth: &AuthSource) -> Arc<dyn Credentials> {
-    match auth {
-        AuthSource::None => Arc::new(NoCredentials),
-        AuthSource::Env { var } => Arc::new(EnvCredentials::new(var.clone())),
-        AuthSource::Stored(reference) => Arc::new(StoredCredentials::new((**reference).clone())),
-        AuthSource::GoogleOauth { .. } => crate::auth::saved_sign_in_credentials(auth),
     }
 }
 

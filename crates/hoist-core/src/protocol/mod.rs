@@ -18,9 +18,7 @@ mod state;
 pub mod tus;
 
 pub use context::SessionContext;
-pub use credentials::{
-    Credentials, EnvCredentials, NoCredentials, SecretScope, StoredCredentials, credentials_for,
-};
+pub use credentials::{Credentials, EnvCredentials, NoCredentials, SecretScope, StoredCredentials};
 pub use error::{ConnectionProblem, ProtocolError, RetryClass};
 pub use http::{
     ANSWER_READ_TIMEOUT, MAX_ANSWER_BYTES, MAX_ERROR_BODY_BYTES, http_client, parse_retry_after,
