@@ -88,3 +88,58 @@ fn the_reference_server_links_no_hoist_crate() {
         "hoist-refserver links {hoist_crates:?}"
     );
 }
+
+/// `hoist-core`'s modules from the bottom up: each may use only those before it (lib.rs and
+/// ARCHITECTURE.md give the same order).
+const CORE_LAYERS: [&str; 9] = [
+    "units", "upload", "file", "store", "secrets", "protocol", "auth", "profile", "engine",
+];
+
+/// Every `crate::MODULE` named in `path` (a file, or a folder's `.rs` files; code and doc links
+/// alike), with the file it is in.
+fn crate_paths_in(path: &Path, found: &mut Vec<(String, String)>) {
+    if path.is_dir() {
+        for entry in std::fs::read_dir(path).expect("read source dir") {
+            crate_paths_in(&entry.expect("entry").path(), found);
+        }
+        return;
+    }
+    if path.extension().is_none_or(|e| e != "rs") {
+        return;
+    }
+    let text = std::fs::read_to_string(path).expect("read source");
+    for (at, _) in text.match_indices("crate::") {
+        let module: String = text[at + "crate::".len()..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        found.push((path.display().to_string(), module));
+    }
+}
+
+#[test]
+fn core_modules_only_use_the_layers_below_them() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/hoist-core/src");
+    let mut violations = Vec::new();
+    for (rank, layer) in CORE_LAYERS.iter().enumerate() {
+        let dir = src.join(layer);
+        let mut found = Vec::new();
+        if dir.is_dir() {
+            crate_paths_in(&dir, &mut found);
+        } else {
+            crate_paths_in(&src.join(format!("{layer}.rs")), &mut found);
+        }
+        for (file, module) in found {
+            match CORE_LAYERS.iter().position(|l| *l == module) {
+                Some(used) if used <= rank => {}
+                Some(_) => violations.push(format!("{file}: {layer} uses crate::{module}")),
+                None => violations.push(format!("{file}: unknown module crate::{module}")),
+            }
+        }
+    }
+    assert!(
+        violations.is_empty(),
+        "modules using a layer above them:\n{}",
+        violations.join("\n")
+    );
+}
