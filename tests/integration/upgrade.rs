@@ -113,3 +113,36 @@ fn an_upload_interrupted_under_0_1_0_resumes_and_finishes_byte_exact() {
         "the secret must not be shown: {shown_text}"
     );
 }
+
+#[test]
+fn a_journal_from_a_newer_hoist_is_refused_in_plain_words_and_left_untouched() {
+    let home = Home::new();
+    copy_tree(&fixture_dir().join("home"), home.dir.path());
+    // The SQLite header keeps `PRAGMA user_version` (the journal's format) at bytes 60..64.
+    let journal = home.dir.path().join("data/journal.sqlite3");
+    let mut bytes = std::fs::read(&journal).expect("read journal");
+    bytes[60..64].copy_from_slice(&99u32.to_be_bytes());
+    std::fs::write(&journal, &bytes).expect("write journal");
+
+    let out = home
+        .hoist()
+        .args(["list"])
+        .output()
+        .expect("hoist list runs");
+    assert!(!out.status.success(), "{}", text(&out));
+    let said = text(&out);
+    assert!(
+        said.contains("written by a newer version of Hoist") && said.contains("left untouched"),
+        "{said}"
+    );
+    assert_eq!(
+        std::fs::read(&journal).expect("read journal"),
+        bytes,
+        "the newer journal is not changed"
+    );
+    let set_aside = std::fs::read_dir(home.dir.path().join("data"))
+        .expect("list data dir")
+        .filter_map(Result::ok)
+        .any(|e| e.file_name().to_string_lossy().contains("corrupt"));
+    assert!(!set_aside, "nothing is set aside");
+}

@@ -37,6 +37,19 @@ pub enum StoreError {
     /// No upload with this id is in the journal.
     #[error("there is no upload #{0} in the journal")]
     NotFound(UploadId),
+    /// The journal was written by a newer Hoist, whose format this one cannot read. The file is
+    /// left exactly as it is, so the newer Hoist still finds every upload in it.
+    #[error(
+        "the list of uploads was written by a newer version of Hoist (format {found}; this version reads up to {supported}); start the newer Hoist again. The list was left untouched: {path}"
+    )]
+    NewerJournal {
+        /// The journal.
+        path: PathBuf,
+        /// The format number in the file.
+        found: i64,
+        /// The newest format this build reads.
+        supported: i64,
+    },
     /// The journal's entry for this upload could not be decoded.
     #[error("the journal entry of upload #{id} is damaged ({detail})")]
     CorruptRow {

@@ -98,6 +98,13 @@ impl OpenFailure {
                     path: path.to_path_buf(),
                 })
             }
+            OpenFailure::Store(StoreError::NewerJournal {
+                found, supported, ..
+            }) => OpenFailure::Store(StoreError::NewerJournal {
+                path: path.to_path_buf(),
+                found,
+                supported,
+            }),
             other => other,
         }
     }
@@ -137,10 +144,12 @@ pub(super) fn check(conn: &mut Connection) -> Result<(), OpenFailure> {
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .map_err(classify)?;
     if version > SCHEMA_VERSION {
-        return Err(OpenFailure::Invalid(format!(
-            "it was written by a newer version of Hoist (journal format {version}, this version \
-             reads up to {SCHEMA_VERSION})"
-        )));
+        // Not damage: a newer Hoist's list, to be left exactly as it is for that Hoist.
+        return Err(OpenFailure::Store(StoreError::NewerJournal {
+            path: PathBuf::new(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        }));
     }
     if version < 0 {
         return Err(OpenFailure::Invalid(format!(

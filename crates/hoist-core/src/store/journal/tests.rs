@@ -365,19 +365,45 @@ fn truncated_sqlite_file_is_set_aside() {
 }
 
 #[test]
-fn newer_or_foreign_databases_are_set_aside() {
+fn a_newer_journal_is_refused_and_left_untouched() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("journal.sqlite3");
-    drop(open_fresh(&path));
+    let journal = open_fresh(&path);
+    journal.insert(&new_upload("kept.mp4", 10)).expect("insert");
+    drop(journal);
     let raw = Connection::open(&path).expect("raw");
     raw.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
         .expect("bump");
     drop(raw);
-    let recovered = Journal::open(&path)
-        .expect("open")
-        .recovered
-        .expect("newer");
-    assert!(recovered.detail.contains("newer"), "{}", recovered.detail);
+    let before = std::fs::read(&path).expect("read");
+    let error = Journal::open(&path).expect_err("a newer journal is refused");
+    assert!(
+        matches!(error, StoreError::NewerJournal { found, supported, .. }
+            if found == SCHEMA_VERSION + 1 && supported == SCHEMA_VERSION),
+        "{error:?}"
+    );
+    let message = error.to_string();
+    assert!(
+        message.contains("newer version of Hoist") && message.contains("left untouched"),
+        "{message}"
+    );
+    assert_eq!(
+        std::fs::read(&path).expect("read"),
+        before,
+        "the file is unchanged"
+    );
+    let siblings: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("corrupt"))
+        .collect();
+    assert!(siblings.is_empty(), "nothing set aside: {siblings:?}");
+}
+
+#[test]
+fn foreign_databases_are_set_aside() {
+    let dir = tempfile::tempdir().expect("tempdir");
 
     let foreign = dir.path().join("foreign.sqlite3");
     let raw = Connection::open(&foreign).expect("raw");
