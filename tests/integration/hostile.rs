@@ -321,6 +321,22 @@ fn upload(home: &Home, args: &[&str]) -> Output {
         .expect("hoist runs")
 }
 
+/// `hoist upload --kind KIND --endpoint ENDPOINT --token-env` [`TOKEN_VAR`] `SOURCE`.
+fn upload_kind(home: &Home, kind: &str, endpoint: &str, source: &Path) -> Output {
+    upload(
+        home,
+        &[
+            "--kind",
+            kind,
+            "--endpoint",
+            endpoint,
+            "--token-env",
+            TOKEN_VAR,
+            source.to_str().expect("utf-8"),
+        ],
+    )
+}
+
 /// Asserts the run failed and the journal does not call the upload completed.
 fn assert_not_done(home: &Home, out: &Output, expected_words: &str) {
     assert!(!out.status.success(), "must not succeed: {}", text(out));
@@ -390,18 +406,7 @@ fn google_session_uri_on_another_origin_gets_no_token() {
     let files = tempfile::tempdir().expect("tempdir");
     let source = make_file(files.path(), "clip.bin", 300 * KIB + 1, 1);
     let endpoint = format!("{}/upload?uploadType=resumable&name={{name}}", first.base());
-    let out = upload(
-        &home,
-        &[
-            "--kind",
-            "google-resumable",
-            "--endpoint",
-            &endpoint,
-            "--token-env",
-            TOKEN_VAR,
-            source.to_str().expect("utf-8"),
-        ],
-    );
+    let out = upload_kind(&home, "google-resumable", &endpoint, &source);
     assert!(
         out.status.success(),
         "followed without the token: {}",
@@ -425,18 +430,7 @@ fn google_session_uri_over_plain_http_off_this_computer_is_refused() {
     let source = make_file(files.path(), "clip.bin", 10 * KIB, 2);
     let endpoint = format!("{}/upload?uploadType=resumable", first.base());
     let started = Instant::now();
-    let out = upload(
-        &home,
-        &[
-            "--kind",
-            "google-resumable",
-            "--endpoint",
-            &endpoint,
-            "--token-env",
-            TOKEN_VAR,
-            source.to_str().expect("utf-8"),
-        ],
-    );
+    let out = upload_kind(&home, "google-resumable", &endpoint, &source);
     assert_not_done(
         &home,
         &out,
@@ -585,18 +579,7 @@ fn tus_upload_url_over_plain_http_off_this_computer_is_refused() {
     let home = Home::new();
     let files = tempfile::tempdir().expect("tempdir");
     let source = make_file(files.path(), "talk.mov", 10 * KIB, 4);
-    let out = upload(
-        &home,
-        &[
-            "--kind",
-            "tus",
-            "--endpoint",
-            &format!("{}/files/", first.base()),
-            "--token-env",
-            TOKEN_VAR,
-            source.to_str().expect("utf-8"),
-        ],
-    );
+    let out = upload_kind(&home, "tus", &format!("{}/files/", first.base()), &source);
     assert_not_done(&home, &out, "insecure address (http://192.0.2.1:9)");
 }
 
@@ -670,18 +653,7 @@ fn multipart_presigned_urls_get_no_api_key() {
     let home = Home::new();
     let files = tempfile::tempdir().expect("tempdir");
     let source = make_file(files.path(), "asset.mp4", size, 5);
-    let out = upload(
-        &home,
-        &[
-            "--kind",
-            "multipart",
-            "--endpoint",
-            &api.base(),
-            "--token-env",
-            TOKEN_VAR,
-            source.to_str().expect("utf-8"),
-        ],
-    );
+    let out = upload_kind(&home, "multipart", &api.base(), &source);
     assert!(out.status.success(), "{}", text(&out));
     assert!(
         api.seen()
@@ -706,18 +678,7 @@ fn multipart_presigned_url_over_plain_http_off_this_computer_is_refused() {
     let home = Home::new();
     let files = tempfile::tempdir().expect("tempdir");
     let source = make_file(files.path(), "asset.mp4", 10 * KIB, 6);
-    let out = upload(
-        &home,
-        &[
-            "--kind",
-            "multipart",
-            "--endpoint",
-            &api.base(),
-            "--token-env",
-            TOKEN_VAR,
-            source.to_str().expect("utf-8"),
-        ],
-    );
+    let out = upload_kind(&home, "multipart", &api.base(), &source);
     assert_not_done(&home, &out, "insecure address (http://192.0.2.1:9)");
 }
 
@@ -749,18 +710,7 @@ fn apivideo_redirects_and_addresses_in_answers_are_never_followed() {
         let home = Home::new();
         let files = tempfile::tempdir().expect("tempdir");
         let source = make_file(files.path(), "film.mp4", 10 * KIB, 7);
-        let out = upload(
-            &home,
-            &[
-                "--kind",
-                "api-video",
-                "--endpoint",
-                &first.base(),
-                "--token-env",
-                TOKEN_VAR,
-                source.to_str().expect("utf-8"),
-            ],
-        );
+        let out = upload_kind(&home, "api-video", &first.base(), &source);
         assert_not_done(&home, &out, words);
         let seen = first.seen();
         assert!(String::from_utf8_lossy(&seen[0].body).contains(TOKEN));
@@ -1008,18 +958,7 @@ fn multipart_completed_without_every_chunk_is_not_done() {
     let home = Home::new();
     let files = tempfile::tempdir().expect("tempdir");
     let source = make_file(files.path(), "asset.mp4", 100 * KIB, 12);
-    let out = upload(
-        &home,
-        &[
-            "--kind",
-            "multipart",
-            "--endpoint",
-            &api.base(),
-            "--token-env",
-            TOKEN_VAR,
-            source.to_str().expect("utf-8"),
-        ],
-    );
+    let out = upload_kind(&home, "multipart", &api.base(), &source);
     assert_not_done(
         &home,
         &out,
@@ -1042,18 +981,7 @@ fn multipart_chunks_without_etag_are_never_counted() {
     let home = Home::new();
     let files = tempfile::tempdir().expect("tempdir");
     let source = make_file(files.path(), "asset.mp4", 10 * KIB, 18);
-    let out = upload(
-        &home,
-        &[
-            "--kind",
-            "multipart",
-            "--endpoint",
-            &api.base(),
-            "--token-env",
-            TOKEN_VAR,
-            source.to_str().expect("utf-8"),
-        ],
-    );
+    let out = upload_kind(&home, "multipart", &api.base(), &source);
     assert_not_done(&home, &out, "without an ETag");
     assert!(
         completed.lock().expect("lock").is_empty(),
@@ -1092,18 +1020,7 @@ fn apivideo_answers_without_the_video_id_are_not_done() {
     let home = Home::new();
     let files = tempfile::tempdir().expect("tempdir");
     let source = make_file(files.path(), "film.mp4", 10 * KIB, 13);
-    let out = upload(
-        &home,
-        &[
-            "--kind",
-            "api-video",
-            "--endpoint",
-            &server.base(),
-            "--token-env",
-            TOKEN_VAR,
-            source.to_str().expect("utf-8"),
-        ],
-    );
+    let out = upload_kind(&home, "api-video", &server.base(), &source);
     assert_not_done(&home, &out, "no usable videoId");
 
     let server = Hostile::start(|request| {
