@@ -23,5 +23,7 @@ pub mod profile;
 pub mod protocol;
 pub mod secrets;
 pub mod store;
+#[cfg(test)]
+pub(crate) mod test_support;
 pub mod units;
 pub mod upload;

@@ -15,8 +15,9 @@ const KIB: u64 = 1024;
 
 /// Parses a byte size such as `262144`, `256KiB`, `8MiB`, `1.5GB` or `4 GiB`.
 ///
-/// Binary suffixes (`KiB`, `MiB`, `GiB`, `TiB`) are powers of 1024, decimal ones (`KB`, `MB`, `GB`,
-/// `TB`) powers of 1000; `K`, `M`, `G`, `T` alone are read as binary, which is what people mean.
+/// Binary suffixes (`KiB`, `MiB`, `GiB`, `TiB`, `PiB`) are powers of 1024, decimal ones (`KB`,
+/// `MB`, `GB`, `TB`, `PB`) powers of 1000; `K`, `M`, `G`, `T`, `P` alone are read as binary, which
+/// is what people mean. Everything [`format_bytes`] writes parses back.
 pub fn parse_bytes(input: &str) -> Result<u64, UnitParseError> {
     let err = || UnitParseError {
         input: input.to_string(),
@@ -34,10 +35,12 @@ pub fn parse_bytes(input: &str) -> Result<u64, UnitParseError> {
         "m" | "mib" => KIB * KIB,
         "g" | "gib" => KIB * KIB * KIB,
         "t" | "tib" => KIB * KIB * KIB * KIB,
+        "p" | "pib" => KIB * KIB * KIB * KIB * KIB,
         "kb" => 1000,
         "mb" => 1_000_000,
         "gb" => 1_000_000_000,
         "tb" => 1_000_000_000_000,
+        "pb" => 1_000_000_000_000_000,
         _ => return Err(err()),
     };
     if number.is_empty() {
@@ -48,7 +51,9 @@ pub fn parse_bytes(input: &str) -> Result<u64, UnitParseError> {
     }
     let value: f64 = number.parse().map_err(|_| err())?;
     let bytes = value * multiplier as f64;
-    if !bytes.is_finite() || bytes < 0.0 || bytes > u64::MAX as f64 {
+    // `u64::MAX as f64` is 2^64, one more than the largest u64: a value that rounds to it is
+    // too large too.
+    if !bytes.is_finite() || bytes < 0.0 || bytes >= u64::MAX as f64 {
         return Err(err());
     }
     Ok(bytes.round() as u64)
@@ -111,6 +116,10 @@ pub fn format_eta(duration: Duration) -> String {
         format!("{} days {} h", secs / 86_400, (secs % 86_400) / 3600)
     }
 }
+
+#[cfg(test)]
+#[path = "units_proptests.rs"]
+mod units_proptests;
 
 #[cfg(test)]
 #[allow(
