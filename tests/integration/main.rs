@@ -24,6 +24,7 @@ mod oauth;
 mod packaging;
 mod profiles;
 mod protocols;
+mod sleep;
 mod support;
 mod tls;
 mod tus;
