@@ -30,7 +30,14 @@ pub fn parse_retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duratio
         && seconds.is_finite()
         && seconds >= 0.0
     {
-        return Some(Duration::from_secs_f64(seconds));
+        // `try_`: a number too large for a Duration (`1e20`) is ignored, not a panic.
+        return Duration::try_from_secs_f64(seconds).ok();
+    }
+    if let Ok(at) = httpdate::parse_http_date(value) {
+        return Some(
+            at.duration_since(std::time::SystemTime::now())
+                .unwrap_or(Duration::ZERO),
+        );
     }
     None
 }
@@ -49,7 +56,8 @@ pub fn server_message(body: &str) -> String {
             json.get("error"),
         ];
         for candidate in candidates.into_iter().flatten() {
-            if let Some(text) = candidate.as_str() {
+            // An empty message says nothing: look further.
+            if let Some(text) = candidate.as_str().map(str::trim).filter(|t| !t.is_empty()) {
                 return truncate(text);
             }
         }
@@ -223,6 +231,10 @@ pub(crate) fn is_loopback(url: &url::Url) -> bool {
         None => false,
     }
 }
+
+#[cfg(test)]
+#[path = "http_proptests.rs"]
+mod http_proptests;
 
 #[cfg(test)]
 #[allow(
