@@ -102,3 +102,14 @@ pub(crate) fn json_key() -> impl proptest::strategy::Strategy<Value = String> {
         1 => any::<String>(),
     ]
 }
+
+/// Text shaped like a URL often enough to reach every branch of the URL checks.
+pub(crate) fn url_like() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    prop_oneof![
+        any::<String>(),
+        "(https?|HTTPS?|ftp|file|ws|data|javascript)://[a-zA-Z0-9.:@%\\[\\]_-]{0,24}(/[!-~]{0,16})?",
+        "(https?)://(localhost|LOCALHOST|127\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}|\\[::1\\]|\\[::ffff:127\\.0\\.0\\.1\\]|0x7f000001|2130706433|127\\.1|[a-z]{1,8}\\.(com|localhost|invalid))(:[0-9]{0,6})?(/[a-z?=&%]{0,12})?",
+        "[a-z]{0,6}:[!-~]{0,24}",
+    ]
+}

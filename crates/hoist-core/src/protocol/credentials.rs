@@ -302,6 +302,10 @@ impl Credentials for StoredCredentials {
 }
 
 #[cfg(test)]
+#[path = "credentials_proptests.rs"]
+mod credentials_proptests;
+
+#[cfg(test)]
 #[allow(
     clippy::disallowed_methods,
     reason = "tests start their own runtimes and threads"

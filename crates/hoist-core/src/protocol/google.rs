@@ -699,6 +699,10 @@ fn remote_result(service: &Service, response: serde_json::Value) -> RemoteResult
 }
 
 #[cfg(test)]
+#[path = "google_proptests.rs"]
+mod google_proptests;
+
+#[cfg(test)]
 #[allow(
     clippy::disallowed_methods,
     reason = "tests start their own runtimes and threads"

@@ -5,20 +5,10 @@ use std::time::{Duration, SystemTime};
 use proptest::prelude::*;
 
 use super::*;
-use crate::test_support::{header_map, header_value_bytes, proptest_config};
+use crate::test_support::{header_map, header_value_bytes, proptest_config, url_like};
 
 fn retry_after_of(value: &[u8]) -> Option<Option<Duration>> {
     header_map("retry-after", value).map(|headers| parse_retry_after(&headers))
-}
-
-/// Text shaped like a URL often enough to reach every branch of [`parse_url`].
-pub(crate) fn url_like() -> impl Strategy<Value = String> {
-    prop_oneof![
-        any::<String>(),
-        "(https?|HTTPS?|ftp|file|ws|data|javascript)://[a-zA-Z0-9.:@%\\[\\]_-]{0,24}(/[!-~]{0,16})?",
-        "(https?)://(localhost|LOCALHOST|127\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}|\\[::1\\]|\\[::ffff:127\\.0\\.0\\.1\\]|0x7f000001|2130706433|127\\.1|[a-z]{1,8}\\.(com|localhost|invalid))(:[0-9]{0,6})?(/[a-z?=&%]{0,12})?",
-        "[a-z]{0,6}:[!-~]{0,24}",
-    ]
 }
 
 proptest! {
