@@ -775,6 +775,10 @@ fn sha1_of_range(
 }
 
 #[cfg(test)]
+#[path = "tus_proptests.rs"]
+mod tus_proptests;
+
+#[cfg(test)]
 #[allow(
     clippy::disallowed_methods,
     reason = "tests start their own runtimes and threads"

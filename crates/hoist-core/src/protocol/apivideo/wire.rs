@@ -122,7 +122,8 @@ pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<f64>().ok())
         .filter(|s| s.is_finite() && *s >= 0.0)
-        .map(Duration::from_secs_f64);
+        // `try_`: a number too large for a Duration (`1e20`) is ignored, not a panic.
+        .and_then(|s| Duration::try_from_secs_f64(s).ok());
     rate_limit.or_else(|| super::super::parse_retry_after(headers))
 }
 
@@ -212,6 +213,10 @@ pub fn remote_result(video: Value) -> RemoteResult {
         response: video,
     }
 }
+
+#[cfg(test)]
+#[path = "wire_proptests.rs"]
+mod wire_proptests;
 
 #[cfg(test)]
 #[allow(
