@@ -109,6 +109,10 @@ fn decode<T: DeserializeOwned>(stored: &serde_json::Value) -> Result<T, Protocol
 }
 
 #[cfg(test)]
+#[path = "state_proptests.rs"]
+mod state_proptests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

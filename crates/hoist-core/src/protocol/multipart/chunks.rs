@@ -54,11 +54,16 @@ impl ChunkSet {
         total == 0 || self.ranges == [(1, total)]
     }
 
-    /// True when every index is from 1 to `total`.
+    /// True when every index is from 1 to `total` and the ranges have the set's own shape
+    /// (each `first <= last`, sorted, disjoint, not adjacent). A set read from a damaged journal
+    /// may not: its arithmetic ([`len`](Self::len)) would overflow.
     pub fn is_within(&self, total: u64) -> bool {
-        self.ranges
-            .last()
-            .is_none_or(|&(first, last)| first >= 1 && last <= total)
+        let mut previous_last: Option<u64> = None;
+        self.ranges.iter().all(|&(first, last)| {
+            let after_previous = previous_last.is_none_or(|p| p.saturating_add(1) < first);
+            previous_last = Some(last);
+            after_previous && 1 <= first && first <= last && last <= total
+        })
     }
 
     /// The indexes in ascending order.
