@@ -293,3 +293,7 @@ impl<'a> Api<'a> {
 fn encode(id: &str) -> String {
     percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
+
+#[cfg(test)]
+#[path = "api_proptests.rs"]
+mod api_proptests;
