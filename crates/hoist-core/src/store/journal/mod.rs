@@ -422,6 +422,8 @@ impl std::fmt::Debug for Journal {
 mod codec;
 mod open;
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 #[allow(
     clippy::disallowed_methods,
     reason = "tests start their own runtimes and threads"
