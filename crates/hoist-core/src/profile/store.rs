@@ -135,6 +135,10 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
 }
 
 #[cfg(test)]
+#[path = "store_proptests.rs"]
+mod store_proptests;
+
+#[cfg(test)]
 #[allow(
     clippy::disallowed_methods,
     reason = "tests start their own runtimes and threads"
