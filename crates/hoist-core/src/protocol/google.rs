@@ -19,7 +19,7 @@
 //! the last byte was sent, or, for a status query, when the answer confirms the size or a
 //! checksum of the whole file ([`ProtocolError::PrematureCompletion`] otherwise).
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use async_trait::async_trait;
 use reqwest::StatusCode;
@@ -82,6 +82,8 @@ pub struct GoogleSession {
     /// Hoist stopped may have carried bytes beyond `sent_high_water_bytes`, up to where a
     /// request starting at `confirmed_bytes` ends.
     from_journal: bool,
+    /// The origin the token may go to, worked out once (it is asked on every request).
+    scope: OnceLock<SecretScope>,
 }
 
 /// Which request a `200`/`201` answered.
@@ -94,7 +96,7 @@ enum Answered {
 }
 
 impl GoogleSession {
-    /// Continues from saved state (`Null` for a new upload). A saved session is always asked for
+    /// Continues from saved state (the default state for a new upload). A saved session is always asked for
     /// its status before any byte is sent.
     pub fn from_state(state: GoogleState) -> Result<GoogleSession, ProtocolError> {
         Ok(GoogleSession {
@@ -102,7 +104,17 @@ impl GoogleSession {
             from_journal: state.session_uri.is_some(),
             crc32c: Arc::new(Mutex::new(state.crc32c)),
             state,
+            scope: OnceLock::new(),
         })
+    }
+
+    /// The origin the token may go to: the configured initiate URL's.
+    fn scope(&self, ctx: &SessionContext) -> Result<&SecretScope, ProtocolError> {
+        if let Some(scope) = self.scope.get() {
+            return Ok(scope);
+        }
+        let (url, _) = initiate_request(&ctx.destination.service, &ctx.file)?;
+        Ok(self.scope.get_or_init(|| SecretScope::new(&url)))
     }
 
     fn current_crc(&self) -> RunningCrc32c {
@@ -116,7 +128,7 @@ impl GoogleSession {
         request: reqwest::RequestBuilder,
     ) -> Result<Result<reqwest::Response, reqwest::Error>, ProtocolError> {
         let mut request = request.build().map_err(ProtocolError::from_reqwest)?;
-        authorize(&scope(ctx)?, ctx.credentials.as_ref(), &mut request).await?;
+        authorize(self.scope(ctx)?, ctx.credentials.as_ref(), &mut request).await?;
         Ok(ctx.http.execute(request).await)
     }
 
@@ -421,12 +433,6 @@ impl UploadSession for GoogleSession {
             .map_err(ProtocolError::from_reqwest)?;
         Ok(())
     }
-}
-
-/// The origin the token may go to: the configured initiate URL's.
-fn scope(ctx: &SessionContext) -> Result<SecretScope, ProtocolError> {
-    let (url, _) = initiate_request(&ctx.destination.service, &ctx.file)?;
-    Ok(SecretScope::new(&url))
 }
 
 /// Where a data `PUT` starting at `start` ends (exclusive): the chunk, or the rest of the file.

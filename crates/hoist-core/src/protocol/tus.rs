@@ -47,6 +47,7 @@
 //! unstable link still moves the upload forward.
 
 use std::io::Read;
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
@@ -151,10 +152,13 @@ pub struct TusSession {
     /// `PATCH` in flight when Hoist stopped may have carried bytes beyond
     /// `sent_high_water_bytes`.
     from_journal: bool,
+    /// The origin the token and secret headers may go to, worked out once (it is asked on every
+    /// request).
+    scope: OnceLock<SecretScope>,
 }
 
 impl TusSession {
-    /// Continues from saved state (`Null` for a new upload). A saved upload is always asked for
+    /// Continues from saved state (the default state for a new upload). A saved upload is always asked for
     /// its offset before any byte is sent.
     pub fn from_state(state: TusState) -> Result<TusSession, ProtocolError> {
         Ok(TusSession {
@@ -186,8 +190,14 @@ impl TusSession {
         request: reqwest::RequestBuilder,
     ) -> Result<Result<reqwest::Response, reqwest::Error>, ProtocolError> {
         let mut request = request.build().map_err(ProtocolError::from_reqwest)?;
-        let scope = SecretScope::new(&endpoint(&ctx.destination.service)?);
-        authorize(&scope, ctx.credentials.as_ref(), &mut request).await?;
+        let scope = match self.scope.get() {
+            Some(scope) => scope,
+            None => {
+                let endpoint = endpoint(&ctx.destination.service)?;
+                self.scope.get_or_init(|| SecretScope::new(&endpoint))
+            }
+        };
+        authorize(scope, ctx.credentials.as_ref(), &mut request).await?;
         Ok(ctx.http.execute(request).await)
     }
 

@@ -112,7 +112,7 @@ fn settings(service: &Service) -> Result<Settings<'_>, ProtocolError> {
 }
 
 impl ApiVideoSession {
-    /// Continues from saved state (`Null` for a new upload).
+    /// Continues from saved state (the default state for a new upload).
     pub fn from_state(state: ApiVideoState) -> Result<ApiVideoSession, ProtocolError> {
         Ok(ApiVideoSession {
             state,

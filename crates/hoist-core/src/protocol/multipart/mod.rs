@@ -187,7 +187,7 @@ impl std::fmt::Debug for MultipartSession {
 }
 
 impl MultipartSession {
-    /// Continues from saved state (`Null` for a new upload). A saved session is always asked for
+    /// Continues from saved state (the default state for a new upload). A saved session is always asked for
     /// its status before any byte is sent.
     pub fn from_state(state: MultipartState) -> Result<MultipartSession, ProtocolError> {
         if !state.acknowledged.is_within(state.total_chunks)
