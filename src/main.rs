@@ -5,6 +5,8 @@
 mod cli;
 mod demo;
 mod window;
+#[cfg(target_os = "linux")]
+mod window_libs;
 
 fn main() -> std::process::ExitCode {
     cli::main()

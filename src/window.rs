@@ -21,6 +21,10 @@ pub(crate) struct WindowOptions {
 
 /// Opens the window and runs until it is closed.
 pub(crate) fn run(options: WindowOptions) -> anyhow::Result<()> {
+    #[cfg(target_os = "linux")]
+    if let Some(blocker) = crate::window_libs::window_blocker() {
+        anyhow::bail!("{blocker}");
+    }
     let dirs = HoistDirs::discover()?;
     dirs.ensure()?;
     let mut viewport = egui::ViewportBuilder::default()

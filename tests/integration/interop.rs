@@ -1,5 +1,5 @@
 //! Interoperability with an independent implementation of Google's resumable protocol:
-//! gcp-storage-emulator (PyPI), installed by `.ci/run` (see scripts/gcs-emulator-notes.md).
+//! gcp-storage-emulator (PyPI), installed where missing by `scripts/install-test-peers.sh` (see scripts/gcs-emulator-notes.md).
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -27,14 +27,8 @@ fn emulator_binary() -> PathBuf {
     if let Some(path) = std::env::var_os("HOIST_GCS_EMULATOR") {
         return PathBuf::from(path);
     }
-    let venv =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/ci-venv/bin/gcp-storage-emulator");
-    assert!(
-        venv.exists(),
-        "gcp-storage-emulator is not installed: run `bash .ci/run` once (it installs it into target/ci-venv), \
-         or set HOIST_GCS_EMULATOR to its path"
-    );
-    venv
+    crate::peers::ensure(crate::peers::Peer::GcsEmulator);
+    crate::peers::venv().join("bin/gcp-storage-emulator")
 }
 
 fn start_emulator(bucket: &str) -> Emulator {

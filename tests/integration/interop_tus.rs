@@ -1,6 +1,6 @@
 //! Interoperability with an independent tus 1.0 server: `@tus/server` + `@tus/file-store` (npm),
-//! pinned in `tests/peers/tus/package.json` and installed by `.ci/run` (`npm ci` into
-//! `tests/peers/tus/node_modules`). `tests/peers/tus/server.mjs` listens on 127.0.0.1 port 0,
+//! pinned in `tests/peers/tus/package.json` and installed where missing by
+//! `scripts/install-test-peers.sh` (`npm ci` into `tests/peers/tus/node_modules`). `tests/peers/tus/server.mjs` listens on 127.0.0.1 port 0,
 //! prints its port and stores upload `ID` as `DIR/ID` (with `DIR/ID.json`).
 //!
 //! Where @tus/server differs from Hoist's reference server, and what the client tolerates:
@@ -35,16 +35,8 @@ impl Drop for TusPeer {
 }
 
 fn peer_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peers/tus");
-    assert!(
-        dir.join("node_modules/@tus/server/package.json").exists()
-            && dir
-                .join("node_modules/@tus/file-store/package.json")
-                .exists(),
-        "@tus/server is not installed: run `bash .ci/run` once, or `npm ci` in tests/peers/tus \
-         (Node.js >= 20.19)"
-    );
-    dir
+    crate::peers::ensure(crate::peers::Peer::Tus);
+    crate::peers::root().join("tests/peers/tus")
 }
 
 fn start_peer() -> TusPeer {

@@ -1,5 +1,5 @@
 //! The real system keyring on Linux: a private D-Bus session with gnome-keyring's Secret
-//! Service (installed by `.ci/run`), then `hoist profile add` (secret in the keyring, nothing in
+//! Service (installed where missing by `scripts/install-test-peers.sh`), then `hoist profile add` (secret in the keyring, nothing in
 //! Hoist's folders), a byte-exact `upload --profile` that reads it back, and `profile remove`
 //! deleting it. Unit tests cover the same store with `keyring_core::mock`.
 
@@ -28,13 +28,8 @@ impl Drop for SecretService {
 }
 
 fn require(tool: &str) {
-    let found = std::env::var_os("PATH")
-        .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()))
-        .unwrap_or(false);
-    assert!(
-        found,
-        "{tool} is not installed: run `bash .ci/run` once (it installs gnome-keyring and dbus-daemon)"
-    );
+    crate::peers::ensure(crate::peers::Peer::Keyring);
+    assert!(crate::peers::on_path(tool), "{tool} is not on PATH");
 }
 
 impl SecretService {

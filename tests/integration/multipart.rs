@@ -504,8 +504,9 @@ fn list_remote_shows_unfinished_sessions_over_several_pages() {
     );
 }
 
-/// The Python with moto and boto3: `HOIST_MOTO_PYTHON`, else the CI venv `.ci/run` makes.
+/// The Python with moto and boto3: `HOIST_MOTO_PYTHON`, else the CI venv `scripts/install-test-peers.sh` makes.
 fn moto_python() -> std::path::PathBuf {
+    crate::peers::ensure(crate::peers::Peer::Moto);
     let python = std::env::var_os("HOIST_MOTO_PYTHON")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| {
@@ -517,8 +518,8 @@ fn moto_python() -> std::path::PathBuf {
         .is_ok_and(|out| out.status.success());
     assert!(
         ready,
-        "moto[server] is not installed for {}: run `bash .ci/run` once (it installs it into \
-         target/ci-venv), or set HOIST_MOTO_PYTHON to a Python that has moto[server]",
+        "moto[server] is not importable by {} (set HOIST_MOTO_PYTHON to a Python that has \
+         moto[server], or unset it to use target/ci-venv)",
         python.display()
     );
     python
