@@ -104,6 +104,12 @@ pub enum CliCommand {
     Signin(Box<super::signin::SigninArgs>),
     /// Revoke and forget a saved sign-in.
     Signout(Box<super::signin::SignoutArgs>),
+    /// Save a zip to attach to a bug report: versions, settings, profiles, the upload list and
+    /// recent logs, with every secret, token, key and upload link replaced by [redacted].
+    SupportBundle {
+        /// Where to save the zip (e.g. hoist-support.zip).
+        file: PathBuf,
+    },
 }
 
 /// `hoist profile ...`.

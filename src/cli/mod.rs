@@ -1,5 +1,5 @@
 //! The command line: `hoist upload`, `resume`, `list`, `restart`, `cancel`, `remove`, `profile`,
-//! `serve`.
+//! `serve`, `signin`, `signout`, `support-bundle`.
 //!
 //! Secrets never come through arguments: tokens are read from an environment variable named on the
 //! command line (`--token-env VAR`), or from a saved profile's store (`--profile NAME`).
@@ -12,6 +12,7 @@ mod remote;
 mod run;
 mod serve;
 mod signin;
+mod support_bundle;
 
 use std::process::ExitCode;
 

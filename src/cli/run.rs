@@ -69,6 +69,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         CliCommand::Cancel { ids } => drive(RunArgs::default(), Action::Cancel(ids)),
         CliCommand::Remove { ids } => drive(RunArgs::default(), Action::Remove(ids)),
         CliCommand::Profile(command) => profile::run(command, &dirs()?),
+        CliCommand::SupportBundle { file } => super::support_bundle::run(&dirs()?, &file),
     }
 }
 

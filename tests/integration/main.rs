@@ -27,6 +27,7 @@ mod profiles;
 mod protocols;
 mod sleep;
 mod support;
+mod support_bundle;
 mod tls;
 mod tus;
 mod upgrade;

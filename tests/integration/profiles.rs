@@ -16,7 +16,7 @@ const KIB: u64 = 1024;
 
 impl Home {
     /// `hoist` with this home and the explicit secrets file.
-    fn hoist_file_store(&self) -> Command {
+    pub(crate) fn hoist_file_store(&self) -> Command {
         let mut cmd = self.hoist();
         cmd.env("HOIST_SECRET_STORE", "file")
             .env("HOIST_LOG", "hoist=trace,info");
@@ -24,7 +24,7 @@ impl Home {
     }
 
     /// Runs `hoist ARGS` with `stdin` as standard input.
-    fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
+    pub(crate) fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
         let mut child = self
             .hoist_file_store()
             .args(args)

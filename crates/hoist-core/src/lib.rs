@@ -11,6 +11,7 @@
 //! - [`auth`]: signing in with OAuth 2.0 (Google) and keeping the refresh tokens.
 //! - [`profile`]: saved destinations (`profiles.toml`, through confy), without their secrets.
 //! - [`engine`]: sessions, scheduling, retries and progress on a background tokio runtime.
+//! - [`support`]: the support bundle: settings, journal and logs in one zip, secrets taken out.
 //!
 //! The window (`hoist-ui`) and the command line (the `hoist` binary) talk to the engine through
 //! [`engine::Command`]s and [`engine::Event`]s. `ARCHITECTURE.md` at the top of the workspace is the
@@ -23,6 +24,7 @@ pub mod profile;
 pub mod protocol;
 pub mod secrets;
 pub mod store;
+pub mod support;
 #[cfg(test)]
 pub(crate) mod test_support;
 pub mod units;

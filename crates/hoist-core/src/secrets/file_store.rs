@@ -37,6 +37,17 @@ impl FileSecretStore {
         &self.path
     }
 
+    /// Every secret in the file (none when it does not exist), for taking them out of what
+    /// Hoist shows or shares (the support bundle).
+    pub fn all_values(&self) -> Result<Vec<Secret>, SecretError> {
+        Ok(self
+            .read()?
+            .secrets
+            .into_values()
+            .map(Secret::new)
+            .collect())
+    }
+
     fn io_error(&self, source: std::io::Error) -> SecretError {
         SecretError::File {
             path: self.path.clone(),

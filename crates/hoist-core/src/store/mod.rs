@@ -17,4 +17,4 @@ mod paths;
 pub use error::StoreError;
 pub use journal::{BUSY_TIMEOUT, CorruptJournal, Journal, NewUpload, OpenedJournal, UploadRecord};
 pub use lock::UploadLock;
-pub use paths::HoistDirs;
+pub use paths::{HOME_VAR, HoistDirs};

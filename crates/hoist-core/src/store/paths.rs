@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use super::StoreError;
 
 /// The environment variable that puts all of Hoist's files under one folder.
-const HOME_VAR: &str = "HOIST_HOME";
+pub const HOME_VAR: &str = "HOIST_HOME";
 
 /// Where Hoist keeps its files: the journal and locks (data), settings (config) and logs (cache).
 #[derive(Debug, Clone, PartialEq, Eq)]
