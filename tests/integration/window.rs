@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use hoist_core::engine::{Command, Event, UploadSnapshot};
-use hoist_core::upload::{AuthSource, Destination, Phase, Service, UploadId};
+use hoist_core::upload::{AuthSource, Destination, Failure, FailureKind, Phase, Service, UploadId};
 use hoist_ui::{ChannelBackend, HoistApp, UiSettings};
 
 fn destination() -> Destination {
@@ -102,7 +102,7 @@ fn pause_resume_cancel_buttons_send_commands() {
         .send(Event::PhaseChanged {
             id: UploadId(1),
             phase: Phase::Paused,
-            message: None,
+            failure: None,
         })
         .expect("send");
     harness.run();
@@ -197,11 +197,26 @@ fn an_error_shows_in_the_row_in_plain_words() {
         .send(Event::PhaseChanged {
             id: UploadId(3),
             phase: Phase::Failed,
-            message: Some("The server refused the credentials: Invalid Credentials".into()),
+            failure: Some(Failure::new(
+                FailureKind::TokenRefused,
+                "the server refused the credentials: Invalid Credentials",
+            )),
         })
         .expect("send");
     harness.run();
-    harness.get_by_label("Failed: The server refused the credentials: Invalid Credentials");
+    harness.get_by_label("Failed: sign-in refused");
+    assert!(
+        harness
+            .query_by_label_contains("Invalid Credentials")
+            .is_none(),
+        "the server's technical words stay out of the window"
+    );
+    let row = &harness.state().model().rows()[0];
+    assert_eq!(
+        row.upload.error.as_ref().map(|f| f.kind),
+        Some(FailureKind::TokenRefused),
+        "the window can tell a refused token without reading text"
+    );
     harness.get_by_label("Retry").click();
     harness.run();
     assert_eq!(commands(&fake), vec![Command::Retry(UploadId(3))]);
@@ -232,7 +247,10 @@ fn progress_and_reconnecting_are_shown() {
             id: UploadId(4),
             attempt: 2,
             wait: Duration::from_secs(8),
-            reason: "The connection to the server was lost".into(),
+            reason: Failure::new(
+                FailureKind::Network,
+                "the connection to the server was lost",
+            ),
         })
         .expect("send");
     harness.step();

@@ -2,11 +2,12 @@
 
 use std::time::Instant;
 
+use super::failure_words::failure_headline;
 use super::model::Row;
 use hoist_core::units::{format_bytes, format_eta};
 use hoist_core::upload::Phase;
 
-/// The state of a row in plain words ("Reconnecting in 8 s", "Failed: <reason>").
+/// The state of a row in plain words ("Reconnecting in 8 s", "Failed: no connection").
 pub fn state_words(row: &Row, now: Instant) -> String {
     match row.upload.phase {
         Phase::Queued => "Waiting".to_string(),
@@ -20,8 +21,13 @@ pub fn state_words(row: &Row, now: Instant) -> String {
         Phase::Paused => "Paused".to_string(),
         Phase::Processing => format!("Processing on {}", row.upload.destination),
         Phase::Completed => "Done".to_string(),
-        Phase::Failed => match &row.upload.error {
-            Some(reason) => format!("Failed: {reason}"),
+        Phase::Failed => match row
+            .upload
+            .error
+            .as_ref()
+            .and_then(|f| failure_headline(f.kind))
+        {
+            Some(headline) => format!("Failed: {headline}"),
             None => "Failed".to_string(),
         },
         Phase::FileChanged => "File changed".to_string(),

@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::upload::{Destination, Phase, RemoteResult, UploadId};
+use crate::upload::{Destination, Failure, Phase, RemoteResult, UploadId};
 
 /// A read-only picture of one upload, for lists and windows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -24,8 +24,8 @@ pub struct UploadSnapshot {
     pub confirmed_bytes: u64,
     /// Where it stands.
     pub phase: Phase,
-    /// The last error, in plain words.
-    pub error: Option<String>,
+    /// Why it last failed (the window and the command line put it in words).
+    pub error: Option<Failure>,
     /// The result once completed.
     pub result: Option<RemoteResult>,
 }
@@ -68,8 +68,8 @@ pub enum Event {
         tag: u64,
         /// The file.
         path: PathBuf,
-        /// Why, in plain words.
-        message: String,
+        /// Why.
+        failure: Failure,
     },
     /// Bytes moved or were confirmed.
     Progress(Progress),
@@ -79,8 +79,8 @@ pub enum Event {
         id: UploadId,
         /// The new phase.
         phase: Phase,
-        /// The reason, in plain words, for failures and changed files.
-        message: Option<String>,
+        /// Why, for failures and changed files.
+        failure: Option<Failure>,
     },
     /// A request failed and will be retried after a wait.
     Retrying {
@@ -91,8 +91,8 @@ pub enum Event {
         /// How long until the next try.
         #[serde(with = "seconds")]
         wait: Duration,
-        /// What went wrong, in plain words.
-        reason: String,
+        /// What went wrong.
+        reason: Failure,
     },
     /// Something worth telling about one upload that is not an error (e.g. a new session).
     Notice {

@@ -8,6 +8,7 @@
 mod command;
 mod driver;
 mod event;
+mod outcome;
 mod progress;
 mod retry;
 mod scheduler;
