@@ -364,3 +364,26 @@ fn a_refused_token_reaches_the_events_and_the_journal_as_its_kind() {
         Some(FailureKind::TokenRefused)
     );
 }
+
+#[test]
+fn the_engines_runtime_runs_one_off_jobs_from_a_plain_thread() {
+    // What the window's connection test and sign-in do: `block_on` the engine's runtime handle
+    // from a short-lived thread, with real I/O and timers.
+    let server = TestServer::start(&[]);
+    let home = tempfile::tempdir().expect("tempdir");
+    let (handle, mut events, _) = engine(home.path(), 1);
+    wait_for(&mut events, 10, |e| matches!(e, Event::Restored { .. }));
+    let jobs = handle.jobs();
+    let url = server.base_url();
+    let status = std::thread::spawn(move || {
+        jobs.block_on(async {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            let http = hoist_core::protocol::http_client().expect("client");
+            http.get(url).send().await.map(|r| r.status().as_u16())
+        })
+    })
+    .join()
+    .expect("the job's thread");
+    assert!(status.is_ok(), "the job reached the server: {status:?}");
+    handle.shutdown();
+}

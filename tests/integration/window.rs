@@ -339,6 +339,16 @@ fn settle(harness: &mut Harness<'static, HoistApp>) {
     }
 }
 
+/// A runtime like the engine's, for windows whose backend is a fake: sign-ins and connection
+/// tests run on it.
+fn jobs_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
 /// Types `text` into the text field labelled `label`.
 fn type_into(harness: &mut Harness<'static, HoistApp>, label: &str, text: &str) {
     harness.get_by_label(label).focus();
@@ -376,9 +386,12 @@ fn profiles_window_adds_tests_edits_and_deletes_a_profile() {
         destination: Some("local".to_string()),
         ..UiSettings::default()
     };
+    // The engine's runtime stands in for the fake backend's: connection tests run on it.
+    let jobs = jobs_runtime();
     let app = HoistApp::new(Box::new(backend), settings, None)
         .without_notifications()
-        .with_dirs(dirs.clone());
+        .with_dirs(dirs.clone())
+        .with_jobs(jobs.handle().clone());
     let mut harness = Harness::builder()
         .with_size(egui::Vec2::new(1100.0, 700.0))
         .build_eframe(|_cc| app);
@@ -600,10 +613,12 @@ fn profiles_window_signs_a_profile_in_to_google() {
         }
         true
     });
+    let jobs = jobs_runtime();
     let app = HoistApp::new(Box::new(backend), UiSettings::default(), None)
         .without_notifications()
         .with_dirs(dirs.clone())
-        .with_browser_opener(opener);
+        .with_browser_opener(opener)
+        .with_jobs(jobs.handle().clone());
     let mut harness = Harness::builder()
         .with_size(egui::Vec2::new(1100.0, 700.0))
         .build_eframe(|_cc| app);
