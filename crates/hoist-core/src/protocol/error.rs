@@ -352,15 +352,18 @@ mod tests {
         );
     }
 
-    #[test]
-    fn each_protocol_error_maps_to_its_failure_kind() {
+    fn detail() -> String {
+        "x".to_string()
+    }
+
+    /// Connection trouble, statuses and credentials, with the kind each must map to.
+    fn connection_and_status_cases() -> Vec<(ProtocolError, FailureKind)> {
         let status = |status| ProtocolError::Status {
             status,
             message: "no".to_string(),
             retry_after: None,
         };
-        let detail = || "x".to_string();
-        let cases = [
+        vec![
             (
                 ProtocolError::Connection {
                     problem: ConnectionProblem::Unreachable,
@@ -401,6 +404,12 @@ mod tests {
                 ProtocolError::MissingCredentials { detail: detail() },
                 FailureKind::SignInNeeded,
             ),
+        ]
+    }
+
+    /// What the server answered and the local file, with the kind each must map to.
+    fn answer_and_file_cases() -> Vec<(ProtocolError, FailureKind)> {
+        vec![
             (
                 ProtocolError::BadResponse { detail: detail() },
                 FailureKind::ProtocolViolation,
@@ -466,7 +475,14 @@ mod tests {
                 }),
                 FailureKind::FileChanged,
             ),
-        ];
+        ]
+    }
+
+    #[test]
+    fn each_protocol_error_maps_to_its_failure_kind() {
+        let cases = connection_and_status_cases()
+            .into_iter()
+            .chain(answer_and_file_cases());
         for (error, kind) in cases {
             assert_eq!(error.failure().kind, kind, "{error}");
         }
