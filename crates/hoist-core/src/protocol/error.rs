@@ -282,14 +282,10 @@ impl ProtocolError {
         }
     }
 
-    /// The typed failure: [`Self::failure_kind`] and this error's text, with the technical
-    /// detail when there is one (never a secret or a URL).
+    /// The typed failure: [`Self::failure_kind`] and this error's text (the technical detail
+    /// of [`Self::technical_detail`] goes to the log only).
     pub fn failure(&self) -> Failure {
-        let mut detail = self.to_string();
-        if let Some(technical) = self.technical_detail() {
-            detail.push_str(&format!(" ({technical})"));
-        }
-        Failure::new(self.failure_kind(), detail)
+        Failure::new(self.failure_kind(), self.to_string())
     }
 
     /// The technical detail for the log (never a secret), beyond the plain message.
@@ -492,8 +488,8 @@ mod tests {
         };
         assert_eq!(
             cut.failure().detail,
-            "the connection to the server was lost (connection reset by peer)",
-            "the technical detail goes with the failure, for the log"
+            "the connection to the server was lost",
+            "the HTTP client's words stay in the log"
         );
     }
 }

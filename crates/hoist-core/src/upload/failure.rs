@@ -1,7 +1,7 @@
 //! Why an upload stopped or could not be queued, as data: a [`FailureKind`] a window, the
-//! command line or a test can match on, and the technical detail for the log. The words people
-//! read are made from the kind by the window (`hoist-ui` `failure_words.rs`) and the command
-//! line (`src/cli/output.rs`), never here.
+//! command line or a test can match on, and the error's own text for the log and the command
+//! line. The words people read are made from the kind by the window (`hoist-ui`
+//! `failure_words.rs`) and the command line (`src/cli/output.rs`), never here.
 
 use serde::{Deserialize, Serialize};
 
