@@ -6,8 +6,8 @@ use std::io::{IsTerminal, Write};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use hoist_core::engine::{Event, UploadSnapshot};
-use hoist_core::units::format_bytes;
+use hoist_core::engine::{Event, UploadNotice, UploadSnapshot};
+use hoist_core::units::{format_bytes, format_eta};
 use hoist_core::upload::{Failure, FailureKind, Phase, UploadId};
 
 /// Prints engine events for people or scripts.
@@ -103,7 +103,7 @@ impl Output {
                     wait.as_secs_f64()
                 ),
             ),
-            Event::Notice { id, message } => self.line(*id, message),
+            Event::Notice { id, notice } => self.line(*id, &notice_words(*notice)),
             Event::Completed { id, result } => {
                 let mut text = "uploaded".to_string();
                 if let Some(remote) = &result.remote_id {
@@ -223,6 +223,23 @@ fn failure_hint(kind: FailureKind) -> Option<&'static str> {
         | FailureKind::Internal
         | FailureKind::Other => return None,
     })
+}
+
+/// What happened to an upload that is not a failure, in the command line's words.
+fn notice_words(notice: UploadNotice) -> String {
+    match notice {
+        UploadNotice::SessionLost => {
+            "The server lost the upload session; starting again from the beginning.".to_string()
+        }
+        UploadNotice::ServerKeptLess => {
+            "The server kept less than it had confirmed; continuing from what it has.".to_string()
+        }
+        UploadNotice::SessionMayExpire { needed, lifetime } => format!(
+            "At the current speed this upload needs about {}, but the service keeps an upload session for only {}. If the session expires the upload starts again from the beginning: a faster connection, or uploading fewer files at once, would help.",
+            format_eta(needed),
+            format_eta(lifetime)
+        ),
+    }
 }
 
 /// `text` with a capital first letter.

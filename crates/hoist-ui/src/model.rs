@@ -5,6 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::failure_words::{failure_advice, retry_words};
+use super::words::notice_words;
 use hoist_core::engine::{Event, UploadSnapshot};
 use hoist_core::upload::{Destination, Phase, UploadId};
 
@@ -221,12 +222,13 @@ impl QueueModel {
                 row.retry_reason = Some(retry_words(&reason));
                 row.rate_bytes_per_sec = 0.0;
             }
-            Event::Notice { id, message } => {
+            Event::Notice { id, notice } => {
                 let name = self
                     .row(id)
                     .map(|r| r.upload.file_name.clone())
                     .unwrap_or_default();
-                self.messages.push(format!("{name}: {message}"));
+                self.messages
+                    .push(format!("{name}: {}", notice_words(notice)));
             }
             Event::Completed { id, result } => {
                 let row = self.row_mut(id)?;

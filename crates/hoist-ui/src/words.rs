@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use super::failure_words::failure_headline;
 use super::model::Row;
+use hoist_core::engine::UploadNotice;
 use hoist_core::units::{format_bytes, format_eta};
 use hoist_core::upload::Phase;
 
@@ -32,6 +33,24 @@ pub fn state_words(row: &Row, now: Instant) -> String {
         },
         Phase::FileChanged => "File changed".to_string(),
         Phase::Cancelled => "Cancelled".to_string(),
+    }
+}
+
+/// What happened to an upload that is not a failure, in a sentence or two.
+pub fn notice_words(notice: UploadNotice) -> String {
+    match notice {
+        UploadNotice::SessionLost => {
+            "The server lost the upload, so it starts again from the beginning.".to_string()
+        }
+        UploadNotice::ServerKeptLess => {
+            "The server kept less than it had said; the upload goes on from what it has."
+                .to_string()
+        }
+        UploadNotice::SessionMayExpire { needed, lifetime } => format!(
+            "At the current speed this upload needs about {}, but the service keeps an upload for only {}. If that time runs out, the upload starts again from the beginning: a faster connection, or fewer uploads at once, would help.",
+            format_eta(needed),
+            format_eta(lifetime)
+        ),
     }
 }
 
@@ -93,5 +112,22 @@ impl FileKind {
             FileKind::Audio => "AUDIO",
             FileKind::Other => "FILE",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn a_session_that_may_expire_is_told_with_both_durations() {
+        let words = notice_words(UploadNotice::SessionMayExpire {
+            needed: Duration::from_secs(1 << 20),
+            lifetime: Duration::from_secs(7 * 24 * 3600),
+        });
+        assert!(words.contains("12 days"), "{words}");
+        assert!(words.contains("7 days 0 h"), "{words}");
+        assert!(notice_words(UploadNotice::SessionLost).contains("from the beginning"));
     }
 }

@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::Event;
 use super::outcome::{DriveEnd, Internal};
 use super::retry::{Backoff, RetryPolicy};
 use super::sink::EventSink;
+use super::{Event, UploadNotice};
 use crate::file::ByteCounter;
 use crate::protocol::{ProtocolError, RetryClass, SessionContext, Step, UploadSession};
 use crate::store::Journal;
@@ -191,12 +191,10 @@ impl Driver {
             self.sink
                 .emit(Event::Notice {
                     id: self.id,
-                    message: if confirmed == 0 {
-                        "The server lost the upload session; starting again from the beginning."
-                            .to_string()
+                    notice: if confirmed == 0 {
+                        UploadNotice::SessionLost
                     } else {
-                        "The server kept less than it had confirmed; continuing from what it has."
-                            .to_string()
+                        UploadNotice::ServerKeptLess
                     },
                 })
                 .await;

@@ -45,6 +45,26 @@ pub struct Progress {
     pub rate_bytes_per_sec: f64,
 }
 
+/// Something that happened to an upload that is not a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum UploadNotice {
+    /// The server lost the upload session: the upload starts again from the beginning.
+    SessionLost,
+    /// The server kept less than it had confirmed: the upload goes on from what it has.
+    ServerKeptLess,
+    /// At the current speed the upload needs longer than the service keeps an upload session;
+    /// if the session expires, the upload starts again from the beginning.
+    SessionMayExpire {
+        /// About how long the rest of the upload needs.
+        #[serde(with = "seconds")]
+        needed: Duration,
+        /// How long the service keeps an upload session.
+        #[serde(with = "seconds")]
+        lifetime: Duration,
+    },
+}
+
 /// What the engine tells the outside world. Progress is coalesced to a few events per second per
 /// upload; everything else is sent as it happens.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -98,8 +118,8 @@ pub enum Event {
     Notice {
         /// The upload.
         id: UploadId,
-        /// The message.
-        message: String,
+        /// What happened (the window and the command line put it in words).
+        notice: UploadNotice,
     },
     /// The upload is done.
     Completed {
@@ -127,5 +147,32 @@ mod seconds {
 
     pub fn serialize<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_f64(d.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notices_are_data_in_json() {
+        let event = Event::Notice {
+            id: UploadId(4),
+            notice: UploadNotice::SessionMayExpire {
+                needed: Duration::from_secs(90),
+                lifetime: Duration::from_secs(60),
+            },
+        };
+        let json = serde_json::to_value(&event).expect("serialises");
+        assert_eq!(json["event"], "notice");
+        assert_eq!(json["notice"]["kind"], "session-may-expire");
+        assert_eq!(json["notice"]["needed"], 90.0);
+        assert_eq!(json["notice"]["lifetime"], 60.0);
+        let lost = serde_json::to_value(Event::Notice {
+            id: UploadId(4),
+            notice: UploadNotice::SessionLost,
+        })
+        .expect("serialises");
+        assert_eq!(lost["notice"]["kind"], "session-lost");
     }
 }

@@ -20,7 +20,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub use command::{Command, UploadOptions};
-pub use event::{Event, Progress, UploadSnapshot};
+pub use event::{Event, Progress, UploadNotice, UploadSnapshot};
 pub use progress::{PROGRESS_INTERVAL, SmoothedRate};
 pub use retry::{Backoff, RetryPolicy};
 pub use sink::Waker;
