@@ -5,6 +5,7 @@
 //! command line (`--token-env VAR`), or from a saved profile's store (`--profile NAME`).
 
 mod args;
+mod jobs;
 mod logging;
 mod output;
 mod profile;

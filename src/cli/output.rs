@@ -6,9 +6,9 @@ use std::io::{IsTerminal, Write};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use hoist_core::engine::{Event, UploadSnapshot};
-use hoist_core::units::format_bytes;
-use hoist_core::upload::{Phase, UploadId};
+use hoist_core::engine::{Event, UploadNotice, UploadSnapshot};
+use hoist_core::units::{format_bytes, format_eta};
+use hoist_core::upload::{Failure, FailureKind, Phase, UploadId};
 
 /// Prints engine events for people or scripts.
 pub struct Output {
@@ -74,9 +74,9 @@ impl Output {
                     bar.set_position(p.confirmed_bytes);
                 }
             }
-            Event::PhaseChanged { id, phase, message } => {
-                let text = match message {
-                    Some(m) => format!("{}: {m}", phase.label()),
+            Event::PhaseChanged { id, phase, failure } => {
+                let text = match failure {
+                    Some(failure) => format!("{}: {}", phase.label(), failure_words(failure)),
                     None => phase.label().to_string(),
                 };
                 self.line(*id, &text);
@@ -99,11 +99,11 @@ impl Output {
                 *id,
                 &format!(
                     "{}. Retrying in {:.1} s (attempt {attempt}).",
-                    reason.trim_end_matches('.'),
+                    sentence(&reason.detail).trim_end_matches('.'),
                     wait.as_secs_f64()
                 ),
             ),
-            Event::Notice { id, message } => self.line(*id, message),
+            Event::Notice { id, notice } => self.line(*id, &notice_words(*notice)),
             Event::Completed { id, result } => {
                 let mut text = "uploaded".to_string();
                 if let Some(remote) = &result.remote_id {
@@ -114,8 +114,12 @@ impl Output {
                 }
                 self.line(*id, &text);
             }
-            Event::AddFailed { path, message, .. } => {
-                self.print(&format!("cannot upload {}: {message}", path.display()));
+            Event::AddFailed { path, failure, .. } => {
+                self.print(&format!(
+                    "cannot upload {}: {}",
+                    path.display(),
+                    failure_words(failure)
+                ));
             }
             Event::Warning { message } => self.print(&format!("warning: {message}")),
             Event::Added { .. }
@@ -164,8 +168,8 @@ pub fn list_line(upload: &UploadSnapshot) -> String {
         upload.path.display(),
         upload.destination
     );
-    if let Some(error) = &upload.error {
-        line.push_str(&format!("\n      {error}"));
+    if let Some(failure) = &upload.error {
+        line.push_str(&format!("\n      {}", failure_words(failure)));
     }
     if let Some(result) = &upload.result {
         if let Some(id) = &result.remote_id {
@@ -176,4 +180,73 @@ pub fn list_line(upload: &UploadSnapshot) -> String {
         }
     }
     line
+}
+
+/// Why an upload failed, in the command line's words: what the error said (the command line
+/// shows the detail, for people who run commands), then what to do about this kind of failure.
+pub fn failure_words(failure: &Failure) -> String {
+    let detail = sentence(&failure.detail);
+    match failure_hint(failure.kind) {
+        Some(hint) => format!("{}. {hint}", detail.trim_end_matches('.')),
+        None => detail,
+    }
+}
+
+/// What to do about a kind of failure, when there is something to do.
+fn failure_hint(kind: FailureKind) -> Option<&'static str> {
+    Some(match kind {
+        FailureKind::TokenRefused => {
+            "Sign in again or provide a new token, then retry (hoist resume)."
+        }
+        FailureKind::SignInNeeded => {
+            "Sign in (hoist signin) or give the profile its secret, then retry."
+        }
+        FailureKind::AccessDenied => "Check what the account may do, then retry.",
+        FailureKind::NotFound => "Check the destination's settings, then retry.",
+        FailureKind::SessionExpired | FailureKind::StateDamaged | FailureKind::ChecksumMismatch => {
+            "Restart the upload to send the file again (hoist restart)."
+        }
+        FailureKind::Network => "Check the connection, then retry (hoist resume).",
+        FailureKind::FileMissing => "Put the file back, then retry (hoist resume).",
+        FailureKind::FileChanged => "To send it as it is now: hoist restart.",
+        FailureKind::DiskFull => "Free some space, then retry (hoist resume).",
+        FailureKind::StoreLocked => "Wait for the other Hoist to finish, or stop it.",
+        FailureKind::ServerRejected
+        | FailureKind::Certificate
+        | FailureKind::UnsafeAddress
+        | FailureKind::ProtocolViolation
+        | FailureKind::ProcessingFailed
+        | FailureKind::InvalidDestination
+        | FailureKind::OverLimit
+        | FailureKind::FileUnreadable
+        | FailureKind::JournalUnusable
+        | FailureKind::Internal
+        | FailureKind::Other => return None,
+    })
+}
+
+/// What happened to an upload that is not a failure, in the command line's words.
+fn notice_words(notice: UploadNotice) -> String {
+    match notice {
+        UploadNotice::SessionLost => {
+            "The server lost the upload session; starting again from the beginning.".to_string()
+        }
+        UploadNotice::ServerKeptLess => {
+            "The server kept less than it had confirmed; continuing from what it has.".to_string()
+        }
+        UploadNotice::SessionMayExpire { needed, lifetime } => format!(
+            "At the current speed this upload needs about {}, but the service keeps an upload session for only {}. If the session expires the upload starts again from the beginning: a faster connection, or uploading fewer files at once, would help.",
+            format_eta(needed),
+            format_eta(lifetime)
+        ),
+    }
+}
+
+/// `text` with a capital first letter.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }

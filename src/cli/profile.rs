@@ -358,7 +358,8 @@ fn remove(dirs: &HoistDirs, name: &str) -> anyhow::Result<ExitCode> {
 }
 
 fn test(dirs: &HoistDirs, name: &str) -> anyhow::Result<ExitCode> {
-    let report = manage::test_connection(dirs, name)?;
+    let runtime = super::jobs::job_runtime()?;
+    let report = manage::test_connection(runtime.handle(), dirs, name)?;
     if report.ok {
         println!("OK: {}", report.message);
         Ok(ExitCode::SUCCESS)

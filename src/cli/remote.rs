@@ -11,10 +11,6 @@ use hoist_core::units::format_bytes;
 
 /// Lists the service's unfinished sessions, in plain words or one JSON object per line. Prints
 /// no secret: the API key is read from the variable named by `token_env` and only sent.
-#[allow(
-    clippy::disallowed_methods,
-    reason = "the command line's runtime for one remote listing"
-)]
 pub(crate) fn list_remote(
     json: bool,
     kind: Option<Kind>,
@@ -45,10 +41,7 @@ pub(crate) fn list_remote(
         ),
         None => None,
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("could not start the network runtime")?;
+    let runtime = super::jobs::job_runtime()?;
     let sessions = runtime.block_on(async {
         let http = http_client()?;
         list_incomplete(&http, &base_url, key.as_deref()).await

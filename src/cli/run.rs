@@ -11,9 +11,10 @@ use super::output::{Output, list_line};
 use super::{logging, profile, serve, signin};
 use hoist_core::engine::{
     Command, Engine, EngineConfig, EngineEvents, EngineHandle, Event, RetryPolicy, UploadOptions,
+    UploadSnapshot,
 };
 use hoist_core::store::{HoistDirs, Journal};
-use hoist_core::upload::{Phase, UploadId};
+use hoist_core::upload::{Phase, UploadAction, UploadId};
 
 #[allow(
     clippy::disallowed_methods,
@@ -237,11 +238,11 @@ fn drive(run: RunArgs, action: Action) -> anyhow::Result<ExitCode> {
             None => anyhow::bail!("the upload engine stopped unexpectedly"),
         }
     };
-    let known: HashMap<UploadId, Phase> = uploads.iter().map(|u| (u.id, u.phase)).collect();
     let requested = match &action {
         Action::Resume(Selection::All) => uploads
             .iter()
-            .filter(|u| u.phase.is_resumable() || u.phase == Phase::FileChanged)
+            // A changed file is listed too, to say how to send it again.
+            .filter(|u| u.phase.allows(UploadAction::Resume) || u.phase == Phase::FileChanged)
             .map(|u| u.id)
             .collect(),
         Action::Resume(Selection::Ids(ids))
@@ -252,52 +253,22 @@ fn drive(run: RunArgs, action: Action) -> anyhow::Result<ExitCode> {
     let mut failures = 0usize;
     let mut watched = Watched::default();
     for id in requested {
-        let Some(phase) = known.get(&id).copied() else {
+        let Some(snapshot) = uploads.iter().find(|u| u.id == id) else {
             output.print(&format!("#{id}: no such upload (see `hoist list`)"));
             failures += 1;
             continue;
         };
-        let Some(snapshot) = uploads.iter().find(|u| u.id == id) else {
-            continue;
-        };
-        output.track(snapshot);
-        let command = match &action {
-            Action::Resume(_) => {
-                if phase == Phase::FileChanged {
-                    output.print(&format!(
-                        "#{id} {}: the file changed since the upload started; run `hoist restart {id}` to send the new version",
-                        snapshot.file_name
-                    ));
-                    failures += 1;
-                    continue;
-                }
-                if phase == Phase::Completed {
-                    output.print(&format!("#{id} {}: already done", snapshot.file_name));
-                    continue;
-                }
-                Command::Resume(id)
+        match plan(&action, snapshot) {
+            Plan::Send(command, settles_on) => {
+                output.track(snapshot);
+                watched.watch_until(id, settles_on);
+                handle.send_blocking(command)?;
             }
-            Action::Restart(_) => Command::Restart(id),
-            Action::Cancel(_) => Command::Cancel(id),
-            Action::Remove(_) => Command::Remove(id),
-        };
-        let settles_on = match &action {
-            Action::Cancel(_) | Action::Remove(_) => Settle::Stopped,
-            _ => Settle::Finished,
-        };
-        if settles_on == Settle::Stopped
-            && phase.is_terminal()
-            && matches!(action, Action::Cancel(_))
-        {
-            output.print(&format!(
-                "#{id} {}: nothing to cancel ({})",
-                snapshot.file_name,
-                phase.label()
-            ));
-            continue;
+            Plan::Skip { message, failed } => {
+                output.print(&format!("#{id} {}: {message}", snapshot.file_name));
+                failures += usize::from(failed);
+            }
         }
-        watched.watch_until(id, settles_on);
-        handle.send_blocking(command)?;
     }
     if watched.is_empty() && failures == 0 {
         if matches!(action, Action::Resume(Selection::All)) {
@@ -314,6 +285,65 @@ fn drive(run: RunArgs, action: Action) -> anyhow::Result<ExitCode> {
         watched.update(&event);
     }
     finish(&handle, &mut output, watched, failures)
+}
+
+/// What a command does with one upload.
+enum Plan {
+    /// Send the command and follow the upload until it settles.
+    Send(Command, Settle),
+    /// Nothing to send: why, in the command line's words, and whether the command failed for it.
+    Skip { message: String, failed: bool },
+}
+
+/// Asks [`Phase::allows`] whether the upload's phase allows the action, and says why not.
+fn plan(action: &Action, upload: &UploadSnapshot) -> Plan {
+    let id = upload.id;
+    let (wanted, command, settles_on) = match action {
+        Action::Resume(_) => (UploadAction::Resume, Command::Resume(id), Settle::Finished),
+        Action::Restart(_) => (
+            UploadAction::Restart,
+            Command::Restart(id),
+            Settle::Finished,
+        ),
+        Action::Cancel(_) => (UploadAction::Cancel, Command::Cancel(id), Settle::Stopped),
+        Action::Remove(_) => (UploadAction::Remove, Command::Remove(id), Settle::Stopped),
+    };
+    if upload.phase.allows(wanted) {
+        return Plan::Send(command, settles_on);
+    }
+    let (message, failed) = match (wanted, upload.phase) {
+        (UploadAction::Resume, Phase::FileChanged) => (
+            format!(
+                "the file changed since the upload started; run `hoist restart {id}` to send the new version"
+            ),
+            true,
+        ),
+        (_, Phase::Completed) if wanted != UploadAction::Cancel => {
+            ("already done".to_string(), false)
+        }
+        (UploadAction::Cancel, phase) => (format!("nothing to cancel ({})", phase.label()), false),
+        (_, phase) => (
+            format!(
+                "cannot be {} now ({})",
+                action.past_participle(),
+                phase.label()
+            ),
+            true,
+        ),
+    };
+    Plan::Skip { message, failed }
+}
+
+impl Action {
+    /// "resumed", "restarted" ...
+    fn past_participle(&self) -> &'static str {
+        match self {
+            Action::Resume(_) => "resumed",
+            Action::Restart(_) => "restarted",
+            Action::Cancel(_) => "cancelled",
+            Action::Remove(_) => "removed",
+        }
+    }
 }
 
 fn finish(

@@ -16,6 +16,8 @@ use hoist_core::auth::{
 };
 use hoist_core::profile::GoogleSignIn;
 use hoist_core::profile::manage;
+
+use super::jobs::job_runtime;
 use hoist_core::store::HoistDirs;
 use hoist_core::units::parse_duration;
 use hoist_core::upload::{AuthSource, GoogleOauthSource};
@@ -161,7 +163,9 @@ pub fn signin(args: SigninArgs) -> anyhow::Result<()> {
     if let Some(name) = &args.profile {
         let dirs = HoistDirs::discover()?;
         let no_browser = args.no_browser;
+        let runtime = job_runtime()?;
         let account = manage::sign_in(
+            runtime.handle(),
             &dirs,
             name,
             |url| open_browser(url, no_browser),
@@ -183,7 +187,7 @@ pub fn signin(args: SigninArgs) -> anyhow::Result<()> {
         }
     }
     let store = auth::default_token_store()?;
-    let runtime = runtime()?;
+    let runtime = job_runtime()?;
     let no_browser = args.no_browser;
     let tokens = runtime.block_on(auth::sign_in(
         &config,
@@ -206,7 +210,7 @@ pub fn signout(args: SignoutArgs) -> anyhow::Result<()> {
     let Provider::Google = args.provider;
     if let Some(name) = &args.profile {
         let dirs = HoistDirs::discover()?;
-        if manage::sign_out(&dirs, name)? {
+        if manage::sign_out(job_runtime()?.handle(), &dirs, name)? {
             eprintln!("Signed out of Google for the profile '{name}'.");
         } else {
             eprintln!("The profile '{name}' is not signed in to Google.");
@@ -222,20 +226,9 @@ pub fn signout(args: SignoutArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let credentials = OAuthCredentials::new(OAuthClient::new(&config)?, store, key);
-    runtime()?.block_on(credentials.revoke())?;
+    job_runtime()?.block_on(credentials.revoke())?;
     eprintln!("Signed out of Google ('{account}').");
     Ok(())
-}
-
-#[allow(
-    clippy::disallowed_methods,
-    reason = "the command line's runtime for one sign-in"
-)]
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("could not start the sign-in runtime")
 }
 
 /// Launches the browser on the consent page; prints the address when that fails (or when asked).

@@ -221,7 +221,8 @@ fn encoding_failure_fails_the_upload() {
     assert!(!out.status.success(), "{}", text(&out));
     let list = home.list();
     assert_eq!(list[0]["phase"], "failed");
-    let error = list[0]["error"].as_str().unwrap_or_default();
+    assert_eq!(list[0]["error"]["kind"], "processing-failed", "{}", list[0]);
+    let error = list[0]["error"]["detail"].as_str().unwrap_or_default();
     assert!(
         error.contains("could not process") && error.contains("encode"),
         "{error}"
@@ -305,8 +306,9 @@ fn a_wrong_key_fails_clearly_and_is_never_shown() {
     assert!(!all.contains(secret), "the key was printed: {all}");
     let list = home.list();
     assert_eq!(list[0]["phase"], "failed");
+    assert_eq!(list[0]["error"]["kind"], "token-refused", "{}", list[0]);
     assert!(
-        list[0]["error"]
+        list[0]["error"]["detail"]
             .as_str()
             .is_some_and(|e| e.contains("refused the API key"))
     );
@@ -368,7 +370,9 @@ fn rate_limits_are_waited_out() {
     for retry in &retries {
         assert!(retry["wait"].as_f64().is_some_and(|w| w >= 1.0), "{retry}");
         assert!(
-            retry["reason"].as_str().is_some_and(|r| r.contains("429")),
+            retry["reason"]["detail"]
+                .as_str()
+                .is_some_and(|r| r.contains("429")),
             "{retry}"
         );
     }

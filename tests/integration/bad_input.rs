@@ -298,3 +298,70 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn commands_a_phase_does_not_allow_are_refused_at_once_in_plain_words() {
+    let server = TestServer::start(&[]);
+    let home = Home::new();
+    let files = tempfile::tempdir().expect("tempdir");
+    let done = make_file(files.path(), "done.mov", 300 * 1024, 3);
+    let cancelled = make_file(files.path(), "cancelled.mov", 200 * 1024, 4);
+    let out = home.upload(&server.initiate_url(), &[], &[&done, &cancelled]);
+    assert!(out.status.success(), "{}", text(&out));
+    let list = home.list();
+    let id_of = |name: &str| {
+        list.iter()
+            .find(|u| u["file_name"] == name)
+            .map(|u| u["id"].to_string())
+            .expect("listed")
+    };
+    let (done_id, cancelled_id) = (id_of("done.mov"), id_of("cancelled.mov"));
+    // A completed upload has nothing to cancel; forgetting about it is `remove`.
+    let out = home
+        .hoist()
+        .args(["cancel", &done_id])
+        .output()
+        .expect("cancel");
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("nothing to cancel (Done)"),
+        "{}",
+        text(&out)
+    );
+
+    // Completed: restarting or resuming it is "already done", at once (it used to wait forever).
+    for verb in ["restart", "resume"] {
+        let started = std::time::Instant::now();
+        let out = home.hoist().args([verb, &done_id]).output().expect("runs");
+        assert!(out.status.success(), "{verb}: {}", text(&out));
+        assert!(
+            text(&out).contains("already done"),
+            "{verb}: {}",
+            text(&out)
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    }
+
+    // Mark the other one cancelled as `hoist cancel` would have, then ask to resume it.
+    let journal = hoist_core::store::Journal::open(
+        &hoist_core::store::HoistDirs::from_home(home.dir.path()).journal_path(),
+    )
+    .expect("journal")
+    .journal;
+    let id = hoist_core::upload::UploadId(cancelled_id.parse().expect("an id"));
+    journal
+        .set_phase(id, hoist_core::upload::Phase::Cancelled, None)
+        .expect("cancelled");
+    drop(journal);
+    let out = home
+        .hoist()
+        .args(["resume", &cancelled_id])
+        .output()
+        .expect("resume");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("cannot be resumed now (Cancelled)"),
+        "{}",
+        text(&out)
+    );
+}

@@ -99,8 +99,9 @@ fn file_deleted_during_upload() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let deleted = entry(&list, "deleted.mov");
     assert_eq!(deleted["phase"], "failed", "{deleted}");
+    assert_eq!(deleted["error"]["kind"], "file-missing", "{deleted}");
     assert!(
-        deleted["error"]
+        deleted["error"]["detail"]
             .as_str()
             .is_some_and(|e| e.contains("missing")),
         "{deleted}"
@@ -173,8 +174,9 @@ fn usb_stick_removed_during_upload() {
     let list = home.list();
     let gone = entry(&list, "stick.mov");
     assert_eq!(gone["phase"], "failed", "{gone}");
+    assert_eq!(gone["error"]["kind"], "file-missing", "{gone}");
     assert!(
-        gone["error"]
+        gone["error"]["detail"]
             .as_str()
             .is_some_and(|e| e.contains("missing")),
         "{gone}"

@@ -10,7 +10,7 @@ use hoist_core::engine::{
     Command, Engine, EngineConfig, EngineEvents, Event, RetryPolicy, UploadOptions,
 };
 use hoist_core::store::HoistDirs;
-use hoist_core::upload::{AuthSource, Destination, Phase, Service, UploadId};
+use hoist_core::upload::{AuthSource, Destination, FailureKind, Phase, Service, UploadId};
 
 use crate::support::{TestServer, assert_stored_equal, make_file};
 
@@ -311,5 +311,79 @@ fn relaunch_resumes_interrupted_uploads_or_leaves_them_paused() {
         |e| matches!(e, Event::Completed { id: i, .. } if *i == id),
     );
     assert_stored_equal(&server, "again.bin", &source);
+    handle.shutdown();
+}
+
+#[test]
+fn a_refused_token_reaches_the_events_and_the_journal_as_its_kind() {
+    // Every upload request answers 401: one refresh, then the upload fails as "token refused".
+    let server = TestServer::start(&["unauthorized-every=1"]);
+    let home = tempfile::tempdir().expect("tempdir");
+    let files = tempfile::tempdir().expect("tempdir");
+    let source = make_file(files.path(), "refused.bin", MIB, 5);
+    let (handle, mut events, _) = engine(home.path(), 1);
+    wait_for(&mut events, 10, |e| matches!(e, Event::Restored { .. }));
+    handle
+        .send(Command::Add {
+            tag: 1,
+            path: source,
+            destination: destination(&server),
+            options: UploadOptions::default(),
+        })
+        .expect("send");
+    let id = added_id(&wait_for(&mut events, 10, |e| {
+        matches!(e, Event::Added { tag: 1, .. })
+    }));
+    let failed = wait_for(
+        &mut events,
+        30,
+        |e| matches!(e, Event::PhaseChanged { id: i, phase: Phase::Failed, .. } if *i == id),
+    );
+    let Event::PhaseChanged {
+        failure: Some(failure),
+        ..
+    } = failed
+    else {
+        panic!("a failure without its reason: {failed:?}");
+    };
+    assert_eq!(failure.kind, FailureKind::TokenRefused, "{failure:?}");
+    assert!(
+        failure.detail.contains("refused the credentials"),
+        "the detail for the log says what the server said: {failure:?}"
+    );
+    handle.shutdown();
+
+    // The kind is kept in the journal beside the text, so a relaunch still knows it.
+    let journal =
+        hoist_core::store::Journal::open(&HoistDirs::from_home(home.path()).journal_path())
+            .expect("journal opens")
+            .journal;
+    let record = journal.get(id).expect("the upload is in the journal");
+    assert_eq!(
+        record.error.map(|f| f.kind),
+        Some(FailureKind::TokenRefused)
+    );
+}
+
+#[test]
+fn the_engines_runtime_runs_one_off_jobs_from_a_plain_thread() {
+    // What the window's connection test and sign-in do: `block_on` the engine's runtime handle
+    // from a short-lived thread, with real I/O and timers.
+    let server = TestServer::start(&[]);
+    let home = tempfile::tempdir().expect("tempdir");
+    let (handle, mut events, _) = engine(home.path(), 1);
+    wait_for(&mut events, 10, |e| matches!(e, Event::Restored { .. }));
+    let jobs = handle.jobs();
+    let url = server.base_url();
+    let status = std::thread::spawn(move || {
+        jobs.block_on(async {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            let http = hoist_core::protocol::http_client().expect("client");
+            http.get(url).send().await.map(|r| r.status().as_u16())
+        })
+    })
+    .join()
+    .expect("the job's thread");
+    assert!(status.is_ok(), "the job reached the server: {status:?}");
     handle.shutdown();
 }

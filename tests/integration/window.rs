@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use hoist_core::engine::{Command, Event, UploadSnapshot};
-use hoist_core::upload::{AuthSource, Destination, Phase, Service, UploadId};
+use hoist_core::upload::{AuthSource, Destination, Failure, FailureKind, Phase, Service, UploadId};
 use hoist_ui::{ChannelBackend, HoistApp, UiSettings};
 
 fn destination() -> Destination {
@@ -102,7 +102,7 @@ fn pause_resume_cancel_buttons_send_commands() {
         .send(Event::PhaseChanged {
             id: UploadId(1),
             phase: Phase::Paused,
-            message: None,
+            failure: None,
         })
         .expect("send");
     harness.run();
@@ -197,11 +197,26 @@ fn an_error_shows_in_the_row_in_plain_words() {
         .send(Event::PhaseChanged {
             id: UploadId(3),
             phase: Phase::Failed,
-            message: Some("The server refused the credentials: Invalid Credentials".into()),
+            failure: Some(Failure::new(
+                FailureKind::TokenRefused,
+                "the server refused the credentials: Invalid Credentials",
+            )),
         })
         .expect("send");
     harness.run();
-    harness.get_by_label("Failed: The server refused the credentials: Invalid Credentials");
+    harness.get_by_label("Failed: sign-in refused");
+    assert!(
+        harness
+            .query_by_label_contains("Invalid Credentials")
+            .is_none(),
+        "the server's technical words stay out of the window"
+    );
+    let row = &harness.state().model().rows()[0];
+    assert_eq!(
+        row.upload.error.as_ref().map(|f| f.kind),
+        Some(FailureKind::TokenRefused),
+        "the window can tell a refused token without reading text"
+    );
     harness.get_by_label("Retry").click();
     harness.run();
     assert_eq!(commands(&fake), vec![Command::Retry(UploadId(3))]);
@@ -232,7 +247,10 @@ fn progress_and_reconnecting_are_shown() {
             id: UploadId(4),
             attempt: 2,
             wait: Duration::from_secs(8),
-            reason: "The connection to the server was lost".into(),
+            reason: Failure::new(
+                FailureKind::Network,
+                "the connection to the server was lost",
+            ),
         })
         .expect("send");
     harness.step();
@@ -321,6 +339,16 @@ fn settle(harness: &mut Harness<'static, HoistApp>) {
     }
 }
 
+/// A runtime like the engine's, for windows whose backend is a fake: sign-ins and connection
+/// tests run on it.
+fn jobs_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
 /// Types `text` into the text field labelled `label`.
 fn type_into(harness: &mut Harness<'static, HoistApp>, label: &str, text: &str) {
     harness.get_by_label(label).focus();
@@ -358,9 +386,12 @@ fn profiles_window_adds_tests_edits_and_deletes_a_profile() {
         destination: Some("local".to_string()),
         ..UiSettings::default()
     };
+    // The engine's runtime stands in for the fake backend's: connection tests run on it.
+    let jobs = jobs_runtime();
     let app = HoistApp::new(Box::new(backend), settings, None)
         .without_notifications()
-        .with_dirs(dirs.clone());
+        .with_dirs(dirs.clone())
+        .with_jobs(jobs.handle().clone());
     let mut harness = Harness::builder()
         .with_size(egui::Vec2::new(1100.0, 700.0))
         .build_eframe(|_cc| app);
@@ -582,10 +613,12 @@ fn profiles_window_signs_a_profile_in_to_google() {
         }
         true
     });
+    let jobs = jobs_runtime();
     let app = HoistApp::new(Box::new(backend), UiSettings::default(), None)
         .without_notifications()
         .with_dirs(dirs.clone())
-        .with_browser_opener(opener);
+        .with_browser_opener(opener)
+        .with_jobs(jobs.handle().clone());
     let mut harness = Harness::builder()
         .with_size(egui::Vec2::new(1100.0, 700.0))
         .build_eframe(|_cc| app);

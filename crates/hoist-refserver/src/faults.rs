@@ -173,27 +173,27 @@ impl FaultConfig {
     ///
     /// A later spec of the same kind replaces the earlier one.
     pub fn parse_spec(&mut self, spec: &str) -> Result<(), FaultSpecError> {
-        let trimmed = spec.trim();
-        let (name, value) = match trimmed.split_once('=') {
-            Some((name, value)) => (name.trim().to_ascii_lowercase(), Some(value.trim())),
-            None => (trimmed.to_ascii_lowercase(), None),
-        };
-        let bad = |reason: &str| FaultSpecError::BadValue {
-            spec: spec.to_string(),
-            reason: reason.to_string(),
-        };
-        let need = |what: &str| value.ok_or_else(|| bad(&format!("expected {name}={what}")));
-        let bytes = |text: &str| parse_bytes(text).map_err(|e| bad(&e.to_string()));
-        let probability = |text: &str| {
-            parse_probability(text)
-                .ok_or_else(|| bad("expected a probability from 0 to 1, such as 0.1 or 10%"))
-        };
-        match name.as_str() {
-            "drop-after" => self.drop_after_bytes = Some(bytes(need("BYTES")?)?),
-            "drop-rate" => self.drop_rate = Some(probability(need("P")?)?),
-            "hang-rate" => self.hang_rate = Some(probability(need("P")?)?),
+        let spec = Spec::new(spec);
+        if self.parse_network_spec(&spec)?
+            || self.parse_session_spec(&spec)?
+            || self.parse_service_spec(&spec)?
+        {
+            Ok(())
+        } else {
+            Err(FaultSpecError::Unknown {
+                spec: spec.spec.to_string(),
+            })
+        }
+    }
+
+    /// Faults of the connection and of every answer; false when `spec` is not one of them.
+    fn parse_network_spec(&mut self, spec: &Spec<'_>) -> Result<bool, FaultSpecError> {
+        match spec.name.as_str() {
+            "drop-after" => self.drop_after_bytes = Some(spec.bytes(spec.need("BYTES")?)?),
+            "drop-rate" => self.drop_rate = Some(spec.probability(spec.need("P")?)?),
+            "hang-rate" => self.hang_rate = Some(spec.probability(spec.need("P")?)?),
             "error-rate" => {
-                let value = need("P[:CODE]")?;
+                let value = spec.need("P[:CODE]")?;
                 let (p, code) = match value.split_once(':') {
                     Some((p, code)) => (p, Some(code)),
                     None => (value, None),
@@ -205,27 +205,51 @@ impl FaultConfig {
                         .parse::<u16>()
                         .ok()
                         .filter(|c| (400..=599).contains(c))
-                        .ok_or_else(|| bad("the status code must be from 400 to 599"))?,
+                        .ok_or_else(|| spec.bad("the status code must be from 400 to 599"))?,
                 };
                 self.error_rate = Some(ErrorRate {
-                    probability: probability(p)?,
+                    probability: spec.probability(p)?,
                     status,
                 });
             }
             "retry-after" => {
-                let value = need("SECONDS")?;
+                let value = spec.need("SECONDS")?;
                 let secs = match value.parse::<u64>() {
                     Ok(secs) => secs,
                     Err(_) => {
-                        let duration = parse_duration(value).map_err(|e| bad(&e.to_string()))?;
+                        let duration = spec.duration(value)?;
                         duration.as_secs() + u64::from(duration.subsec_nanos() > 0)
                     }
                 };
                 self.retry_after_secs = Some(secs);
             }
-            "short-commit" => self.short_commit_bytes = Some(bytes(need("BYTES")?)?),
+            "throttle" => {
+                let rate = spec.bytes(spec.need("BYTES_PER_SEC")?.trim_end_matches("/s"))?;
+                if rate == 0 {
+                    return Err(spec.bad("the rate must be more than 0 bytes per second"));
+                }
+                self.throttle_bytes_per_sec = Some(rate);
+            }
+            "latency" => self.latency = Some(spec.duration(spec.need("DURATION")?)?),
+            "garbage-initiate" => self.garbage_initiate = spec.flag()?,
+            "seed" => {
+                let seed = spec
+                    .need("N")?
+                    .parse::<u64>()
+                    .map_err(|_| spec.bad("expected a whole number"))?;
+                self.seed = Some(seed);
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Faults of upload sessions (offsets, expiry, credentials); false when `spec` is not one.
+    fn parse_session_spec(&mut self, spec: &Spec<'_>) -> Result<bool, FaultSpecError> {
+        match spec.name.as_str() {
+            "short-commit" => self.short_commit_bytes = Some(spec.bytes(spec.need("BYTES")?)?),
             "expire-after" => {
-                let value = need("BYTES[:410]")?;
+                let value = spec.need("BYTES[:410]")?;
                 let (size, code) = match value.split_once(':') {
                     Some((size, code)) => (size, Some(code.trim())),
                     None => (value, None),
@@ -233,139 +257,96 @@ impl FaultConfig {
                 let status = match code {
                     None | Some("404") => 404,
                     Some("410") => 410,
-                    Some(_) => return Err(bad("the status code must be 404 or 410")),
+                    Some(_) => return Err(spec.bad("the status code must be 404 or 410")),
                 };
                 self.expire_after = Some(Expiry {
-                    after_bytes: bytes(size)?,
+                    after_bytes: spec.bytes(size)?,
                     status,
                 });
             }
-            "unauthorized-every" => {
-                let n = need("N")?
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|n| *n >= 1)
-                    .ok_or_else(|| bad("expected a whole number of requests, at least 1"))?;
-                self.unauthorized_every = Some(n);
-            }
-            "throttle" => {
-                let rate = bytes(need("BYTES_PER_SEC")?.trim_end_matches("/s"))?;
-                if rate == 0 {
-                    return Err(bad("the rate must be more than 0 bytes per second"));
-                }
-                self.throttle_bytes_per_sec = Some(rate);
-            }
-            "latency" => {
-                let value = need("DURATION")?;
-                self.latency = Some(parse_duration(value).map_err(|e| bad(&e.to_string()))?);
-            }
-            "garbage-initiate" => {
-                if value.is_some() {
-                    return Err(bad("garbage-initiate takes no value"));
-                }
-                self.garbage_initiate = true;
-            }
+            "unauthorized-every" => self.unauthorized_every = Some(spec.requests()?),
+            "rate-limit-every" => self.rate_limit_every = Some(spec.requests()?),
             "offset-conflict-rate" => {
-                self.offset_conflict_rate = Some(probability(need("P")?)?);
+                self.offset_conflict_rate = Some(spec.probability(spec.need("P")?)?);
             }
             "checksum-mismatch-rate" => {
-                self.checksum_mismatch_rate = Some(probability(need("P")?)?);
+                self.checksum_mismatch_rate = Some(spec.probability(spec.need("P")?)?);
             }
             "tus-expires" => {
-                let value = need("SECONDS")?;
+                let value = spec.need("SECONDS")?;
                 let secs = match value.parse::<u64>() {
                     Ok(secs) => secs,
-                    Err(_) => parse_duration(value)
-                        .map_err(|e| bad(&e.to_string()))?
-                        .as_secs(),
+                    Err(_) => spec.duration(value)?.as_secs(),
                 };
                 if secs == 0 {
-                    return Err(bad("uploads must live at least 1 second"));
+                    return Err(spec.bad("uploads must live at least 1 second"));
                 }
                 self.tus_expires_secs = Some(secs);
             }
             "token-ttl" => {
-                let value = need("SECONDS")?;
+                let value = spec.need("SECONDS")?;
                 let ttl = match value.parse::<u64>() {
                     Ok(secs) => Duration::from_secs(secs),
-                    Err(_) => parse_duration(value).map_err(|e| bad(&e.to_string()))?,
+                    Err(_) => spec.duration(value)?,
                 };
                 if ttl.is_zero() {
-                    return Err(bad("the lifetime must be more than 0"));
+                    return Err(spec.bad("the lifetime must be more than 0"));
                 }
                 self.token_ttl = Some(ttl);
             }
-            "rate-limit-every" => {
-                let n = need("N")?
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|n| *n >= 1)
-                    .ok_or_else(|| bad("expected a whole number of requests, at least 1"))?;
-                self.rate_limit_every = Some(n);
-            }
-            "processing-fail" | "lose-final-answer" => {
-                if value.is_some() {
-                    return Err(bad(&format!("{name} takes no value")));
-                }
-                if name == "processing-fail" {
-                    self.processing_fail = true;
-                } else {
-                    self.lose_final_answer = true;
-                }
-            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Faults of one service (api.video, presigned multipart, OAuth); false when `spec` is not
+    /// one of them.
+    fn parse_service_spec(&mut self, spec: &Spec<'_>) -> Result<bool, FaultSpecError> {
+        match spec.name.as_str() {
+            "processing-fail" => self.processing_fail = spec.flag()?,
+            "lose-final-answer" => self.lose_final_answer = spec.flag()?,
             "apivideo-min-chunk" => {
-                self.apivideo_min_chunk_bytes = Some(bytes(need("BYTES")?)?);
+                self.apivideo_min_chunk_bytes = Some(spec.bytes(spec.need("BYTES")?)?);
             }
             "apivideo-processing" => {
-                let value = need("DURATION")?;
-                self.apivideo_processing =
-                    Some(parse_duration(value).map_err(|e| bad(&e.to_string()))?);
+                self.apivideo_processing = Some(spec.duration(spec.need("DURATION")?)?);
             }
             "url-expire-after" => {
-                let value = need("SECS")?;
+                let value = spec.need("SECS")?;
                 let duration = match value.parse::<f64>() {
                     Ok(secs) if secs.is_finite() && secs > 0.0 => Duration::from_secs_f64(secs),
-                    _ => parse_duration(value).map_err(|e| bad(&e.to_string()))?,
+                    _ => spec.duration(value)?,
                 };
                 if duration.is_zero() {
-                    return Err(bad("the lifetime must be more than 0"));
+                    return Err(spec.bad("the lifetime must be more than 0"));
                 }
                 self.url_expire_after = Some(duration);
             }
-            "missing-etag-rate" => self.missing_etag_rate = Some(probability(need("P")?)?),
+            "missing-etag-rate" => {
+                self.missing_etag_rate = Some(spec.probability(spec.need("P")?)?);
+            }
             "multipart-chunk-size" => {
-                let size = bytes(need("BYTES")?)?;
+                let size = spec.bytes(spec.need("BYTES")?)?;
                 if size == 0 {
-                    return Err(bad("the chunk size must be more than 0 bytes"));
+                    return Err(spec.bad("the chunk size must be more than 0 bytes"));
                 }
                 self.multipart_chunk_size_bytes = Some(size);
             }
             "multipart-processing" => {
-                let value = need("DURATION")?;
-                self.multipart_processing =
-                    Some(parse_duration(value).map_err(|e| bad(&e.to_string()))?);
+                self.multipart_processing = Some(spec.duration(spec.need("DURATION")?)?);
             }
             "oauth-token-ttl" => {
-                let secs = need("SECS")?
+                let secs = spec
+                    .need("SECS")?
                     .parse::<u64>()
                     .ok()
                     .filter(|secs| *secs >= 1)
-                    .ok_or_else(|| bad("expected a whole number of seconds, at least 1"))?;
+                    .ok_or_else(|| spec.bad("expected a whole number of seconds, at least 1"))?;
                 self.oauth_token_ttl_secs = Some(secs);
             }
-            "seed" => {
-                let seed = need("N")?
-                    .parse::<u64>()
-                    .map_err(|_| bad("expected a whole number"))?;
-                self.seed = Some(seed);
-            }
-            _ => {
-                return Err(FaultSpecError::Unknown {
-                    spec: spec.to_string(),
-                });
-            }
+            _ => return Ok(false),
         }
-        Ok(())
+        Ok(true)
     }
 
     /// Builds a configuration from several `--fault` specs.
@@ -490,6 +471,68 @@ impl fmt::Display for FaultConfig {
             return f.write_str("none");
         }
         f.write_str(&self.to_specs().join(" "))
+    }
+}
+
+/// One `--fault` spec being read: the name (lower case), the value after `=`, and errors that
+/// quote the spec as given.
+struct Spec<'a> {
+    spec: &'a str,
+    name: String,
+    value: Option<&'a str>,
+}
+
+impl<'a> Spec<'a> {
+    fn new(spec: &'a str) -> Spec<'a> {
+        let trimmed = spec.trim();
+        let (name, value) = match trimmed.split_once('=') {
+            Some((name, value)) => (name.trim().to_ascii_lowercase(), Some(value.trim())),
+            None => (trimmed.to_ascii_lowercase(), None),
+        };
+        Spec { spec, name, value }
+    }
+
+    fn bad(&self, reason: &str) -> FaultSpecError {
+        FaultSpecError::BadValue {
+            spec: self.spec.to_string(),
+            reason: reason.to_string(),
+        }
+    }
+
+    /// The value, which this fault needs (`what` names its form in the error).
+    fn need(&self, what: &str) -> Result<&'a str, FaultSpecError> {
+        self.value
+            .ok_or_else(|| self.bad(&format!("expected {}={what}", self.name)))
+    }
+
+    /// A fault that is on or off: it takes no value.
+    fn flag(&self) -> Result<bool, FaultSpecError> {
+        match self.value {
+            Some(_) => Err(self.bad(&format!("{} takes no value", self.name))),
+            None => Ok(true),
+        }
+    }
+
+    fn bytes(&self, text: &str) -> Result<u64, FaultSpecError> {
+        parse_bytes(text).map_err(|e| self.bad(&e.to_string()))
+    }
+
+    fn duration(&self, text: &str) -> Result<Duration, FaultSpecError> {
+        parse_duration(text).map_err(|e| self.bad(&e.to_string()))
+    }
+
+    fn probability(&self, text: &str) -> Result<f64, FaultSpecError> {
+        parse_probability(text)
+            .ok_or_else(|| self.bad("expected a probability from 0 to 1, such as 0.1 or 10%"))
+    }
+
+    /// `N`: a whole number of requests, at least 1.
+    fn requests(&self) -> Result<u64, FaultSpecError> {
+        self.need("N")?
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| self.bad("expected a whole number of requests, at least 1"))
     }
 }
 

@@ -6,6 +6,10 @@ pub trait Backend {
     fn send(&self, command: Command) -> Result<(), String>;
     /// The next event, if one is ready.
     fn try_recv(&mut self) -> Option<Event>;
+    /// The engine's runtime for one-off jobs (connection tests, sign-ins), when there is one.
+    fn jobs(&self) -> Option<tokio::runtime::Handle> {
+        None
+    }
 }
 
 /// The real engine behind the window. Dropping it stops the engine (uploads stay resumable).
@@ -28,6 +32,10 @@ impl Backend for EngineBackend {
 
     fn try_recv(&mut self) -> Option<Event> {
         self.events.try_recv()
+    }
+
+    fn jobs(&self) -> Option<tokio::runtime::Handle> {
+        Some(self.handle.jobs())
     }
 }
 

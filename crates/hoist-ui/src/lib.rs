@@ -11,6 +11,7 @@ mod app;
 mod backend;
 mod background;
 mod demo;
+mod failure_words;
 mod folder_scan;
 mod icon;
 mod model;

@@ -4,6 +4,8 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use super::failure_words::{failure_advice, retry_words};
+use super::words::notice_words;
 use hoist_core::engine::{Event, UploadSnapshot};
 use hoist_core::upload::{Destination, Phase, UploadId};
 
@@ -173,11 +175,12 @@ impl QueueModel {
                 self.restored = true;
             }
             Event::Added { upload, .. } => self.insert(Row::from_snapshot(&upload)),
-            Event::AddFailed { path, message, .. } => self.messages.push(format!(
-                "{} was not added: {message}",
+            Event::AddFailed { path, failure, .. } => self.messages.push(format!(
+                "{} was not added. {}",
                 path.file_name()
                     .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| path.display().to_string())
+                    .unwrap_or_else(|| path.display().to_string()),
+                failure_advice(&failure)
             )),
             Event::Progress(p) => {
                 if let Some(row) = self.row_mut(p.id) {
@@ -193,10 +196,10 @@ impl QueueModel {
                     }
                 }
             }
-            Event::PhaseChanged { id, phase, message } => {
+            Event::PhaseChanged { id, phase, failure } => {
                 let row = self.row_mut(id)?;
                 row.upload.phase = phase;
-                row.upload.error = message.clone();
+                row.upload.error = failure.clone();
                 row.retry_at = None;
                 if phase != Phase::Uploading {
                     row.rate_bytes_per_sec = 0.0;
@@ -205,7 +208,9 @@ impl QueueModel {
                 if matches!(phase, Phase::Failed | Phase::FileChanged) {
                     return Some(Notice {
                         title: format!("Upload failed: {}", row.upload.file_name),
-                        body: message.unwrap_or_else(|| phase.label().to_string()),
+                        body: failure
+                            .map(|f| failure_advice(&f))
+                            .unwrap_or_else(|| phase.label().to_string()),
                     });
                 }
             }
@@ -214,15 +219,16 @@ impl QueueModel {
             } => {
                 let row = self.row_mut(id)?;
                 row.retry_at = Some(now + wait);
-                row.retry_reason = Some(reason);
+                row.retry_reason = Some(retry_words(&reason));
                 row.rate_bytes_per_sec = 0.0;
             }
-            Event::Notice { id, message } => {
+            Event::Notice { id, notice } => {
                 let name = self
                     .row(id)
                     .map(|r| r.upload.file_name.clone())
                     .unwrap_or_default();
-                self.messages.push(format!("{name}: {message}"));
+                self.messages
+                    .push(format!("{name}: {}", notice_words(notice)));
             }
             Event::Completed { id, result } => {
                 let row = self.row_mut(id)?;

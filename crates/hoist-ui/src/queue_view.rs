@@ -5,6 +5,7 @@ use std::time::Instant;
 use egui::{Align, Layout, Rect, Role, Sense, Ui, Vec2, WidgetInfo};
 
 use super::actions::UiAction;
+use super::failure_words::failure_advice;
 use super::model::Row;
 use super::thumbnails::{THUMBNAIL_PIXELS, Thumbnails};
 use super::words::{FileKind, size_words, speed_words, state_words};
@@ -82,7 +83,7 @@ fn row_ui(
                     {
                         state_label.on_hover_text(reason);
                     } else if let Some(error) = &row.upload.error {
-                        state_label.on_hover_text(error);
+                        state_label.on_hover_text(failure_advice(error));
                     }
                     ui.weak(speed_words(row));
                 });

@@ -2,11 +2,13 @@
 
 use std::time::Instant;
 
+use super::failure_words::failure_headline;
 use super::model::Row;
+use hoist_core::engine::UploadNotice;
 use hoist_core::units::{format_bytes, format_eta};
 use hoist_core::upload::Phase;
 
-/// The state of a row in plain words ("Reconnecting in 8 s", "Failed: <reason>").
+/// The state of a row in plain words ("Reconnecting in 8 s", "Failed: no connection").
 pub fn state_words(row: &Row, now: Instant) -> String {
     match row.upload.phase {
         Phase::Queued => "Waiting".to_string(),
@@ -20,12 +22,35 @@ pub fn state_words(row: &Row, now: Instant) -> String {
         Phase::Paused => "Paused".to_string(),
         Phase::Processing => format!("Processing on {}", row.upload.destination),
         Phase::Completed => "Done".to_string(),
-        Phase::Failed => match &row.upload.error {
-            Some(reason) => format!("Failed: {reason}"),
+        Phase::Failed => match row
+            .upload
+            .error
+            .as_ref()
+            .and_then(|f| failure_headline(f.kind))
+        {
+            Some(headline) => format!("Failed: {headline}"),
             None => "Failed".to_string(),
         },
         Phase::FileChanged => "File changed".to_string(),
         Phase::Cancelled => "Cancelled".to_string(),
+    }
+}
+
+/// What happened to an upload that is not a failure, in a sentence or two.
+pub fn notice_words(notice: UploadNotice) -> String {
+    match notice {
+        UploadNotice::SessionLost => {
+            "The server lost the upload, so it starts again from the beginning.".to_string()
+        }
+        UploadNotice::ServerKeptLess => {
+            "The server kept less than it had said; the upload goes on from what it has."
+                .to_string()
+        }
+        UploadNotice::SessionMayExpire { needed, lifetime } => format!(
+            "At the current speed this upload needs about {}, but the service keeps an upload for only {}. If that time runs out, the upload starts again from the beginning: a faster connection, or fewer uploads at once, would help.",
+            format_eta(needed),
+            format_eta(lifetime)
+        ),
     }
 }
 
@@ -87,5 +112,22 @@ impl FileKind {
             FileKind::Audio => "AUDIO",
             FileKind::Other => "FILE",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn a_session_that_may_expire_is_told_with_both_durations() {
+        let words = notice_words(UploadNotice::SessionMayExpire {
+            needed: Duration::from_secs(1 << 20),
+            lifetime: Duration::from_secs(7 * 24 * 3600),
+        });
+        assert!(words.contains("12 days"), "{words}");
+        assert!(words.contains("7 days 0 h"), "{words}");
+        assert!(notice_words(UploadNotice::SessionLost).contains("from the beginning"));
     }
 }

@@ -4,37 +4,48 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use super::Event;
+use tokio::sync::mpsc;
+
+use super::outcome::{DriveEnd, Internal};
 use super::retry::{Backoff, RetryPolicy};
 use super::sink::EventSink;
+use super::{Event, UploadNotice};
 use crate::file::ByteCounter;
 use crate::protocol::{ProtocolError, RetryClass, SessionContext, Step, UploadSession};
 use crate::store::Journal;
-use crate::upload::{Phase, RemoteResult, UploadId};
+use crate::upload::{Failure, FailureKind, RemoteResult, UploadId};
 
 /// Steps in a row that confirm nothing new before the engine treats it as a failure (a server
 /// that keeps losing sessions must not loop forever).
 const MAX_STEPS_WITHOUT_PROGRESS: u32 = 8;
-
-/// How one drive ended.
-#[derive(Debug)]
-pub(crate) enum DriveEnd {
-    /// Every byte is on the server.
-    Completed(RemoteResult),
-    /// Retrying will not help; the message is for people.
-    Failed(String),
-    /// The local file changed; the message is for people.
-    FileChanged(String),
-}
 
 /// What the driver needs besides the session.
 pub(crate) struct Driver {
     pub id: UploadId,
     pub journal: Arc<Journal>,
     pub sink: EventSink,
+    /// To the scheduler, which writes the Processing phase (the channel the task's end uses).
+    pub internal: mpsc::Sender<Internal>,
     pub retry: RetryPolicy,
     pub stall_timeout: Duration,
     pub confirmed: Arc<AtomicU64>,
+}
+
+/// Where one drive stands between steps.
+struct DriveState {
+    backoff: Backoff,
+    /// The credentials were refreshed after a 401 and nothing succeeded since.
+    reauthenticated: bool,
+    best_confirmed: u64,
+    steps_without_progress: u32,
+    processing_polls: u32,
+}
+
+/// What to do after a step that moved bytes.
+enum AfterProgress {
+    Continue,
+    End(DriveEnd),
+    Error(ProtocolError),
 }
 
 impl Driver {
@@ -45,25 +56,27 @@ impl Driver {
         session: &mut dyn UploadSession,
         ctx: &SessionContext,
     ) -> DriveEnd {
-        let mut backoff = Backoff::new(self.retry);
-        let mut reauthenticated = false;
-        let mut best_confirmed = session.confirmed_bytes();
-        let mut steps_without_progress = 0u32;
-        let mut processing_polls = 0u32;
+        let mut state = DriveState {
+            backoff: Backoff::new(self.retry),
+            reauthenticated: false,
+            best_confirmed: session.confirmed_bytes(),
+            steps_without_progress: 0,
+            processing_polls: 0,
+        };
         loop {
             ctx.counter.touch();
             // The one check of the file before each step, for every protocol (they do not repeat
             // it): a file that changed (or vanished, like a removed USB stick) must not be sent
             // half old, half new.
-            if processing_polls == 0
+            if state.processing_polls == 0
                 && let Err(e) = ctx.file.verify_size_and_mtime()
             {
                 let error = ProtocolError::from(e);
                 tracing::warn!(upload = %self.id, "the file can no longer be sent: {error}");
                 return if error.is_file_changed() {
-                    DriveEnd::FileChanged(capitalise(&error.to_string()))
+                    DriveEnd::FileChanged(error.failure())
                 } else {
-                    DriveEnd::Failed(capitalise(&error.to_string()))
+                    DriveEnd::Failed(error.failure())
                 };
             }
             let result = tokio::select! {
@@ -73,151 +86,194 @@ impl Driver {
                 }
             };
             let error = match result {
-                Ok(Step::Completed(result)) => {
-                    if processing_polls == 0 && ctx.file.verify_size_and_mtime().is_err() {
-                        // The server has the whole upload, but the file changed while it was
-                        // read: the server's copy may mix old and new content.
-                        return DriveEnd::FileChanged(
-                            "The file changed while it was being uploaded, so the copy on the server may mix old and new content. Restart the upload to send the file as it is now.".to_string(),
-                        );
-                    }
-                    // Done means the whole file, never more (progress stops at 100 %).
-                    let confirmed = ctx.file.size_bytes;
-                    self.confirmed.store(confirmed, Ordering::Relaxed);
-                    if let Err(e) = self.journal.save_progress(
-                        self.id,
-                        confirmed,
-                        &session.persistent_state(),
-                        false,
-                    ) {
-                        tracing::error!(upload = %self.id, "could not save progress: {e}");
-                    }
-                    return DriveEnd::Completed(result);
-                }
+                Ok(Step::Completed(result)) => return self.completed(session, ctx, &state, result),
                 Ok(Step::Processing) => {
-                    let confirmed = ctx.file.size_bytes;
-                    self.confirmed.store(confirmed, Ordering::Relaxed);
-                    if let Err(e) = self.journal.save_progress(
-                        self.id,
-                        confirmed,
-                        &session.persistent_state(),
-                        false,
-                    ) {
-                        tracing::error!(upload = %self.id, "could not save progress: {e}");
-                    }
-                    if processing_polls == 0 {
-                        if let Err(e) = self.journal.set_phase(self.id, Phase::Processing, None) {
-                            tracing::error!(upload = %self.id, "could not record the new state: {e}");
-                        }
-                        self.sink
-                            .emit(Event::PhaseChanged {
-                                id: self.id,
-                                phase: Phase::Processing,
-                                message: None,
-                            })
-                            .await;
-                    }
-                    let wait = processing_wait(self.retry.initial_wait, processing_polls);
-                    processing_polls = processing_polls.saturating_add(1);
-                    steps_without_progress = 0;
-                    backoff.reset();
-                    // The server answered the poll: the credentials work again.
-                    reauthenticated = false;
-                    tokio::time::sleep(wait).await;
+                    self.processing(session, ctx, &mut state).await;
                     continue;
                 }
                 Ok(Step::Progress { rewound }) => {
-                    // The protocols refuse claims beyond the file; never show past 100 % anyway.
-                    let confirmed = session.confirmed_bytes().min(ctx.file.size_bytes);
-                    if let Err(e) = self.journal.save_progress(
-                        self.id,
-                        confirmed,
-                        &session.persistent_state(),
-                        rewound,
-                    ) {
-                        tracing::error!(upload = %self.id, "could not save progress: {e}");
-                        return DriveEnd::Failed(format!(
-                            "Hoist could not record the progress, so it stopped to stay safe: {e}"
-                        ));
+                    match self.progressed(session, ctx, &mut state, rewound).await {
+                        AfterProgress::Continue => continue,
+                        AfterProgress::End(end) => return end,
+                        AfterProgress::Error(error) => error,
                     }
-                    self.confirmed.store(confirmed, Ordering::Relaxed);
-                    // The server accepted a request with the current credentials: a later 401
-                    // is a new expiry, worth one more refresh.
-                    reauthenticated = false;
-                    if rewound {
-                        self.sink
-                            .emit(Event::Notice {
-                                id: self.id,
-                                message: if confirmed == 0 {
-                                    "The server lost the upload session; starting again from the beginning.".to_string()
-                                } else {
-                                    "The server kept less than it had confirmed; continuing from what it has.".to_string()
-                                },
-                            })
-                            .await;
-                    }
-                    if confirmed > best_confirmed {
-                        best_confirmed = confirmed;
-                        steps_without_progress = 0;
-                        backoff.reset();
-                        continue;
-                    }
-                    steps_without_progress += 1;
-                    if steps_without_progress < MAX_STEPS_WITHOUT_PROGRESS {
-                        continue;
-                    }
-                    steps_without_progress = 0;
-                    ProtocolError::NoProgress
                 }
                 Err(error) => error,
             };
-            tracing::warn!(
-                upload = %self.id,
-                detail = error.technical_detail().unwrap_or(""),
-                "request failed: {error}"
-            );
-            if error.is_file_changed() {
-                return DriveEnd::FileChanged(capitalise(&error.to_string()));
-            }
-            match error.retry_class() {
-                RetryClass::Fatal => return DriveEnd::Failed(capitalise(&error.to_string())),
-                RetryClass::Reauthenticate if !reauthenticated => {
-                    reauthenticated = true;
-                    if let Err(e) = ctx.credentials.refresh().await {
-                        return DriveEnd::Failed(capitalise(&e.to_string()));
-                    }
-                    session.interrupted();
-                }
-                RetryClass::Reauthenticate => {
-                    return DriveEnd::Failed(format!(
-                        "{} The access token was refused again after a refresh: sign in again or provide a new token, then retry.",
-                        capitalise(&error.to_string())
-                    ));
-                }
-                RetryClass::Retry { after } => {
-                    if matches!(error, ProtocolError::Stalled { .. }) {
-                        session.stalled();
-                    } else {
-                        session.interrupted();
-                    }
-                    let Some(wait) = backoff.next_delay(after) else {
-                        return DriveEnd::Failed(format!(
-                            "Gave up after {} tries: {error}.",
-                            backoff.attempt() + 1
-                        ));
-                    };
-                    self.sink
-                        .emit(Event::Retrying {
-                            id: self.id,
-                            attempt: backoff.attempt(),
-                            wait,
-                            reason: capitalise(&error.to_string()),
-                        })
-                        .await;
-                    tokio::time::sleep(wait).await;
-                }
+            if let Some(end) = self.recover(error, session, ctx, &mut state).await {
+                return end;
             }
         }
+    }
+
+    /// The server has every byte: records it, unless the file changed while it was read.
+    fn completed(
+        &self,
+        session: &dyn UploadSession,
+        ctx: &SessionContext,
+        state: &DriveState,
+        result: RemoteResult,
+    ) -> DriveEnd {
+        if state.processing_polls == 0 && ctx.file.verify_size_and_mtime().is_err() {
+            // The server has the whole upload, but the file changed while it was read: the
+            // server's copy may mix old and new content.
+            return DriveEnd::FileChanged(Failure::new(
+                FailureKind::FileChanged,
+                "the file changed while it was being uploaded, so the copy on the server may mix old and new content",
+            ));
+        }
+        // Done means the whole file, never more (progress stops at 100 %).
+        self.save_whole_file(session, ctx);
+        DriveEnd::Completed(result)
+    }
+
+    /// Records that the server holds the whole file.
+    fn save_whole_file(&self, session: &dyn UploadSession, ctx: &SessionContext) {
+        let confirmed = ctx.file.size_bytes;
+        self.confirmed.store(confirmed, Ordering::Relaxed);
+        if let Err(e) =
+            self.journal
+                .save_progress(self.id, confirmed, &session.persistent_state(), false)
+        {
+            tracing::error!(upload = %self.id, "could not save progress: {e}");
+        }
+    }
+
+    /// The service is processing the file: the first time, the scheduler is told (it writes the
+    /// phase); then wait a little longer each time before asking again.
+    async fn processing(
+        &self,
+        session: &mut dyn UploadSession,
+        ctx: &SessionContext,
+        state: &mut DriveState,
+    ) {
+        self.save_whole_file(session, ctx);
+        if state.processing_polls == 0 {
+            let _ = self
+                .internal
+                .send(Internal::Processing { id: self.id })
+                .await;
+        }
+        let wait = processing_wait(self.retry.initial_wait, state.processing_polls);
+        state.processing_polls = state.processing_polls.saturating_add(1);
+        state.steps_without_progress = 0;
+        state.backoff.reset();
+        // The server answered the poll: the credentials work again.
+        state.reauthenticated = false;
+        tokio::time::sleep(wait).await;
+    }
+
+    /// Saves what the server confirmed; a server that keeps confirming nothing new is an error.
+    async fn progressed(
+        &self,
+        session: &mut dyn UploadSession,
+        ctx: &SessionContext,
+        state: &mut DriveState,
+        rewound: bool,
+    ) -> AfterProgress {
+        // The protocols refuse claims beyond the file; never show past 100 % anyway.
+        let confirmed = session.confirmed_bytes().min(ctx.file.size_bytes);
+        if let Err(e) =
+            self.journal
+                .save_progress(self.id, confirmed, &session.persistent_state(), rewound)
+        {
+            tracing::error!(upload = %self.id, "could not save progress: {e}");
+            return AfterProgress::End(DriveEnd::Failed(Failure::new(
+                e.failure_kind(),
+                format!("Hoist could not record the progress, so it stopped to stay safe: {e}"),
+            )));
+        }
+        self.confirmed.store(confirmed, Ordering::Relaxed);
+        // The server accepted a request with the current credentials: a later 401 is a new
+        // expiry, worth one more refresh.
+        state.reauthenticated = false;
+        if rewound {
+            self.sink
+                .emit(Event::Notice {
+                    id: self.id,
+                    notice: if confirmed == 0 {
+                        UploadNotice::SessionLost
+                    } else {
+                        UploadNotice::ServerKeptLess
+                    },
+                })
+                .await;
+        }
+        if confirmed > state.best_confirmed {
+            state.best_confirmed = confirmed;
+            state.steps_without_progress = 0;
+            state.backoff.reset();
+            return AfterProgress::Continue;
+        }
+        state.steps_without_progress += 1;
+        if state.steps_without_progress < MAX_STEPS_WITHOUT_PROGRESS {
+            return AfterProgress::Continue;
+        }
+        state.steps_without_progress = 0;
+        AfterProgress::Error(ProtocolError::NoProgress)
+    }
+
+    /// Decides what a failed step means: an end, or (after refreshing the credentials or
+    /// waiting) another try.
+    async fn recover(
+        &self,
+        error: ProtocolError,
+        session: &mut dyn UploadSession,
+        ctx: &SessionContext,
+        state: &mut DriveState,
+    ) -> Option<DriveEnd> {
+        tracing::warn!(
+            upload = %self.id,
+            detail = error.technical_detail().unwrap_or(""),
+            "request failed: {error}"
+        );
+        if error.is_file_changed() {
+            return Some(DriveEnd::FileChanged(error.failure()));
+        }
+        match error.retry_class() {
+            RetryClass::Fatal => return Some(DriveEnd::Failed(error.failure())),
+            RetryClass::Reauthenticate if !state.reauthenticated => {
+                state.reauthenticated = true;
+                if let Err(e) = ctx.credentials.refresh().await {
+                    return Some(DriveEnd::Failed(e.failure()));
+                }
+                session.interrupted();
+            }
+            RetryClass::Reauthenticate => {
+                return Some(DriveEnd::Failed(Failure::new(
+                    FailureKind::TokenRefused,
+                    format!("{error}; the access token was refused again after a refresh"),
+                )));
+            }
+            RetryClass::Retry { after } => {
+                if matches!(error, ProtocolError::Stalled { .. }) {
+                    session.stalled();
+                } else {
+                    session.interrupted();
+                }
+                let failure = error.failure();
+                let Some(wait) = state.backoff.next_delay(after) else {
+                    return Some(DriveEnd::Failed(Failure::new(
+                        failure.kind,
+                        format!(
+                            "gave up after {} tries: {}",
+                            state.backoff.attempt() + 1,
+                            failure.detail
+                        ),
+                    )));
+                };
+                self.sink
+                    .emit(Event::Retrying {
+                        id: self.id,
+                        attempt: state.backoff.attempt(),
+                        wait,
+                        reason: failure,
+                    })
+                    .await;
+                tokio::time::sleep(wait).await;
+            }
+        }
+        None
     }
 }
 
@@ -243,14 +299,5 @@ async fn stall_watch(counter: &ByteCounter, stall_timeout: Duration) -> Duration
         if idle >= stall_timeout {
             return idle;
         }
-    }
-}
-
-/// Messages start with a capital letter for people.
-pub(crate) fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }

@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::upload::{Destination, Phase, RemoteResult, UploadId};
+use crate::upload::{Destination, Failure, Phase, RemoteResult, UploadId};
 
 /// A read-only picture of one upload, for lists and windows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -24,8 +24,8 @@ pub struct UploadSnapshot {
     pub confirmed_bytes: u64,
     /// Where it stands.
     pub phase: Phase,
-    /// The last error, in plain words.
-    pub error: Option<String>,
+    /// Why it last failed (the window and the command line put it in words).
+    pub error: Option<Failure>,
     /// The result once completed.
     pub result: Option<RemoteResult>,
 }
@@ -43,6 +43,26 @@ pub struct Progress {
     pub total_bytes: Option<u64>,
     /// Smoothed sending rate.
     pub rate_bytes_per_sec: f64,
+}
+
+/// Something that happened to an upload that is not a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum UploadNotice {
+    /// The server lost the upload session: the upload starts again from the beginning.
+    SessionLost,
+    /// The server kept less than it had confirmed: the upload goes on from what it has.
+    ServerKeptLess,
+    /// At the current speed the upload needs longer than the service keeps an upload session;
+    /// if the session expires, the upload starts again from the beginning.
+    SessionMayExpire {
+        /// About how long the rest of the upload needs.
+        #[serde(with = "seconds")]
+        needed: Duration,
+        /// How long the service keeps an upload session.
+        #[serde(with = "seconds")]
+        lifetime: Duration,
+    },
 }
 
 /// What the engine tells the outside world. Progress is coalesced to a few events per second per
@@ -68,8 +88,8 @@ pub enum Event {
         tag: u64,
         /// The file.
         path: PathBuf,
-        /// Why, in plain words.
-        message: String,
+        /// Why.
+        failure: Failure,
     },
     /// Bytes moved or were confirmed.
     Progress(Progress),
@@ -79,8 +99,8 @@ pub enum Event {
         id: UploadId,
         /// The new phase.
         phase: Phase,
-        /// The reason, in plain words, for failures and changed files.
-        message: Option<String>,
+        /// Why, for failures and changed files.
+        failure: Option<Failure>,
     },
     /// A request failed and will be retried after a wait.
     Retrying {
@@ -91,15 +111,15 @@ pub enum Event {
         /// How long until the next try.
         #[serde(with = "seconds")]
         wait: Duration,
-        /// What went wrong, in plain words.
-        reason: String,
+        /// What went wrong.
+        reason: Failure,
     },
     /// Something worth telling about one upload that is not an error (e.g. a new session).
     Notice {
         /// The upload.
         id: UploadId,
-        /// The message.
-        message: String,
+        /// What happened (the window and the command line put it in words).
+        notice: UploadNotice,
     },
     /// The upload is done.
     Completed {
@@ -127,5 +147,32 @@ mod seconds {
 
     pub fn serialize<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_f64(d.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notices_are_data_in_json() {
+        let event = Event::Notice {
+            id: UploadId(4),
+            notice: UploadNotice::SessionMayExpire {
+                needed: Duration::from_secs(90),
+                lifetime: Duration::from_secs(60),
+            },
+        };
+        let json = serde_json::to_value(&event).expect("serialises");
+        assert_eq!(json["event"], "notice");
+        assert_eq!(json["notice"]["kind"], "session-may-expire");
+        assert_eq!(json["notice"]["needed"], 90.0);
+        assert_eq!(json["notice"]["lifetime"], 60.0);
+        let lost = serde_json::to_value(Event::Notice {
+            id: UploadId(4),
+            notice: UploadNotice::SessionLost,
+        })
+        .expect("serialises");
+        assert_eq!(lost["notice"]["kind"], "session-lost");
     }
 }

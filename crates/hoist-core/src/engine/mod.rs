@@ -8,6 +8,7 @@
 mod command;
 mod driver;
 mod event;
+mod outcome;
 mod progress;
 mod retry;
 mod scheduler;
@@ -19,7 +20,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub use command::{Command, UploadOptions};
-pub use event::{Event, Progress, UploadSnapshot};
+pub use event::{Event, Progress, UploadNotice, UploadSnapshot};
 pub use progress::{PROGRESS_INTERVAL, SmoothedRate};
 pub use retry::{Backoff, RetryPolicy};
 pub use sink::Waker;
@@ -154,6 +155,7 @@ impl Engine {
             resume_unfinished_on_start: config.resume_unfinished_on_start,
         };
         let sink = EventSink::new(event_tx, waker);
+        let jobs = runtime.handle().clone();
         let thread = std::thread::Builder::new()
             .name("hoist-engine".to_string())
             .spawn(move || {
@@ -166,6 +168,7 @@ impl Engine {
             EngineHandle {
                 commands: command_tx,
                 thread: Arc::new(Mutex::new(Some(thread))),
+                jobs,
             },
             EngineEvents { rx: event_rx },
         ))
@@ -177,6 +180,7 @@ impl Engine {
 pub struct EngineHandle {
     commands: mpsc::Sender<Command>,
     thread: Arc<Mutex<Option<JoinHandle<()>>>>,
+    jobs: tokio::runtime::Handle,
 }
 
 impl EngineHandle {
@@ -193,6 +197,14 @@ impl EngineHandle {
         self.commands
             .blocking_send(command)
             .map_err(|_| EngineError::Stopped)
+    }
+
+    /// The engine's runtime, for one-off jobs beside the uploads (a profile's connection test,
+    /// a sign-in: `profile::manage` takes it), so nothing else builds a runtime. It is a
+    /// multi-thread runtime: `block_on` it from a plain thread, never from the UI thread or
+    /// inside the runtime. It stops with the engine ([`Self::shutdown`]).
+    pub fn jobs(&self) -> tokio::runtime::Handle {
+        self.jobs.clone()
     }
 
     /// Stops every upload (they stay resumable) and waits for the engine thread to end.

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 use super::sink::EventSink;
-use super::{Event, Progress};
+use super::{Event, Progress, UploadNotice};
 use crate::file::ByteCounter;
 use crate::upload::UploadId;
 
@@ -39,14 +39,14 @@ impl SmoothedRate {
 /// How long a rate must be measured before it is trusted for a long-session warning.
 const WARN_AFTER: Duration = Duration::from_secs(5);
 
-/// The warning to show when, at `rate_bytes_per_sec`, the `remaining_bytes` need longer than the
+/// The notice to give when, at `rate_bytes_per_sec`, the `remaining_bytes` need longer than the
 /// service keeps an upload session (`lifetime`): the session would expire first and the upload
 /// start again from the beginning.
 pub fn long_session_warning(
     remaining_bytes: u64,
     rate_bytes_per_sec: f64,
     lifetime: Duration,
-) -> Option<String> {
+) -> Option<UploadNotice> {
     if rate_bytes_per_sec <= 0.0 || remaining_bytes == 0 {
         return None;
     }
@@ -54,11 +54,10 @@ pub fn long_session_warning(
     if needed_secs <= lifetime.as_secs_f64() * 0.9 {
         return None;
     }
-    Some(format!(
-        "At the current speed this upload needs about {}, but the service keeps an upload session for only {}. If the session expires the upload starts again from the beginning: a faster connection, or uploading fewer files at once, would help.",
-        crate::units::format_eta(Duration::from_secs_f64(needed_secs)),
-        crate::units::format_eta(lifetime)
-    ))
+    Some(UploadNotice::SessionMayExpire {
+        needed: Duration::try_from_secs_f64(needed_secs).unwrap_or(Duration::MAX),
+        lifetime,
+    })
 }
 
 /// Reports progress of one running upload every [`PROGRESS_INTERVAL`] while it changes, until
@@ -110,11 +109,11 @@ pub(crate) async fn report_progress(
             && !stopped
             && now - started >= WARN_AFTER
             && let (Some(lifetime), Some(total)) = (session_lifetime, total_bytes)
-            && let Some(message) =
+            && let Some(notice) =
                 long_session_warning(total.saturating_sub(confirmed_bytes), rate_now, lifetime)
         {
             warned = true;
-            sink.emit(Event::Notice { id, message }).await;
+            sink.emit(Event::Notice { id, notice }).await;
         }
         if stopped {
             return;
@@ -136,9 +135,12 @@ mod tests {
         // 100 GiB at 1 MiB/s: about 28 hours, well within a week.
         assert_eq!(long_session_warning(100 << 30, 1048576.0, week), None);
         // 1 TiB at 1 MiB/s: about 12 days.
-        let message = long_session_warning(1 << 40, 1048576.0, week).expect("warning");
-        assert!(message.contains("12 days"), "{message}");
-        assert!(message.contains("7 days 0 h"), "{message}");
+        let Some(UploadNotice::SessionMayExpire { needed, lifetime }) =
+            long_session_warning(1 << 40, 1048576.0, week)
+        else {
+            panic!("a notice");
+        };
+        assert_eq!((needed.as_secs(), lifetime), (1 << 20, week));
         assert_eq!(long_session_warning(1 << 40, 0.0, week), None);
         assert_eq!(long_session_warning(0, 10.0, week), None);
     }

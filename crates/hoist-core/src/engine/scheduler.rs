@@ -9,7 +9,8 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::driver::{DriveEnd, Driver, capitalise};
+use super::driver::Driver;
+use super::outcome::{DriveEnd, Internal, TaskEnd};
 use super::progress::report_progress;
 use super::retry::RetryPolicy;
 use super::sink::EventSink;
@@ -18,7 +19,7 @@ use crate::auth::credentials_for;
 use crate::file::{ByteCounter, FileError, FileIdentity, Throttle};
 use crate::protocol::{SessionContext, open_stored_session, validate_destination, validate_upload};
 use crate::store::{Journal, NewUpload, StoreError, UploadLock, UploadRecord};
-use crate::upload::{Destination, Phase, UploadAction, UploadId};
+use crate::upload::{Destination, Failure, FailureKind, Phase, UploadAction, UploadId};
 
 /// How long a best-effort "discard this session" request may take.
 const CANCEL_TIMEOUT: Duration = Duration::from_secs(10);
@@ -35,17 +36,6 @@ enum StopReason {
 struct Running {
     cancel: CancellationToken,
     reason: Option<StopReason>,
-}
-
-/// How an upload task ended.
-enum TaskEnd {
-    Drive(DriveEnd),
-    Stopped,
-    Busy(String),
-}
-
-enum Internal {
-    Finished { id: UploadId, end: TaskEnd },
 }
 
 /// Settings the scheduler runs with.
@@ -116,9 +106,10 @@ impl Scheduler {
                     }
                     Some(command) => self.handle(command).await,
                 },
-                Some(Internal::Finished { id, end }) = self.internal_rx.recv() => {
-                    self.finished(id, end).await;
-                }
+                Some(internal) = self.internal_rx.recv() => match internal {
+                    Internal::Processing { id } => self.processing(id).await,
+                    Internal::Finished { id, end } => self.finished(id, end).await,
+                },
             }
             if shutting_down && self.running.is_empty() {
                 break;
@@ -137,7 +128,9 @@ impl Scheduler {
                 tracing::error!("could not read the journal: {e}");
                 self.sink
                     .emit(Event::Warning {
-                        message: capitalise(&e.to_string()),
+                        message:
+                            "Hoist could not read its list of uploads; see the log for details."
+                                .to_string(),
                     })
                     .await;
                 Vec::new()
@@ -219,10 +212,14 @@ impl Scheduler {
                 self.queue.push_back(id);
                 self.sink.emit(Event::Added { tag, upload }).await;
             }
-            Err(message) => {
-                tracing::warn!("could not queue a file: {message}");
+            Err(failure) => {
+                tracing::warn!(
+                    kind = failure.kind.as_str(),
+                    "could not queue a file: {}",
+                    failure.detail
+                );
                 self.sink
-                    .emit(Event::AddFailed { tag, path, message })
+                    .emit(Event::AddFailed { tag, path, failure })
                     .await;
             }
         }
@@ -233,15 +230,15 @@ impl Scheduler {
         path: &std::path::Path,
         destination: Destination,
         options: UploadOptions,
-    ) -> Result<UploadRecord, String> {
-        validate_destination(&destination).map_err(|e| capitalise(&e.to_string()))?;
+    ) -> Result<UploadRecord, Failure> {
+        validate_destination(&destination).map_err(|e| e.failure())?;
         let owned = path.to_path_buf();
         let file = tokio::task::spawn_blocking(move || FileIdentity::read(&owned))
             .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| capitalise(&e.to_string()))?;
+            .map_err(|e| Failure::new(FailureKind::Internal, e.to_string()))?
+            .map_err(|e| e.failure())?;
         validate_upload(&destination, file.size_bytes, options.chunk_size_bytes)
-            .map_err(|e| capitalise(&e.to_string()))?;
+            .map_err(|e| e.failure())?;
         let total_bytes = (!options.size_unknown).then_some(file.size_bytes);
         self.journal
             .insert(&NewUpload {
@@ -250,20 +247,27 @@ impl Scheduler {
                 total_bytes,
                 chunk_size_bytes: options.chunk_size_bytes,
             })
-            .map_err(|e| capitalise(&e.to_string()))
+            .map_err(|e| e.failure())
     }
 
-    async fn set_phase(&mut self, id: UploadId, phase: Phase, message: Option<String>) {
-        if let Err(e) = self.journal.set_phase(id, phase, message.as_deref()) {
+    async fn set_phase(&mut self, id: UploadId, phase: Phase, failure: Option<Failure>) {
+        if let Err(e) = self.journal.set_phase(id, phase, failure.as_ref()) {
             tracing::error!(upload = %id, "could not record the new state: {e}");
         }
         if let Some(entry) = self.entries.get_mut(&id) {
             entry.phase = phase;
-            entry.error = message.clone();
+            entry.error = failure.clone();
         }
         self.sink
-            .emit(Event::PhaseChanged { id, phase, message })
+            .emit(Event::PhaseChanged { id, phase, failure })
             .await;
+    }
+
+    /// A running upload's bytes are all on the server, which is processing them.
+    async fn processing(&mut self, id: UploadId) {
+        if self.running.contains_key(&id) {
+            self.set_phase(id, Phase::Processing, None).await;
+        }
     }
 
     async fn pause(&mut self, id: UploadId) {
@@ -308,8 +312,7 @@ impl Scheduler {
         let file = match identity {
             Ok(Ok(file)) => file,
             Ok(Err(e)) => {
-                self.set_phase(id, Phase::Failed, Some(capitalise(&e.to_string())))
-                    .await;
+                self.set_phase(id, Phase::Failed, Some(e.failure())).await;
                 return;
             }
             Err(e) => {
@@ -320,11 +323,8 @@ impl Scheduler {
         self.discard_remote(id).await;
         let size_unknown = entry.total_bytes.is_none();
         if let Err(e) = self.journal.update_identity(id, &file) {
-            self.sink
-                .emit(Event::Warning {
-                    message: capitalise(&e.to_string()),
-                })
-                .await;
+            tracing::error!(upload = %id, "could not record the file's new identity: {e}");
+            self.set_phase(id, Phase::Failed, Some(e.failure())).await;
             return;
         }
         if size_unknown && let Err(e) = self.journal.set_total(id, None) {
@@ -448,6 +448,7 @@ impl Scheduler {
             id,
             journal: self.journal.clone(),
             sink: self.sink.clone(),
+            internal: self.internal_tx.clone(),
             retry: self.settings.retry,
             stall_timeout: self.settings.stall_timeout,
             confirmed,
@@ -485,29 +486,29 @@ impl Scheduler {
                     .emit(Event::PhaseChanged {
                         id,
                         phase: Phase::Completed,
-                        message: None,
+                        failure: None,
                     })
                     .await;
                 if reason == Some(StopReason::Remove) {
                     self.forget(id).await;
                 }
             }
-            TaskEnd::Drive(DriveEnd::Failed(message)) => {
-                self.set_phase(id, Phase::Failed, Some(message)).await;
+            TaskEnd::Drive(DriveEnd::Failed(failure)) => {
+                self.set_phase(id, Phase::Failed, Some(failure)).await;
             }
-            TaskEnd::Drive(DriveEnd::FileChanged(message)) => {
-                self.set_phase(id, Phase::FileChanged, Some(message)).await;
+            TaskEnd::Drive(DriveEnd::FileChanged(failure)) => {
+                self.set_phase(id, Phase::FileChanged, Some(failure)).await;
             }
-            TaskEnd::Busy(message) => {
+            TaskEnd::Busy(failure) => {
                 // Another process drives it: leave the journal alone.
                 if let Some(entry) = self.entries.get_mut(&id) {
-                    entry.error = Some(message.clone());
+                    entry.error = Some(failure.clone());
                 }
                 self.sink
                     .emit(Event::PhaseChanged {
                         id,
                         phase: Phase::Failed,
-                        message: Some(message),
+                        failure: Some(failure),
                     })
                     .await;
             }
@@ -539,21 +540,21 @@ async fn run_upload(
     let id = record.id;
     let lock = match UploadLock::try_acquire(&locks_dir, id) {
         Ok(lock) => lock,
-        Err(e @ StoreError::Locked { .. }) => return TaskEnd::Busy(capitalise(&e.to_string())),
-        Err(e) => return TaskEnd::Drive(DriveEnd::Failed(capitalise(&e.to_string()))),
+        Err(e @ StoreError::Locked { .. }) => return TaskEnd::Busy(e.failure()),
+        Err(e) => return TaskEnd::failed(e.failure()),
     };
     let file = record.file.clone();
     match tokio::task::spawn_blocking(move || file.verify_unchanged()).await {
         Ok(Ok(())) => {}
         Ok(Err(e @ FileError::Changed { .. })) => {
-            return TaskEnd::Drive(DriveEnd::FileChanged(capitalise(&e.to_string())));
+            return TaskEnd::Drive(DriveEnd::FileChanged(e.failure()));
         }
-        Ok(Err(e)) => return TaskEnd::Drive(DriveEnd::Failed(capitalise(&e.to_string()))),
-        Err(e) => return TaskEnd::Drive(DriveEnd::Failed(e.to_string())),
+        Ok(Err(e)) => return TaskEnd::failed(e.failure()),
+        Err(e) => return TaskEnd::failed(Failure::new(FailureKind::Internal, e.to_string())),
     }
     let mut session = match open_stored_session(&record.destination, &record.protocol_state) {
         Ok(session) => session,
-        Err(e) => return TaskEnd::Drive(DriveEnd::Failed(capitalise(&e.to_string()))),
+        Err(e) => return TaskEnd::failed(e.failure()),
     };
     let progress_stop = CancellationToken::new();
     tokio::spawn(report_progress(

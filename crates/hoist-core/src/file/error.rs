@@ -1,5 +1,7 @@
 use std::path::PathBuf;
 
+use crate::upload::{Failure, FailureKind};
+
 /// Problems with the local file, in words a person can act on. The path comes last.
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
@@ -44,6 +46,61 @@ impl FileError {
             std::io::ErrorKind::PermissionDenied => FileError::PermissionDenied(path),
             std::io::ErrorKind::IsADirectory => FileError::IsDirectory(path),
             _ => FileError::Io { source, path },
+        }
+    }
+
+    /// What kind of failure this is, for the window and the command line.
+    pub fn failure_kind(&self) -> FailureKind {
+        match self {
+            FileError::NotFound(_) => FailureKind::FileMissing,
+            FileError::Changed { .. } => FailureKind::FileChanged,
+            FileError::PermissionDenied(_)
+            | FileError::IsDirectory(_)
+            | FileError::NotRegular(_)
+            | FileError::Io { .. } => FailureKind::FileUnreadable,
+        }
+    }
+
+    /// The typed failure: [`Self::failure_kind`] and this error's text.
+    pub fn failure(&self) -> Failure {
+        Failure::new(self.failure_kind(), self.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_file_error_maps_to_its_failure_kind() {
+        let path = || PathBuf::from("/videos/a.mov");
+        let cases = [
+            (FileError::NotFound(path()), FailureKind::FileMissing),
+            (
+                FileError::PermissionDenied(path()),
+                FailureKind::FileUnreadable,
+            ),
+            (FileError::IsDirectory(path()), FailureKind::FileUnreadable),
+            (FileError::NotRegular(path()), FailureKind::FileUnreadable),
+            (
+                FileError::Changed {
+                    what: "size",
+                    path: path(),
+                },
+                FailureKind::FileChanged,
+            ),
+            (
+                FileError::Io {
+                    source: std::io::Error::other("usb stick removed"),
+                    path: path(),
+                },
+                FailureKind::FileUnreadable,
+            ),
+        ];
+        for (error, kind) in cases {
+            let failure = error.failure();
+            assert_eq!(failure.kind, kind, "{error}");
+            assert_eq!(failure.detail, error.to_string());
         }
     }
 }

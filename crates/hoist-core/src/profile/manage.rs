@@ -250,25 +250,13 @@ fn sign_in_tokens(dirs: &HoistDirs) -> Result<SecretStoreTokens, ProfileError> {
     Ok(SecretStoreTokens::with_choice(dirs.clone(), choice))
 }
 
-#[allow(
-    clippy::disallowed_methods,
-    reason = "a one-off runtime for a connection test or sign-in; to be folded into the engine's"
-)]
-fn runtime(dirs: &HoistDirs) -> Result<tokio::runtime::Runtime, ProfileError> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| ProfileError::Io {
-            path: dirs.config_dir.clone(),
-            detail: format!("could not start the network runtime: {e}"),
-        })
-}
-
 /// Signs the profile `name` in to Google: `open_browser` is given the consent page, Hoist waits
 /// (up to `timeout`) for the browser to come back, and saves the refresh token in the secret
 /// store under the profile's account. Returns the account name. `cancel`, when notified, stops
-/// the wait ([`AuthError::Cancelled`]). Blocking: call it off the UI thread.
+/// the wait ([`AuthError::Cancelled`]). Runs on `jobs`, the engine's runtime (a multi-thread
+/// one); blocking: call it from a plain thread, never the UI thread or one of the runtime's.
 pub fn sign_in(
+    jobs: &tokio::runtime::Handle,
     dirs: &HoistDirs,
     name: &str,
     open_browser: impl FnOnce(&url::Url),
@@ -278,7 +266,7 @@ pub fn sign_in(
     let (profile, sign_in, config) = sign_in_client(dirs, name)?;
     let account = sign_in.account_for(name);
     let scopes = profile.kind.google_scopes();
-    let tokens = runtime(dirs)?.block_on(async {
+    let tokens = jobs.block_on(async {
         let signing_in = crate::auth::sign_in(&config, scopes, open_browser, timeout);
         match cancel {
             None => signing_in.await,
@@ -312,7 +300,12 @@ pub fn is_signed_in(dirs: &HoistDirs, name: &str) -> Result<bool, ProfileError> 
 }
 
 /// Revokes the profile's sign-in at Google and forgets it. Returns false when none was saved.
-pub fn sign_out(dirs: &HoistDirs, name: &str) -> Result<bool, ProfileError> {
+/// Runs on `jobs` like [`sign_in`] (blocking).
+pub fn sign_out(
+    jobs: &tokio::runtime::Handle,
+    dirs: &HoistDirs,
+    name: &str,
+) -> Result<bool, ProfileError> {
     let (_, sign_in, config) = sign_in_client(dirs, name)?;
     let key = google_store_key(&sign_in.account_for(name));
     let store: Arc<dyn TokenStore> = Arc::new(sign_in_tokens(dirs)?);
@@ -320,17 +313,17 @@ pub fn sign_out(dirs: &HoistDirs, name: &str) -> Result<bool, ProfileError> {
         return Ok(false);
     }
     let credentials = OAuthCredentials::new(OAuthClient::new(&config)?, store, key);
-    runtime(dirs)?.block_on(credentials.revoke())?;
+    jobs.block_on(credentials.revoke())?;
     Ok(true)
 }
 
-/// Checks that the profile's service answers and accepts its credentials (blocking: runs its
-/// own small runtime; call it off the UI thread).
-#[allow(
-    clippy::disallowed_methods,
-    reason = "a one-off runtime for a connection test or sign-in; to be folded into the engine's"
-)]
-pub fn test_connection(dirs: &HoistDirs, name: &str) -> Result<ProbeReport, ProfileError> {
+/// Checks that the profile's service answers and accepts its credentials. Runs on `jobs` like
+/// [`sign_in`] (blocking).
+pub fn test_connection(
+    jobs: &tokio::runtime::Handle,
+    dirs: &HoistDirs,
+    name: &str,
+) -> Result<ProbeReport, ProfileError> {
     let profile = ProfileStore::new(dirs).get(name)?;
     let destination = profile.destination(name)?;
     let credentials: Arc<dyn Credentials> = match &destination.auth {
@@ -348,14 +341,7 @@ pub fn test_connection(dirs: &HoistDirs, name: &str) -> Result<ProbeReport, Prof
         }
         _ => Arc::new(NoCredentials),
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| ProfileError::Io {
-            path: dirs.config_dir.clone(),
-            detail: format!("could not start the network runtime: {e}"),
-        })?;
-    Ok(runtime.block_on(async {
+    Ok(jobs.block_on(async {
         match http_client() {
             Ok(http) => probe(&http, &destination, credentials.as_ref()).await,
             Err(error) => ProbeReport {

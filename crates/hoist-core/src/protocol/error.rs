@@ -1,6 +1,7 @@
 use std::time::Duration;
 
 use crate::file::FileError;
+use crate::upload::{Failure, FailureKind};
 
 /// What went wrong talking to a server. `Display` is the plain-language message for people; the
 /// technical detail is in the fields (and goes to the log). Never contains a secret or session URI.
@@ -46,6 +47,15 @@ pub enum ProtocolError {
     #[error("the server refused the credentials: {message}")]
     Unauthorized {
         /// The server's message.
+        message: String,
+    },
+    /// A service's own sign-in exchange refused the key (api.video's `/auth/api-key` answers 400
+    /// for a wrong key). Retrying does not help.
+    #[error("the server answered {status}: {message}")]
+    CredentialsRefused {
+        /// HTTP status code.
+        status: u16,
+        /// The server's message, with what to check.
         message: String,
     },
     /// No credentials could be found.
@@ -239,6 +249,45 @@ impl ProtocolError {
         ProtocolError::Connection { problem, detail }
     }
 
+    /// What kind of failure this is, for the window and the command line.
+    pub fn failure_kind(&self) -> FailureKind {
+        match self {
+            ProtocolError::Connection { .. } | ProtocolError::Stalled { .. } => {
+                FailureKind::Network
+            }
+            ProtocolError::Certificate { .. } => FailureKind::Certificate,
+            ProtocolError::Status { status: 401, .. }
+            | ProtocolError::Unauthorized { .. }
+            | ProtocolError::CredentialsRefused { .. } => FailureKind::TokenRefused,
+            ProtocolError::Status { status: 403, .. } => FailureKind::AccessDenied,
+            ProtocolError::Status { status: 404, .. } => FailureKind::NotFound,
+            ProtocolError::Status { status: 410, .. } => FailureKind::SessionExpired,
+            ProtocolError::Status { status: 413, .. } => FailureKind::OverLimit,
+            ProtocolError::Status { .. } => FailureKind::ServerRejected,
+            ProtocolError::MissingCredentials { .. } => FailureKind::SignInNeeded,
+            ProtocolError::NoProgress
+            | ProtocolError::BadResponse { .. }
+            | ProtocolError::AnswerTooLarge { .. }
+            | ProtocolError::ImpossibleClaim { .. }
+            | ProtocolError::PrematureCompletion { .. } => FailureKind::ProtocolViolation,
+            ProtocolError::InsecureAddress { .. } | ProtocolError::ForeignOrigin { .. } => {
+                FailureKind::UnsafeAddress
+            }
+            ProtocolError::ChecksumMismatch { .. } => FailureKind::ChecksumMismatch,
+            ProtocolError::InvalidDestination { .. } => FailureKind::InvalidDestination,
+            ProtocolError::ProcessingFailed { .. } => FailureKind::ProcessingFailed,
+            ProtocolError::OverLimit { .. } => FailureKind::OverLimit,
+            ProtocolError::BadState { .. } => FailureKind::StateDamaged,
+            ProtocolError::File(error) => error.failure_kind(),
+        }
+    }
+
+    /// The typed failure: [`Self::failure_kind`] and this error's text (the technical detail
+    /// of [`Self::technical_detail`] goes to the log only).
+    pub fn failure(&self) -> Failure {
+        Failure::new(self.failure_kind(), self.to_string())
+    }
+
     /// The technical detail for the log (never a secret), beyond the plain message.
     pub fn technical_detail(&self) -> Option<&str> {
         match self {
@@ -296,6 +345,151 @@ mod tests {
             }
             .retry_class(),
             RetryClass::Reauthenticate
+        );
+    }
+
+    fn detail() -> String {
+        "x".to_string()
+    }
+
+    /// Connection trouble, statuses and credentials, with the kind each must map to.
+    fn connection_and_status_cases() -> Vec<(ProtocolError, FailureKind)> {
+        let status = |status| ProtocolError::Status {
+            status,
+            message: "no".to_string(),
+            retry_after: None,
+        };
+        vec![
+            (
+                ProtocolError::Connection {
+                    problem: ConnectionProblem::Unreachable,
+                    detail: "connection refused".to_string(),
+                },
+                FailureKind::Network,
+            ),
+            (
+                ProtocolError::Stalled {
+                    idle: Duration::from_secs(60),
+                },
+                FailureKind::Network,
+            ),
+            (
+                ProtocolError::Certificate { detail: detail() },
+                FailureKind::Certificate,
+            ),
+            (ProtocolError::NoProgress, FailureKind::ProtocolViolation),
+            (status(401), FailureKind::TokenRefused),
+            (status(403), FailureKind::AccessDenied),
+            (status(404), FailureKind::NotFound),
+            (status(410), FailureKind::SessionExpired),
+            (status(413), FailureKind::OverLimit),
+            (status(400), FailureKind::ServerRejected),
+            (status(503), FailureKind::ServerRejected),
+            (
+                ProtocolError::Unauthorized { message: detail() },
+                FailureKind::TokenRefused,
+            ),
+            (
+                ProtocolError::CredentialsRefused {
+                    status: 400,
+                    message: detail(),
+                },
+                FailureKind::TokenRefused,
+            ),
+            (
+                ProtocolError::MissingCredentials { detail: detail() },
+                FailureKind::SignInNeeded,
+            ),
+        ]
+    }
+
+    /// What the server answered and the local file, with the kind each must map to.
+    fn answer_and_file_cases() -> Vec<(ProtocolError, FailureKind)> {
+        vec![
+            (
+                ProtocolError::BadResponse { detail: detail() },
+                FailureKind::ProtocolViolation,
+            ),
+            (
+                ProtocolError::AnswerTooLarge { limit_bytes: 1 },
+                FailureKind::ProtocolViolation,
+            ),
+            (
+                ProtocolError::InsecureAddress { address: detail() },
+                FailureKind::UnsafeAddress,
+            ),
+            (
+                ProtocolError::ForeignOrigin { address: detail() },
+                FailureKind::UnsafeAddress,
+            ),
+            (
+                ProtocolError::ImpossibleClaim {
+                    claimed_bytes: 9,
+                    limit: detail(),
+                },
+                FailureKind::ProtocolViolation,
+            ),
+            (
+                ProtocolError::PrematureCompletion {
+                    sent_bytes: 1,
+                    total_bytes: 2,
+                },
+                FailureKind::ProtocolViolation,
+            ),
+            (
+                ProtocolError::ChecksumMismatch {
+                    algorithm: "md5",
+                    server: detail(),
+                    local: detail(),
+                },
+                FailureKind::ChecksumMismatch,
+            ),
+            (
+                ProtocolError::InvalidDestination { detail: detail() },
+                FailureKind::InvalidDestination,
+            ),
+            (
+                ProtocolError::ProcessingFailed { detail: detail() },
+                FailureKind::ProcessingFailed,
+            ),
+            (
+                ProtocolError::OverLimit { detail: detail() },
+                FailureKind::OverLimit,
+            ),
+            (
+                ProtocolError::BadState { detail: detail() },
+                FailureKind::StateDamaged,
+            ),
+            (
+                ProtocolError::File(FileError::NotFound("/a.mov".into())),
+                FailureKind::FileMissing,
+            ),
+            (
+                ProtocolError::File(FileError::Changed {
+                    what: "size",
+                    path: "/a.mov".into(),
+                }),
+                FailureKind::FileChanged,
+            ),
+        ]
+    }
+
+    #[test]
+    fn each_protocol_error_maps_to_its_failure_kind() {
+        let cases = connection_and_status_cases()
+            .into_iter()
+            .chain(answer_and_file_cases());
+        for (error, kind) in cases {
+            assert_eq!(error.failure().kind, kind, "{error}");
+        }
+        let cut = ProtocolError::Connection {
+            problem: ConnectionProblem::Lost,
+            detail: "connection reset by peer".to_string(),
+        };
+        assert_eq!(
+            cut.failure().detail,
+            "the connection to the server was lost",
+            "the HTTP client's words stay in the log"
         );
     }
 }

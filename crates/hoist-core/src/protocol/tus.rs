@@ -448,16 +448,7 @@ impl TusSession {
         }
         let declare_length = end == total && !self.state.length_declared;
         let checksum = if checksums && end > start {
-            ctx.counter.touch();
-            let path = ctx.file.path.clone();
-            let counter = ctx.counter.clone();
-            let digest =
-                tokio::task::spawn_blocking(move || sha1_of_range(&path, start, end, &counter))
-                    .await
-                    .map_err(|e| ProtocolError::BadState {
-                        detail: e.to_string(),
-                    })??;
-            Some(format!("sha1 {digest}"))
+            Some(range_checksum(ctx, start, end).await?)
         } else {
             None
         };
@@ -782,6 +773,24 @@ fn sha1_of_range(
         counter.touch();
     }
     Ok(BASE64.encode(hasher.finalize()))
+}
+
+/// The `Upload-Checksum` value of the file's bytes `start..end` ("sha1 <base64>"), read off the
+/// runtime's threads.
+async fn range_checksum(
+    ctx: &SessionContext,
+    start: u64,
+    end: u64,
+) -> Result<String, ProtocolError> {
+    ctx.counter.touch();
+    let path = ctx.file.path.clone();
+    let counter = ctx.counter.clone();
+    let digest = tokio::task::spawn_blocking(move || sha1_of_range(&path, start, end, &counter))
+        .await
+        .map_err(|e| ProtocolError::BadState {
+            detail: e.to_string(),
+        })??;
+    Ok(format!("sha1 {digest}"))
 }
 
 #[cfg(test)]

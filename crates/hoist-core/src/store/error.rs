@@ -1,6 +1,6 @@
 use std::path::{Path, PathBuf};
 
-use crate::upload::UploadId;
+use crate::upload::{Failure, FailureKind, UploadId};
 
 /// Problems with Hoist's own files (directories, the upload journal, upload locks), in words a
 /// person can act on. Paths come last; protocol state and credentials never appear.
@@ -61,6 +61,25 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// What kind of failure this is, for the window and the command line.
+    pub fn failure_kind(&self) -> FailureKind {
+        match self {
+            StoreError::DiskFull { .. } => FailureKind::DiskFull,
+            StoreError::Locked { .. } => FailureKind::StoreLocked,
+            StoreError::CorruptRow { .. } => FailureKind::StateDamaged,
+            StoreError::Io { .. }
+            | StoreError::Database(_)
+            | StoreError::NoHome
+            | StoreError::NotFound(_)
+            | StoreError::NewerJournal { .. } => FailureKind::JournalUnusable,
+        }
+    }
+
+    /// The typed failure: [`Self::failure_kind`] and this error's text.
+    pub fn failure(&self) -> Failure {
+        Failure::new(self.failure_kind(), self.to_string())
+    }
+
     /// Classifies an I/O error on `path`: a full disk becomes [`StoreError::DiskFull`].
     pub fn from_io(source: std::io::Error, path: &Path) -> StoreError {
         let path = path.to_path_buf();
@@ -80,6 +99,57 @@ impl StoreError {
                 path: path.to_path_buf(),
             },
             _ => StoreError::Database(source),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_store_error_maps_to_its_failure_kind() {
+        let path = || PathBuf::from("/home/u/.local/share/hoist/journal.sqlite3");
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        let cases = [
+            (StoreError::from_io(full, &path()), FailureKind::DiskFull),
+            (
+                StoreError::from_io(std::io::Error::other("read-only"), &path()),
+                FailureKind::JournalUnusable,
+            ),
+            (
+                StoreError::Database(rusqlite::Error::InvalidQuery),
+                FailureKind::JournalUnusable,
+            ),
+            (StoreError::NoHome, FailureKind::JournalUnusable),
+            (
+                StoreError::Locked { id: UploadId(3) },
+                FailureKind::StoreLocked,
+            ),
+            (
+                StoreError::NotFound(UploadId(3)),
+                FailureKind::JournalUnusable,
+            ),
+            (
+                StoreError::NewerJournal {
+                    path: path(),
+                    found: 9,
+                    supported: 2,
+                },
+                FailureKind::JournalUnusable,
+            ),
+            (
+                StoreError::CorruptRow {
+                    id: UploadId(3),
+                    detail: "destination: not JSON".to_string(),
+                },
+                FailureKind::StateDamaged,
+            ),
+        ];
+        for (error, kind) in cases {
+            let failure = error.failure();
+            assert_eq!(failure.kind, kind, "{error}");
+            assert_eq!(failure.detail, error.to_string());
         }
     }
 }

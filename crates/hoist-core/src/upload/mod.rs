@@ -2,6 +2,7 @@
 
 mod action;
 mod destination;
+mod failure;
 mod id;
 mod phase;
 mod remote_result;
@@ -12,6 +13,7 @@ pub use destination::{
     ApiVideoAccess, AssetType, AuthSource, DEFAULT_PARALLEL_CHUNKS, Destination, GoogleOauthSource,
     Privacy, Service,
 };
+pub use failure::{Failure, FailureKind};
 pub use id::UploadId;
 pub use phase::Phase;
 pub use remote_result::RemoteResult;

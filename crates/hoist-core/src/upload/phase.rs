@@ -63,14 +63,6 @@ impl Phase {
         )
     }
 
-    /// True when `hoist resume` should pick the upload up again.
-    pub fn is_resumable(self) -> bool {
-        matches!(
-            self,
-            Phase::Queued | Phase::Uploading | Phase::Paused | Phase::Failed | Phase::Processing
-        )
-    }
-
     /// The phase in plain words for people.
     pub fn label(self) -> &'static str {
         match self {

@@ -59,6 +59,10 @@ impl HoistApp {
         if demo.is_some() {
             settings.destination = Some(DEMO_DESTINATION.to_string());
         }
+        let mut profiles = ProfilesWindow::new(None);
+        if let Some(jobs) = backend.jobs() {
+            profiles.set_jobs(jobs);
+        }
         HoistApp {
             backend,
             model: QueueModel::default(),
@@ -76,8 +80,14 @@ impl HoistApp {
             sent_notices: true,
             deferred: Vec::new(),
             thumbnails: Thumbnails::default(),
-            profiles: ProfilesWindow::new(None),
+            profiles,
         }
+    }
+
+    /// Runs connection tests and sign-ins on `jobs` (tests whose backend is not the engine).
+    pub fn with_jobs(mut self, jobs: tokio::runtime::Handle) -> HoistApp {
+        self.profiles.set_jobs(jobs);
+        self
     }
 
     /// Turns desktop notifications off regardless of settings (tests).

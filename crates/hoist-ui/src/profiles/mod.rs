@@ -56,6 +56,8 @@ pub struct ProfilesWindow {
     opener: BrowserOpener,
     /// The sign-in page while a sign-in waits for the browser.
     pending: PendingSignIn,
+    /// The engine's runtime, for connection tests and sign-ins.
+    jobs: Option<tokio::runtime::Handle>,
 }
 
 impl ProfilesWindow {
@@ -74,7 +76,13 @@ impl ProfilesWindow {
             status: None,
             opener: system_browser(),
             pending: PendingSignIn::default(),
+            jobs: None,
         }
+    }
+
+    /// Runs connection tests and sign-ins on `jobs`, the engine's runtime.
+    pub fn set_jobs(&mut self, jobs: tokio::runtime::Handle) {
+        self.jobs = Some(jobs);
     }
 
     /// Opens Google's sign-in page with `opener` (tests play the browser).
@@ -172,6 +180,22 @@ impl ProfilesWindow {
         self.job = Some(background(ctx, move || job(dirs)));
     }
 
+    /// [`Self::run`] for a job that needs the network, on the engine's runtime.
+    fn run_online(
+        &mut self,
+        ctx: &egui::Context,
+        job: impl FnOnce(&tokio::runtime::Handle, HoistDirs) -> Outcome + Send + 'static,
+    ) {
+        let Some(jobs) = self.jobs.clone() else {
+            self.status = Some((
+                false,
+                "The upload engine is not running, so Hoist cannot go online.".to_string(),
+            ));
+            return;
+        };
+        self.run(ctx, move |dirs| job(&jobs, dirs));
+    }
+
     /// Draws the window when it is open.
     pub fn show(&mut self, ctx: &egui::Context) {
         let mut open = self.open;
@@ -244,14 +268,14 @@ impl ProfilesWindow {
         }
         if let Some(name) = test {
             self.status = Some((true, format!("Testing \"{name}\"...")));
-            self.run(&ctx, move |dirs| tested(&dirs, &name));
+            self.run_online(&ctx, move |jobs, dirs| tested(jobs, &dirs, &name));
         }
         if let Some(name) = sign_in {
             let opener = self.opener.clone();
             let pending = self.pending.clone();
             let waker = ctx.clone();
-            self.run(&ctx, move |dirs| {
-                signed_in(&dirs, &name, &opener, &pending, &waker)
+            self.run_online(&ctx, move |jobs, dirs| {
+                signed_in(jobs, &dirs, &name, &opener, &pending, &waker)
             });
             self.status = Some((
                 true,
@@ -260,7 +284,7 @@ impl ProfilesWindow {
             ));
         }
         if let Some(name) = sign_out {
-            self.run(&ctx, move |dirs| signed_out(&dirs, &name));
+            self.run_online(&ctx, move |jobs, dirs| signed_out(jobs, &dirs, &name));
         }
         if let Some(name) = self.confirm_delete.clone() {
             ui.separator();

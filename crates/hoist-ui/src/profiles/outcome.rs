@@ -98,6 +98,7 @@ pub(super) fn deleted(dirs: &HoistDirs, name: &str) -> Outcome {
 
 /// Runs the Google sign-in of the profile `name` (blocking, off the UI thread).
 pub(super) fn signed_in(
+    jobs: &tokio::runtime::Handle,
     dirs: &HoistDirs,
     name: &str,
     opener: &BrowserOpener,
@@ -106,6 +107,7 @@ pub(super) fn signed_in(
 ) -> Outcome {
     let cancel = pending.cancel_switch();
     let result = manage::sign_in(
+        jobs,
         dirs,
         name,
         |url| {
@@ -142,8 +144,8 @@ pub(super) fn signed_in(
 }
 
 /// Revokes and forgets the profile's Google sign-in (blocking, off the UI thread).
-pub(super) fn signed_out(dirs: &HoistDirs, name: &str) -> Outcome {
-    let (ok, message) = match manage::sign_out(dirs, name) {
+pub(super) fn signed_out(jobs: &tokio::runtime::Handle, dirs: &HoistDirs, name: &str) -> Outcome {
+    let (ok, message) = match manage::sign_out(jobs, dirs, name) {
         Ok(true) => (true, format!("Signed out of Google for \"{name}\".")),
         Ok(false) => (true, format!("\"{name}\" was not signed in to Google.")),
         Err(error) => (false, format!("Signing out for \"{name}\" failed: {error}")),
@@ -156,8 +158,8 @@ pub(super) fn signed_out(dirs: &HoistDirs, name: &str) -> Outcome {
     }
 }
 
-pub(super) fn tested(dirs: &HoistDirs, name: &str) -> Outcome {
-    let (ok, message) = match manage::test_connection(dirs, name) {
+pub(super) fn tested(jobs: &tokio::runtime::Handle, dirs: &HoistDirs, name: &str) -> Outcome {
+    let (ok, message) = match manage::test_connection(jobs, dirs, name) {
         Ok(report) if report.ok => (true, format!("OK: {}", report.message)),
         Ok(report) => (false, format!("Failed: {}", report.message)),
         Err(error) => (false, format!("Failed: {error}")),

@@ -16,6 +16,7 @@ use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use serde::Deserialize;
 
 use super::super::credentials::{SecretScope, attach_secrets, secret_value};
+use super::super::error::RETRYABLE_STATUSES;
 use super::super::http::{parse_url, read_error_body, read_text};
 use super::super::{ProtocolError, SessionContext};
 use super::wire::Problem;
@@ -167,14 +168,21 @@ impl Tokens {
                 self.rejected = false;
                 Ok(())
             }
-            Exchange::Refused { status, message } => Err(ProtocolError::Status {
-                status,
-                message: format!(
+            Exchange::Refused { status, message } => {
+                let message = format!(
                     "api.video refused the API key ({}); check the key in the variable named by --token-env",
                     message.trim_end_matches('.')
-                ),
-                retry_after: None,
-            }),
+                );
+                Err(if RETRYABLE_STATUSES.contains(&status) {
+                    ProtocolError::Status {
+                        status,
+                        message,
+                        retry_after: None,
+                    }
+                } else {
+                    ProtocolError::CredentialsRefused { status, message }
+                })
+            }
         }
     }
 

@@ -66,7 +66,13 @@ pub(super) fn decode_record(id: UploadId, row: &Row<'_>) -> Result<UploadRecord,
             "protocol state",
         )?,
         phase: Phase::parse(&phase_name).ok_or_else(|| "the phase is unknown".to_string())?,
-        error: column(row, 11, "error")?,
+        error: column::<Option<String>>(row, 11, "error")?.map(|detail| {
+            let kind = column::<Option<String>>(row, 15, "error kind")
+                .ok()
+                .flatten()
+                .map_or(FailureKind::Other, |name| FailureKind::parse(&name));
+            Failure::new(kind, detail)
+        }),
         result: result_json
             .map(|json| from_json(&json, "result"))
             .transpose()?,

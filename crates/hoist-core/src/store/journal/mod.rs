@@ -23,7 +23,7 @@ use serde::de::DeserializeOwned;
 
 use super::StoreError;
 use crate::file::FileIdentity;
-use crate::upload::{Destination, Phase, RemoteResult, UploadId};
+use crate::upload::{Destination, Failure, FailureKind, Phase, RemoteResult, UploadId};
 use codec::*;
 use open::*;
 
@@ -35,7 +35,7 @@ macro_rules! record_columns {
     () => {
         "id, file_path, file_size_bytes, file_modified_unix_nanos, file_sample_sha256, \
          destination_json, total_bytes, chunk_size_bytes, confirmed_bytes, protocol_state_json, \
-         phase, error, result_json, created_unix_secs, updated_unix_secs"
+         phase, error, result_json, created_unix_secs, updated_unix_secs, error_kind"
     };
 }
 
@@ -100,8 +100,9 @@ pub struct UploadRecord {
     pub protocol_state: serde_json::Value,
     /// Where the upload stands.
     pub phase: Phase,
-    /// The last error, in words for the user.
-    pub error: Option<String>,
+    /// Why it last failed (journals of Hoist 0.1.0 kept only the text: kind
+    /// [`FailureKind::Other`](crate::upload::FailureKind::Other)).
+    pub error: Option<Failure>,
     /// What the server handed back on completion.
     pub result: Option<RemoteResult>,
     /// When the upload was added (seconds since the Unix epoch).
@@ -299,17 +300,24 @@ impl Journal {
         )
     }
 
-    /// Moves the upload to `phase`, with the error message to show the user (`None` clears it).
+    /// Moves the upload to `phase`, with why it failed (`None` clears it).
     pub fn set_phase(
         &self,
         id: UploadId,
         phase: Phase,
-        error: Option<&str>,
+        failure: Option<&Failure>,
     ) -> Result<(), StoreError> {
         self.update_one(
             id,
-            "UPDATE uploads SET phase = ?2, error = ?3, updated_unix_secs = ?4 WHERE id = ?1",
-            rusqlite::params![id.0, phase.as_str(), error, now_unix_secs()],
+            "UPDATE uploads SET phase = ?2, error = ?3, error_kind = ?4, updated_unix_secs = ?5 \
+             WHERE id = ?1",
+            rusqlite::params![
+                id.0,
+                phase.as_str(),
+                failure.map(|f| f.detail.as_str()),
+                failure.map(|f| f.kind.as_str()),
+                now_unix_secs()
+            ],
         )
     }
 
@@ -322,7 +330,7 @@ impl Journal {
             id,
             "UPDATE uploads SET phase = ?2, \
              confirmed_bytes = coalesce(total_bytes, confirmed_bytes), \
-             result_json = ?3, error = NULL, updated_unix_secs = ?4 \
+             result_json = ?3, error = NULL, error_kind = NULL, updated_unix_secs = ?4 \
              WHERE id = ?1",
             rusqlite::params![
                 id.0,

@@ -24,6 +24,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
         created_unix_secs INTEGER NOT NULL,
         updated_unix_secs INTEGER NOT NULL
     ) STRICT;",
+    // Version 2: the kind of the last failure beside its text (NULL: an older Hoist's text only).
+    "ALTER TABLE uploads ADD COLUMN error_kind TEXT;",
 ];
 
 /// The schema version this build writes.

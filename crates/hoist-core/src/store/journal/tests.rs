@@ -149,12 +149,20 @@ fn phases_and_errors() {
         journal.set_phase(id, phase, None).expect("set phase");
         assert_eq!(journal.get(id).expect("get").phase, phase);
     }
+    let refused = Failure::new(
+        FailureKind::TokenRefused,
+        "the server refused the credentials",
+    );
     journal
-        .set_phase(id, Phase::Failed, Some("the server refused the file"))
+        .set_phase(id, Phase::Failed, Some(&refused))
         .expect("fail");
     let record = journal.get(id).expect("get");
     assert_eq!(record.phase, Phase::Failed);
-    assert_eq!(record.error.as_deref(), Some("the server refused the file"));
+    assert_eq!(
+        record.error,
+        Some(refused),
+        "the kind is kept beside the text"
+    );
     journal
         .set_phase(id, Phase::Uploading, None)
         .expect("retry");
@@ -175,7 +183,11 @@ fn complete_stores_the_result() {
     let state = json!({"session_uri": "https://upload.example/s/1"});
     journal.save_progress(id, 750, &state, false).expect("save");
     journal
-        .set_phase(id, Phase::Uploading, Some("reconnecting"))
+        .set_phase(
+            id,
+            Phase::Uploading,
+            Some(&Failure::new(FailureKind::Network, "reconnecting")),
+        )
         .expect("phase");
     let result = RemoteResult {
         remote_id: Some("abc123".to_string()),
@@ -484,4 +496,25 @@ fn disk_full_is_reported_plainly() {
         StoreError::from_io(io, path),
         StoreError::DiskFull { .. }
     ));
+}
+
+#[test]
+fn an_error_saved_without_its_kind_reads_as_other_with_its_text() {
+    // Hoist 0.1.0 kept only the text (its journals have no `error_kind`; migrating adds it empty).
+    let journal = Journal::open_in_memory().expect("open");
+    let id = journal
+        .insert(&new_upload("old.mov", 10))
+        .expect("insert")
+        .id;
+    journal
+        .conn()
+        .execute(
+            "UPDATE uploads SET phase = 'failed', error = 'Gave up after 9 tries.' WHERE id = ?1",
+            [id.0],
+        )
+        .expect("write as 0.1.0 did");
+    assert_eq!(
+        journal.get(id).expect("get").error,
+        Some(Failure::new(FailureKind::Other, "Gave up after 9 tries."))
+    );
 }
