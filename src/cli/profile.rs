@@ -359,11 +359,11 @@ fn remove(dirs: &HoistDirs, name: &str) -> anyhow::Result<ExitCode> {
 
 fn test(dirs: &HoistDirs, name: &str) -> anyhow::Result<ExitCode> {
     let report = manage::test_connection(dirs, name)?;
-    if report.ok {
-        println!("OK: {}", report.message);
+    if report.ok() {
+        println!("OK: {}", report.detail);
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("Failed: {}", report.message);
+        println!("Failed: {}", report.detail);
         Ok(ExitCode::FAILURE)
     }
 }

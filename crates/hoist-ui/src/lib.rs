@@ -29,7 +29,8 @@ pub use demo::DemoControl;
 pub use icon::{APP_ID, window_icon};
 pub use model::{Notice, QueueModel, Row};
 pub use profiles::{
-    CLIENT_SECRET_LABEL, ProfileChoice, ProfilesWindow, SECRET_LABEL, SIGN_IN_CHECKBOX,
+    ADDRESS_LABEL, API_KEY_LABEL, CLIENT_SECRET_LABEL, ProfileChoice, ProfilesWindow, SECRET_LABEL,
+    SIGN_IN_CHECKBOX, ServiceChoice, UPLOAD_TOKEN_LABEL,
 };
 pub use settings::UiSettings;
 pub use sign_in::{BrowserOpener, system_browser};

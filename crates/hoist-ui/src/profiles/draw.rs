@@ -1,0 +1,199 @@
+//! Drawing the profile editor: the service picker, then the fields that service needs in its
+//! own terms, with the rarely needed ones folded under "Advanced settings".
+
+use super::*;
+
+/// The picker: every service with its badge and one line of what it needs.
+pub(super) fn picker(ui: &mut Ui, editor: &mut Editor) {
+    ui.label(RichText::new("Where do you want to upload?").strong());
+    ui.add_space(4.0);
+    for service in ServiceChoice::ALL {
+        ui.horizontal(|ui| {
+            service.draw_badge(ui, 32.0);
+            ui.vertical(|ui| {
+                if ui
+                    .add(egui::Button::new(RichText::new(service.name()).strong()).frame(false))
+                    .on_hover_cursor(egui::CursorIcon::PointingHand)
+                    .clicked()
+                {
+                    editor.choose(service);
+                }
+                ui.label(service.needs());
+            });
+        });
+        ui.add_space(2.0);
+    }
+}
+
+/// The form for the picked service.
+pub(super) fn form(ui: &mut Ui, editor: &mut Editor) {
+    let service = editor.service();
+    ui.horizontal(|ui| {
+        service.draw_badge(ui, 24.0);
+        ui.label(RichText::new(match &editor.editing {
+            Some(_) => format!("{} account", service.name()),
+            None => format!("New {} account", service.name()),
+        }));
+        if editor.editing.is_none() && ui.button("Choose another service").clicked() {
+            editor.service = None;
+        }
+    });
+    egui::Grid::new("profile form")
+        .num_columns(2)
+        .show(ui, |ui| {
+            text_row(ui, "Name", &mut editor.name, "for example My videos");
+            if service.needs_address() {
+                text_row(
+                    ui,
+                    ADDRESS_LABEL,
+                    &mut editor.endpoint,
+                    "https://upload.example.com/files/",
+                );
+            }
+            service_rows(ui, editor, service);
+            secret_rows(ui, editor, service);
+        });
+    advanced(ui, editor, service);
+}
+
+fn text_row(ui: &mut Ui, label: &str, text: &mut String, hint: &str) {
+    let label = ui.label(label);
+    ui.add(egui::TextEdit::singleline(text).hint_text(hint))
+        .labelled_by(label.id);
+    ui.end_row();
+}
+
+/// The fields only this service has.
+fn service_rows(ui: &mut Ui, editor: &mut Editor, service: ServiceChoice) {
+    match service {
+        ServiceChoice::CloudStorage => {
+            text_row(ui, "Bucket", &mut editor.bucket, "the bucket's name");
+            text_row(
+                ui,
+                "Folder in the bucket",
+                &mut editor.profile.object_prefix,
+                "none: the top of the bucket",
+            );
+        }
+        ServiceChoice::Drive => {
+            text_row(
+                ui,
+                "Folder ID",
+                &mut editor.folder_id,
+                "empty: My Drive; or the end of the folder's address",
+            );
+        }
+        ServiceChoice::YouTube | ServiceChoice::ApiVideo => {
+            text_row(ui, "Title", &mut editor.title, "the file's name");
+            let label = ui.label("Description");
+            ui.add(egui::TextEdit::multiline(&mut editor.profile.description).desired_rows(2))
+                .labelled_by(label.id);
+            ui.end_row();
+            text_row(ui, "Tags", &mut editor.tags, "separated by commas");
+            if service == ServiceChoice::YouTube {
+                let label = ui.label("Who can watch");
+                egui::ComboBox::from_id_salt("profile privacy")
+                    .selected_text(privacy_words(editor.profile.privacy))
+                    .show_ui(ui, |ui| {
+                        for privacy in PRIVACIES {
+                            ui.selectable_value(
+                                &mut editor.profile.privacy,
+                                privacy,
+                                privacy_words(privacy),
+                            );
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                ui.end_row();
+            } else {
+                ui.label("");
+                ui.checkbox(&mut editor.profile.public, "Anyone with the link may watch");
+                ui.end_row();
+            }
+        }
+        ServiceChoice::TwelveLabs | ServiceChoice::Tus | ServiceChoice::GoogleStyle => {}
+    }
+}
+
+/// The key, token or Google sign-in.
+fn secret_rows(ui: &mut Ui, editor: &mut Editor, service: ServiceChoice) {
+    if service.kind().is_google() {
+        ui.label("");
+        ui.checkbox(&mut editor.sign_in, SIGN_IN_CHECKBOX);
+        ui.end_row();
+    }
+    if editor.signs_in() {
+        text_row(
+            ui,
+            "OAuth client ID",
+            &mut editor.client_id,
+            "from your Google Cloud project (see the README)",
+        );
+    }
+    let label = ui.label(editor.secret_label());
+    let hint = if editor.editing.is_some() {
+        "leave empty to keep the saved one".to_string()
+    } else if service.secret_optional() && !editor.signs_in() {
+        "only if your server asks for one".to_string()
+    } else {
+        format!("from {}", service.key_source())
+    };
+    ui.add(
+        egui::TextEdit::singleline(&mut editor.secret)
+            .password(true)
+            .hint_text(hint),
+    )
+    .labelled_by(label.id);
+    ui.end_row();
+}
+
+/// Folded away: the server address of services that have their own, piece size, and the
+/// service's rarely needed switches.
+fn advanced(ui: &mut Ui, editor: &mut Editor, service: ServiceChoice) {
+    egui::CollapsingHeader::new("Advanced settings")
+        .id_salt("profile advanced")
+        .show(ui, |ui| {
+            egui::Grid::new("profile advanced grid")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    if !service.needs_address() {
+                        let default = Profile::new(service.kind())
+                            .effective_endpoint()
+                            .unwrap_or_default();
+                        text_row(ui, "Server address", &mut editor.endpoint, &default);
+                    }
+                    let label = ui.label("Piece size");
+                    ui.horizontal(|ui| {
+                        ui.add(
+                            egui::DragValue::new(&mut editor.chunk_size_mib)
+                                .range(0..=1024)
+                                .suffix(" MiB"),
+                        )
+                        .labelled_by(label.id)
+                        .on_hover_text(
+                            "Files are sent in pieces of this size; after a dropped connection \
+                             at most one piece is sent again. 0 sends each file in one go.",
+                        );
+                        if editor.chunk_size_mib == 0 {
+                            ui.label("each file in one go");
+                        }
+                    });
+                    ui.end_row();
+                    if service == ServiceChoice::TwelveLabs {
+                        let label = ui.label("Pieces sent at once");
+                        ui.add(egui::DragValue::new(&mut editor.parallel_chunks).range(1..=16))
+                            .labelled_by(label.id);
+                        ui.end_row();
+                    }
+                    if service == ServiceChoice::ApiVideo {
+                        ui.label("");
+                        ui.checkbox(
+                            &mut editor.profile.upload_token,
+                            "I have an upload token instead of an API key",
+                        );
+                        ui.end_row();
+                    }
+                });
+        });
+}
