@@ -11,6 +11,7 @@ mod app;
 mod backend;
 mod background;
 mod demo;
+mod desktop;
 mod folder_scan;
 mod icon;
 mod model;
@@ -26,6 +27,7 @@ pub use actions::UiAction;
 pub use app::{DEMO_DESTINATION, HoistApp};
 pub use backend::{Backend, ChannelBackend, EngineBackend};
 pub use demo::DemoControl;
+pub use desktop::{DesktopProblem, FilePicker, PickWhat, Picked, system_file_picker};
 pub use icon::{APP_ID, window_icon};
 pub use model::{Notice, QueueModel, Row};
 pub use profiles::{
