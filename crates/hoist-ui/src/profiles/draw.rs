@@ -4,25 +4,49 @@
 use super::*;
 
 /// The picker: every service with its badge and one line of what it needs.
-pub(super) fn picker(ui: &mut Ui, editor: &mut Editor) {
-    ui.label(RichText::new("Where do you want to upload?").strong());
+/// Returns true when it is cancelled.
+pub(super) fn picker(ui: &mut Ui, editor: &mut Editor) -> bool {
+    let mut cancel = false;
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("Where do you want to upload?").strong());
+        cancel = ui.button("Cancel").clicked();
+    });
     ui.add_space(4.0);
     for service in ServiceChoice::ALL {
-        ui.horizontal(|ui| {
+        let row = ui.horizontal(|ui| {
             service.draw_badge(ui, 32.0);
             ui.vertical(|ui| {
-                if ui
-                    .add(egui::Button::new(RichText::new(service.name()).strong()).frame(false))
-                    .on_hover_cursor(egui::CursorIcon::PointingHand)
-                    .clicked()
-                {
-                    editor.choose(service);
-                }
+                let name =
+                    ui.add(egui::Button::new(RichText::new(service.name()).strong()).frame(false));
                 ui.label(service.needs());
-            });
+                name.clicked()
+            })
+            .inner
         });
+        // The whole card answers a click, not only the name.
+        let card = ui.interact(
+            row.response.rect,
+            ui.scope_id().with(("service card", service.name())),
+            egui::Sense::click(),
+        );
+        if card.hovered() {
+            ui.painter().rect_stroke(
+                row.response.rect.expand(2.0),
+                4.0,
+                ui.visuals().widgets.hovered.bg_stroke,
+                egui::StrokeKind::Outside,
+            );
+        }
+        if row.inner
+            || card
+                .on_hover_cursor(egui::CursorIcon::PointingHand)
+                .clicked()
+        {
+            editor.choose(service);
+        }
         ui.add_space(2.0);
     }
+    cancel
 }
 
 /// The form for the picked service.
@@ -50,8 +74,8 @@ pub(super) fn form(ui: &mut Ui, editor: &mut Editor) {
                     "https://upload.example.com/files/",
                 );
             }
-            service_rows(ui, editor, service);
             secret_rows(ui, editor, service);
+            service_rows(ui, editor, service);
         });
     advanced(ui, editor, service);
 }
@@ -134,10 +158,10 @@ fn secret_rows(ui: &mut Ui, editor: &mut Editor, service: ServiceChoice) {
     let label = ui.label(editor.secret_label());
     let hint = if editor.editing.is_some() {
         "leave empty to keep the saved one".to_string()
-    } else if service.secret_optional() && !editor.signs_in() {
-        "only if your server asks for one".to_string()
+    } else if editor.signs_in() {
+        "the OAuth client's secret".to_string()
     } else {
-        format!("from {}", service.key_source())
+        service.key_source().to_string()
     };
     ui.add(
         egui::TextEdit::singleline(&mut editor.secret)

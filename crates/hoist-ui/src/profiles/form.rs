@@ -122,11 +122,14 @@ impl Editor {
         }
         let adding = self.editing.is_none();
         if adding && !service.secret_optional() && self.secret.trim().is_empty() {
-            return Err(format!(
-                "Paste the {} from {}.",
-                lower_first(self.secret_label()),
-                service.key_source()
-            ));
+            return Err(match service {
+                ServiceChoice::ApiVideo | ServiceChoice::TwelveLabs => format!(
+                    "Paste the {} {}.",
+                    lower_first(self.secret_label()),
+                    service.key_source()
+                ),
+                _ => format!("Paste an access token, or tick \"{SIGN_IN_CHECKBOX}\"."),
+            });
         }
         Ok(())
     }

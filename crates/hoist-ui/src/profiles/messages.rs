@@ -184,14 +184,10 @@ pub fn probe_words(report: &ProbeReport, profile: &Profile) -> Status {
         ProbeKind::Refused => (
             Tone::Error,
             match service {
-                ServiceChoice::Tus | ServiceChoice::GoogleStyle => format!(
-                    "{host} refused the {key} — check it with {}.",
-                    service.key_source()
-                ),
-                _ => format!(
-                    "{name} refused the {key} — copy it again from {}.",
-                    service.key_source()
-                ),
+                ServiceChoice::Tus | ServiceChoice::GoogleStyle => {
+                    format!("{host} refused the {key} — {}.", service.refused_fix())
+                }
+                _ => format!("{name} refused the {key} — {}.", service.refused_fix()),
             },
         ),
         ProbeKind::NoPermission => (

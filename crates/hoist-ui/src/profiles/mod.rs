@@ -219,6 +219,8 @@ impl ProfilesWindow {
         let mut open = self.open;
         egui::Window::new("Saved profiles")
             .open(&mut open)
+            // Below the toolbar, so "Add files..." stays in reach.
+            .default_pos(egui::pos2(40.0, 56.0))
             .default_width(460.0)
             .show(ctx, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| self.contents(ui));
@@ -404,8 +406,7 @@ impl ProfilesWindow {
         if let Some(editor) = &mut self.editor {
             ui.separator();
             if editor.service.is_none() {
-                picker(ui, editor);
-                cancel = ui.button("Cancel").clicked();
+                cancel = picker(ui, editor);
             } else {
                 form(ui, editor);
                 ui.horizontal(|ui| {

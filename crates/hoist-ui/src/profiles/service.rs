@@ -87,15 +87,29 @@ impl ServiceChoice {
         }
     }
 
-    /// Where its key or token comes from, for "copy it again from ...".
+    /// Where its key or token comes from (the secret field's hint).
     pub fn key_source(self) -> &'static str {
         match self {
-            ServiceChoice::ApiVideo => "your api.video dashboard",
-            ServiceChoice::TwelveLabs => "your Twelve Labs dashboard",
+            ServiceChoice::ApiVideo => "from your api.video dashboard",
+            ServiceChoice::TwelveLabs => "from your Twelve Labs dashboard",
             ServiceChoice::YouTube | ServiceChoice::Drive | ServiceChoice::CloudStorage => {
-                "Google (sign in again, or make a new token)"
+                "a Google access token"
             }
-            ServiceChoice::Tus | ServiceChoice::GoogleStyle => "whoever runs the server",
+            ServiceChoice::Tus | ServiceChoice::GoogleStyle => "only if your server asks for one",
+        }
+    }
+
+    /// What to do when it refused the key or token.
+    pub fn refused_fix(self) -> &'static str {
+        match self {
+            ServiceChoice::ApiVideo => "copy it again from your api.video dashboard",
+            ServiceChoice::TwelveLabs => "copy it again from your Twelve Labs dashboard",
+            ServiceChoice::YouTube | ServiceChoice::Drive | ServiceChoice::CloudStorage => {
+                "sign in again, or paste a fresh access token"
+            }
+            ServiceChoice::Tus | ServiceChoice::GoogleStyle => {
+                "check it with whoever runs the server"
+            }
         }
     }
 
