@@ -221,6 +221,8 @@ impl ProfilesWindow {
             .open(&mut open)
             // Below the toolbar, so "Add files..." stays in reach.
             .default_pos(egui::pos2(40.0, 56.0))
+            // As tall as its contents (up to the window), so Save is never scrolled away.
+            .resizable([true, false])
             .default_width(460.0)
             .show(ctx, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| self.contents(ui));
@@ -256,7 +258,9 @@ impl ProfilesWindow {
             ui.label("Working...");
             self.waiting_sign_in(ui);
         }
-        self.status_line(ui);
+        if self.editor.is_none() {
+            self.status_line(ui);
+        }
         self.editor_part(ui, &ctx, busy);
     }
 
@@ -414,6 +418,10 @@ impl ProfilesWindow {
                     cancel = ui.button("Cancel").clicked();
                 });
             }
+        }
+        if self.editor.is_some() {
+            // Beside Save, where the eyes are.
+            self.status_line(ui);
         }
         if cancel {
             self.editor = None;
