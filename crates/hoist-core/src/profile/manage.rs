@@ -422,6 +422,55 @@ mod tests {
     use crate::profile::ProfileKind;
 
     #[test]
+    fn save_refuses_plain_http_to_another_computer_before_storing_anything() {
+        let home = tempfile::tempdir().expect("tempdir");
+        let dirs = HoistDirs::from_home(home.path());
+        ProfileStore::new(&dirs)
+            .save(&crate::profile::ProfileFile {
+                secret_store: StoreChoice::File,
+                ..Default::default()
+            })
+            .expect("settings");
+        let remote = Profile {
+            endpoint: Some("http://upload.example.com/files/".to_string()),
+            ..Profile::new(ProfileKind::Tus)
+        };
+        let error = save(
+            &dirs,
+            "remote",
+            remote,
+            SecretUpdate::Replace {
+                main: Some(Secret::new("tok-r")),
+                headers: Vec::new(),
+            },
+            false,
+        )
+        .expect_err("plain http elsewhere");
+        assert!(
+            matches!(
+                &error,
+                ProfileError::BadAddress {
+                    problem: crate::profile::AddressProblem::PlainHttp { host },
+                    ..
+                } if host == "upload.example.com"
+            ),
+            "{error}"
+        );
+        assert!(
+            ProfileStore::new(&dirs)
+                .load()
+                .expect("load")
+                .profiles
+                .is_empty()
+        );
+        assert!(
+            !crate::secrets::FileSecretStore::in_dirs(&dirs)
+                .path()
+                .exists()
+        );
+    }
+
+    #[test]
     fn save_keep_replace_and_remove_with_the_file_store() {
         let home = tempfile::tempdir().expect("tempdir");
         let dirs = HoistDirs::from_home(home.path());

@@ -81,10 +81,9 @@ impl HoistApp {
     /// Sends `Add` for each file not already queued.
     pub(super) fn queue_files(&mut self, files: Vec<PathBuf>) {
         let Some((_, destination, chunk_size)) = self.chosen_destination() else {
-            self.model.messages.push(
-                "There is no destination yet: add a profile under Profiles, upload once with `hoist upload` from a terminal, or start Hoist with --demo."
-                    .to_string(),
-            );
+            self.model
+                .messages
+                .push("Choose where your videos go first: press Profiles, then Add.".to_string());
             return;
         };
         let options = UploadOptions {
