@@ -353,7 +353,7 @@ fn actions_that_cannot_run_say_why_and_offer_the_way_around() {
 /// A finished upload's "Open link" with no browser: the window says so and offers "Copy link";
 /// "Show file" with no file manager names the folder and offers "Copy location".
 #[test]
-fn a_link_no_browser_opens_offers_copy_link() {
+fn a_link_or_folder_the_desktop_cannot_open_can_be_copied() {
     let url = "https://videos.example.com/v/42";
     let done = UploadSnapshot {
         id: UploadId(1),
@@ -382,7 +382,11 @@ fn a_link_no_browser_opens_offers_copy_link() {
         seen.lock().expect("lock").push(link.to_string());
         false
     });
-    let mut w = window_with(vec![done], move |app| app.with_browser_opener(no_browser));
+    let no_file_manager: hoist_ui::FileManager = Arc::new(|_| false);
+    let mut w = window_with(vec![done], move |app| {
+        app.with_browser_opener(no_browser)
+            .with_file_manager(no_file_manager)
+    });
     step_until(&mut w.harness, "the row", |h| {
         h.query_by_label("Open link").is_some()
     });
@@ -403,4 +407,16 @@ fn a_link_no_browser_opens_offers_copy_link() {
         .any(|c| matches!(c, egui::OutputCommand::CopyText(text) if text == url));
     assert!(copied, "Copy link put the link on the clipboard");
     assert_no_internal_words(&w.harness);
+
+    click(&mut w.harness, "Show file");
+    step_until(&mut w.harness, "the file manager message", |h| {
+        h.query_by_label("Couldn't open the file manager. The file is in /nonexistent-hoist-folder")
+            .is_some()
+    });
+    w.harness.get_by_label("Copy location").click();
+    w.harness.step();
+    let copied = w.harness.output().platform_output.commands.iter().any(
+        |c| matches!(c, egui::OutputCommand::CopyText(text) if text == "/nonexistent-hoist-folder"),
+    );
+    assert!(copied, "Copy location put the folder on the clipboard");
 }

@@ -35,6 +35,15 @@ pub enum Picked {
 /// Opens a file chooser (blocking; called off the UI thread). Tests pass their own.
 pub type FilePicker = Arc<dyn Fn(PickWhat) -> Picked + Send + Sync>;
 
+/// Shows a file in the file manager (blocking; called off the UI thread); false when none
+/// could be opened. Tests pass their own.
+pub type FileManager = Arc<dyn Fn(&Path) -> bool + Send + Sync>;
+
+/// The system's file manager (`xdg-open` on the file's folder, Finder, Explorer).
+pub fn system_file_manager() -> FileManager {
+    Arc::new(reveal)
+}
+
 /// A chooser that closes this fast was never shown: nobody cancels a dialog in under this.
 const NEVER_SHOWN: Duration = Duration::from_millis(700);
 
@@ -115,6 +124,7 @@ impl DesktopProblem {
 pub struct Desktop {
     picker: FilePicker,
     opener: BrowserOpener,
+    file_manager: FileManager,
     picks: Vec<Promise<Result<Vec<PathBuf>, DesktopProblem>>>,
     opens: Vec<Promise<Option<DesktopProblem>>>,
     /// The last thing that could not run, shown until dismissed or replaced.
@@ -126,6 +136,7 @@ impl Default for Desktop {
         Desktop {
             picker: system_file_picker(),
             opener: crate::sign_in::system_browser(),
+            file_manager: system_file_manager(),
             picks: Vec::new(),
             opens: Vec::new(),
             problem: None,
@@ -142,6 +153,11 @@ impl Desktop {
     /// Uses `opener` as the browser (tests).
     pub fn set_opener(&mut self, opener: BrowserOpener) {
         self.opener = opener;
+    }
+
+    /// Uses `file_manager` to show files (tests).
+    pub fn set_file_manager(&mut self, file_manager: FileManager) {
+        self.file_manager = file_manager;
     }
 
     /// Opens the chooser for `what`; the files come back from [`Desktop::update`].
@@ -171,7 +187,16 @@ impl Desktop {
 
     /// Shows the folder holding `path` in the file manager.
     pub fn show_file(&mut self, ctx: &egui::Context, path: PathBuf) {
-        self.opens.push(background(ctx, move || reveal(&path)));
+        let file_manager = self.file_manager.clone();
+        self.opens.push(background(ctx, move || {
+            if file_manager(&path) {
+                None
+            } else {
+                Some(DesktopProblem::NoFileManager {
+                    folder: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+                })
+            }
+        }));
     }
 
     /// Collects finished jobs: the files picked (problems are kept to be shown).
@@ -224,7 +249,7 @@ impl Desktop {
 }
 
 /// Opens the file manager at the file's folder (blocking: called off the UI thread).
-fn reveal(path: &Path) -> Option<DesktopProblem> {
+fn reveal(path: &Path) -> bool {
     let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let result = if cfg!(target_os = "macos") {
         std::process::Command::new("open")
@@ -240,14 +265,14 @@ fn reveal(path: &Path) -> Option<DesktopProblem> {
     };
     match result {
         // explorer answers 1 even when it opened the folder.
-        Ok(status) if status.success() || cfg!(target_os = "windows") => None,
+        Ok(status) if status.success() || cfg!(target_os = "windows") => true,
         Ok(status) => {
             tracing::warn!("the file manager could not be opened: it exited with {status}");
-            Some(DesktopProblem::NoFileManager { folder })
+            false
         }
         Err(error) => {
             tracing::warn!("the file manager could not be opened: {error}");
-            Some(DesktopProblem::NoFileManager { folder })
+            false
         }
     }
 }

@@ -27,7 +27,10 @@ pub use actions::UiAction;
 pub use app::{DEMO_DESTINATION, HoistApp};
 pub use backend::{Backend, ChannelBackend, EngineBackend};
 pub use demo::DemoControl;
-pub use desktop::{DesktopProblem, FilePicker, PickWhat, Picked, system_file_picker};
+pub use desktop::{
+    DesktopProblem, FileManager, FilePicker, PickWhat, Picked, system_file_manager,
+    system_file_picker,
+};
 pub use icon::{APP_ID, window_icon};
 pub use model::{Notice, QueueModel, Row};
 pub use profiles::{

@@ -99,6 +99,12 @@ impl HoistApp {
         self
     }
 
+    /// Uses `file_manager` instead of the system's to show files (tests).
+    pub fn with_file_manager(mut self, file_manager: crate::FileManager) -> HoistApp {
+        self.desktop.set_file_manager(file_manager);
+        self
+    }
+
     /// Opens the Profiles window on a new account's service picker ("Connect an account").
     pub fn connect_account(&mut self) {
         self.profiles.open_new();
