@@ -291,7 +291,19 @@ fn existing_profiles_open_under_their_service_and_tests_name_the_host() {
         .is_some()
     });
     click(&mut w.harness, "Edit");
-    w.harness.get_by_label("Your own server (tus) account");
+    // The form's heading names the service, beside the list's row (the picker is not shown
+    // when editing).
+    assert_eq!(
+        w.harness
+            .query_all_by_label("Your own server (tus)")
+            .count(),
+        2
+    );
+    assert!(
+        w.harness
+            .query_by_label("Where do you want to upload?")
+            .is_none()
+    );
     assert_eq!(
         w.harness
             .get_by_label(hoist_ui::ADDRESS_LABEL)

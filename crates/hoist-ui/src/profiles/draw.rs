@@ -54,10 +54,7 @@ pub(super) fn form(ui: &mut Ui, editor: &mut Editor) {
     let service = editor.service();
     ui.horizontal(|ui| {
         service.draw_badge(ui, 24.0);
-        ui.label(RichText::new(match &editor.editing {
-            Some(_) => format!("{} account", service.name()),
-            None => format!("New {} account", service.name()),
-        }));
+        ui.label(RichText::new(service.name()).strong());
         if editor.editing.is_none() && ui.button("Choose another service").clicked() {
             editor.service = None;
         }
