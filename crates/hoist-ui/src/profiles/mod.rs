@@ -341,15 +341,16 @@ impl ProfilesWindow {
         let Some(name) = self.confirm_delete.clone() else {
             return;
         };
-        let label = self
-            .profiles
-            .get(&name)
+        let profile = self.profiles.get(&name);
+        let label = profile
             .map(|p| p.label(&name))
             .unwrap_or_else(|| name.clone());
         ui.separator();
-        ui.label(format!(
-            "Delete \"{label}\" and its saved key? This cannot be undone."
-        ));
+        ui.label(if profile.is_some_and(|p| p.secret.is_none()) {
+            format!("Delete \"{label}\"? This cannot be undone.")
+        } else {
+            format!("Delete \"{label}\" and its saved key? This cannot be undone.")
+        });
         ui.horizontal(|ui| {
             if ui
                 .add_enabled(!busy, egui::Button::new("Yes, delete it"))
