@@ -360,11 +360,11 @@ fn remove(dirs: &HoistDirs, name: &str) -> anyhow::Result<ExitCode> {
 fn test(dirs: &HoistDirs, name: &str) -> anyhow::Result<ExitCode> {
     let runtime = super::jobs::job_runtime()?;
     let report = manage::test_connection(runtime.handle(), dirs, name)?;
-    if report.ok {
-        println!("OK: {}", report.message);
+    if report.ok() {
+        println!("OK: {}", report.detail);
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("Failed: {}", report.message);
+        println!("Failed: {}", report.detail);
         Ok(ExitCode::FAILURE)
     }
 }

@@ -33,3 +33,4 @@ mod tus;
 mod upgrade;
 mod window;
 mod window_start;
+mod window_profiles;

@@ -11,6 +11,7 @@ mod app;
 mod backend;
 mod background;
 mod demo;
+mod desktop;
 mod failure_words;
 mod folder_scan;
 mod icon;
@@ -27,10 +28,15 @@ pub use actions::UiAction;
 pub use app::{DEMO_DESTINATION, HoistApp};
 pub use backend::{Backend, ChannelBackend, EngineBackend};
 pub use demo::DemoControl;
+pub use desktop::{
+    DesktopProblem, FileManager, FilePicker, PickWhat, Picked, system_file_manager,
+    system_file_picker,
+};
 pub use icon::{APP_ID, window_icon};
 pub use model::{Notice, QueueModel, Row};
 pub use profiles::{
-    CLIENT_SECRET_LABEL, ProfileChoice, ProfilesWindow, SECRET_LABEL, SIGN_IN_CHECKBOX,
+    ADDRESS_LABEL, API_KEY_LABEL, CLIENT_SECRET_LABEL, ProfileChoice, ProfilesWindow, SECRET_LABEL,
+    SIGN_IN_CHECKBOX, ServiceChoice, UPLOAD_TOKEN_LABEL,
 };
 pub use settings::UiSettings;
 pub use sign_in::{BrowserOpener, system_browser};

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::{GoogleSignIn, ProfileError, ProfileKind};
+use super::{GoogleSignIn, ProfileError, ProfileKind, check_address};
 use crate::protocol::apivideo::API_VIDEO_HOST;
 use crate::protocol::google::{DRIVE_ENDPOINT, STORAGE_HOST, YOUTUBE_ENDPOINT};
 use crate::protocol::multipart::MULTIPART_BASE_URL;
@@ -14,6 +14,9 @@ use crate::upload::{
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Profile {
+    /// The name people gave it ("My videos", "Vidéos de l'été 🎬"); the profile's key (a
+    /// slug, see [`slug_for`]) when `None`, as in files from Hoist 0.1.
+    pub display_name: Option<String>,
     /// The kind of service.
     pub kind: ProfileKind,
     /// The endpoint; the service's own when `None` (set it for sandboxes and compatible
@@ -70,7 +73,89 @@ pub fn validate_name(name: &str) -> Result<(), ProfileError> {
     }
 }
 
+/// A profile key for the display name `display`: lower-case ASCII letters and digits with `-`
+/// between words (accents folded where simple, other scripts dropped), "profile" when nothing
+/// is left, and `-2`, `-3`, ... until `taken` says it is free. Always passes [`validate_name`].
+pub fn slug_for(display: &str, taken: impl Fn(&str) -> bool) -> String {
+    let mut slug = String::new();
+    for c in display.chars().flat_map(fold_accent) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let mut base: String = slug.trim_end_matches('-').chars().take(48).collect();
+    base = base.trim_end_matches('-').to_string();
+    if base.is_empty() {
+        base = "profile".to_string();
+    }
+    let mut candidate = base.clone();
+    let mut n = 2;
+    while taken(&candidate) {
+        candidate = format!("{base}-{n}");
+        n += 1;
+    }
+    candidate
+}
+
+/// The plain letter of a common accented Latin letter (the letter itself otherwise).
+fn fold_accent(c: char) -> Vec<char> {
+    let plain = match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => 'a',
+        'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'Ā' => 'A',
+        'ç' | 'č' | 'ć' => 'c',
+        'Ç' | 'Č' | 'Ć' => 'C',
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => 'e',
+        'È' | 'É' | 'Ê' | 'Ë' | 'Ē' | 'Ę' | 'Ě' => 'E',
+        'ì' | 'í' | 'î' | 'ï' | 'ī' => 'i',
+        'Ì' | 'Í' | 'Î' | 'Ï' | 'Ī' => 'I',
+        'ñ' | 'ń' | 'ň' => 'n',
+        'Ñ' | 'Ń' | 'Ň' => 'N',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' => 'o',
+        'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ō' => 'O',
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' => 'u',
+        'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ū' | 'Ů' => 'U',
+        'ý' | 'ÿ' => 'y',
+        'Ý' => 'Y',
+        'š' | 'ś' => 's',
+        'Š' | 'Ś' => 'S',
+        'ž' | 'ź' | 'ż' => 'z',
+        'Ž' | 'Ź' | 'Ż' => 'Z',
+        'ß' => return vec!['s', 's'],
+        'æ' | 'Æ' => return vec!['a', 'e'],
+        other => other,
+    };
+    vec![plain]
+}
+
 impl Profile {
+    /// What people call the profile `key`: its display name, or the key itself.
+    pub fn label(&self, key: &str) -> String {
+        self.display_name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .unwrap_or(key)
+            .to_string()
+    }
+
+    /// Checks the configured endpoint (when there is one) the way uploads will use it.
+    pub fn check_address(&self, name: &str) -> Result<(), ProfileError> {
+        match self.endpoint.as_deref().map(str::trim) {
+            Some(endpoint) if !endpoint.is_empty() => {
+                // A Google-resumable initiate URL may hold a `{name}` placeholder.
+                check_address(&endpoint.replace("{name}", "file"))
+                    .map(|_| ())
+                    .map_err(|problem| ProfileError::BadAddress {
+                        name: name.to_string(),
+                        problem,
+                    })
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// An empty profile of `kind` (service defaults everywhere, no secret).
     pub fn new(kind: ProfileKind) -> Profile {
         Profile {
@@ -344,6 +429,61 @@ mod tests {
         };
         let error = no_id.destination("y").expect_err("no client id");
         assert!(error.to_string().contains("OAuth client ID"), "{error}");
+    }
+
+    #[test]
+    fn display_names_become_valid_unique_keys() {
+        let none = |_: &str| false;
+        assert_eq!(slug_for("My videos", none), "my-videos");
+        assert_eq!(slug_for("Vidéos de l'été 🎬", none), "videos-de-l-ete");
+        assert_eq!(slug_for("日本語 🎬", none), "profile");
+        assert_eq!(slug_for("  Straße  ", none), "strasse");
+        let taken = |key: &str| key == "my-videos" || key == "my-videos-2";
+        assert_eq!(slug_for("My videos!", taken), "my-videos-3");
+        for display in ["My videos", "日本語", &"x".repeat(200), "--", "Ünïcødé"] {
+            assert!(validate_name(&slug_for(display, none)).is_ok(), "{display}");
+        }
+        let profile = Profile {
+            display_name: Some("My videos".to_string()),
+            ..Profile::default()
+        };
+        assert_eq!(profile.label("my-videos"), "My videos");
+        assert_eq!(Profile::default().label("old-key"), "old-key");
+    }
+
+    #[test]
+    fn saved_addresses_are_checked_like_uploads_check_them() {
+        let with = |endpoint: &str| Profile {
+            endpoint: Some(endpoint.to_string()),
+            ..Profile::new(ProfileKind::Tus)
+        };
+        assert!(
+            with("https://upload.example.com/files")
+                .check_address("p")
+                .is_ok()
+        );
+        assert!(
+            with("http://127.0.0.1:1080/files")
+                .check_address("p")
+                .is_ok()
+        );
+        assert!(
+            with("https://x.example.com/upload?name={name}")
+                .check_address("p")
+                .is_ok()
+        );
+        assert!(matches!(
+            with("http://upload.example.com/files").check_address("p"),
+            Err(ProfileError::BadAddress {
+                problem: crate::profile::AddressProblem::PlainHttp { .. },
+                ..
+            })
+        ));
+        assert!(
+            Profile::new(ProfileKind::YouTube)
+                .check_address("p")
+                .is_ok()
+        );
     }
 
     #[test]

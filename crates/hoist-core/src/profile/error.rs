@@ -51,6 +51,14 @@ pub enum ProfileError {
     /// The Google sign-in failed or could not be saved.
     #[error(transparent)]
     SignIn(#[from] crate::auth::AuthError),
+    /// The profile's address cannot be used.
+    #[error("profile '{name}': {problem}")]
+    BadAddress {
+        /// The profile.
+        name: String,
+        /// What is wrong with the address.
+        problem: super::AddressProblem,
+    },
     /// The profile lacks something its kind needs, or holds a bad value.
     #[error("profile '{name}': {detail}")]
     Incomplete {

@@ -8,7 +8,7 @@ use crate::auth::{
     AuthError, OAuthClient, OAuthCredentials, SecretStoreTokens, SecretString, TokenStore,
     google_store_key,
 };
-use crate::protocol::probe::{ProbeReport, probe};
+use crate::protocol::probe::{ProbeReport, destination_host, probe};
 use crate::protocol::{Credentials, NoCredentials, StoredCredentials, http_client};
 use crate::secrets::{Secret, SecretError, StoreChoice, store_secret};
 use crate::store::HoistDirs;
@@ -37,6 +37,8 @@ pub struct Saved {
     pub kept_in: Option<String>,
     /// Set when the secret went to the secrets file only because there is no keyring.
     pub warning: Option<String>,
+    /// The same, typed, for the window's own words.
+    pub no_keyring: Option<crate::secrets::NoKeyring>,
     /// Set when an old secret the profile no longer uses could not be deleted.
     pub leftover: Option<String>,
 }
@@ -51,6 +53,7 @@ pub fn save(
     replace: bool,
 ) -> Result<Saved, ProfileError> {
     validate_name(name)?;
+    profile.check_address(name)?;
     profile.destination(name)?;
     let store = ProfileStore::new(dirs);
     // Read the file first: a broken one stops here, before any secret is stored.
@@ -94,6 +97,7 @@ pub fn save(
                 let choice = StoreChoice::resolve(existing.secret_store)?;
                 let stored = store_secret(dirs, choice, &items)?;
                 saved.warning = stored.warning;
+                saved.no_keyring = stored.no_keyring;
                 saved.kept_in = Some(stored.described);
                 profile.secret = Some(SecretRef {
                     store: stored.location,
@@ -344,10 +348,7 @@ pub fn test_connection(
     Ok(jobs.block_on(async {
         match http_client() {
             Ok(http) => probe(&http, &destination, credentials.as_ref()).await,
-            Err(error) => ProbeReport {
-                ok: false,
-                message: error.to_string(),
-            },
+            Err(error) => ProbeReport::from_error(&error, destination_host(&destination.service)),
         }
     }))
 }
@@ -405,6 +406,55 @@ fn delete_secrets(
 mod tests {
     use super::*;
     use crate::profile::ProfileKind;
+
+    #[test]
+    fn save_refuses_plain_http_to_another_computer_before_storing_anything() {
+        let home = tempfile::tempdir().expect("tempdir");
+        let dirs = HoistDirs::from_home(home.path());
+        ProfileStore::new(&dirs)
+            .save(&crate::profile::ProfileFile {
+                secret_store: StoreChoice::File,
+                ..Default::default()
+            })
+            .expect("settings");
+        let remote = Profile {
+            endpoint: Some("http://upload.example.com/files/".to_string()),
+            ..Profile::new(ProfileKind::Tus)
+        };
+        let error = save(
+            &dirs,
+            "remote",
+            remote,
+            SecretUpdate::Replace {
+                main: Some(Secret::new("tok-r")),
+                headers: Vec::new(),
+            },
+            false,
+        )
+        .expect_err("plain http elsewhere");
+        assert!(
+            matches!(
+                &error,
+                ProfileError::BadAddress {
+                    problem: crate::profile::AddressProblem::PlainHttp { host },
+                    ..
+                } if host == "upload.example.com"
+            ),
+            "{error}"
+        );
+        assert!(
+            ProfileStore::new(&dirs)
+                .load()
+                .expect("load")
+                .profiles
+                .is_empty()
+        );
+        assert!(
+            !crate::secrets::FileSecretStore::in_dirs(&dirs)
+                .path()
+                .exists()
+        );
+    }
 
     #[test]
     fn save_keep_replace_and_remove_with_the_file_store() {

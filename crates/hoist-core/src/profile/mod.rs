@@ -6,6 +6,7 @@
 //! silent: a file that does not parse is reported with its line and column and left untouched.
 //! Secrets are never in this file; see [`crate::secrets`].
 
+mod address;
 mod definition;
 mod error;
 mod kind;
@@ -13,7 +14,8 @@ pub mod manage;
 mod sign_in;
 mod store;
 
-pub use definition::{Profile, validate_name};
+pub use address::{AddressProblem, check_address};
+pub use definition::{Profile, slug_for, validate_name};
 pub use error::ProfileError;
 pub use kind::ProfileKind;
 pub use sign_in::GoogleSignIn;

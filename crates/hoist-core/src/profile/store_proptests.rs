@@ -137,6 +137,8 @@ fn profiles() -> impl Strategy<Value = Profile> {
                 secret,
             ) = third;
             Profile {
+                // Display names with spaces, accents and emoji round-trip too.
+                display_name: title.as_ref().map(|t| format!("Vidéos {t} 🎬")),
                 kind,
                 endpoint,
                 title,

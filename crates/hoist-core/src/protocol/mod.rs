@@ -20,6 +20,7 @@ pub mod tus;
 pub use context::SessionContext;
 pub use credentials::{Credentials, EnvCredentials, NoCredentials, SecretScope, StoredCredentials};
 pub use error::{ConnectionProblem, ProtocolError, RetryClass};
+pub(crate) use http::is_loopback;
 pub use http::{
     ANSWER_READ_TIMEOUT, MAX_ANSWER_BYTES, MAX_ERROR_BODY_BYTES, http_client, parse_retry_after,
     read_body, read_error_body, server_message,

@@ -22,29 +22,109 @@ use crate::upload::{ApiVideoAccess, Destination, Service};
 /// How long one probe request may take.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// What a connection test found.
+/// What a connection test found, as a kind the window and the command line put in their own
+/// words, the host it asked, and the technical detail (for the log and `hoist profile test`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProbeReport {
-    /// The destination answered and (where it can be checked) accepted the credentials.
-    pub ok: bool,
-    /// What happened, in plain words (never a secret).
-    pub message: String,
+    /// What happened.
+    pub kind: ProbeKind,
+    /// The host (with its port when the address names one) the test asked; `None` when the
+    /// address could not be read.
+    pub host: Option<String>,
+    /// What happened, in a sentence with the technical detail (never a secret).
+    pub detail: String,
+}
+
+/// The kinds of result a connection test has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProbeKind {
+    /// The service answered and accepted the credentials.
+    Works,
+    /// The server answers; the credentials can only be checked by an upload (a custom endpoint,
+    /// a delegated upload token).
+    Answers,
+    /// Nothing answered at the address (name not found, connection refused or cut).
+    Unreachable,
+    /// The server did not answer in time.
+    TimedOut,
+    /// The server's certificate was not trusted.
+    Certificate,
+    /// The server refused the API key or token.
+    Refused,
+    /// The token works but lacks the permission uploads need.
+    NoPermission,
+    /// Nothing is at that address (HTTP 404), or the bucket does not exist.
+    NotFound,
+    /// No API key or token is stored, or the Google sign-in is missing.
+    MissingSecret,
+    /// The address is not a usable URL, or plain http to another computer.
+    BadAddress,
+    /// Something answered, but not the kind of server expected.
+    WrongServer,
+    /// The server answered with an error of its own.
+    ServerError,
 }
 
 impl ProbeReport {
-    fn ok(message: impl Into<String>) -> ProbeReport {
+    fn new(kind: ProbeKind, detail: impl Into<String>) -> ProbeReport {
         ProbeReport {
-            ok: true,
-            message: message.into(),
+            kind,
+            host: None,
+            detail: detail.into(),
         }
     }
 
-    fn failed(message: impl Into<String>) -> ProbeReport {
+    /// The destination answered and (where it can be checked) accepted the credentials.
+    pub fn ok(&self) -> bool {
+        matches!(self.kind, ProbeKind::Works | ProbeKind::Answers)
+    }
+
+    /// A report for an error found before asking the server (no HTTP client, say).
+    pub fn from_error(error: &ProtocolError, host: Option<String>) -> ProbeReport {
         ProbeReport {
-            ok: false,
-            message: message.into(),
+            host,
+            ..ProbeReport::new(kind_of(error), capitalise(&error.to_string()))
         }
     }
+}
+
+/// The kind of result a protocol error stands for.
+fn kind_of(error: &ProtocolError) -> ProbeKind {
+    use super::ConnectionProblem;
+    match error {
+        ProtocolError::Connection {
+            problem: ConnectionProblem::TimedOut,
+            ..
+        } => ProbeKind::TimedOut,
+        ProtocolError::Connection { .. } => ProbeKind::Unreachable,
+        ProtocolError::Certificate { .. } => ProbeKind::Certificate,
+        ProtocolError::Unauthorized { .. } => ProbeKind::Refused,
+        ProtocolError::MissingCredentials { .. } => ProbeKind::MissingSecret,
+        ProtocolError::InvalidDestination { .. }
+        | ProtocolError::InsecureAddress { .. }
+        | ProtocolError::ForeignOrigin { .. } => ProbeKind::BadAddress,
+        ProtocolError::Status { status: 404, .. } => ProbeKind::NotFound,
+        ProtocolError::BadResponse { .. } => ProbeKind::WrongServer,
+        _ => ProbeKind::ServerError,
+    }
+}
+
+/// The host (and port, when the address names one) a destination's requests go to.
+pub fn destination_host(service: &Service) -> Option<String> {
+    let address = match service {
+        Service::GoogleResumable { initiate_url } => initiate_url,
+        Service::YouTube { endpoint, .. }
+        | Service::Drive { endpoint, .. }
+        | Service::Tus { endpoint } => endpoint,
+        Service::CloudStorage { host, .. } | Service::ApiVideo { host, .. } => host,
+        Service::PresignedMultipart { base_url, .. } => base_url,
+    };
+    let url = url::Url::parse(address).ok()?;
+    let host = url.host_str()?.to_string();
+    Some(match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host,
+    })
 }
 
 /// Checks that `destination` answers and accepts `credentials`.
@@ -53,9 +133,10 @@ pub async fn probe(
     destination: &Destination,
     credentials: &dyn Credentials,
 ) -> ProbeReport {
+    let host = destination_host(&destination.service);
     match run(http, destination, credentials).await {
-        Ok(report) => report,
-        Err(error) => ProbeReport::failed(capitalise(&error.to_string())),
+        Ok(report) => ProbeReport { host, ..report },
+        Err(error) => ProbeReport::from_error(&error, host),
     }
 }
 
@@ -79,11 +160,14 @@ async fn run(
                 StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
                     refused(response, "the token").await
                 }
-                _ => ProbeReport::ok(format!(
-                    "The server at {} answers (HTTP {}). A custom endpoint can only check the token when an upload starts.",
-                    origin(&url),
-                    status.as_u16()
-                )),
+                _ => ProbeReport::new(
+                    ProbeKind::Answers,
+                    format!(
+                        "The server at {} answers (HTTP {}). A custom endpoint can only check the token when an upload starts.",
+                        origin(&url),
+                        status.as_u16()
+                    ),
+                ),
             })
         }
         Service::YouTube { endpoint, .. } => {
@@ -92,14 +176,18 @@ async fn run(
                 .map_err(bad_url)?;
             let response = send(authorised(http.get(url), &token)?).await?;
             Ok(match response.status() {
-                s if s.is_success() => {
-                    ProbeReport::ok("Signed in to YouTube: the access token works.")
-                }
+                s if s.is_success() => ProbeReport::new(
+                    ProbeKind::Works,
+                    "Signed in to YouTube: the access token works.",
+                ),
                 StatusCode::FORBIDDEN => {
                     let message = message_of(response).await;
-                    ProbeReport::failed(format!(
-                        "YouTube accepted the token but refused access ({message}); the token may lack the YouTube upload permission."
-                    ))
+                    ProbeReport::new(
+                        ProbeKind::NoPermission,
+                        format!(
+                            "YouTube accepted the token but refused access ({message}); the token may lack the YouTube upload permission."
+                        ),
+                    )
                 }
                 _ => refused(response, "the access token").await,
             })
@@ -119,9 +207,10 @@ async fn run(
                 .and_then(|v| v.as_str())
                 .map(|who| format!(" as {who}"))
                 .unwrap_or_default();
-            Ok(ProbeReport::ok(format!(
-                "Signed in to Google Drive{who}: the access token works."
-            )))
+            Ok(ProbeReport::new(
+                ProbeKind::Works,
+                format!("Signed in to Google Drive{who}: the access token works."),
+            ))
         }
         Service::CloudStorage { bucket, host, .. } => {
             let mut url = parse_url(host)?;
@@ -134,16 +223,23 @@ async fn run(
                 .append_pair("fields", "kind");
             let response = send(authorised(http.get(url), &token)?).await?;
             Ok(match response.status() {
-                s if s.is_success() => ProbeReport::ok(format!(
-                    "Signed in to Cloud Storage: the token works and the bucket {bucket} is there."
-                )),
-                StatusCode::FORBIDDEN => ProbeReport::ok(format!(
-                    "Signed in to Cloud Storage, but this account may not list the bucket {bucket} ({}); uploads may still be allowed.",
-                    message_of(response).await
-                )),
-                StatusCode::NOT_FOUND => ProbeReport::failed(format!(
-                    "The bucket {bucket} does not exist (or the address is wrong)."
-                )),
+                s if s.is_success() => ProbeReport::new(
+                    ProbeKind::Works,
+                    format!(
+                        "Signed in to Cloud Storage: the token works and the bucket {bucket} is there."
+                    ),
+                ),
+                StatusCode::FORBIDDEN => ProbeReport::new(
+                    ProbeKind::Works,
+                    format!(
+                        "Signed in to Cloud Storage, but this account may not list the bucket {bucket} ({}); uploads may still be allowed.",
+                        message_of(response).await
+                    ),
+                ),
+                StatusCode::NOT_FOUND => ProbeReport::new(
+                    ProbeKind::NotFound,
+                    format!("The bucket {bucket} does not exist (or the address is wrong)."),
+                ),
                 _ => refused(response, "the access token").await,
             })
         }
@@ -164,9 +260,10 @@ async fn run(
                     let body = json_of(response).await;
                     Ok(
                         if body.get("access_token").and_then(|t| t.as_str()).is_some() {
-                            ProbeReport::ok("api.video accepted the API key.")
+                            ProbeReport::new(ProbeKind::Works, "api.video accepted the API key.")
                         } else {
-                            ProbeReport::failed(
+                            ProbeReport::new(
+                                ProbeKind::WrongServer,
                                 "api.video answered, but not with an access token: is the address right?",
                             )
                         },
@@ -174,11 +271,14 @@ async fn run(
                 }
                 ApiVideoAccess::UploadToken => {
                     let response = send(http.get(base.clone())).await?;
-                    Ok(ProbeReport::ok(format!(
-                        "The server at {} answers (HTTP {}). A delegated upload token can only be checked by uploading.",
-                        origin(&base),
-                        response.status().as_u16()
-                    )))
+                    Ok(ProbeReport::new(
+                        ProbeKind::Answers,
+                        format!(
+                            "The server at {} answers (HTTP {}). A delegated upload token can only be checked by uploading.",
+                            origin(&base),
+                            response.status().as_u16()
+                        ),
+                    ))
                 }
             }
         }
@@ -204,9 +304,10 @@ async fn run(
                 .and_then(|v| v.as_u64())
                 .map(|n| format!(" ({n} unfinished upload(s) there)"))
                 .unwrap_or_default();
-            Ok(ProbeReport::ok(format!(
-                "The service accepted the API key{unfinished}."
-            )))
+            Ok(ProbeReport::new(
+                ProbeKind::Works,
+                format!("The service accepted the API key{unfinished}."),
+            ))
         }
         Service::Tus { endpoint } => {
             let url = parse_url(endpoint)?;
@@ -225,15 +326,18 @@ async fn run(
                 return Ok(refused(response, "the credentials").await);
             }
             Ok(match tus_summary(response.headers()) {
-                Some(summary) if status.is_success() => ProbeReport::ok(format!(
-                    "The tus server at {} answers: {summary}.",
-                    origin(&url)
-                )),
-                _ => ProbeReport::failed(format!(
-                    "The server at {} answered HTTP {} but does not speak tus (no Tus-Version header).",
-                    origin(&url),
-                    status.as_u16()
-                )),
+                Some(summary) if status.is_success() => ProbeReport::new(
+                    ProbeKind::Works,
+                    format!("The tus server at {} answers: {summary}.", origin(&url)),
+                ),
+                _ => ProbeReport::new(
+                    ProbeKind::WrongServer,
+                    format!(
+                        "The server at {} answered HTTP {} but does not speak tus (no Tus-Version header).",
+                        origin(&url),
+                        status.as_u16()
+                    ),
+                ),
             })
         }
     }
@@ -263,13 +367,22 @@ async fn send(request: reqwest::RequestBuilder) -> Result<reqwest::Response, Pro
 async fn refused(response: reqwest::Response, what: &str) -> ProbeReport {
     let status = response.status().as_u16();
     let message = message_of(response).await;
-    ProbeReport::failed(match status {
-        400 | 401 | 403 => format!("The server refused {what} (HTTP {status}): {message}."),
-        404 => {
-            format!("Nothing answers at this address (HTTP 404): is the endpoint right? {message}.")
-        }
-        _ => format!("The server answered HTTP {status}: {message}."),
-    })
+    match status {
+        400 | 401 | 403 => ProbeReport::new(
+            ProbeKind::Refused,
+            format!("The server refused {what} (HTTP {status}): {message}."),
+        ),
+        404 => ProbeReport::new(
+            ProbeKind::NotFound,
+            format!(
+                "Nothing answers at this address (HTTP 404): is the endpoint right? {message}."
+            ),
+        ),
+        _ => ProbeReport::new(
+            ProbeKind::ServerError,
+            format!("The server answered HTTP {status}: {message}."),
+        ),
+    }
 }
 
 async fn message_of(response: reqwest::Response) -> String {
@@ -451,7 +564,7 @@ mod tests {
 
     fn assert_secret_free(report: &ProbeReport) {
         for secret in [GOOD, "wrong-key", "hdr-secret"] {
-            assert!(!report.message.contains(secret), "{report:?}");
+            assert!(!report.detail.contains(secret), "{report:?}");
         }
     }
 
@@ -486,17 +599,20 @@ mod tests {
             ("drive", drive()),
         ] {
             let good = check_with(service.clone(), GOOD).await;
-            assert!(good.ok, "{name}: {good:?}");
+            assert_eq!(good.kind, ProbeKind::Works, "{name}: {good:?}");
+            assert!(good.ok(), "{name}: {good:?}");
+            assert_eq!(good.host.as_deref(), base.strip_prefix("http://"), "{name}");
             assert_secret_free(&good);
             let bad = check_with(service, "wrong-key").await;
-            assert!(!bad.ok, "{name}: {bad:?}");
-            assert!(bad.message.contains("refused"), "{name}: {bad:?}");
+            assert_eq!(bad.kind, ProbeKind::Refused, "{name}: {bad:?}");
+            assert!(!bad.ok(), "{name}: {bad:?}");
+            assert!(bad.detail.contains("refused"), "{name}: {bad:?}");
             assert_secret_free(&bad);
         }
         let drive_ok = check_with(drive(), GOOD).await;
-        assert!(drive_ok.message.contains("ada@example.com"), "{drive_ok:?}");
+        assert!(drive_ok.detail.contains("ada@example.com"), "{drive_ok:?}");
         let tus_ok = check_with(tus(), GOOD).await;
-        assert!(tus_ok.message.contains("1.0.0"), "{tus_ok:?}");
+        assert!(tus_ok.detail.contains("1.0.0"), "{tus_ok:?}");
     }
 
     #[tokio::test]
@@ -507,10 +623,10 @@ mod tests {
             object_prefix: String::new(),
             host: base.clone(),
         };
-        assert!(check_with(bucket("there"), GOOD).await.ok);
+        assert!(check_with(bucket("there"), GOOD).await.ok());
         let missing = check_with(bucket("nowhere"), GOOD).await;
         assert!(
-            !missing.ok && missing.message.contains("does not exist"),
+            missing.kind == ProbeKind::NotFound && missing.detail.contains("does not exist"),
             "{missing:?}"
         );
 
@@ -519,7 +635,7 @@ mod tests {
         })
         .await;
         assert!(
-            custom.ok && custom.message.contains("answers"),
+            custom.kind == ProbeKind::Answers && custom.detail.contains("answers"),
             "{custom:?}"
         );
 
@@ -531,7 +647,7 @@ mod tests {
         })
         .await;
         assert!(
-            !no_key.ok && no_key.message.contains("API key"),
+            no_key.kind == ProbeKind::MissingSecret && no_key.detail.contains("API key"),
             "{no_key:?}"
         );
 
@@ -539,6 +655,14 @@ mod tests {
             endpoint: "http://127.0.0.1:9/files".to_string(),
         })
         .await;
-        assert!(!nobody.ok, "{nobody:?}");
+        assert_eq!(nobody.kind, ProbeKind::Unreachable, "{nobody:?}");
+        assert_eq!(nobody.host.as_deref(), Some("127.0.0.1:9"));
+
+        let remote_http = check(Service::Tus {
+            endpoint: "http://upload.example.com/files".to_string(),
+        })
+        .await;
+        assert_eq!(remote_http.kind, ProbeKind::BadAddress, "{remote_http:?}");
+        assert_eq!(remote_http.host.as_deref(), Some("upload.example.com"));
     }
 }

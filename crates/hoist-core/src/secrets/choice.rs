@@ -61,6 +61,17 @@ pub struct StoredSecret {
     pub described: String,
     /// Set when the secrets went to the file only because there was no keyring: tell the user.
     pub warning: Option<String>,
+    /// The same, typed: why there was no keyring and which file the secrets went to.
+    pub no_keyring: Option<NoKeyring>,
+}
+
+/// Secrets went to the secrets file because no system keyring was available.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoKeyring {
+    /// What the keyring said (technical: for the log and the command line).
+    pub reason: String,
+    /// The secrets file they went to instead.
+    pub file: std::path::PathBuf,
 }
 
 /// Stores each `(key, secret)` in the store `choice` names. With [`StoreChoice::Auto`] that is
@@ -82,6 +93,7 @@ pub fn store_secret(
             location: SecretLocation::Keyring,
             described: store.describe(),
             warning: None,
+            no_keyring: None,
         }),
         Some(Err(error)) => {
             let unavailable = matches!(error, SecretError::KeyringUnavailable { .. });
@@ -99,6 +111,10 @@ pub fn store_secret(
                      set {STORE_VAR}=file (or secret_store = \"file\" in the profiles file).",
                     file.describe()
                 )),
+                no_keyring: Some(NoKeyring {
+                    reason: error.to_string(),
+                    file: file.path().to_path_buf(),
+                }),
             })
         }
         None => {
@@ -108,6 +124,7 @@ pub fn store_secret(
                 location: SecretLocation::File,
                 described: file.describe(),
                 warning: None,
+                no_keyring: None,
             })
         }
     }
@@ -154,6 +171,7 @@ mod tests {
         .expect("store");
         assert_eq!(stored.location, SecretLocation::File);
         assert!(stored.warning.is_none());
+        assert!(stored.no_keyring.is_none());
         let store = open(SecretLocation::File, &dirs).expect("open");
         assert_eq!(
             store.get("profile/x").expect("get"),

@@ -16,7 +16,7 @@ mod file_store;
 mod keyring_store;
 mod secret;
 
-pub use choice::{STORE_VAR, StoreChoice, StoredSecret, open, store_secret};
+pub use choice::{NoKeyring, STORE_VAR, StoreChoice, StoredSecret, open, store_secret};
 pub use error::SecretError;
 pub use file_store::FileSecretStore;
 pub use keyring_store::KeyringStore;

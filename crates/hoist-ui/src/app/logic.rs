@@ -2,6 +2,7 @@
 //! files and carrying out what the user asked for.
 
 use super::*;
+use crate::desktop::PickWhat;
 
 impl HoistApp {
     /// Each destination with its chunk size: a profile's own, `None` (the settings') otherwise.
@@ -66,15 +67,7 @@ impl HoistApp {
             }
             None => true,
         });
-        self.picks.retain_mut(|pick| match pick.ready_mut() {
-            Some(picked) => {
-                if let Some(paths) = picked.take() {
-                    ready.extend(paths);
-                }
-                false
-            }
-            None => true,
-        });
+        ready.extend(self.desktop.update());
         if !ready.is_empty() {
             self.queue_files(ready);
         }
@@ -88,10 +81,9 @@ impl HoistApp {
     /// Sends `Add` for each file not already queued.
     pub(super) fn queue_files(&mut self, files: Vec<PathBuf>) {
         let Some((_, destination, chunk_size)) = self.chosen_destination() else {
-            self.model.messages.push(
-                "There is no destination yet: add a profile under Profiles, upload once with `hoist upload` from a terminal, or start Hoist with --demo."
-                    .to_string(),
-            );
+            self.model
+                .messages
+                .push("Choose where your videos go first: press Profiles, then Add.".to_string());
             return;
         };
         let options = UploadOptions {
@@ -127,21 +119,10 @@ impl HoistApp {
                 self.scans
                     .push(background(ctx, move || folder_scan::expand(paths)));
             }
-            UiAction::PickFiles => {
-                self.picks.push(background(ctx, || {
-                    rfd::FileDialog::new().set_title("Add files").pick_files()
-                }));
-            }
-            UiAction::PickFolder => {
-                self.picks.push(background(ctx, || {
-                    rfd::FileDialog::new()
-                        .set_title("Add folder")
-                        .pick_folder()
-                        .map(|folder| folder_scan::expand(vec![folder]))
-                }));
-            }
-            UiAction::OpenUrl(url) => ctx.open_url(egui::OpenUrl::new_tab(url)),
-            UiAction::ShowFile(path) => reveal(path),
+            UiAction::PickFiles => self.desktop.pick(ctx, PickWhat::Files),
+            UiAction::PickFolder => self.desktop.pick(ctx, PickWhat::Folder),
+            UiAction::OpenUrl(url) => self.desktop.open_url(ctx, url),
+            UiAction::ShowFile(path) => self.desktop.show_file(ctx, path),
             UiAction::ChooseDestination(label) => self.settings.destination = Some(label),
             UiAction::ApplyLimits => {
                 let limits = (
@@ -167,36 +148,5 @@ impl HoistApp {
             }
             UiAction::DismissMessages => self.model.messages.clear(),
         }
-    }
-}
-
-/// Opens the file manager at the file, off the UI thread.
-#[allow(
-    clippy::disallowed_methods,
-    reason = "short-lived threads for file dialogs, folder scans and opening files, off the UI thread"
-)]
-fn reveal(path: PathBuf) {
-    let spawned = std::thread::Builder::new()
-        .name("hoist-reveal".to_string())
-        .spawn(move || {
-            let result = if cfg!(target_os = "macos") {
-                std::process::Command::new("open")
-                    .arg("-R")
-                    .arg(&path)
-                    .status()
-            } else if cfg!(target_os = "windows") {
-                std::process::Command::new("explorer")
-                    .arg(format!("/select,{}", path.display()))
-                    .status()
-            } else {
-                let folder = path.parent().map(PathBuf::from).unwrap_or(path);
-                std::process::Command::new("xdg-open").arg(folder).status()
-            };
-            if let Err(e) = result {
-                tracing::warn!("could not open the file manager: {e}");
-            }
-        });
-    if let Err(e) = spawned {
-        tracing::warn!("could not start the file manager thread: {e}");
     }
 }

@@ -37,7 +37,7 @@ pub struct HoistApp {
     flaky: bool,
     next_tag: u64,
     scans: Vec<Promise<Vec<PathBuf>>>,
-    picks: Vec<Promise<Option<Vec<PathBuf>>>>,
+    desktop: crate::desktop::Desktop,
     show_settings: bool,
     sent_notices: bool,
     /// Paths to add once the journal's uploads and the saved profiles are known (so duplicates
@@ -75,7 +75,7 @@ impl HoistApp {
             flaky: false,
             next_tag: 0,
             scans: Vec::new(),
-            picks: Vec::new(),
+            desktop: crate::desktop::Desktop::default(),
             show_settings: false,
             sent_notices: true,
             deferred: Vec::new(),
@@ -98,8 +98,26 @@ impl HoistApp {
 
     /// Opens Google's sign-in page with `opener` instead of the system browser (tests).
     pub fn with_browser_opener(mut self, opener: super::BrowserOpener) -> HoistApp {
+        self.desktop.set_opener(opener.clone());
         self.profiles.set_browser_opener(opener);
         self
+    }
+
+    /// Uses `picker` instead of the system's file chooser (tests).
+    pub fn with_file_picker(mut self, picker: crate::FilePicker) -> HoistApp {
+        self.desktop.set_picker(picker);
+        self
+    }
+
+    /// Uses `file_manager` instead of the system's to show files (tests).
+    pub fn with_file_manager(mut self, file_manager: crate::FileManager) -> HoistApp {
+        self.desktop.set_file_manager(file_manager);
+        self
+    }
+
+    /// Opens the Profiles window on a new account's service picker ("Connect an account").
+    pub fn connect_account(&mut self) {
+        self.profiles.open_new();
     }
 
     /// Uses Hoist's folders for saved profiles (the Profiles window and their destinations).

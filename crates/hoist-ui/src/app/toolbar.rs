@@ -8,7 +8,7 @@ impl HoistApp {
             let destinations = self.destinations();
             let has_destination = !destinations.is_empty();
             let no_destination =
-                "No destination yet: add a profile under Profiles, upload once with `hoist upload`, or start Hoist with --demo";
+                "First choose where your videos go: press Profiles, then Add.";
             let add_files = ui.add_enabled(has_destination, egui::Button::new("Add files…"));
             if add_files.on_disabled_hover_text(no_destination).clicked() {
                 actions.push(UiAction::PickFiles);
@@ -64,7 +64,8 @@ impl HoistApp {
         });
     }
 
-    pub(super) fn messages(&self, ui: &mut Ui, actions: &mut Vec<UiAction>) {
+    pub(super) fn messages(&mut self, ui: &mut Ui, actions: &mut Vec<UiAction>) {
+        self.desktop.show_problem(ui);
         if self.model.messages.is_empty() {
             return;
         }

@@ -1,24 +1,19 @@
-//! The profile editor's form: its text buffers ([`Editor`]) and how it is drawn.
+//! The profile editor's contents ([`Editor`]): the service picked, the text typed, and the
+//! checks Save makes before anything is written.
 
 use super::*;
 
-/// Every kind, in the order the kind menu shows them.
-pub(super) const KINDS: [ProfileKind; 7] = [
-    ProfileKind::GoogleResumable,
-    ProfileKind::YouTube,
-    ProfileKind::Drive,
-    ProfileKind::CloudStorage,
-    ProfileKind::ApiVideo,
-    ProfileKind::Multipart,
-    ProfileKind::Tus,
-];
-
 pub(super) const PRIVACIES: [Privacy; 3] = [Privacy::Private, Privacy::Unlisted, Privacy::Public];
+
+const MIB: u64 = 1024 * 1024;
 
 /// The form's contents: text buffers for the optional fields.
 pub(super) struct Editor {
-    /// The name the profile had when editing; `None` when adding.
+    /// The key of the profile being edited; `None` when adding.
     pub(super) editing: Option<String>,
+    /// The service; `None` while the picker is shown.
+    pub(super) service: Option<ServiceChoice>,
+    /// The name people see (any text).
     pub(super) name: String,
     pub(super) profile: Profile,
     pub(super) endpoint: String,
@@ -26,7 +21,10 @@ pub(super) struct Editor {
     pub(super) tags: String,
     pub(super) bucket: String,
     pub(super) folder_id: String,
-    pub(super) chunk_size_kib: u64,
+    /// Sent in pieces of this many MiB; 0 sends each file in one stream.
+    pub(super) chunk_size_mib: u64,
+    /// The chunk size the profile had, kept exactly unless the MiB field is changed.
+    original_chunk_bytes: Option<u64>,
     pub(super) parallel_chunks: usize,
     pub(super) secret: String,
     /// Google kinds: sign in (OAuth client below) instead of a pasted token.
@@ -35,20 +33,30 @@ pub(super) struct Editor {
 }
 
 impl Editor {
+    /// A new profile: the service picker first.
     pub(super) fn new_profile() -> Editor {
-        Editor::from_profile(None, Profile::new(ProfileKind::default()))
+        Editor {
+            service: None,
+            ..Editor::from_profile(None, Profile::new(ProfileKind::default()))
+        }
     }
 
+    /// The profile saved under the key `editing` (or a new one), under its service.
     pub(super) fn from_profile(editing: Option<String>, profile: Profile) -> Editor {
         Editor {
-            name: editing.clone().unwrap_or_default(),
+            name: editing
+                .as_deref()
+                .map(|key| profile.label(key))
+                .unwrap_or_default(),
             editing,
+            service: Some(ServiceChoice::from_kind(profile.kind)),
             endpoint: profile.endpoint.clone().unwrap_or_default(),
             title: profile.title.clone().unwrap_or_default(),
             tags: profile.tags.join(", "),
             bucket: profile.bucket.clone().unwrap_or_default(),
             folder_id: profile.folder_id.clone().unwrap_or_default(),
-            chunk_size_kib: profile.chunk_size_bytes.unwrap_or(0) / 1024,
+            chunk_size_mib: profile.chunk_size_bytes.unwrap_or(0).div_ceil(MIB),
+            original_chunk_bytes: profile.chunk_size_bytes,
             parallel_chunks: profile.parallel_chunks.unwrap_or(DEFAULT_PARALLEL_CHUNKS),
             secret: String::new(),
             sign_in: profile.google_sign_in.is_some(),
@@ -61,11 +69,81 @@ impl Editor {
         }
     }
 
-    /// The profile the form describes (its secret reference is filled in by `manage::save`).
-    pub(super) fn profile(&self) -> Profile {
+    /// Picks the service (from the picker).
+    pub(super) fn choose(&mut self, service: ServiceChoice) {
+        self.service = Some(service);
+        self.profile.kind = service.kind();
+    }
+
+    /// The service picked (the picker's default is never saved: Save needs a service).
+    pub(super) fn service(&self) -> ServiceChoice {
+        self.service
+            .unwrap_or_else(|| ServiceChoice::from_kind(self.profile.kind))
+    }
+
+    /// Whether it signs in with Google rather than using a pasted token.
+    pub(super) fn signs_in(&self) -> bool {
+        self.sign_in && self.profile.kind.is_google()
+    }
+
+    /// The secret field's label, in the service's own terms.
+    pub(super) fn secret_label(&self) -> &'static str {
+        if self.signs_in() {
+            return CLIENT_SECRET_LABEL;
+        }
+        match self.service() {
+            ServiceChoice::ApiVideo if self.profile.upload_token => UPLOAD_TOKEN_LABEL,
+            ServiceChoice::ApiVideo | ServiceChoice::TwelveLabs => API_KEY_LABEL,
+            _ => SECRET_LABEL,
+        }
+    }
+
+    /// What Save checks before writing anything (what the connection test would refuse), as
+    /// the sentence to show; nothing typed is changed.
+    pub(super) fn check(&self) -> Result<(), String> {
+        let service = self.service();
+        if self.name.trim().is_empty() {
+            return Err("Give this account a name, for example \"My videos\".".to_string());
+        }
+        if service.needs_address() && self.endpoint.trim().is_empty() {
+            return Err(format!("Type the upload address of {}.", short(service)));
+        }
+        if !self.endpoint.trim().is_empty() {
+            let with_name = self.endpoint.trim().replace("{name}", "file");
+            if let Err(problem) = hoist_core::profile::check_address(&with_name) {
+                return Err(address_words(&problem) + ".");
+            }
+        }
+        if service == ServiceChoice::CloudStorage && self.bucket.trim().is_empty() {
+            return Err("Type the name of the bucket to upload to.".to_string());
+        }
+        if self.signs_in() && self.client_id.trim().is_empty() {
+            return Err("Type the OAuth client ID from your Google Cloud project.".to_string());
+        }
+        let adding = self.editing.is_none();
+        if adding && !service.secret_optional() && self.secret.trim().is_empty() {
+            return Err(match service {
+                ServiceChoice::ApiVideo | ServiceChoice::TwelveLabs => format!(
+                    "Paste the {} {}.",
+                    lower_first(self.secret_label()),
+                    service.key_source()
+                ),
+                _ => format!("Paste an access token, or tick \"{SIGN_IN_CHECKBOX}\"."),
+            });
+        }
+        Ok(())
+    }
+
+    /// The profile the form describes, to be saved under `key` (its secret reference is
+    /// filled in by `manage::save`).
+    pub(super) fn profile(&self, key: &str) -> Profile {
         let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-        let kind = self.profile.kind;
+        let kind = self.service().kind();
+        let display = self.name.trim();
+        let original_mib = self.original_chunk_bytes.unwrap_or(0).div_ceil(MIB);
         Profile {
+            kind,
+            display_name: (display != key && !display.is_empty()).then(|| display.to_string()),
             endpoint: text(&self.endpoint),
             title: text(&self.title),
             tags: self
@@ -77,10 +155,14 @@ impl Editor {
                 .collect(),
             bucket: text(&self.bucket),
             folder_id: text(&self.folder_id),
-            chunk_size_bytes: (self.chunk_size_kib > 0).then_some(self.chunk_size_kib * 1024),
+            chunk_size_bytes: if self.chunk_size_mib == original_mib {
+                self.original_chunk_bytes
+            } else {
+                (self.chunk_size_mib > 0).then_some(self.chunk_size_mib * MIB)
+            },
             parallel_chunks: (kind == ProfileKind::Multipart).then_some(self.parallel_chunks),
             // The endpoints and account of an existing sign-in are kept.
-            google_sign_in: (self.sign_in && kind.is_google()).then(|| GoogleSignIn {
+            google_sign_in: self.signs_in().then(|| GoogleSignIn {
                 client_id: self.client_id.trim().to_string(),
                 ..self.profile.google_sign_in.clone().unwrap_or_default()
             }),
@@ -104,166 +186,30 @@ impl Editor {
     }
 }
 
-/// The editor form: name, kind, endpoint, the options that matter for the kind, the secret.
-pub(super) fn form(ui: &mut Ui, editor: &mut Editor) {
-    ui.label(RichText::new(match &editor.editing {
-        Some(name) => format!("Edit \"{name}\""),
-        None => "New profile".to_string(),
-    }));
-    egui::Grid::new("profile form")
-        .num_columns(2)
-        .show(ui, |ui| {
-            let label = ui.label("Name");
-            ui.add_enabled(
-                editor.editing.is_none(),
-                egui::TextEdit::singleline(&mut editor.name).hint_text("letters, digits, - _ ."),
-            )
-            .labelled_by(label.id);
-            ui.end_row();
+/// The service's name inside a sentence ("your tus server" rather than "Your own server (tus)").
+fn short(service: ServiceChoice) -> &'static str {
+    match service {
+        ServiceChoice::Tus => "your tus server",
+        ServiceChoice::GoogleStyle => "the server",
+        other => other.name(),
+    }
+}
 
-            let label = ui.label("Kind");
-            egui::ComboBox::from_id_salt("profile kind")
-                .selected_text(editor.profile.kind.as_str())
-                .show_ui(ui, |ui| {
-                    for kind in KINDS {
-                        ui.selectable_value(&mut editor.profile.kind, kind, kind.as_str());
-                    }
-                })
-                .response
-                .labelled_by(label.id);
-            ui.end_row();
-
-            let kind = editor.profile.kind;
-            let label = ui.label("Endpoint");
-            let hint = Profile::new(kind)
-                .effective_endpoint()
-                .unwrap_or_else(|| match kind {
-                    ProfileKind::Tus => "required: the creation URL".to_string(),
-                    _ => "required: the initiate URL".to_string(),
-                });
-            ui.add(egui::TextEdit::singleline(&mut editor.endpoint).hint_text(hint))
-                .labelled_by(label.id);
-            ui.end_row();
-
-            if matches!(kind, ProfileKind::YouTube | ProfileKind::ApiVideo) {
-                let label = ui.label("Title");
-                ui.add(
-                    egui::TextEdit::singleline(&mut editor.title)
-                        .hint_text("the file name without extension"),
-                )
-                .labelled_by(label.id);
-                ui.end_row();
-                let label = ui.label("Description");
-                ui.add(egui::TextEdit::multiline(&mut editor.profile.description).desired_rows(2))
-                    .labelled_by(label.id);
-                ui.end_row();
-                let label = ui.label("Tags");
-                ui.add(egui::TextEdit::singleline(&mut editor.tags).hint_text("comma, separated"))
-                    .labelled_by(label.id);
-                ui.end_row();
-            }
-            if kind == ProfileKind::YouTube {
-                let label = ui.label("Privacy");
-                egui::ComboBox::from_id_salt("profile privacy")
-                    .selected_text(privacy_words(editor.profile.privacy))
-                    .show_ui(ui, |ui| {
-                        for privacy in PRIVACIES {
-                            ui.selectable_value(
-                                &mut editor.profile.privacy,
-                                privacy,
-                                privacy_words(privacy),
-                            );
-                        }
-                    })
-                    .response
-                    .labelled_by(label.id);
-                ui.end_row();
-            }
-            if kind == ProfileKind::ApiVideo {
-                ui.label("");
-                ui.checkbox(&mut editor.profile.public, "Anyone with the link may watch");
-                ui.end_row();
-                ui.label("");
-                ui.checkbox(
-                    &mut editor.profile.upload_token,
-                    "The secret is a delegated upload token",
-                );
-                ui.end_row();
-            }
-            if kind == ProfileKind::CloudStorage {
-                let label = ui.label("Bucket");
-                ui.add(egui::TextEdit::singleline(&mut editor.bucket).hint_text("required"))
-                    .labelled_by(label.id);
-                ui.end_row();
-                let label = ui.label("Object name prefix");
-                ui.add(
-                    egui::TextEdit::singleline(&mut editor.profile.object_prefix).hint_text("none"),
-                )
-                .labelled_by(label.id);
-                ui.end_row();
-            }
-            if kind == ProfileKind::Drive {
-                let label = ui.label("Folder id");
-                ui.add(egui::TextEdit::singleline(&mut editor.folder_id).hint_text("My Drive"))
-                    .labelled_by(label.id);
-                ui.end_row();
-            }
-            if kind == ProfileKind::Multipart {
-                let label = ui.label("Parallel chunks");
-                ui.add(egui::DragValue::new(&mut editor.parallel_chunks).range(1..=16))
-                    .labelled_by(label.id);
-                ui.end_row();
-            }
-            let label = ui.label("Chunk size (KiB, 0 = one stream)");
-            ui.add(
-                egui::DragValue::new(&mut editor.chunk_size_kib)
-                    .range(0..=4 * 1024 * 1024)
-                    .speed(256),
-            )
-            .labelled_by(label.id);
-            ui.end_row();
-
-            if kind.is_google() {
-                ui.label("");
-                ui.checkbox(&mut editor.sign_in, SIGN_IN_CHECKBOX);
-                ui.end_row();
-            }
-            let signs_in = editor.sign_in && kind.is_google();
-            if signs_in {
-                let label = ui.label("OAuth client ID");
-                ui.add(
-                    egui::TextEdit::singleline(&mut editor.client_id)
-                        .hint_text("from your Google Cloud project (see the README)"),
-                )
-                .labelled_by(label.id);
-                ui.end_row();
-            }
-            let label = ui.label(if signs_in {
-                CLIENT_SECRET_LABEL
-            } else {
-                SECRET_LABEL
-            });
-            let hint = if editor.editing.is_some() {
-                "leave empty to keep the stored one".to_string()
-            } else if signs_in {
-                "the OAuth client's secret".to_string()
-            } else {
-                format!("the {}", kind.secret_meaning())
-            };
-            ui.add(
-                egui::TextEdit::singleline(&mut editor.secret)
-                    .password(true)
-                    .hint_text(hint),
-            )
-            .labelled_by(label.id);
-            ui.end_row();
-        });
+fn lower_first(text: &str) -> String {
+    if text.starts_with("API") || text.starts_with("OAuth") {
+        return text.to_string();
+    }
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 pub(super) fn privacy_words(privacy: Privacy) -> &'static str {
     match privacy {
-        Privacy::Private => "Private",
-        Privacy::Unlisted => "Unlisted",
-        Privacy::Public => "Public",
+        Privacy::Private => "Only me (private)",
+        Privacy::Unlisted => "Anyone with the link (unlisted)",
+        Privacy::Public => "Everyone (public)",
     }
 }

@@ -10,16 +10,30 @@ use poll_promise::Promise;
 use super::background::background;
 use super::sign_in::{BrowserOpener, ConsentPage, PendingSignIn, system_browser};
 use hoist_core::profile::manage::{self, SecretUpdate};
-use hoist_core::profile::{GoogleSignIn, Profile, ProfileError, ProfileKind, ProfileStore};
+use hoist_core::profile::{
+    GoogleSignIn, Profile, ProfileError, ProfileKind, ProfileStore, slug_for,
+};
 use hoist_core::secrets::Secret;
 use hoist_core::store::HoistDirs;
 use hoist_core::upload::{DEFAULT_PARALLEL_CHUNKS, Destination, Privacy};
 
+use draw::{form, picker};
 use form::*;
+use messages::*;
 use outcome::*;
+pub use service::ServiceChoice;
 
-/// The label of the secret field (also what tests look for).
-pub const SECRET_LABEL: &str = "API key or access token";
+/// The label of the secret field of services using an access token (also what tests look for).
+pub const SECRET_LABEL: &str = "Access token";
+
+/// The label of the secret field of services using an API key.
+pub const API_KEY_LABEL: &str = "API key";
+
+/// The label of the secret field of api.video with a delegated upload token.
+pub const UPLOAD_TOKEN_LABEL: &str = "Upload token";
+
+/// The label of the upload address of a server of one's own.
+pub const ADDRESS_LABEL: &str = "Upload address";
 
 /// The secret field's label when the profile signs in to Google.
 pub const CLIENT_SECRET_LABEL: &str = "OAuth client secret";
@@ -30,7 +44,7 @@ pub const SIGN_IN_CHECKBOX: &str = "Sign in with Google instead of pasting an ac
 /// A saved profile offered as a destination.
 #[derive(Debug, Clone)]
 pub struct ProfileChoice {
-    /// The profile's name (its label in the destination menu).
+    /// The profile's display name (its label in the destination menu).
     pub name: String,
     /// Where uploads with it go.
     pub destination: Destination,
@@ -50,8 +64,10 @@ pub struct ProfilesWindow {
     editor: Option<Editor>,
     confirm_delete: Option<String>,
     job: Option<Promise<Outcome>>,
-    /// The last outcome: success or not, and what happened in words.
-    status: Option<(bool, String)>,
+    /// The last outcome, in words.
+    status: Option<Status>,
+    /// "Learn more" under the last outcome is open.
+    learn_more: bool,
     /// How Google's sign-in page is opened.
     opener: BrowserOpener,
     /// The sign-in page while a sign-in waits for the browser.
@@ -74,6 +90,7 @@ impl ProfilesWindow {
             confirm_delete: None,
             job: None,
             status: None,
+            learn_more: false,
             opener: system_browser(),
             pending: PendingSignIn::default(),
             jobs: None,
@@ -83,6 +100,21 @@ impl ProfilesWindow {
     /// Runs connection tests and sign-ins on `jobs`, the engine's runtime.
     pub fn set_jobs(&mut self, jobs: tokio::runtime::Handle) {
         self.jobs = Some(jobs);
+    }
+
+    /// Opens the window on a new profile's service picker: the entry point for "Connect an
+    /// account" (the saved profiles are read again meanwhile).
+    pub fn open_new(&mut self) {
+        self.open = true;
+        self.refresh();
+        self.confirm_delete = None;
+        self.editor = Some(Editor::new_profile());
+    }
+
+    /// The last message shown, with whether it reports success (tests, and callers such as a
+    /// first-run assistant that wait for a save).
+    pub fn last_message(&self) -> Option<(bool, &str)> {
+        self.status.as_ref().map(|s| (s.ok(), s.text.as_str()))
     }
 
     /// Opens Google's sign-in page with `opener` (tests play the browser).
@@ -114,7 +146,7 @@ impl ProfilesWindow {
             .iter()
             .filter_map(|(name, profile)| {
                 Some(ProfileChoice {
-                    name: name.clone(),
+                    name: profile.label(name),
                     destination: profile.destination(name).ok()?,
                     chunk_size_bytes: profile.chunk_size_bytes,
                 })
@@ -134,9 +166,15 @@ impl ProfilesWindow {
                     self.load_error = None;
                 }
                 Ok(Err(error)) => {
+                    tracing::warn!("the saved profiles could not be read: {error}");
                     self.profiles.clear();
-                    self.load_error =
-                        Some(format!("The saved profiles could not be read: {error}"));
+                    self.load_error = Some(match error {
+                        ProfileError::Broken { line, .. } => format!(
+                            "The saved profiles could not be read: the list is damaged at line {line}. Hoist left it untouched; details are in the log."
+                        ),
+                        _ => "The saved profiles could not be read. Details are in the log."
+                            .to_string(),
+                    });
                 }
                 Err(loading) => self.loading = Some(loading),
             }
@@ -150,7 +188,8 @@ impl ProfilesWindow {
                     if outcome.reload {
                         self.reload(ctx);
                     }
-                    self.status = Some((outcome.ok, outcome.message));
+                    self.learn_more = false;
+                    self.status = Some(outcome.status);
                 }
                 Err(job) => self.job = Some(job),
             }
@@ -173,7 +212,10 @@ impl ProfilesWindow {
         job: impl FnOnce(HoistDirs) -> Outcome + Send + 'static,
     ) {
         let Some(dirs) = self.dirs.clone() else {
-            self.status = Some((false, "Hoist's folders are not known.".to_string()));
+            self.status = Some(Status::new(
+                Tone::Error,
+                "Hoist's folders are not known, so nothing can be saved.",
+            ));
             return;
         };
         self.status = None;
@@ -187,9 +229,9 @@ impl ProfilesWindow {
         job: impl FnOnce(&tokio::runtime::Handle, HoistDirs) -> Outcome + Send + 'static,
     ) {
         let Some(jobs) = self.jobs.clone() else {
-            self.status = Some((
-                false,
-                "The upload engine is not running, so Hoist cannot go online.".to_string(),
+            self.status = Some(Status::new(
+                Tone::Error,
+                "Hoist's upload engine isn't running, so it can't go online. Restart Hoist and try again.",
             ));
             return;
         };
@@ -201,6 +243,10 @@ impl ProfilesWindow {
         let mut open = self.open;
         egui::Window::new("Saved profiles")
             .open(&mut open)
+            // Below the toolbar, so "Add files..." stays in reach.
+            .default_pos(egui::pos2(40.0, 56.0))
+            // As tall as its contents (up to the window), so Save is never scrolled away.
+            .resizable([true, false])
             .default_width(460.0)
             .show(ctx, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| self.contents(ui));
@@ -220,93 +266,8 @@ impl ProfilesWindow {
         if self.profiles.is_empty() && self.load_error.is_none() && self.loading.is_none() {
             ui.label("No saved profiles yet.");
         }
-        let mut edit = None;
-        let mut test = None;
-        let mut sign_in = None;
-        let mut sign_out = None;
-        egui::Grid::new("profiles list")
-            .num_columns(4)
-            .striped(true)
-            .show(ui, |ui| {
-                for (name, profile) in &self.profiles {
-                    ui.label(RichText::new(name).strong());
-                    ui.label(profile.kind.as_str());
-                    ui.horizontal(|ui| {
-                        if ui.add_enabled(!busy, egui::Button::new("Edit")).clicked() {
-                            edit = Some((name.clone(), profile.clone()));
-                        }
-                        if ui.add_enabled(!busy, egui::Button::new("Delete")).clicked() {
-                            self.confirm_delete = Some(name.clone());
-                        }
-                        if ui
-                            .add_enabled(!busy, egui::Button::new("Test connection"))
-                            .clicked()
-                        {
-                            test = Some(name.clone());
-                        }
-                        if profile.google_sign_in.is_some() {
-                            if ui
-                                .add_enabled(!busy, egui::Button::new("Sign in with Google"))
-                                .clicked()
-                            {
-                                sign_in = Some(name.clone());
-                            }
-                            if ui
-                                .add_enabled(!busy, egui::Button::new("Sign out"))
-                                .clicked()
-                            {
-                                sign_out = Some(name.clone());
-                            }
-                        }
-                    });
-                    ui.end_row();
-                }
-            });
-        if let Some((name, profile)) = edit {
-            self.confirm_delete = None;
-            self.editor = Some(Editor::from_profile(Some(name), profile));
-        }
-        if let Some(name) = test {
-            self.status = Some((true, format!("Testing \"{name}\"...")));
-            self.run_online(&ctx, move |jobs, dirs| tested(jobs, &dirs, &name));
-        }
-        if let Some(name) = sign_in {
-            let opener = self.opener.clone();
-            let pending = self.pending.clone();
-            let waker = ctx.clone();
-            self.run_online(&ctx, move |jobs, dirs| {
-                signed_in(jobs, &dirs, &name, &opener, &pending, &waker)
-            });
-            self.status = Some((
-                true,
-                "Finish signing in to Google in your browser; Hoist waits up to 5 minutes."
-                    .to_string(),
-            ));
-        }
-        if let Some(name) = sign_out {
-            self.run_online(&ctx, move |jobs, dirs| signed_out(jobs, &dirs, &name));
-        }
-        if let Some(name) = self.confirm_delete.clone() {
-            ui.separator();
-            ui.label(format!(
-                "Delete the profile \"{name}\" and its stored secret? This cannot be undone."
-            ));
-            ui.horizontal(|ui| {
-                if ui
-                    .add_enabled(!busy, egui::Button::new("Yes, delete it"))
-                    .clicked()
-                {
-                    self.confirm_delete = None;
-                    if self.editor.as_ref().and_then(|e| e.editing.as_ref()) == Some(&name) {
-                        self.editor = None;
-                    }
-                    self.run(&ctx, move |dirs| deleted(&dirs, &name));
-                }
-                if ui.button("Keep it").clicked() {
-                    self.confirm_delete = None;
-                }
-            });
-        }
+        self.list(ui, &ctx, busy);
+        self.confirm(ui, &ctx, busy);
         ui.separator();
         if self.editor.is_none()
             && ui
@@ -319,53 +280,220 @@ impl ProfilesWindow {
         if busy {
             // No spinner: it would repaint every frame; the job wakes the window when done.
             ui.label("Working...");
-            if let Some(page) = self.pending.get() {
-                ui.label(if page.opened {
-                    "If no browser appeared, open Google's sign-in page yourself:"
-                } else {
-                    "No browser could be started; open Google's sign-in page yourself:"
-                });
-                ui.hyperlink_to("Google sign-in page", page.url);
-                if ui.button("Cancel sign-in").clicked() {
-                    self.pending.cancel();
+            self.waiting_sign_in(ui);
+        }
+        if self.editor.is_none() {
+            self.status_line(ui);
+        }
+        self.editor_part(ui, &ctx, busy);
+    }
+
+    fn list(&mut self, ui: &mut Ui, ctx: &egui::Context, busy: bool) {
+        let mut edit = None;
+        let mut test = None;
+        let mut sign_in = None;
+        let mut sign_out = None;
+        egui::Grid::new("profiles list")
+            .num_columns(3)
+            .striped(true)
+            .show(ui, |ui| {
+                for (name, profile) in &self.profiles {
+                    let service = ServiceChoice::from_kind(profile.kind);
+                    ui.horizontal(|ui| {
+                        service.draw_badge(ui, 20.0);
+                        ui.label(RichText::new(profile.label(name)).strong());
+                    });
+                    ui.label(service.name());
+                    ui.horizontal(|ui| {
+                        if ui.add_enabled(!busy, egui::Button::new("Edit")).clicked() {
+                            edit = Some((name.clone(), profile.clone()));
+                        }
+                        if ui.add_enabled(!busy, egui::Button::new("Delete")).clicked() {
+                            self.confirm_delete = Some(name.clone());
+                        }
+                        if ui
+                            .add_enabled(!busy, egui::Button::new("Test connection"))
+                            .clicked()
+                        {
+                            test = Some((name.clone(), profile.clone()));
+                        }
+                        if profile.google_sign_in.is_some() {
+                            if ui
+                                .add_enabled(!busy, egui::Button::new("Sign in with Google"))
+                                .clicked()
+                            {
+                                sign_in = Some((name.clone(), profile.label(name)));
+                            }
+                            if ui
+                                .add_enabled(!busy, egui::Button::new("Sign out"))
+                                .clicked()
+                            {
+                                sign_out = Some((name.clone(), profile.label(name)));
+                            }
+                        }
+                    });
+                    ui.end_row();
                 }
+            });
+        if let Some((name, profile)) = edit {
+            self.confirm_delete = None;
+            self.editor = Some(Editor::from_profile(Some(name), profile));
+        }
+        if let Some((name, profile)) = test {
+            let label = profile.label(&name);
+            self.run_online(ctx, move |jobs, dirs| tested(jobs, &dirs, &name, &profile));
+            self.status = Some(Status::new(Tone::Info, format!("Testing \"{label}\"...")));
+        }
+        if let Some((name, label)) = sign_in {
+            let opener = self.opener.clone();
+            let pending = self.pending.clone();
+            let waker = ctx.clone();
+            self.run_online(ctx, move |jobs, dirs| {
+                signed_in(jobs, &dirs, &name, &label, &opener, &pending, &waker)
+            });
+            self.status = Some(Status::new(
+                Tone::Info,
+                "Finish signing in to Google in your browser; Hoist waits up to 5 minutes.",
+            ));
+        }
+        if let Some((name, label)) = sign_out {
+            self.run_online(ctx, move |jobs, dirs| signed_out(jobs, &dirs, &name, &label));
+        }
+    }
+
+    fn confirm(&mut self, ui: &mut Ui, ctx: &egui::Context, busy: bool) {
+        let Some(name) = self.confirm_delete.clone() else {
+            return;
+        };
+        let profile = self.profiles.get(&name);
+        let label = profile
+            .map(|p| p.label(&name))
+            .unwrap_or_else(|| name.clone());
+        ui.separator();
+        ui.label(if profile.is_some_and(|p| p.secret.is_none()) {
+            format!("Delete \"{label}\"? This cannot be undone.")
+        } else {
+            format!("Delete \"{label}\" and its saved key? This cannot be undone.")
+        });
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(!busy, egui::Button::new("Yes, delete it"))
+                .clicked()
+            {
+                self.confirm_delete = None;
+                if self.editor.as_ref().and_then(|e| e.editing.as_ref()) == Some(&name) {
+                    self.editor = None;
+                }
+                self.run(ctx, move |dirs| deleted(&dirs, &name, &label));
+            }
+            if ui.button("Keep it").clicked() {
+                self.confirm_delete = None;
+            }
+        });
+    }
+
+    fn waiting_sign_in(&mut self, ui: &mut Ui) {
+        if let Some(page) = self.pending.get() {
+            ui.label(if page.opened {
+                "If no browser appeared, open Google's sign-in page yourself:"
+            } else {
+                "No browser could be started; open Google's sign-in page yourself:"
+            });
+            ui.hyperlink_to("Google sign-in page", page.url);
+            if ui.button("Cancel sign-in").clicked() {
+                self.pending.cancel();
             }
         }
-        if let Some((ok, message)) = &self.status {
-            let color = if *ok {
-                ui.visuals().text_color()
-            } else {
-                ui.visuals().error_fg_color
-            };
-            ui.colored_label(color, message);
+    }
+
+    /// The last outcome: one line in its colour, and "Learn more" when it has more to say.
+    fn status_line(&mut self, ui: &mut Ui) {
+        let Some(status) = &self.status else {
+            return;
+        };
+        ui.horizontal_wrapped(|ui| {
+            ui.colored_label(tone_color(ui, status.tone), &status.text);
+            if status.learn_more.is_some() {
+                let words = if self.learn_more {
+                    "Show less"
+                } else {
+                    "Learn more"
+                };
+                if ui.link(words).clicked() {
+                    self.learn_more = !self.learn_more;
+                }
+            }
+        });
+        if let (true, Some(more)) = (self.learn_more, status.learn_more) {
+            ui.label(more);
         }
+    }
+
+    fn editor_part(&mut self, ui: &mut Ui, ctx: &egui::Context, busy: bool) {
         let mut save = false;
         let mut cancel = false;
         if let Some(editor) = &mut self.editor {
             ui.separator();
-            form(ui, editor);
-            ui.horizontal(|ui| {
-                save = ui.add_enabled(!busy, egui::Button::new("Save")).clicked();
-                cancel = ui.button("Cancel").clicked();
-            });
+            if editor.service.is_none() {
+                cancel = picker(ui, editor);
+            } else {
+                form(ui, editor);
+                ui.horizontal(|ui| {
+                    save = ui.add_enabled(!busy, egui::Button::new("Save")).clicked();
+                    cancel = ui.button("Cancel").clicked();
+                });
+            }
+        }
+        if self.editor.is_some() {
+            // Beside Save, where the eyes are.
+            self.status_line(ui);
         }
         if cancel {
             self.editor = None;
-        } else if save && let Some(editor) = &mut self.editor {
-            let name = editor.name.trim().to_string();
-            let profile = editor.profile();
-            let secret = editor.secret_update();
-            let replace = editor.editing.is_some();
-            editor.secret.clear();
-            self.run(&ctx, move |dirs| {
-                saved(&dirs, &name, profile, secret, replace)
-            });
+        } else if save {
+            self.save(ctx);
         }
+    }
+
+    /// Checks the form and saves it off the UI thread; on any failure every field stays as
+    /// typed (the key field too) and the reason is shown.
+    fn save(&mut self, ctx: &egui::Context) {
+        let Some(editor) = &self.editor else {
+            return;
+        };
+        if let Err(problem) = editor.check() {
+            self.status = Some(Status::new(Tone::Error, problem));
+            return;
+        }
+        let label = editor.name.trim().to_string();
+        let taken_label = self.profiles.iter().any(|(key, profile)| {
+            Some(key) != editor.editing.as_ref() && profile.label(key).eq_ignore_ascii_case(&label)
+        });
+        if taken_label {
+            self.status = Some(Status::new(
+                Tone::Error,
+                format!("You already have an account called \"{label}\". Choose another name."),
+            ));
+            return;
+        }
+        let key = editor
+            .editing
+            .clone()
+            .unwrap_or_else(|| slug_for(&label, |key| self.profiles.contains_key(key)));
+        let profile = editor.profile(&key);
+        let secret = editor.secret_update();
+        let replace = editor.editing.is_some();
+        self.run(ctx, move |dirs| {
+            saved(&dirs, &key, profile, secret, replace)
+        });
     }
 }
 
+mod draw;
 mod form;
+mod messages;
 mod outcome;
+mod service;
 #[cfg(test)]
 #[allow(
     clippy::disallowed_methods,

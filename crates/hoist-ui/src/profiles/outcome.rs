@@ -5,8 +5,7 @@ use super::*;
 
 /// What a finished save, delete or test says.
 pub(super) struct Outcome {
-    pub(super) ok: bool,
-    pub(super) message: String,
+    pub(super) status: Status,
     /// The list changed on disk: read it again.
     pub(super) reload: bool,
     /// Close the editor (the save worked).
@@ -22,77 +21,64 @@ pub(super) fn saved(
 ) -> Outcome {
     let signs_in = profile.google_sign_in.is_some();
     match manage::save(dirs, name, profile, secret, replace) {
-        Ok(saved) => {
-            let mut message = format!("Saved the profile \"{name}\".");
-            match (&saved.kept_in, signs_in) {
-                (Some(place), false) => {
-                    message.push_str(&format!(" Its secret is kept in {place}."));
-                }
-                (Some(place), true) => {
-                    message.push_str(&format!(" Its OAuth client secret is kept in {place}."));
-                }
-                (None, false) => message.push_str(" It has no secret."),
-                (None, true) => {}
-            }
-            if signs_in {
-                message.push_str(" Press \"Sign in with Google\" in its row to sign in.");
-            }
-            if let Some(warning) = &saved.warning {
-                message.push_str(&format!("\nWarning: {warning}"));
-            }
-            if let Some(leftover) = &saved.leftover {
-                message.push_str(&format!(
-                    "\nAn old secret it no longer uses could not be deleted: {leftover}"
-                ));
-            }
-            Outcome {
-                ok: saved.warning.is_none() && saved.leftover.is_none(),
-                message,
-                reload: true,
-                close_editor: true,
-            }
-        }
+        Ok(saved) => Outcome {
+            status: saved_words(&saved, signs_in),
+            reload: true,
+            close_editor: true,
+        },
         Err(error) => Outcome {
-            ok: false,
-            message: format!("The profile was not saved: {error}"),
+            status: save_failed_words(&error),
             reload: false,
             close_editor: false,
         },
     }
 }
 
-pub(super) fn deleted(dirs: &HoistDirs, name: &str) -> Outcome {
+pub(super) fn deleted(dirs: &HoistDirs, name: &str, label: &str) -> Outcome {
     match manage::remove(dirs, name) {
         Ok(removed) => {
-            let mut message = format!("Deleted the profile \"{name}\".");
             if let Some(location) = removed.secret_deleted_from {
-                message.push_str(&format!(
-                    " Its secret was deleted from {}.",
+                tracing::info!(
+                    "profile {name} deleted with its secret from {}",
                     manage::place(dirs, location)
-                ));
+                );
             }
-            if let Some((location, error)) = &removed.secret_error {
-                message.push_str(&format!(
-                    " Its secret could not be deleted from {}: {error}",
-                    manage::place(dirs, *location)
-                ));
-            }
-            if removed.sign_in_forgotten {
-                message.push_str(" Its Google sign-in was forgotten on this computer.");
-            }
+            let status = match &removed.secret_error {
+                Some((location, error)) => {
+                    tracing::warn!(
+                        "profile {name} deleted, but its secret could not be deleted from {}: {error}",
+                        manage::place(dirs, *location)
+                    );
+                    Status::new(
+                        Tone::Warning,
+                        format!(
+                            "Deleted \"{label}\", but its key could not be removed (details are in the log)."
+                        ),
+                    )
+                }
+                None if removed.sign_in_forgotten => Status::new(
+                    Tone::Success,
+                    format!("Deleted \"{label}\" and forgot its Google sign-in."),
+                ),
+                None => Status::new(Tone::Success, format!("Deleted \"{label}\".")),
+            };
             Outcome {
-                ok: removed.secret_error.is_none(),
-                message,
+                status,
                 reload: true,
                 close_editor: false,
             }
         }
-        Err(error) => Outcome {
-            ok: false,
-            message: format!("The profile was not deleted: {error}"),
-            reload: true,
-            close_editor: false,
-        },
+        Err(error) => {
+            tracing::warn!("profile {name} was not deleted: {error}");
+            Outcome {
+                status: Status::new(
+                    Tone::Error,
+                    format!("\"{label}\" was not deleted. Details are in the log."),
+                ),
+                reload: true,
+                close_editor: false,
+            }
+        }
     }
 }
 
@@ -101,6 +87,7 @@ pub(super) fn signed_in(
     jobs: &tokio::runtime::Handle,
     dirs: &HoistDirs,
     name: &str,
+    label: &str,
     opener: &BrowserOpener,
     pending: &PendingSignIn,
     waker: &egui::Context,
@@ -122,51 +109,84 @@ pub(super) fn signed_in(
         Some(cancel),
     );
     pending.clear();
-    let (ok, message) = match result {
-        Ok(account) => (
-            true,
-            format!("Signed in to Google for \"{name}\" (saved as '{account}')."),
-        ),
-        Err(ProfileError::SignIn(hoist_core::auth::AuthError::Cancelled)) => {
-            (true, format!("Signing in for \"{name}\" was cancelled."))
+    let status = match result {
+        Ok(account) => {
+            tracing::info!("profile {name} signed in to Google as account {account}");
+            Status::new(
+                Tone::Success,
+                format!("Signed in to Google for \"{label}\"."),
+            )
         }
+        Err(ProfileError::SignIn(hoist_core::auth::AuthError::Cancelled)) => Status::new(
+            Tone::Info,
+            format!("Signing in for \"{label}\" was cancelled."),
+        ),
         Err(error) => {
             tracing::warn!("sign-in for profile {name} failed: {error:?}");
-            (false, format!("Signing in for \"{name}\" failed: {error}"))
+            Status::new(
+                Tone::Error,
+                format!(
+                    "Signing in to Google for \"{label}\" didn't finish — try again. Details are in the log."
+                ),
+            )
         }
     };
     Outcome {
-        ok,
-        message,
+        status,
         reload: false,
         close_editor: false,
     }
 }
 
 /// Revokes and forgets the profile's Google sign-in (blocking, off the UI thread).
-pub(super) fn signed_out(jobs: &tokio::runtime::Handle, dirs: &HoistDirs, name: &str) -> Outcome {
-    let (ok, message) = match manage::sign_out(jobs, dirs, name) {
-        Ok(true) => (true, format!("Signed out of Google for \"{name}\".")),
-        Ok(false) => (true, format!("\"{name}\" was not signed in to Google.")),
-        Err(error) => (false, format!("Signing out for \"{name}\" failed: {error}")),
+pub(super) fn signed_out(
+    jobs: &tokio::runtime::Handle,
+    dirs: &HoistDirs,
+    name: &str,
+    label: &str,
+) -> Outcome {
+    let status = match manage::sign_out(jobs, dirs, name) {
+        Ok(true) => Status::new(
+            Tone::Success,
+            format!("Signed out of Google for \"{label}\"."),
+        ),
+        Ok(false) => Status::new(
+            Tone::Info,
+            format!("\"{label}\" was not signed in to Google."),
+        ),
+        Err(error) => {
+            tracing::warn!("sign-out for profile {name} failed: {error}");
+            Status::new(
+                Tone::Error,
+                format!("Signing out for \"{label}\" didn't work. Details are in the log."),
+            )
+        }
     };
     Outcome {
-        ok,
-        message,
+        status,
         reload: false,
         close_editor: false,
     }
 }
 
-pub(super) fn tested(jobs: &tokio::runtime::Handle, dirs: &HoistDirs, name: &str) -> Outcome {
-    let (ok, message) = match manage::test_connection(jobs, dirs, name) {
-        Ok(report) if report.ok => (true, format!("OK: {}", report.message)),
-        Ok(report) => (false, format!("Failed: {}", report.message)),
-        Err(error) => (false, format!("Failed: {error}")),
+pub(super) fn tested(
+    jobs: &tokio::runtime::Handle,
+    dirs: &HoistDirs,
+    name: &str,
+    profile: &Profile,
+) -> Outcome {
+    let status = match manage::test_connection(jobs, dirs, name) {
+        Ok(report) => probe_words(&report, profile),
+        Err(error) => {
+            tracing::warn!("the connection test of profile {name} could not run: {error}");
+            Status::new(
+                Tone::Error,
+                "The test couldn't start: this account's settings are incomplete. Press Edit to check them.",
+            )
+        }
     };
     Outcome {
-        ok,
-        message,
+        status,
         reload: false,
         close_editor: false,
     }
