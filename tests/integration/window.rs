@@ -341,7 +341,7 @@ fn settle(harness: &mut Harness<'static, HoistApp>) {
 
 /// A runtime like the engine's, for windows whose backend is a fake: sign-ins and connection
 /// tests run on it.
-fn jobs_runtime() -> tokio::runtime::Runtime {
+pub(crate) fn jobs_runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()

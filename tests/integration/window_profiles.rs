@@ -33,6 +33,8 @@ struct Window {
     _events: std::sync::mpsc::Sender<Event>,
     _home: tempfile::TempDir,
     dirs: HoistDirs,
+    /// The engine's runtime stand-in: connection tests and sign-ins run on it.
+    _jobs: tokio::runtime::Runtime,
 }
 
 /// The window over a fresh home whose profiles file chooses the secrets file knowingly.
@@ -60,10 +62,12 @@ fn window_with(
         commands: command_tx,
         events: event_rx,
     };
+    let jobs = crate::window::jobs_runtime();
     let app = configure(
         HoistApp::new(Box::new(backend), UiSettings::default(), None)
             .without_notifications()
-            .with_dirs(dirs.clone()),
+            .with_dirs(dirs.clone())
+            .with_jobs(jobs.handle().clone()),
     );
     let mut harness = Harness::builder()
         .with_size(egui::Vec2::new(1100.0, 800.0))
@@ -75,6 +79,7 @@ fn window_with(
         _events: event_tx,
         _home: home,
         dirs,
+        _jobs: jobs,
     }
 }
 
