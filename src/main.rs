@@ -4,6 +4,7 @@
 
 mod cli;
 mod demo;
+mod session;
 mod window;
 
 fn main() -> std::process::ExitCode {

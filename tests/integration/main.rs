@@ -12,6 +12,8 @@ mod bad_input;
 mod bad_input_during;
 mod chaos;
 mod conformance;
+mod demo_relaunch;
+mod desktop;
 mod engine;
 mod google;
 mod hostile;

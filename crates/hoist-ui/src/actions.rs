@@ -25,4 +25,8 @@ pub enum UiAction {
     SetFlaky(bool),
     /// Forget the messages shown at the top.
     DismissMessages,
+    /// Remove every finished upload from the list (the uploaded files stay where they went).
+    ClearFinished,
+    /// Demo: remove every demo upload and empty the demo server, for a clean slate.
+    ResetDemo,
 }

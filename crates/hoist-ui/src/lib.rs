@@ -17,6 +17,7 @@ mod model;
 mod notify;
 mod profiles;
 mod queue_view;
+mod resume_note;
 mod settings;
 mod sign_in;
 mod thumbnails;
@@ -31,6 +32,7 @@ pub use model::{Notice, QueueModel, Row};
 pub use profiles::{
     CLIENT_SECRET_LABEL, ProfileChoice, ProfilesWindow, SECRET_LABEL, SIGN_IN_CHECKBOX,
 };
+pub use resume_note::{DEMO_MOVED, interrupted_words};
 pub use settings::UiSettings;
 pub use sign_in::{BrowserOpener, system_browser};
 pub use words::{FileKind, state_words};

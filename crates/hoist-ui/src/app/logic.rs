@@ -4,6 +4,12 @@
 use super::*;
 
 impl HoistApp {
+    /// Shows `message` in the banner at the top (e.g. what happened since the last run).
+    pub fn with_message(mut self, message: String) -> HoistApp {
+        self.model.messages.push(message);
+        self
+    }
+
     /// Each destination with its chunk size: a profile's own, `None` (the settings') otherwise.
     pub(super) fn choices(&self) -> Vec<(String, Destination, Option<Option<u64>>)> {
         let profiles = self.profiles.choices();
@@ -166,6 +172,31 @@ impl HoistApp {
                 }
             }
             UiAction::DismissMessages => self.model.messages.clear(),
+            UiAction::ClearFinished => {
+                for id in self.model.finished_ids() {
+                    self.apply(UiAction::Engine(Command::Remove(id)), ctx);
+                }
+            }
+            UiAction::ResetDemo => {
+                let Some(demo) = &self.demo else {
+                    return;
+                };
+                let target = demo.destination();
+                demo.set_flaky(false);
+                demo.reset();
+                self.flaky = false;
+                let ids: Vec<_> = self
+                    .model
+                    .rows()
+                    .iter()
+                    .filter(|r| r.upload.target == target)
+                    .map(|r| r.upload.id)
+                    .collect();
+                for id in ids {
+                    self.apply(UiAction::Engine(Command::Remove(id)), ctx);
+                }
+                self.model.messages.clear();
+            }
         }
     }
 }
