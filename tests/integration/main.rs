@@ -19,6 +19,7 @@ mod google;
 mod hostile;
 mod interop;
 mod interop_tus;
+mod interrupted;
 mod keyring;
 mod kill;
 mod multipart;
