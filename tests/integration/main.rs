@@ -33,3 +33,4 @@ mod tls;
 mod tus;
 mod upgrade;
 mod window;
+mod window_lifecycle;

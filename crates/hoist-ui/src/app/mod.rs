@@ -45,6 +45,7 @@ pub struct HoistApp {
     deferred: Vec<PathBuf>,
     thumbnails: Thumbnails,
     profiles: ProfilesWindow,
+    close_dialog: super::close_dialog::CloseDialog,
 }
 
 impl HoistApp {
@@ -77,6 +78,7 @@ impl HoistApp {
             deferred: Vec::new(),
             thumbnails: Thumbnails::default(),
             profiles: ProfilesWindow::new(None),
+            close_dialog: Default::default(),
         }
     }
 
@@ -171,6 +173,13 @@ impl eframe::App for HoistApp {
             self.profiles.show(&ctx);
         }
         drop_overlay(&ctx);
+        let busy = self
+            .model
+            .rows()
+            .iter()
+            .any(|r| r.upload.phase.wants_to_run());
+        let resumes = self.settings.auto_resume;
+        (self.close_dialog).show(&ctx, busy, &mut self.settings.on_close, resumes);
         for action in actions {
             self.apply(action, &ctx);
         }
