@@ -4,6 +4,8 @@
 
 mod cli;
 mod demo;
+#[cfg(unix)]
+mod instance;
 mod session;
 mod window;
 

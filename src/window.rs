@@ -24,6 +24,21 @@ pub(crate) struct WindowOptions {
 pub(crate) fn run(options: WindowOptions) -> anyhow::Result<()> {
     let dirs = HoistDirs::discover()?;
     dirs.ensure()?;
+    #[cfg(unix)]
+    let first = match crate::instance::claim_or_hand_off(&dirs, &options.files)? {
+        crate::instance::Instance::First(first) => Some(first),
+        crate::instance::Instance::HandedOff => {
+            eprintln!(
+                "Hoist is already open: {} handed to its window.",
+                match options.files.len() {
+                    0 => "nothing to add; it was".to_string(),
+                    1 => "the file was".to_string(),
+                    n => format!("the {n} files were"),
+                }
+            );
+            return Ok(());
+        }
+    };
     // The demo keeps its own home (journal, window settings) and server storage across runs.
     let mut demo_opened = if options.demo {
         Some(DemoHome::of(&dirs).open(false)?)
@@ -83,9 +98,19 @@ pub(crate) fn run(options: WindowOptions) -> anyhow::Result<()> {
                     return Err(Box::new(e));
                 }
             };
+            let waiting_store = dirs.data_dir.join("waiting-files.txt");
+            let waiting = hoist_ui::load_pending(&waiting_store);
             let mut app =
                 HoistApp::new(Box::new(EngineBackend::new(handle, events)), settings, demo)
-                    .with_dirs(dirs.clone());
+                    .with_dirs(dirs.clone())
+                    .with_pending(waiting_store, waiting);
+            #[cfg(unix)]
+            if let Some(first) = first {
+                let (inbox, received) = std::sync::mpsc::channel();
+                let ctx = cc.egui_ctx.clone();
+                first.serve(inbox, Arc::new(move || ctx.request_repaint()))?;
+                app = app.with_inbox(received);
+            }
             if let Some(note) = hoist_ui::interrupted_words(
                 interrupted,
                 session.crashed_before(),

@@ -16,6 +16,7 @@ mod folder_scan;
 mod icon;
 mod model;
 mod notify;
+mod pending;
 mod profiles;
 mod queue_view;
 mod resume_note;
@@ -31,6 +32,7 @@ pub use close_dialog::{CLOSE_TITLE, CloseChoice, KEEP_UPLOADING, PAUSE_AND_QUIT}
 pub use demo::DemoControl;
 pub use icon::{APP_ID, window_icon};
 pub use model::{Notice, QueueModel, Row};
+pub use pending::{CHOOSE_WHERE, load_pending};
 pub use profiles::{
     CLIENT_SECRET_LABEL, ProfileChoice, ProfilesWindow, SECRET_LABEL, SIGN_IN_CHECKBOX,
 };

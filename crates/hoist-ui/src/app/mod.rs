@@ -46,6 +46,8 @@ pub struct HoistApp {
     thumbnails: Thumbnails,
     profiles: ProfilesWindow,
     close_dialog: super::close_dialog::CloseDialog,
+    pending: super::pending::PendingFiles,
+    inbox: Option<std::sync::mpsc::Receiver<Vec<PathBuf>>>,
 }
 
 impl HoistApp {
@@ -79,6 +81,8 @@ impl HoistApp {
             thumbnails: Thumbnails::default(),
             profiles: ProfilesWindow::new(None),
             close_dialog: Default::default(),
+            pending: Default::default(),
+            inbox: None,
         }
     }
 
@@ -151,7 +155,9 @@ impl eframe::App for HoistApp {
         });
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
         egui::CentralPanel::default_margins().show(ui, |ui| {
-            if self.model.rows().is_empty() {
+            let label = self.chosen_destination().map(|(label, _, _)| label);
+            self.pending.show(ui, label.as_deref(), &mut actions);
+            if self.model.rows().is_empty() && self.pending.paths().is_empty() {
                 ui.centered_and_justified(|ui| {
                     ui.label(
                         RichText::new("Drop videos here or click Add files")
