@@ -17,6 +17,7 @@ mod desktop;
 mod engine;
 mod google;
 mod hostile;
+mod instance;
 mod interop;
 mod interop_tus;
 mod interrupted;

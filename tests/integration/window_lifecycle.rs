@@ -288,3 +288,155 @@ fn an_unremembered_answer_is_asked_again() {
     request_close(&mut harness);
     harness.get_by_label(CLOSE_TITLE);
 }
+
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        Err("not read in tests".to_string())
+    }
+}
+
+/// Steps the window until `cond` holds (background jobs finish on their own threads).
+fn step_until(harness: &mut Harness<'static, HoistApp>, what: &str, cond: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !cond() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    harness.run();
+}
+
+#[test]
+fn files_with_no_destination_wait_as_choose_where_to_send_rows() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = dir.path().join("waiting-files.txt");
+    let kept = dir.path().join("kept.mov");
+    let dropped = dir.path().join("dropped.mp4");
+    std::fs::write(&dropped, b"video").expect("write");
+    let (command_tx, command_rx) = channel();
+    let (event_tx, event_rx) = channel();
+    event_tx
+        .send(Event::Restored {
+            uploads: Vec::new(),
+        })
+        .expect("send");
+    let backend = ChannelBackend {
+        commands: command_tx,
+        events: event_rx,
+    };
+    // kept.mov waited in an earlier run; there is no destination at all.
+    let app = HoistApp::new(Box::new(backend), UiSettings::default(), None)
+        .without_notifications()
+        .with_pending(store.clone(), vec![kept.clone()]);
+    let mut harness = Harness::builder()
+        .with_size(egui::Vec2::new(1200.0, 600.0))
+        .build_eframe(|_cc| app);
+    harness.run();
+    harness.get_by_label("kept.mov");
+    harness.get_by_label(hoist_ui::CHOOSE_WHERE);
+    assert!(
+        harness
+            .query_by_label("Drop videos here or click Add files")
+            .is_none()
+    );
+
+    // A file dropped now has nowhere to go either: it joins the waiting rows, is written down,
+    // and the saved profiles open to connect an account.
+    harness.input_mut().dropped_files = vec![std::sync::Arc::new(Dropped(dropped.clone()))];
+    let expected = format!("{}\n{}\n", kept.display(), dropped.display());
+    step_until(&mut harness, "the dropped file to be kept", || {
+        std::fs::read_to_string(&store).ok().as_deref() == Some(expected.as_str())
+    });
+    harness.get_by_label("dropped.mp4");
+    harness.get_by_label("Saved profiles");
+    assert_eq!(
+        harness.state().waiting_files(),
+        [kept.clone(), dropped.clone()]
+    );
+    assert!(
+        command_rx.try_iter().next().is_none(),
+        "nothing may be sent yet"
+    );
+    harness.get_by_label("Connect an account…");
+
+    // "Remove" forgets one waiting file (the profiles window, over the rows, is closed first).
+    harness.get_by_label("Profiles").click();
+    harness.run();
+    assert!(harness.query_by_label("Saved profiles").is_none());
+    harness
+        .get_all_by_label("Remove")
+        .next()
+        .expect("a Remove button")
+        .click();
+    let only_dropped = format!("{}\n", dropped.display());
+    step_until(&mut harness, "the list to be written", || {
+        std::fs::read_to_string(&store).ok().as_deref() == Some(only_dropped.as_str())
+    });
+    assert_eq!(harness.state().waiting_files(), [dropped.clone()]);
+}
+
+#[test]
+fn waiting_files_go_with_one_click_once_a_destination_exists() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = dir.path().join("waiting-files.txt");
+    let a = dir.path().join("a.mov");
+    let b = dir.path().join("b.mov");
+    let (command_tx, command_rx) = channel();
+    let (event_tx, event_rx) = channel();
+    event_tx
+        .send(Event::Restored {
+            uploads: Vec::new(),
+        })
+        .expect("send");
+    let backend = ChannelBackend {
+        commands: command_tx,
+        events: event_rx,
+    };
+    let demo = FakeDemo {
+        resets: Rc::new(Cell::new(0)),
+    };
+    let app = HoistApp::new(
+        Box::new(backend),
+        UiSettings::default(),
+        Some(Box::new(demo)),
+    )
+    .without_notifications()
+    .with_pending(store.clone(), vec![a.clone(), b.clone()]);
+    let mut harness = Harness::builder()
+        .with_size(egui::Vec2::new(1200.0, 600.0))
+        .build_eframe(|_cc| app);
+    harness.run();
+    // They wait for the click; nothing goes on its own.
+    assert!(command_rx.try_iter().next().is_none());
+    harness.get_by_label("2 files wait for you to send them.");
+    harness.get_by_label("Send to Demo server").click();
+    harness.run();
+    let sent: Vec<(PathBuf, Destination)> = command_rx
+        .try_iter()
+        .filter_map(|c| match c {
+            Command::Add {
+                path, destination, ..
+            } => Some((path, destination)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        vec![(a, destination(47_801)), (b, destination(47_801))]
+    );
+    assert!(harness.state().waiting_files().is_empty());
+    step_until(&mut harness, "the emptied list to be written", || {
+        std::fs::read_to_string(&store).ok().as_deref() == Some("")
+    });
+    assert!(harness.query_by_label(hoist_ui::CHOOSE_WHERE).is_none());
+}
