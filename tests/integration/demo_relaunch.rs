@@ -87,3 +87,77 @@ fn demo_upload_survives_sigkill_and_finishes_from_the_servers_offset() {
     // A finished row stays until it is cleared.
     assert_eq!(demo.list()[0]["phase"], "completed");
 }
+
+#[test]
+fn demo_moves_to_another_port_when_its_own_is_taken_and_its_uploads_follow() {
+    let display = XDisplay::start();
+    let home = Home::new();
+    let demo = DemoDirs::of(&home);
+    let files = tempfile::tempdir().expect("tempdir");
+    let size = 96 * MIB + 99;
+    let source = make_file(files.path(), "moving.mp4", size, 182);
+    let port = free_port();
+    let port_text = port.to_string();
+    let source_arg = source.to_str().expect("utf-8");
+
+    let mut first = display
+        .hoist(
+            &home,
+            &["--demo", source_arg],
+            &files.path().join("first.log"),
+        )
+        .env("HOIST_DEMO_PORT", &port_text)
+        .spawn()
+        .expect("hoist --demo starts");
+    wait_until(120, "the demo upload to be partly confirmed", || {
+        demo.list().first().is_some_and(|u| confirmed(u) >= CHUNK)
+    });
+    first.kill().expect("SIGKILL");
+    first.wait().expect("reap");
+    let offset = confirmed(&demo.list()[0]);
+    assert!(offset < size);
+    let port_file = demo.root.join("port");
+    assert_eq!(
+        std::fs::read_to_string(&port_file)
+            .expect("port file")
+            .trim(),
+        port_text
+    );
+
+    // Another program takes the demo's port before the relaunch.
+    let squatter = std::net::TcpListener::bind(("127.0.0.1", port)).expect("take the port");
+    let mut second = display
+        .hoist(&home, &["--demo"], &files.path().join("second.log"))
+        .env("HOIST_DEMO_PORT", &port_text)
+        .spawn()
+        .expect("hoist --demo starts again");
+    wait_until(180, "the moved demo upload to finish", || {
+        demo.list()
+            .first()
+            .is_some_and(|u| u["phase"] == "completed")
+    });
+    let new_port: u16 = std::fs::read_to_string(&port_file)
+        .expect("port file")
+        .trim()
+        .parse()
+        .expect("a port");
+    assert_ne!(
+        new_port, port,
+        "the demo cannot have listened on a taken port"
+    );
+    let done = demo.list();
+    assert_eq!(
+        done[0]["destination"],
+        format!("127.0.0.1:{new_port}"),
+        "the upload followed the demo to its new port: {done:?}"
+    );
+    let stats = server_stats(new_port);
+    assert_eq!(
+        stats["sessions_created"], 0,
+        "resumed, not restarted: {stats}"
+    );
+    assert_eq!(sha256(&demo.stored("moving.mp4")), sha256(&source));
+    second.kill().expect("stop the window");
+    second.wait().expect("reap");
+    drop(squatter);
+}
