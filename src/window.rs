@@ -28,14 +28,11 @@ pub(crate) fn run(options: WindowOptions) -> anyhow::Result<()> {
     let first = match crate::instance::claim_or_hand_off(&dirs, &options.files)? {
         crate::instance::Instance::First(first) => Some(first),
         crate::instance::Instance::HandedOff => {
-            eprintln!(
-                "Hoist is already open: {} handed to its window.",
-                match options.files.len() {
-                    0 => "nothing to add; it was".to_string(),
-                    1 => "the file was".to_string(),
-                    n => format!("the {n} files were"),
-                }
-            );
+            match options.files.len() {
+                0 => eprintln!("Hoist is already open; its window was brought forward."),
+                1 => eprintln!("Hoist is already open: the file was handed to its window."),
+                n => eprintln!("Hoist is already open: the {n} files were handed to its window."),
+            }
             return Ok(());
         }
     };

@@ -382,7 +382,7 @@ fn files_with_no_destination_wait_as_choose_where_to_send_rows() {
     step_until(&mut harness, "the list to be written", || {
         std::fs::read_to_string(&store).ok().as_deref() == Some(only_dropped.as_str())
     });
-    assert_eq!(harness.state().waiting_files(), [dropped.clone()]);
+    assert_eq!(harness.state().waiting_files(), [dropped]);
 }
 
 #[test]
