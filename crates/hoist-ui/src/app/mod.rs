@@ -155,8 +155,10 @@ impl eframe::App for HoistApp {
         });
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
         egui::CentralPanel::default_margins().show(ui, |ui| {
-            let label = self.chosen_destination().map(|(label, _, _)| label);
-            self.pending.show(ui, label.as_deref(), &mut actions);
+            if !self.pending.paths().is_empty() {
+                let label = self.chosen_destination().map(|(label, _, _)| label);
+                self.pending.show(ui, label.as_deref(), &mut actions);
+            }
             if self.model.rows().is_empty() && self.pending.paths().is_empty() {
                 ui.centered_and_justified(|ui| {
                     ui.label(
@@ -185,7 +187,8 @@ impl eframe::App for HoistApp {
             .iter()
             .any(|r| r.upload.phase.wants_to_run());
         let resumes = self.settings.auto_resume;
-        (self.close_dialog).show(&ctx, busy, &mut self.settings.on_close, resumes);
+        self.close_dialog
+            .show(&ctx, busy, &mut self.settings.on_close, resumes);
         for action in actions {
             self.apply(action, &ctx);
         }
