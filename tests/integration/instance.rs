@@ -25,6 +25,8 @@ fn waiting(home: &Home) -> Vec<String> {
 
 /// Starts a window with `args` and waits until it serves later launches.
 fn first_window(display: &XDisplay, home: &Home, args: &[&str], log: &Path, port: u16) -> Child {
+    // A killed window leaves its socket file behind: only a fresh one says this window is up.
+    let _ = std::fs::remove_file(socket(home));
     let mut child = display
         .hoist(home, args, log)
         .env("HOIST_DEMO_PORT", port.to_string())
@@ -47,7 +49,19 @@ fn later_launch(display: &XDisplay, home: &Home, args: &[&str], log: &Path) -> O
     let mut cmd = display.hoist(home, args, log);
     cmd.stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
-    let child = cmd.spawn().expect("hoist starts");
+    let mut child = cmd.spawn().expect("hoist starts");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while child.try_wait().expect("status").is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().expect("kill");
+            let out = child.wait_with_output().expect("reap");
+            panic!(
+                "the later launch did not hand off and exit:\n{}",
+                text(&out)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let out = child.wait_with_output().expect("the later launch ends");
     assert!(out.status.success(), "{}", text(&out));
     out
