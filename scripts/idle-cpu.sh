@@ -9,7 +9,7 @@ seconds="${2:-10}"
 # shellcheck source=scripts/xvfb-lib.sh
 source "$root/scripts/xvfb-lib.sh"
 start_xvfb
-HOIST_HOME="$work/home" DISPLAY="$display" LIBGL_ALWAYS_SOFTWARE=1 "$hoist" --demo >"$work/app.log" 2>&1 &
+HOIST_DEMO_PORT="$((20000 + RANDOM % 20000))" HOIST_HOME="$work/home" DISPLAY="$display" LIBGL_ALWAYS_SOFTWARE=1 "$hoist" --demo >"$work/app.log" 2>&1 &
 app_pid=$!
 sleep 3
 ticks() { awk '{ print $14 + $15 }' "/proc/$app_pid/stat"; }

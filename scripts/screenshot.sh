@@ -17,11 +17,11 @@ start_xvfb
 
 convert -size 1600x1000 plasma:fractal -quality 92 "$work/photo.jpg"
 head -c 400000000 /dev/urandom >"$work/holiday-video.mp4"
-export HOIST_HOME="$work/home"
+export HOIST_HOME="$work/home" HOIST_DEMO_PORT="$((20000 + RANDOM % 20000))"
 DISPLAY="$display" LIBGL_ALWAYS_SOFTWARE=1 "$hoist" --demo "$work/photo.jpg" "$work/holiday-video.mp4" \
     >"$work/app.log" 2>&1 &
 app_pid=$!
-store="$HOIST_HOME/cache/demo/server"
+store="$HOIST_HOME/data/demo/server"
 
 wait_for() { # wait_for FILE SECONDS
     for _ in $(seq $(($2 * 10))); do

@@ -4,6 +4,9 @@
 
 mod cli;
 mod demo;
+#[cfg(unix)]
+mod instance;
+mod session;
 mod window;
 #[cfg(target_os = "linux")]
 mod window_libs;

@@ -8,7 +8,8 @@ use hoist_core::engine::{Engine, EngineConfig, RetryPolicy};
 use hoist_core::store::HoistDirs;
 use hoist_ui::{APP_ID, DemoControl, EngineBackend, HoistApp, UiSettings};
 
-use crate::demo::Demo;
+use crate::demo::DemoHome;
+use crate::session::SessionMarker;
 
 /// How the window starts.
 #[derive(Debug, Clone, Default)]
@@ -27,6 +28,29 @@ pub(crate) fn run(options: WindowOptions) -> anyhow::Result<()> {
     }
     let dirs = HoistDirs::discover()?;
     dirs.ensure()?;
+    #[cfg(unix)]
+    let first = match crate::instance::claim_or_hand_off(&dirs, &options.files)? {
+        crate::instance::Instance::First(first) => Some(first),
+        crate::instance::Instance::HandedOff => {
+            match options.files.len() {
+                0 => eprintln!("Hoist is already open; its window was brought forward."),
+                1 => eprintln!("Hoist is already open: the file was handed to its window."),
+                n => eprintln!("Hoist is already open: the {n} files were handed to its window."),
+            }
+            return Ok(());
+        }
+    };
+    // The demo keeps its own home (journal, window settings) and server storage across runs.
+    let mut demo_opened = if options.demo {
+        Some(DemoHome::of(&dirs).open(false)?)
+    } else {
+        None
+    };
+    let engine_dirs = demo_opened
+        .as_ref()
+        .map(|d| d.dirs.clone())
+        .unwrap_or_else(|| dirs.clone());
+    let session = SessionMarker::begin(&engine_dirs);
     let mut viewport = egui::ViewportBuilder::default()
         .with_title(if options.demo {
             "Hoist (demo)"
@@ -42,7 +66,7 @@ pub(crate) fn run(options: WindowOptions) -> anyhow::Result<()> {
     }
     let native = eframe::NativeOptions {
         viewport,
-        persistence_path: Some(dirs.config_dir.join("window.ron")),
+        persistence_path: Some(engine_dirs.config_dir.join("window.ron")),
         ..Default::default()
     };
     let mut startup_error = None;
@@ -54,20 +78,18 @@ pub(crate) fn run(options: WindowOptions) -> anyhow::Result<()> {
                 .storage
                 .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
                 .unwrap_or_default();
-            let (mut config, demo) = if options.demo {
-                let scratch = dirs.cache_dir.join("demo");
-                let demo: Box<dyn DemoControl> = Box::new(Demo::start(&scratch, false)?);
-                let home = scratch.join("home");
-                let _ = std::fs::remove_dir_all(&home);
-                let mut config = EngineConfig::new(&HoistDirs::from_home(&home));
+            let mut config = EngineConfig::new(&engine_dirs);
+            let mut moved_from = None;
+            let demo = demo_opened.take().map(|opened| {
                 config.retry = RetryPolicy::loopback();
-                (config, Some(demo))
-            } else {
-                (EngineConfig::new(&dirs), None)
-            };
+                moved_from = opened.moved_from;
+                Box::new(opened.demo) as Box<dyn DemoControl>
+            });
+            let interrupted = session.interrupted_uploads();
             config.max_parallel_uploads = settings.parallel_uploads.max(1);
             config.bandwidth_limit_bytes_per_sec = settings.bandwidth_limit_bytes_per_sec();
             config.resume_unfinished_on_start = settings.auto_resume;
+            let settings_auto_resume = settings.auto_resume;
             let ctx = cc.egui_ctx.clone();
             let started = Engine::start(config, Arc::new(move || ctx.request_repaint()));
             let (handle, events) = match started {
@@ -77,15 +99,36 @@ pub(crate) fn run(options: WindowOptions) -> anyhow::Result<()> {
                     return Err(Box::new(e));
                 }
             };
+            let waiting_store = dirs.data_dir.join("waiting-files.txt");
+            let waiting = hoist_ui::load_pending(&waiting_store);
             let mut app =
                 HoistApp::new(Box::new(EngineBackend::new(handle, events)), settings, demo)
-                    .with_dirs(dirs.clone());
+                    .with_dirs(dirs.clone())
+                    .with_pending(waiting_store, waiting);
+            #[cfg(unix)]
+            if let Some(first) = first {
+                let (inbox, received) = std::sync::mpsc::channel();
+                let ctx = cc.egui_ctx.clone();
+                first.serve(inbox, Arc::new(move || ctx.request_repaint()))?;
+                app = app.with_inbox(received);
+            }
+            if let Some(note) = hoist_ui::interrupted_words(
+                interrupted,
+                session.crashed_before(),
+                settings_auto_resume,
+            ) {
+                app = app.with_message(note);
+            }
+            if moved_from.is_some() {
+                app = app.with_message(hoist_ui::DEMO_MOVED.to_string());
+            }
             if !options.files.is_empty() {
                 app.add_paths(options.files.clone());
             }
             Ok(Box::new(app))
         }),
     );
+    session.end();
     if let Some(message) = startup_error {
         anyhow::bail!("{message}");
     }

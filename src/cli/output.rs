@@ -153,8 +153,8 @@ impl Output {
     }
 }
 
-/// One row of `hoist list`.
-pub fn list_line(upload: &UploadSnapshot) -> String {
+/// One row of `hoist list`; `interrupted` when it is unfinished and no process is driving it.
+pub fn list_line(upload: &UploadSnapshot, interrupted: bool) -> String {
     let total = upload
         .total_bytes
         .map(format_bytes)
@@ -162,7 +162,11 @@ pub fn list_line(upload: &UploadSnapshot) -> String {
     let mut line = format!(
         "#{:<4} {:<12} {:>10} / {:<10} {}  ->  {}",
         upload.id,
-        upload.phase.as_str(),
+        if interrupted {
+            "interrupted"
+        } else {
+            upload.phase.as_str()
+        },
         format_bytes(upload.confirmed_bytes),
         total,
         upload.path.display(),
@@ -170,6 +174,12 @@ pub fn list_line(upload: &UploadSnapshot) -> String {
     );
     if let Some(failure) = &upload.error {
         line.push_str(&format!("\n      {}", failure_words(failure)));
+    }
+    if interrupted {
+        line.push_str(&format!(
+            "\n      stopped when Hoist was closed or killed; `hoist resume {}` or opening Hoist continues it",
+            upload.id
+        ));
     }
     if let Some(result) = &upload.result {
         if let Some(id) = &result.remote_id {

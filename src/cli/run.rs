@@ -13,7 +13,7 @@ use hoist_core::engine::{
     Command, Engine, EngineConfig, EngineEvents, EngineHandle, Event, RetryPolicy, UploadOptions,
     UploadSnapshot,
 };
-use hoist_core::store::{HoistDirs, Journal};
+use hoist_core::store::{HoistDirs, Journal, UploadLock};
 use hoist_core::upload::{Phase, UploadAction, UploadId};
 
 #[allow(
@@ -96,10 +96,17 @@ fn list(json: bool) -> anyhow::Result<ExitCode> {
     }
     for record in &records {
         let snapshot = hoist_core::engine::snapshot(record);
+        // Unfinished, yet no process holds its lock: whoever drove it is gone.
+        let interrupted = record.phase.wants_to_run()
+            && !UploadLock::is_held(&dirs.locks_dir(), record.id).unwrap_or(true);
         if json {
-            println!("{}", serde_json::to_string(&snapshot)?);
+            let mut value = serde_json::to_value(&snapshot)?;
+            if let Some(object) = value.as_object_mut() {
+                object.insert("interrupted".to_string(), interrupted.into());
+            }
+            println!("{}", serde_json::to_string(&value)?);
         } else {
-            println!("{}", list_line(&snapshot));
+            println!("{}", list_line(&snapshot, interrupted));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -1,5 +1,7 @@
-//! The demo: a reference server on 127.0.0.1 in a scratch folder, with a switch that simulates a
-//! flaky network. Used by `hoist demo` and `hoist --demo`.
+//! The demo: a reference server on 127.0.0.1, with a switch that simulates a flaky network. `hoist
+//! demo` runs it in a scratch folder emptied at each start ([`DemoServer::start`]); `hoist --demo`
+//! keeps its storage and prefers a fixed port ([`DemoServer::open`]) so that demo uploads survive a
+//! relaunch and continue where the server's offset says.
 
 use std::path::{Path, PathBuf};
 
@@ -62,6 +64,90 @@ impl DemoServer {
             server: Some(server),
             store,
         })
+    }
+
+    /// The port the persistent demo asks for first.
+    pub const PORT: u16 = 47_801;
+
+    /// Starts the server storing into `store` as it is (sessions and finished files of earlier
+    /// runs are kept), on the first of `ports` that is free, or on any free port when none is.
+    #[allow(clippy::disallowed_methods, reason = "the demo server's own runtime")]
+    pub fn open(store: &Path, ports: &[u16], flaky: bool) -> Result<DemoServer, ServerError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("hoist-demo-server")
+            .enable_all()
+            .build()
+            .map_err(|source| ServerError::Storage {
+                path: store.to_path_buf(),
+                source,
+            })?;
+        let config = |port: u16| ServerConfig {
+            addr: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+            dir: store.to_path_buf(),
+            faults: faults(flaky),
+            required_token: None,
+            tls: None,
+        };
+        let mut last_error = None;
+        for port in ports.iter().copied().chain([0]) {
+            match runtime.block_on(super::start(config(port))) {
+                Ok(server) => {
+                    return Ok(DemoServer {
+                        runtime,
+                        server: Some(server),
+                        store: store.to_path_buf(),
+                    });
+                }
+                Err(error @ ServerError::Bind { .. }) => {
+                    tracing::info!(port, %error, "demo server: port taken, trying the next");
+                    last_error = Some(error);
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        Err(last_error.unwrap_or(ServerError::Storage {
+            path: store.to_path_buf(),
+            source: std::io::Error::other("no port to listen on"),
+        }))
+    }
+
+    /// The port the server listens on (0 if it stopped).
+    pub fn port(&self) -> u16 {
+        self.server
+            .as_ref()
+            .map(|s| s.local_addr().port())
+            .unwrap_or(0)
+    }
+
+    /// Empties the storage folder (finished files and unfinished sessions) in the background on
+    /// the server's runtime, for a clean slate; never blocks the caller.
+    pub fn clear_store(&self) {
+        let store = self.store.clone();
+        self.runtime.spawn(async move {
+            let mut entries = match tokio::fs::read_dir(&store).await {
+                Ok(entries) => entries,
+                Err(error) => {
+                    tracing::warn!(%error, "demo reset: could not read the storage folder");
+                    return;
+                }
+            };
+            while let Ok(Some(entry)) = entries.next_entry().await {
+                let path = entry.path();
+                let removed = match entry.file_type().await {
+                    Ok(kind) if kind.is_dir() => tokio::fs::remove_dir_all(&path).await,
+                    _ => tokio::fs::remove_file(&path).await,
+                };
+                if let Err(error) = removed {
+                    tracing::warn!(%error, path = %path.display(), "demo reset: could not remove");
+                }
+            }
+            for folder in [super::storage::SESSIONS_DIR, super::storage::PARTIAL_DIR] {
+                if let Err(error) = tokio::fs::create_dir_all(store.join(folder)).await {
+                    tracing::warn!(%error, "demo reset: could not recreate {folder}");
+                }
+            }
+        });
     }
 
     /// Where the uploads land.

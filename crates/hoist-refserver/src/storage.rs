@@ -17,8 +17,8 @@ use rand::Rng;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-const SESSIONS_DIR: &str = ".sessions";
-const PARTIAL_DIR: &str = ".partial";
+pub(crate) const SESSIONS_DIR: &str = ".sessions";
+pub(crate) const PARTIAL_DIR: &str = ".partial";
 /// Length of a session id: 32 lowercase hex digits (128 random bits).
 const ID_LEN: usize = 32;
 /// Longest stored file name, in bytes.

@@ -25,4 +25,14 @@ pub enum UiAction {
     SetFlaky(bool),
     /// Forget the messages shown at the top.
     DismissMessages,
+    /// Remove every finished upload from the list (the uploaded files stay where they went).
+    ClearFinished,
+    /// Send the files waiting for a destination to the chosen one.
+    SendPending,
+    /// Forget one file waiting for a destination.
+    DropPending(PathBuf),
+    /// Open the saved profiles, to connect an account.
+    OpenProfiles,
+    /// Demo: remove every demo upload and empty the demo server, for a clean slate.
+    ResetDemo,
 }

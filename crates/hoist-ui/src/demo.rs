@@ -9,4 +9,7 @@ pub trait DemoControl {
     fn destination(&self) -> Destination;
     /// Turns the simulated flaky network on or off.
     fn set_flaky(&self, flaky: bool);
+    /// Empties the demo server's storage, without waiting ("Reset demo"; the window removes the
+    /// demo uploads from its queue itself).
+    fn reset(&self);
 }

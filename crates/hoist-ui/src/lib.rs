@@ -10,6 +10,7 @@ mod actions;
 mod app;
 mod backend;
 mod background;
+mod close_dialog;
 mod demo;
 mod desktop;
 mod failure_words;
@@ -17,8 +18,10 @@ mod folder_scan;
 mod icon;
 mod model;
 mod notify;
+mod pending;
 mod profiles;
 mod queue_view;
+mod resume_note;
 mod settings;
 mod sign_in;
 mod thumbnails;
@@ -27,6 +30,7 @@ mod words;
 pub use actions::UiAction;
 pub use app::{DEMO_DESTINATION, HoistApp};
 pub use backend::{Backend, ChannelBackend, EngineBackend};
+pub use close_dialog::{CLOSE_TITLE, CloseChoice, KEEP_UPLOADING, PAUSE_AND_QUIT};
 pub use demo::DemoControl;
 pub use desktop::{
     DesktopProblem, FileManager, FilePicker, PickWhat, Picked, system_file_manager,
@@ -34,10 +38,12 @@ pub use desktop::{
 };
 pub use icon::{APP_ID, window_icon};
 pub use model::{Notice, QueueModel, Row};
+pub use pending::{CHOOSE_WHERE, load_pending};
 pub use profiles::{
     ADDRESS_LABEL, API_KEY_LABEL, CLIENT_SECRET_LABEL, ProfileChoice, ProfilesWindow, SECRET_LABEL,
     SIGN_IN_CHECKBOX, ServiceChoice, UPLOAD_TOKEN_LABEL,
 };
+pub use resume_note::{DEMO_MOVED, interrupted_words};
 pub use settings::UiSettings;
 pub use sign_in::{BrowserOpener, system_browser};
 pub use words::{FileKind, state_words};

@@ -108,6 +108,15 @@ impl QueueModel {
             .any(|r| r.upload.path == path && r.upload.phase != Phase::Cancelled)
     }
 
+    /// The finished uploads ("Clear finished" removes them from the list).
+    pub fn finished_ids(&self) -> Vec<UploadId> {
+        self.rows
+            .iter()
+            .filter(|r| r.upload.phase == Phase::Completed)
+            .map(|r| r.upload.id)
+            .collect()
+    }
+
     /// The distinct destinations of the uploads, in first-seen order.
     pub fn destinations(&self) -> Vec<(String, Destination)> {
         let mut seen: Vec<(String, Destination)> = Vec::new();

@@ -20,6 +20,8 @@ pub struct UiSettings {
     pub notifications: bool,
     /// The destination picked last (its label).
     pub destination: Option<String>,
+    /// What closing the window does while uploads run, once the user has said (asked otherwise).
+    pub on_close: Option<crate::CloseChoice>,
 }
 
 impl Default for UiSettings {
@@ -31,6 +33,7 @@ impl Default for UiSettings {
             auto_resume: true,
             notifications: true,
             destination: None,
+            on_close: None,
         }
     }
 }

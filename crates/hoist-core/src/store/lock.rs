@@ -41,6 +41,30 @@ impl UploadLock {
         }
     }
 
+    /// Whether some process (this one included) holds the lock of upload `id` right now, i.e.
+    /// whether anyone is driving it. Never waits and never takes the lock for longer than the
+    /// check; a missing lock file means nobody ever drove it here, so nobody holds it.
+    pub fn is_held(locks_dir: &Path, id: UploadId) -> Result<bool, StoreError> {
+        let path = locks_dir.join(format!("{}.lock", id.0));
+        let file = match std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+        {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(StoreError::from_io(e, &path)),
+        };
+        match file.try_lock() {
+            Ok(()) => {
+                let _ = file.unlock();
+                Ok(false)
+            }
+            Err(TryLockError::WouldBlock) => Ok(true),
+            Err(TryLockError::Error(e)) => Err(StoreError::from_io(e, &path)),
+        }
+    }
+
     /// The upload this lock is for.
     pub fn id(&self) -> UploadId {
         self.id
@@ -99,6 +123,23 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn is_held_tells_whether_anyone_drives_the_upload() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let locks = dir.path().join("locks");
+        // Never locked: no lock file, nobody holds it (and asking creates nothing).
+        assert!(!UploadLock::is_held(&locks, UploadId(5)).expect("query"));
+        assert!(!locks.exists());
+        let lock = UploadLock::try_acquire(&locks, UploadId(5)).expect("acquire");
+        assert!(UploadLock::is_held(&locks, UploadId(5)).expect("query"));
+        assert!(!UploadLock::is_held(&locks, UploadId(6)).expect("query"));
+        drop(lock);
+        // Released: the file stays, the lock is free, and asking did not take it.
+        assert!(!UploadLock::is_held(&locks, UploadId(5)).expect("query"));
+        let again = UploadLock::try_acquire(&locks, UploadId(5)).expect("free after the query");
+        drop(again);
     }
 
     #[test]

@@ -5,6 +5,31 @@ use super::*;
 use crate::desktop::PickWhat;
 
 impl HoistApp {
+    /// Shows `message` in the banner at the top (e.g. what happened since the last run).
+    pub fn with_message(mut self, message: String) -> HoistApp {
+        self.model.messages.push(message);
+        self
+    }
+
+    /// Keeps files that arrive with no destination in `store` (one path a line), starting with
+    /// `waiting`, the ones an earlier run kept there ([`crate::load_pending`]).
+    pub fn with_pending(mut self, store: PathBuf, waiting: Vec<PathBuf>) -> HoistApp {
+        self.pending = super::super::pending::PendingFiles::new(store, waiting);
+        self
+    }
+
+    /// Files handed over by later launches of Hoist (`hoist FILE` while this window is open):
+    /// each batch is queued once and brings the window forward.
+    pub fn with_inbox(mut self, inbox: std::sync::mpsc::Receiver<Vec<PathBuf>>) -> HoistApp {
+        self.inbox = Some(inbox);
+        self
+    }
+
+    /// The files waiting for a destination ("Choose where to send" rows).
+    pub fn waiting_files(&self) -> &[PathBuf] {
+        self.pending.paths()
+    }
+
     /// Each destination with its chunk size: a profile's own, `None` (the settings') otherwise.
     pub(super) fn choices(&self) -> Vec<(String, Destination, Option<Option<u64>>)> {
         let profiles = self.profiles.choices();
@@ -41,6 +66,17 @@ impl HoistApp {
     /// Drains engine events (time-boxed), finishes background jobs.
     pub(super) fn drain(&mut self, ctx: &egui::Context) {
         let started = Instant::now();
+        let handed: Vec<Vec<PathBuf>> = self
+            .inbox
+            .as_ref()
+            .map(|inbox| inbox.try_iter().collect())
+            .unwrap_or_default();
+        for paths in handed {
+            // Another launch of Hoist handed these over: come forward and queue them.
+            ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(false));
+            ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
+            self.deferred.extend(paths);
+        }
         while let Some(event) = self.backend.try_recv() {
             if let Some(notice) = self.model.apply(event, Instant::now())
                 && self.settings.notifications
@@ -69,7 +105,7 @@ impl HoistApp {
         });
         ready.extend(self.desktop.update());
         if !ready.is_empty() {
-            self.queue_files(ready);
+            self.queue_files(ready, ctx);
         }
         self.thumbnails.update(ctx);
         if self.model.has_countdown(Instant::now()) {
@@ -78,12 +114,12 @@ impl HoistApp {
         }
     }
 
-    /// Sends `Add` for each file not already queued.
-    pub(super) fn queue_files(&mut self, files: Vec<PathBuf>) {
+    /// Sends `Add` for each file not already queued; with no destination yet, the files wait
+    /// as "Choose where to send" rows and the saved profiles open to connect an account.
+    pub(super) fn queue_files(&mut self, files: Vec<PathBuf>, ctx: &egui::Context) {
         let Some((_, destination, chunk_size)) = self.chosen_destination() else {
-            self.model
-                .messages
-                .push("Choose where your videos go first: press Profiles, then Add.".to_string());
+            self.pending.add(ctx, files);
+            self.open_profiles();
             return;
         };
         let options = UploadOptions {
@@ -147,6 +183,48 @@ impl HoistApp {
                 }
             }
             UiAction::DismissMessages => self.model.messages.clear(),
+            UiAction::SendPending => {
+                if self.chosen_destination().is_some() {
+                    let files = self.pending.take_all(ctx);
+                    self.queue_files(files, ctx);
+                }
+            }
+            UiAction::DropPending(path) => self.pending.remove(ctx, &path),
+            UiAction::OpenProfiles => self.open_profiles(),
+            UiAction::ClearFinished => {
+                for id in self.model.finished_ids() {
+                    self.apply(UiAction::Engine(Command::Remove(id)), ctx);
+                }
+            }
+            UiAction::ResetDemo => {
+                let Some(demo) = &self.demo else {
+                    return;
+                };
+                let target = demo.destination();
+                demo.set_flaky(false);
+                demo.reset();
+                self.flaky = false;
+                let ids: Vec<_> = self
+                    .model
+                    .rows()
+                    .iter()
+                    .filter(|r| r.upload.target == target)
+                    .map(|r| r.upload.id)
+                    .collect();
+                for id in ids {
+                    self.apply(UiAction::Engine(Command::Remove(id)), ctx);
+                }
+                self.model.messages.clear();
+            }
+        }
+    }
+}
+
+impl HoistApp {
+    /// Opens the saved profiles on the service picker ("Connect an account"), read afresh.
+    fn open_profiles(&mut self) {
+        if !self.profiles.open {
+            self.profiles.open_new();
         }
     }
 }

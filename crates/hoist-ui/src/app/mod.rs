@@ -45,6 +45,9 @@ pub struct HoistApp {
     deferred: Vec<PathBuf>,
     thumbnails: Thumbnails,
     profiles: ProfilesWindow,
+    close_dialog: super::close_dialog::CloseDialog,
+    pending: super::pending::PendingFiles,
+    inbox: Option<std::sync::mpsc::Receiver<Vec<PathBuf>>>,
 }
 
 impl HoistApp {
@@ -81,6 +84,9 @@ impl HoistApp {
             deferred: Vec::new(),
             thumbnails: Thumbnails::default(),
             profiles,
+            close_dialog: Default::default(),
+            pending: Default::default(),
+            inbox: None,
         }
     }
 
@@ -177,7 +183,11 @@ impl eframe::App for HoistApp {
         });
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
         egui::CentralPanel::default_margins().show(ui, |ui| {
-            if self.model.rows().is_empty() {
+            if !self.pending.paths().is_empty() {
+                let label = self.chosen_destination().map(|(label, _, _)| label);
+                self.pending.show(ui, label.as_deref(), &mut actions);
+            }
+            if self.model.rows().is_empty() && self.pending.paths().is_empty() {
                 ui.centered_and_justified(|ui| {
                     ui.label(
                         RichText::new("Drop videos here or click Add files")
@@ -199,6 +209,14 @@ impl eframe::App for HoistApp {
             self.profiles.show(&ctx);
         }
         drop_overlay(&ctx);
+        let busy = self
+            .model
+            .rows()
+            .iter()
+            .any(|r| r.upload.phase.wants_to_run());
+        let resumes = self.settings.auto_resume;
+        self.close_dialog
+            .show(&ctx, busy, &mut self.settings.on_close, resumes);
         for action in actions {
             self.apply(action, &ctx);
         }

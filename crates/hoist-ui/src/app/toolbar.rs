@@ -41,6 +41,11 @@ impl HoistApp {
             if ui.button("Resume all").clicked() {
                 actions.push(UiAction::Engine(Command::ResumeAll));
             }
+            let finished = self.model.finished_ids().len();
+            let clear = ui.add_enabled(finished > 0, egui::Button::new("Clear finished"));
+            if clear.on_hover_text("Remove finished uploads from the list; the files stay where they were sent").clicked() {
+                actions.push(UiAction::ClearFinished);
+            }
             if ui.button("Settings").clicked() {
                 self.show_settings = !self.show_settings;
             }
@@ -59,6 +64,9 @@ impl HoistApp {
                     .changed()
                 {
                     actions.push(UiAction::SetFlaky(flaky));
+                }
+                if ui.button("Reset demo").on_hover_text("Remove every demo upload and everything the demo server received, for a clean start").clicked() {
+                    actions.push(UiAction::ResetDemo);
                 }
             }
         });

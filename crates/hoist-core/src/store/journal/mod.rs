@@ -381,6 +381,30 @@ impl Journal {
         )
     }
 
+    /// Points every upload that goes to the server at `old_origin` (e.g. `http://127.0.0.1:1234`)
+    /// at `new_origin` instead, in its destination and its resume state, and returns how many
+    /// uploads changed. For a server that moved to another address with its sessions (the demo
+    /// server when its port is taken); both origins are matched with a trailing `/`.
+    pub fn replace_origin(&self, old_origin: &str, new_origin: &str) -> Result<usize, StoreError> {
+        let old = format!("{}/", old_origin.trim_end_matches('/'));
+        let new = format!("{}/", new_origin.trim_end_matches('/'));
+        let conn = self.conn();
+        let changed = conn
+            .prepare_cached(
+                "UPDATE uploads SET destination_json = replace(destination_json, ?1, ?2), \
+                 protocol_state_json = replace(protocol_state_json, ?1, ?2), \
+                 updated_unix_secs = ?3 \
+                 WHERE instr(destination_json, ?1) > 0 OR instr(protocol_state_json, ?1) > 0",
+            )
+            .and_then(|mut statement| {
+                statement.execute(rusqlite::params![old, new, now_unix_secs()])
+            })
+            .map_err(|e| self.db_error(e))?;
+        drop(conn);
+        self.after_write();
+        Ok(changed)
+    }
+
     /// Runs one cached statement that must change exactly the row of `id`.
     fn update_one(
         &self,

@@ -518,3 +518,46 @@ fn an_error_saved_without_its_kind_reads_as_other_with_its_text() {
         Some(Failure::new(FailureKind::Other, "Gave up after 9 tries."))
     );
 }
+
+#[test]
+fn replace_origin_moves_destination_and_session_to_the_new_origin_only() {
+    let journal = Journal::open_in_memory().expect("open");
+    let demo = |port: u16| NewUpload {
+        destination: Destination {
+            service: Service::GoogleResumable {
+                initiate_url: format!("http://127.0.0.1:{port}/upload?name={{name}}"),
+            },
+            auth: AuthSource::None,
+        },
+        ..new_upload("demo.mov", 10)
+    };
+    let moved = journal.insert(&demo(4000)).expect("insert");
+    let other_port = journal.insert(&demo(40000)).expect("insert");
+    let elsewhere = journal
+        .insert(&new_upload("cloud.mov", 10))
+        .expect("insert");
+    let state = json!({"session_uri": "http://127.0.0.1:4000/upload?upload_id=abc"});
+    journal
+        .save_progress(moved.id, 5, &state, false)
+        .expect("progress");
+
+    let changed = journal
+        .replace_origin("http://127.0.0.1:4000", "http://127.0.0.1:4001/")
+        .expect("replace");
+    assert_eq!(changed, 1);
+    let after = journal.get(moved.id).expect("get");
+    assert_eq!(
+        after.destination.service,
+        Service::GoogleResumable {
+            initiate_url: "http://127.0.0.1:4001/upload?name={name}".to_string()
+        }
+    );
+    assert_eq!(
+        after.protocol_state,
+        json!({"session_uri": "http://127.0.0.1:4001/upload?upload_id=abc"})
+    );
+    assert_eq!(after.confirmed_bytes, 5);
+    // Port 40000 starts with "4000" but is another origin; other services are untouched.
+    assert_eq!(journal.get(other_port.id).expect("get"), other_port);
+    assert_eq!(journal.get(elsewhere.id).expect("get"), elsewhere);
+}

@@ -1,0 +1,135 @@
+//! A private X display (Xvfb) for tests that open the real window, and the demo's folders and
+//! server as a test sees them from outside the `hoist --demo` process.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::support::{Home, text};
+
+static NEXT_DISPLAY: AtomicU32 = AtomicU32::new(0);
+
+/// An Xvfb server on a display number of its own, stopped on drop.
+pub struct XDisplay {
+    child: Child,
+    name: String,
+}
+
+impl XDisplay {
+    /// Starts Xvfb (installed by `.ci/run`) and waits until it accepts clients.
+    pub fn start() -> XDisplay {
+        let base = 400 + (std::process::id() % 200) * 8;
+        for _ in 0..20 {
+            let number = base + NEXT_DISPLAY.fetch_add(1, Ordering::Relaxed);
+            let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
+            if socket.exists() || Path::new(&format!("/tmp/.X{number}-lock")).exists() {
+                continue;
+            }
+            let mut child = Command::new("Xvfb")
+                .arg(format!(":{number}"))
+                .args(["-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("Xvfb runs (install it with `bash .ci/run` or apt-get install xvfb)");
+            let started = Instant::now();
+            while started.elapsed() < Duration::from_secs(10) {
+                if socket.exists() {
+                    return XDisplay {
+                        child,
+                        name: format!(":{number}"),
+                    };
+                }
+                if child.try_wait().ok().flatten().is_some() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("no X display could be started");
+    }
+
+    /// `hoist ARGS` in this display with `home`, its output kept in `log`.
+    pub fn hoist(&self, home: &Home, args: &[&str], log: &Path) -> Command {
+        let mut cmd = home.hoist();
+        let log_file = std::fs::File::create(log).expect("log file");
+        cmd.env("DISPLAY", &self.name)
+            .env_remove("WAYLAND_DISPLAY")
+            .env("LIBGL_ALWAYS_SOFTWARE", "1")
+            .args(args)
+            .stdout(log_file.try_clone().expect("log"))
+            .stderr(log_file);
+        cmd
+    }
+}
+
+impl Drop for XDisplay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The persistent demo of a test home: `HOIST_HOME/data/demo`.
+pub struct DemoDirs {
+    pub root: PathBuf,
+}
+
+impl DemoDirs {
+    pub fn of(home: &Home) -> DemoDirs {
+        DemoDirs {
+            root: home.dir.path().join("data").join("demo"),
+        }
+    }
+
+    /// What the demo server stored under `name`.
+    pub fn stored(&self, name: &str) -> PathBuf {
+        self.root.join("server").join(name)
+    }
+
+    /// `hoist list --json` over the demo's own journal, parsed.
+    pub fn list(&self) -> Vec<serde_json::Value> {
+        let out = Command::new(env!("CARGO_BIN_EXE_hoist"))
+            .env("HOIST_HOME", self.root.join("home"))
+            .env_remove("HOIST_LOG")
+            .args(["list", "--json"])
+            .stdin(Stdio::null())
+            .output()
+            .expect("hoist list runs");
+        assert!(out.status.success(), "list failed: {}", text(&out));
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json line"))
+            .collect()
+    }
+}
+
+/// A port nobody listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// `GET /_hoist/stats` of a reference server on 127.0.0.1:`port`, parsed.
+pub fn server_stats(port: u16) -> serde_json::Value {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    stream
+        .write_all(b"GET /_hoist/stats HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body)
+        .expect("a body");
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("stats json ({e}): {response}"))
+}
