@@ -30,3 +30,4 @@ mod tls;
 mod tus;
 mod upgrade;
 mod window;
+mod window_looks;

@@ -12,13 +12,17 @@ mod backend;
 mod background;
 mod demo;
 mod folder_scan;
+mod fonts;
 mod icon;
 mod model;
 mod notify;
 mod profiles;
 mod queue_view;
+mod row_layout;
 mod settings;
 mod sign_in;
+mod state_icon;
+mod theme;
 mod thumbnails;
 mod words;
 
@@ -26,11 +30,15 @@ pub use actions::UiAction;
 pub use app::{DEMO_DESTINATION, HoistApp};
 pub use backend::{Backend, ChannelBackend, EngineBackend};
 pub use demo::DemoControl;
+pub use fonts::{install_system_fonts, system_font_definitions};
 pub use icon::{APP_ID, window_icon};
 pub use model::{Notice, QueueModel, Row};
 pub use profiles::{
     CLIENT_SECRET_LABEL, ProfileChoice, ProfilesWindow, SECRET_LABEL, SIGN_IN_CHECKBOX,
 };
+pub use queue_view::MORE_ACTIONS;
 pub use settings::UiSettings;
 pub use sign_in::{BrowserOpener, system_browser};
+pub use state_icon::StateIcon;
+pub use theme::{StateLook, ThemeChoice, contrast_ratio, state_look, visuals};
 pub use words::{FileKind, state_words};

@@ -1,5 +1,9 @@
+//! What the window remembers between runs.
+
 use hoist_core::engine::EngineConfig;
 use serde::{Deserialize, Serialize};
+
+use super::theme::ThemeChoice;
 
 /// What the window remembers between runs (eframe storage, UI state only: uploads live in the
 /// journal). New fields load from old files thanks to `#[serde(default)]`.
@@ -20,6 +24,8 @@ pub struct UiSettings {
     pub notifications: bool,
     /// The destination picked last (its label).
     pub destination: Option<String>,
+    /// Light, dark, or as the desktop says.
+    pub theme: ThemeChoice,
 }
 
 impl Default for UiSettings {
@@ -31,6 +37,7 @@ impl Default for UiSettings {
             auto_resume: true,
             notifications: true,
             destination: None,
+            theme: ThemeChoice::default(),
         }
     }
 }

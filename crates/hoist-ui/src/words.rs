@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use super::model::Row;
-use hoist_core::units::{format_bytes, format_eta};
+use hoist_core::units::{format_bytes, format_eta, format_rate};
 use hoist_core::upload::Phase;
 
 /// The state of a row in plain words ("Reconnecting in 8 s", "Failed: <reason>").
@@ -29,16 +29,29 @@ pub fn state_words(row: &Row, now: Instant) -> String {
     }
 }
 
-/// Speed and time left, or nothing when not moving.
+/// Speed and time left ("1.20 MiB/s · 3 min 20 s left"), or nothing when not moving. With
+/// every byte sent but not yet confirmed it says "finishing", never "0 s left".
 pub fn speed_words(row: &Row) -> String {
     if row.upload.phase != Phase::Uploading || row.rate_bytes_per_sec < 1.0 {
         return String::new();
     }
-    let mut text = format!("{}/s", format_bytes(row.rate_bytes_per_sec as u64));
-    if let Some(left) = row.time_left() {
-        text.push_str(&format!(" · {} left", format_eta(left)));
+    let mut text = format_rate(row.rate_bytes_per_sec);
+    match row.time_left() {
+        Some(left) if left.is_zero() => text.push_str(" · finishing"),
+        Some(left) => text.push_str(&format!(" · {} left", format_eta(left))),
+        None => {}
     }
     text
+}
+
+/// "42 %": rounded down, so only a finished upload says 100 %.
+pub fn percent_words(row: &Row) -> String {
+    let percent = (f64::from(row.confirmed_fraction()) * 100.0).floor();
+    if row.upload.phase == Phase::Completed {
+        "100 %".to_string()
+    } else {
+        format!("{percent:.0} %")
+    }
 }
 
 /// "1.20 GiB of 4.00 GiB" (confirmed of total).
