@@ -313,3 +313,90 @@ fn pause_and_resume_have_one_width_and_restart_says_what_it_does() {
     harness.run();
     harness.get_by_label_contains("Starts this file again from the beginning");
 }
+
+#[test]
+fn text_and_state_colours_reach_4_5_to_1_in_both_themes() {
+    let (harness, _events) = window_at(egui::vec2(800.0, 600.0), Vec::new(), UiSettings::default());
+    let phases = [
+        Phase::Queued,
+        Phase::Uploading,
+        Phase::Paused,
+        Phase::Processing,
+        Phase::Completed,
+        Phase::Failed,
+        Phase::FileChanged,
+        Phase::Cancelled,
+    ];
+    for theme in [egui::Theme::Dark, egui::Theme::Light] {
+        // The colours the window really uses: its context's style for the theme.
+        let visuals = harness.ctx.style_of(theme).visuals.clone();
+        let mut texts = vec![
+            ("text", visuals.text_color()),
+            ("weak text", visuals.weak_text_color()),
+            ("error", visuals.error_fg_color),
+            ("warning", visuals.warn_fg_color),
+            ("link", visuals.hyperlink_color),
+        ];
+        for phase in phases {
+            texts.push((phase.label(), hoist_ui::state_look(phase, &visuals).color));
+        }
+        for (background_name, background) in [
+            ("panel", visuals.panel_fill),
+            ("window", visuals.window_fill),
+        ] {
+            for (name, color) in &texts {
+                let ratio = hoist_ui::contrast_ratio(*color, background);
+                assert!(
+                    ratio >= 4.5,
+                    "{theme:?}: {name} {color:?} on {background_name} {background:?} is {ratio:.2}:1"
+                );
+            }
+        }
+        // States differ by icon, and the ones side by side differ by colour too.
+        let looks: Vec<_> = [
+            Phase::Queued,
+            Phase::Uploading,
+            Phase::Paused,
+            Phase::Processing,
+            Phase::Completed,
+            Phase::Failed,
+        ]
+        .iter()
+        .map(|p| hoist_ui::state_look(*p, &visuals))
+        .collect();
+        for (i, a) in looks.iter().enumerate() {
+            for b in &looks[i + 1..] {
+                assert_ne!(a.icon, b.icon, "{theme:?}");
+                assert_ne!(a.color, b.color, "{theme:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_theme_choice_is_offered_applied_and_remembered() {
+    let (mut harness, _events) =
+        window_at(egui::vec2(800.0, 600.0), Vec::new(), UiSettings::default());
+    assert_eq!(
+        harness.state().settings().theme,
+        hoist_ui::ThemeChoice::FollowSystem
+    );
+    harness.get_by_label("Settings").click();
+    harness.run();
+    harness.get_by_label("Follow system");
+    harness.get_by_label("Dark");
+    harness.get_by_label("Light").click();
+    harness.run();
+    assert_eq!(
+        harness.state().settings().theme,
+        hoist_ui::ThemeChoice::Light
+    );
+    assert_eq!(harness.ctx.theme(), egui::Theme::Light);
+    // Remembered with the other settings.
+    let saved = serde_json::to_string(harness.state().settings()).expect("serialise");
+    let loaded: UiSettings = serde_json::from_str(&saved).expect("deserialise");
+    assert_eq!(loaded.theme, hoist_ui::ThemeChoice::Light);
+    // Settings from before the choice existed still load, following the system.
+    let old: UiSettings = serde_json::from_str(r#"{"parallel_uploads":2}"#).expect("old");
+    assert_eq!(old.theme, hoist_ui::ThemeChoice::FollowSystem);
+}

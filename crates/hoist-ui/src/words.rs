@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use super::model::Row;
-use hoist_core::units::{format_bytes, format_eta, format_rate};
+use hoist_core::units::{format_bytes, format_rate, rate_and_time_left};
 use hoist_core::upload::Phase;
 
 /// The state of a row in plain words ("Reconnecting in 8 s", "Failed: <reason>").
@@ -29,19 +29,21 @@ pub fn state_words(row: &Row, now: Instant) -> String {
     }
 }
 
-/// Speed and time left ("1.20 MiB/s · 3 min 20 s left"), or nothing when not moving. With
-/// every byte sent but not yet confirmed it says "finishing", never "0 s left".
+/// Speed and time left ("1.20 MiB/s · 3 min 20 s left"; "finishing", never "0 s left"), or
+/// nothing when not moving: the same words as the command line.
 pub fn speed_words(row: &Row) -> String {
-    if row.upload.phase != Phase::Uploading || row.rate_bytes_per_sec < 1.0 {
+    if row.upload.phase != Phase::Uploading {
         return String::new();
     }
-    let mut text = format_rate(row.rate_bytes_per_sec);
-    match row.time_left() {
-        Some(left) if left.is_zero() => text.push_str(" · finishing"),
-        Some(left) => text.push_str(&format!(" · {} left", format_eta(left))),
-        None => {}
+    let remaining = row
+        .upload
+        .total_bytes
+        .map(|total| total.saturating_sub(row.upload.confirmed_bytes));
+    match remaining {
+        Some(remaining) => rate_and_time_left(row.rate_bytes_per_sec, remaining),
+        None if row.rate_bytes_per_sec >= 1.0 => format_rate(row.rate_bytes_per_sec),
+        None => String::new(),
     }
-    text
 }
 
 /// "42 %": rounded down, so only a finished upload says 100 %.

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::format_bytes;
+use super::{format_bytes, format_eta};
 
 /// A speed for people: `1.20 MiB/s` (the units of [`format_bytes`]).
 pub fn format_rate(bytes_per_sec: f64) -> String {
@@ -17,6 +17,20 @@ pub fn time_left(remaining_bytes: u64, bytes_per_sec: f64) -> Option<Duration> {
         return None;
     }
     Duration::try_from_secs_f64(remaining_bytes as f64 / bytes_per_sec).ok()
+}
+
+/// "1.20 MiB/s · 3 min 20 s left" for `remaining_bytes` at `bytes_per_sec`; "1.20 MiB/s ·
+/// finishing" once every byte is sent but not yet confirmed (never "0 s left"); empty when not
+/// moving. The window's rows and the command line both say it this way.
+pub fn rate_and_time_left(bytes_per_sec: f64, remaining_bytes: u64) -> String {
+    let Some(left) = time_left(remaining_bytes, bytes_per_sec) else {
+        return String::new();
+    };
+    if left.is_zero() {
+        format!("{} · finishing", format_rate(bytes_per_sec))
+    } else {
+        format!("{} · {} left", format_rate(bytes_per_sec), format_eta(left))
+    }
 }
 
 /// "1 upload", "2 uploads", "0 uploads".
@@ -42,5 +56,11 @@ mod tests {
         assert_eq!(count_words(1, "upload", "uploads"), "1 upload");
         assert_eq!(count_words(0, "upload", "uploads"), "0 uploads");
         assert_eq!(count_words(2, "file", "files"), "2 files");
+        assert_eq!(rate_and_time_left(0.0, 10), "");
+        assert_eq!(rate_and_time_left(1024.0, 0), "1.00 KiB/s · finishing");
+        assert_eq!(
+            rate_and_time_left(1024.0, 86 * 1024 + 1),
+            "1.00 KiB/s · 1 min 27 s left"
+        );
     }
 }
