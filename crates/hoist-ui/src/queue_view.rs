@@ -279,7 +279,8 @@ fn progress_bar(ui: &mut Ui, row: &Row, width: f32, color: egui::Color32) {
     let visuals = ui.visuals();
     let painter = ui.painter();
     let radius = 4.0;
-    painter.rect_filled(rect, radius, visuals.extreme_bg_color);
+    // The track: the fill of an idle button, visible on the panel in both themes.
+    painter.rect_filled(rect, radius, visuals.widgets.inactive.bg_fill);
     let part = |fraction: f32| {
         Rect::from_min_size(rect.min, Vec2::new(rect.width() * fraction, rect.height()))
     };
