@@ -438,3 +438,76 @@ fn the_theme_choice_is_offered_applied_and_remembered() {
     let old: UiSettings = serde_json::from_str(r#"{"parallel_uploads":2}"#).expect("old");
     assert_eq!(old.theme, hoist_ui::ThemeChoice::FollowSystem);
 }
+
+/// A demo server that is only a destination.
+struct NamedDemo;
+
+impl hoist_ui::DemoControl for NamedDemo {
+    fn destination(&self) -> Destination {
+        destination()
+    }
+    fn set_flaky(&self, _flaky: bool) {}
+}
+
+#[test]
+fn rows_name_the_destination_as_people_named_it() {
+    let (command_tx, _command_rx) = channel::<Command>();
+    let (event_tx, event_rx) = channel();
+    event_tx
+        .send(Event::Restored {
+            uploads: vec![snapshot(1, "a.mp4", Phase::Uploading)],
+        })
+        .expect("send");
+    let backend = ChannelBackend {
+        commands: command_tx,
+        events: event_rx,
+    };
+    let app = HoistApp::new(
+        Box::new(backend),
+        UiSettings::default(),
+        Some(Box::new(NamedDemo)),
+    )
+    .without_notifications();
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(|_cc| app);
+    harness.run();
+    harness.get_by_label(&format!("to {}", hoist_ui::DEMO_DESTINATION));
+    assert!(harness.query_by_label("to 127.0.0.1:9").is_none());
+}
+
+#[test]
+fn time_left_is_never_0_s_and_100_percent_waits_for_the_end() {
+    let (harness, events) = window_at(
+        egui::vec2(1280.0, 800.0),
+        vec![snapshot(1, "a.mp4", Phase::Uploading)],
+        UiSettings::default(),
+    );
+    let mut harness = harness;
+    // Every byte sent, the last not yet confirmed: "finishing", not "0 s left"; 99 %, not 100 %.
+    events
+        .send(Event::Progress(hoist_core::engine::Progress {
+            id: UploadId(1),
+            sent_bytes: 4_000_000_000,
+            confirmed_bytes: 3_999_999_000,
+            total_bytes: Some(4_000_000_000),
+            rate_bytes_per_sec: 10_000_000.0,
+        }))
+        .expect("send");
+    harness.run();
+    harness.get_by_label("99 %");
+    harness.get_by_label("9.54 MiB/s · 1 s left");
+    events
+        .send(Event::Progress(hoist_core::engine::Progress {
+            id: UploadId(1),
+            sent_bytes: 4_000_000_000,
+            confirmed_bytes: 4_000_000_000,
+            total_bytes: Some(4_000_000_000),
+            rate_bytes_per_sec: 10_000_000.0,
+        }))
+        .expect("send");
+    harness.run();
+    harness.get_by_label("9.54 MiB/s · finishing");
+    // Neither the row nor the status bar says "0 s left".
+    assert!(harness.query_by_label_contains(" 0 s left").is_none());
+}

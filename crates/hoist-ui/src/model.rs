@@ -138,7 +138,11 @@ impl QueueModel {
                     .saturating_sub(r.upload.confirmed_bytes)
             })
             .sum();
-        (rate, hoist_core::units::time_left(left, rate))
+        // Nothing left to send: no time left to show (never "0 s left").
+        let eta = (left > 0)
+            .then(|| hoist_core::units::time_left(left, rate))
+            .flatten();
+        (rate, eta)
     }
 
     /// True while some row shows a countdown (the window then ticks once a second).
