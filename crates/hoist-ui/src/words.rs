@@ -18,7 +18,7 @@ pub fn state_words(row: &Row, now: Instant) -> String {
             _ => "Uploading".to_string(),
         },
         Phase::Paused => "Paused".to_string(),
-        Phase::Processing => format!("Processing on {}", row.upload.destination),
+        Phase::Processing => "Processing on the server".to_string(),
         Phase::Completed => "Done".to_string(),
         Phase::Failed => match &row.upload.error {
             Some(reason) => format!("Failed: {reason}"),
