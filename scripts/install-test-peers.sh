@@ -32,6 +32,8 @@ apt_packages=(
     build-essential pkg-config curl python3-venv openssl time
     xvfb xauth libgl1-mesa-dri libegl1 libxcursor1 libxi6 libxkbcommon-x11-0
     imagemagick xdotool x11-utils
+    # the window's fallback fonts, so the glyph test checks every script (window_looks.rs)
+    fonts-noto-cjk fonts-noto-core fonts-noto-color-emoji fontconfig
     desktop-file-utils appstream
     # the system keyring test: a private session bus with gnome-keyring's Secret Service
     dbus-daemon gnome-keyring

@@ -59,7 +59,7 @@ pub(crate) fn run(options: WindowOptions) -> anyhow::Result<()> {
         })
         .with_app_id(APP_ID)
         .with_inner_size([980.0, 620.0])
-        .with_min_inner_size([640.0, 360.0])
+        .with_min_inner_size([480.0, 360.0])
         .with_drag_and_drop(true);
     if let Some(icon) = hoist_ui::window_icon() {
         viewport = viewport.with_icon(icon);
@@ -74,6 +74,7 @@ pub(crate) fn run(options: WindowOptions) -> anyhow::Result<()> {
         "Hoist",
         native,
         Box::new(|cc| {
+            hoist_ui::install_system_fonts(&cc.egui_ctx);
             let settings: UiSettings = cc
                 .storage
                 .and_then(|s| eframe::get_value(s, eframe::APP_KEY))

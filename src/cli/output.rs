@@ -7,7 +7,7 @@ use std::io::{IsTerminal, Write};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use hoist_core::engine::{Event, UploadNotice, UploadSnapshot};
-use hoist_core::units::{format_bytes, format_eta};
+use hoist_core::units::{format_bytes, format_eta, rate_and_time_left};
 use hoist_core::upload::{Failure, FailureKind, Phase, UploadId};
 
 /// Prints engine events for people or scripts.
@@ -38,14 +38,22 @@ impl Output {
     pub fn track(&mut self, upload: &UploadSnapshot) {
         let bar = self.bars.as_ref().map(|bars| {
             let bar = bars.add(ProgressBar::new(upload.total_bytes.unwrap_or(0)));
-            let style = ProgressStyle::with_template(
-                "{prefix:>5} {msg:30!} [{bar:30}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} {eta}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> ");
+            // Sizes, speed and time left come from hoist-core's formatter (as in the window),
+            // not indicatif's, so the time left keeps one shape ("1 min 26 s", never "86s").
+            let style = ProgressStyle::with_template("{prefix} [{bar:30}] {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> ");
             bar.set_style(style);
-            bar.set_prefix(format!("#{}", upload.id));
-            bar.set_message(upload.file_name.clone());
+            bar.set_prefix(format!(
+                "{:>5} {}",
+                format!("#{}", upload.id),
+                fit(&upload.file_name, NAME_WIDTH)
+            ));
+            bar.set_message(progress_words(
+                upload.confirmed_bytes,
+                upload.total_bytes,
+                0.0,
+            ));
             bar.set_position(upload.confirmed_bytes);
             bar
         });
@@ -72,6 +80,11 @@ impl Output {
             Event::Progress(p) => {
                 if let Some(bar) = self.bar(p.id) {
                     bar.set_position(p.confirmed_bytes);
+                    bar.set_message(progress_words(
+                        p.confirmed_bytes,
+                        p.total_bytes,
+                        p.rate_bytes_per_sec,
+                    ));
                 }
             }
             Event::PhaseChanged { id, phase, failure } => {
@@ -151,6 +164,39 @@ impl Output {
             None => eprintln!("{text}"),
         }
     }
+}
+
+/// Width of the file name beside a progress bar.
+const NAME_WIDTH: usize = 30;
+
+/// `name` cut or padded to `width` characters ("…" marks a cut).
+fn fit(name: &str, width: usize) -> String {
+    let count = name.chars().count();
+    if count <= width {
+        format!("{name}{}", " ".repeat(width - count))
+    } else {
+        let mut cut: String = name.chars().take(width.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+/// "1.20 GiB of 4.00 GiB · 12.0 MiB/s · 3 min 20 s left", in the window's words.
+fn progress_words(confirmed_bytes: u64, total_bytes: Option<u64>, bytes_per_sec: f64) -> String {
+    let Some(total) = total_bytes else {
+        return format_bytes(confirmed_bytes);
+    };
+    let mut text = format!(
+        "{} of {}",
+        format_bytes(confirmed_bytes),
+        format_bytes(total)
+    );
+    let moving = rate_and_time_left(bytes_per_sec, total.saturating_sub(confirmed_bytes));
+    if !moving.is_empty() {
+        text.push_str(" · ");
+        text.push_str(&moving);
+    }
+    text
 }
 
 /// One row of `hoist list`; `interrupted` when it is unfinished and no process is driving it.
@@ -258,5 +304,32 @@ fn sentence(text: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_words_match_the_window() {
+        assert_eq!(
+            progress_words(1024 * 1024, Some(4 * 1024 * 1024), 1024.0 * 1024.0),
+            "1.00 MiB of 4.00 MiB · 1.00 MiB/s · 3 s left"
+        );
+        assert_eq!(
+            progress_words(4 * 1024 * 1024, Some(4 * 1024 * 1024), 1024.0 * 1024.0),
+            "4.00 MiB of 4.00 MiB · 1.00 MiB/s · finishing"
+        );
+        assert_eq!(progress_words(10, None, 5.0), "10 B");
+        // 86 s and 120 s have one shape.
+        assert!(progress_words(0, Some(86 * 1024), 1024.0).ends_with("1 min 26 s left"));
+        assert!(progress_words(0, Some(120 * 1024), 1024.0).ends_with("2 min 00 s left"));
+    }
+
+    #[test]
+    fn names_are_cut_or_padded_to_one_width() {
+        assert_eq!(fit("日本語.mp4", 10), "日本語.mp4   ");
+        assert_eq!(fit("a-very-long-name.mp4", 8), "a-very-…");
     }
 }

@@ -265,7 +265,10 @@ fn settings_have_labels_and_send_limits() {
     let (mut harness, fake) = window(vec![snapshot(5, "a.mp4", Phase::Queued)]);
     harness.get_by_label("Settings").click();
     harness.run();
-    harness.get_by_label("Uploads at the same time");
+    harness.get_by_label("Upload");
+    harness.get_by_label("files at once");
+    harness.get_by_role_and_label(egui::accesskit::Role::Slider, "Limit upload speed");
+    harness.get_by_label("Advanced");
     harness.get_by_label("Notify me when an upload finishes or fails");
     harness.check_accessibility();
     assert!(commands(&fake).is_empty());

@@ -2,6 +2,9 @@
 
 use std::time::Duration;
 
+mod speech;
+pub use speech::{count_words, format_rate, rate_and_time_left, time_left};
+
 /// An error parsing a size or duration typed by a person.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("'{input}' is not a {what} (examples: {examples})")]
@@ -103,9 +106,13 @@ pub fn format_bytes(bytes: u64) -> String {
     }
 }
 
-/// Formats a duration for people: `45 s`, `3 min 20 s`, `2 h 05 min`.
+/// Formats a time left for people: `45 s`, `3 min 20 s`, `2 h 05 min`, always in this one
+/// shape (never `86s` in one place and `2m` in another). Part of a second counts as a whole
+/// one, so a time left is never `0 s` while something is left.
 pub fn format_eta(duration: Duration) -> String {
-    let secs = duration.as_secs();
+    let secs = duration
+        .as_secs()
+        .saturating_add(u64::from(duration.subsec_nanos() > 0));
     if secs < 60 {
         format!("{secs} s")
     } else if secs < 3600 {
@@ -159,6 +166,8 @@ mod tests {
         assert_eq!(format_eta(Duration::from_secs(200)), "3 min 20 s");
         assert_eq!(format_eta(Duration::from_secs(7500)), "2 h 05 min");
         assert_eq!(format_eta(Duration::from_secs(7 * 86_400)), "7 days 0 h");
+        assert_eq!(format_eta(Duration::from_millis(300)), "1 s");
+        assert_eq!(format_eta(Duration::from_millis(86_200)), "1 min 27 s");
     }
 
     #[test]

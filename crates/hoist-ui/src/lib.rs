@@ -15,6 +15,7 @@ mod demo;
 mod desktop;
 mod failure_words;
 mod folder_scan;
+mod fonts;
 mod icon;
 mod model;
 mod notify;
@@ -22,8 +23,11 @@ mod pending;
 mod profiles;
 mod queue_view;
 mod resume_note;
+mod row_layout;
 mod settings;
 mod sign_in;
+mod state_icon;
+mod theme;
 mod thumbnails;
 mod words;
 
@@ -36,6 +40,7 @@ pub use desktop::{
     DesktopProblem, FileManager, FilePicker, PickWhat, Picked, system_file_manager,
     system_file_picker,
 };
+pub use fonts::{install_system_fonts, system_font_definitions};
 pub use icon::{APP_ID, window_icon};
 pub use model::{Notice, QueueModel, Row};
 pub use pending::{CHOOSE_WHERE, load_pending};
@@ -43,7 +48,10 @@ pub use profiles::{
     ADDRESS_LABEL, API_KEY_LABEL, CLIENT_SECRET_LABEL, ProfileChoice, ProfilesWindow, SECRET_LABEL,
     SIGN_IN_CHECKBOX, ServiceChoice, UPLOAD_TOKEN_LABEL,
 };
+pub use queue_view::MORE_ACTIONS;
 pub use resume_note::{DEMO_MOVED, interrupted_words};
 pub use settings::UiSettings;
 pub use sign_in::{BrowserOpener, system_browser};
+pub use state_icon::StateIcon;
+pub use theme::{StateLook, ThemeChoice, contrast_ratio, state_look, visuals};
 pub use words::{FileKind, state_words};

@@ -57,8 +57,10 @@ impl Row {
         if self.upload.phase != Phase::Uploading || self.rate_bytes_per_sec < 1.0 {
             return None;
         }
-        let left = total.saturating_sub(self.upload.confirmed_bytes) as f64;
-        Duration::try_from_secs_f64(left / self.rate_bytes_per_sec).ok()
+        hoist_core::units::time_left(
+            total.saturating_sub(self.upload.confirmed_bytes),
+            self.rate_bytes_per_sec,
+        )
     }
 }
 
@@ -147,8 +149,9 @@ impl QueueModel {
                     .saturating_sub(r.upload.confirmed_bytes)
             })
             .sum();
-        let eta = (rate >= 1.0)
-            .then(|| Duration::try_from_secs_f64(left as f64 / rate).ok())
+        // Nothing left to send: no time left to show (never "0 s left").
+        let eta = (left > 0)
+            .then(|| hoist_core::units::time_left(left, rate))
             .flatten();
         (rate, eta)
     }

@@ -1,30 +1,52 @@
-//! The queue: one row per upload, virtualised so 10,000 rows scroll smoothly.
+//! The queue: one row per upload, virtualised so 10,000 rows scroll smoothly. Rows fit their
+//! width: narrow rows drop the destination, size and speed and fold all but the main action into
+//! a "…" menu ([`RowLayout`]), so nothing overlaps from 480 px up.
 
 use std::time::Instant;
 
-use egui::{Align, Layout, Rect, Role, Sense, Ui, Vec2, WidgetInfo};
+use egui::{Align, Layout, Rect, Role, Sense, Ui, UiBuilder, Vec2, WidgetInfo};
 
 use super::actions::UiAction;
 use super::failure_words::failure_advice;
 use super::model::Row;
+use super::row_layout::RowLayout;
+use super::state_icon::state_icon;
+use super::theme::state_look;
 use super::thumbnails::{THUMBNAIL_PIXELS, Thumbnails};
-use super::words::{FileKind, size_words, speed_words, state_words};
+use super::words::{FileKind, percent_words, size_words, speed_words, state_words};
 use hoist_core::engine::Command;
-use hoist_core::upload::{Phase, UploadAction};
+use hoist_core::upload::{Destination, Phase, UploadAction};
 
 /// Height of one row.
 pub const ROW_HEIGHT: f32 = 52.0;
 /// Width of the thumbnail or file-type badge.
 const BADGE_WIDTH: f32 = 56.0;
+/// Width of every row action button, so Pause and Resume (and those beside them) never jump.
+const ACTION_WIDTH: f32 = 76.0;
+/// The label of the menu that holds a narrow row's other actions.
+pub const MORE_ACTIONS: &str = "…";
+
+/// What the rows need besides themselves.
+pub struct RowContext<'a> {
+    /// The moment the rows are drawn for (countdowns).
+    pub now: Instant,
+    /// The names people gave destinations (profiles, the demo server), shown instead of hosts.
+    pub names: &'a [(String, Destination)],
+}
 
 /// Draws the rows (only those in view) and returns what the user asked for.
-pub fn show(ui: &mut Ui, rows: &[Row], thumbnails: &mut Thumbnails, now: Instant) -> Vec<UiAction> {
+pub fn show(
+    ui: &mut Ui,
+    rows: &[Row],
+    thumbnails: &mut Thumbnails,
+    context: &RowContext<'_>,
+) -> Vec<UiAction> {
     let mut actions = Vec::new();
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show_rows(ui, ROW_HEIGHT, rows.len(), |ui, range| {
             for row in &rows[range] {
-                row_ui(ui, row, thumbnails, now, &mut actions);
+                row_ui(ui, row, thumbnails, context, &mut actions);
             }
         });
     actions
@@ -34,101 +56,121 @@ fn row_ui(
     ui: &mut Ui,
     row: &Row,
     thumbnails: &mut Thumbnails,
-    now: Instant,
+    context: &RowContext<'_>,
     actions: &mut Vec<UiAction>,
 ) {
     let width = ui.available_width();
-    ui.allocate_ui_with_layout(
-        Vec2::new(width, ROW_HEIGHT),
-        Layout::left_to_right(Align::Center),
-        |ui| {
-            ui.set_min_height(ROW_HEIGHT);
-            let kind = FileKind::of(&row.upload.file_name);
-            let thumbnail = (kind == FileKind::Image)
-                .then(|| thumbnails.get(row.upload.id, &row.upload.path))
-                .flatten();
-            ui.allocate_ui_with_layout(
-                Vec2::new(BADGE_WIDTH, ROW_HEIGHT - 8.0),
-                Layout::centered_and_justified(egui::Direction::LeftToRight),
-                |ui| match thumbnail {
-                    Some(texture) => {
-                        ui.add(
-                            egui::Image::new(texture)
-                                .fit_to_exact_size(Vec2::splat(THUMBNAIL_PIXELS as f32))
-                                .alt_text(format!("Picture {}", row.upload.file_name)),
-                        );
-                    }
-                    None => badge(ui, kind),
-                },
-            );
-            ui.vertical(|ui| {
-                ui.horizontal(|ui| {
-                    ui.label(egui::RichText::new(&row.upload.file_name).strong())
-                        .on_hover_text(row.upload.path.display().to_string());
-                    ui.weak(format!("to {}", row.upload.destination));
-                });
-                ui.horizontal(|ui| {
-                    progress_bar(ui, row);
-                    ui.label(format!("{:.0} %", row.confirmed_fraction() * 100.0));
-                    ui.label(size_words(row));
-                    let state = state_words(row, now);
-                    let state_label =
-                        if matches!(row.upload.phase, Phase::Failed | Phase::FileChanged) {
-                            ui.colored_label(ui.visuals().error_fg_color, &state)
-                        } else {
-                            ui.label(&state)
-                        };
-                    if let Some(reason) = &row.retry_reason
-                        && row.retry_at.is_some_and(|t| t > now)
-                    {
-                        state_label.on_hover_text(reason);
-                    } else if let Some(error) = &row.upload.error {
-                        state_label.on_hover_text(failure_advice(error));
-                    }
-                    ui.weak(speed_words(row));
-                });
-            });
-            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                buttons(ui, row, actions);
-            });
-        },
+    let layout = RowLayout::for_width(width);
+    let (rect, _) = ui.allocate_exact_size(Vec2::new(width, ROW_HEIGHT), Sense::hover());
+    let mut row_ui = ui.new_child(
+        UiBuilder::new()
+            .max_rect(rect)
+            .layout(Layout::right_to_left(Align::Center)),
     );
-    ui.separator();
+    let ui = &mut row_ui;
+    ui.set_clip_rect(rect.intersect(ui.clip_rect()));
+    buttons(ui, row, layout, actions);
+    ui.with_layout(Layout::left_to_right(Align::Center), |ui| {
+        let kind = FileKind::of(&row.upload.file_name);
+        let thumbnail = (kind == FileKind::Image)
+            .then(|| thumbnails.get(row.upload.id, &row.upload.path))
+            .flatten();
+        ui.allocate_ui_with_layout(
+            Vec2::new(BADGE_WIDTH, ROW_HEIGHT - 8.0),
+            Layout::centered_and_justified(egui::Direction::LeftToRight),
+            |ui| match thumbnail {
+                Some(texture) => {
+                    ui.add(
+                        egui::Image::new(texture)
+                            .fit_to_exact_size(Vec2::splat(THUMBNAIL_PIXELS as f32))
+                            .alt_text(format!("Picture {}", row.upload.file_name)),
+                    );
+                }
+                None => badge(ui, kind),
+            },
+        );
+        ui.vertical(|ui| {
+            ui.set_max_width(ui.available_width());
+            name_line(ui, row, layout, context);
+            state_line(ui, row, layout, context.now);
+        });
+    });
+    ui.painter().hline(
+        rect.x_range(),
+        rect.bottom() - 0.5,
+        ui.visuals().widgets.noninteractive.bg_stroke,
+    );
 }
 
-fn buttons(ui: &mut Ui, row: &Row, actions: &mut Vec<UiAction>) {
-    let id = row.upload.id;
-    let mut button = |ui: &mut Ui, label: &str, hint: &str, action: UiAction| {
-        if ui
-            .button(label)
-            .on_hover_text(format!("{hint}: {}", row.upload.file_name))
-            .clicked()
-        {
-            actions.push(action);
+/// "holiday.mp4  to My videos": the destination only when there is room.
+fn name_line(ui: &mut Ui, row: &Row, layout: RowLayout, context: &RowContext<'_>) {
+    ui.horizontal(|ui| {
+        let room = ui.available_width();
+        let name_width = if layout.show_destination {
+            room * 0.65
+        } else {
+            room
+        };
+        ui.scope(|ui| {
+            ui.set_max_width(name_width);
+            ui.add(
+                egui::Label::new(egui::RichText::new(&row.upload.file_name).strong()).truncate(),
+            )
+            .on_hover_text(row.upload.path.display().to_string());
+        });
+        if layout.show_destination {
+            let name = context
+                .names
+                .iter()
+                .find(|(_, d)| *d == row.upload.target)
+                .map(|(name, _)| name.as_str())
+                .unwrap_or(&row.upload.destination);
+            ui.add(egui::Label::new(egui::RichText::new(format!("to {name}")).weak()).truncate());
         }
-    };
-    button(
-        ui,
-        "Remove",
-        "Remove from the list",
-        UiAction::Engine(Command::Remove(id)),
-    );
-    button(
-        ui,
-        "Show file",
-        "Show in the file manager",
-        UiAction::ShowFile(row.upload.path.clone()),
-    );
-    if let Some(url) = row.upload.result.as_ref().and_then(|r| r.url.clone()) {
-        button(
-            ui,
-            "Open link",
-            "Open the uploaded file",
-            UiAction::OpenUrl(url),
-        );
-    }
-    // The layout runs right to left: the phase's actions are added last, so they show first.
-    for action in row.upload.phase.offered_actions().iter().rev() {
+    });
+}
+
+/// Progress, percent, size, the state with its symbol, speed and time left.
+fn state_line(ui: &mut Ui, row: &Row, layout: RowLayout, now: Instant) {
+    ui.horizontal(|ui| {
+        let look = state_look(row.upload.phase, ui.visuals());
+        progress_bar(ui, row, layout.bar_width(ui.available_width()), look.color);
+        ui.label(percent_words(row));
+        if layout.show_size {
+            ui.label(size_words(row));
+        }
+        state_icon(ui, look.icon, look.color);
+        let state = state_words(row, now);
+        let state_label =
+            ui.add(egui::Label::new(egui::RichText::new(&state).color(look.color)).truncate());
+        if let Some(reason) = &row.retry_reason
+            && row.retry_at.is_some_and(|t| t > now)
+        {
+            state_label.on_hover_text(reason);
+        } else if let Some(error) = &row.upload.error {
+            state_label.on_hover_text(failure_advice(error));
+        }
+        if layout.show_speed {
+            let speed = speed_words(row);
+            if !speed.is_empty() {
+                ui.add(egui::Label::new(egui::RichText::new(speed).weak()).truncate());
+            }
+        }
+    });
+}
+
+/// One action a row offers: its label, the tooltip, and what it does.
+struct RowAction {
+    label: &'static str,
+    hint: &'static str,
+    action: UiAction,
+}
+
+/// The row's actions, most important first.
+fn row_actions(row: &Row) -> Vec<RowAction> {
+    let id = row.upload.id;
+    let mut all = Vec::new();
+    for action in row.upload.phase.offered_actions() {
         let (label, hint, command) = match action {
             UploadAction::Pause => ("Pause", "Pause", Command::Pause(id)),
             UploadAction::Resume if row.upload.phase == Phase::Failed => {
@@ -137,13 +179,70 @@ fn buttons(ui: &mut Ui, row: &Row, actions: &mut Vec<UiAction>) {
             UploadAction::Resume => ("Resume", "Resume", Command::Resume(id)),
             UploadAction::Restart => (
                 "Restart",
-                "Send the new version from the start",
+                "Starts this file again from the beginning",
                 Command::Restart(id),
             ),
             UploadAction::Cancel => ("Cancel", "Stop and discard", Command::Cancel(id)),
             UploadAction::Remove => ("Remove", "Remove from the list", Command::Remove(id)),
         };
-        button(ui, label, hint, UiAction::Engine(command));
+        all.push(RowAction {
+            label,
+            hint,
+            action: UiAction::Engine(command),
+        });
+    }
+    if let Some(url) = row.upload.result.as_ref().and_then(|r| r.url.clone()) {
+        all.push(RowAction {
+            label: "Open link",
+            hint: "Open the uploaded file",
+            action: UiAction::OpenUrl(url),
+        });
+    }
+    all.push(RowAction {
+        label: "Show file",
+        hint: "Show in the file manager",
+        action: UiAction::ShowFile(row.upload.path.clone()),
+    });
+    if !all.iter().any(|a| a.label == "Remove") {
+        all.push(RowAction {
+            label: "Remove",
+            hint: "Remove from the list",
+            action: UiAction::Engine(Command::Remove(id)),
+        });
+    }
+    all
+}
+
+/// The buttons, laid out right to left: every action when wide; the main one and a "…" menu
+/// with the others when narrow.
+fn buttons(ui: &mut Ui, row: &Row, layout: RowLayout, actions: &mut Vec<UiAction>) {
+    let mut all = row_actions(row);
+    let name = &row.upload.file_name;
+    if layout.fold_actions {
+        let rest = all.split_off(1.min(all.len()));
+        ui.menu_button(MORE_ACTIONS, |ui| {
+            for entry in rest {
+                if ui
+                    .button(entry.label)
+                    .on_hover_text(format!("{}: {name}", entry.hint))
+                    .clicked()
+                {
+                    actions.push(entry.action);
+                }
+            }
+        })
+        .response
+        .on_hover_text("More actions");
+    }
+    // Right to left: the last added shows first, so the main action goes in last.
+    for entry in all.into_iter().rev() {
+        if ui
+            .add(egui::Button::new(entry.label).min_size(Vec2::new(ACTION_WIDTH, 0.0)))
+            .on_hover_text(format!("{}: {name}", entry.hint))
+            .clicked()
+        {
+            actions.push(entry.action);
+        }
     }
 }
 
@@ -158,9 +257,9 @@ fn badge(ui: &mut Ui, kind: FileKind) {
         });
 }
 
-/// Confirmed bytes in the accent colour, sent-but-unconfirmed bytes lighter.
-fn progress_bar(ui: &mut Ui, row: &Row) {
-    let size = Vec2::new(220.0, 12.0);
+/// Confirmed bytes in the state's colour, sent-but-unconfirmed bytes lighter.
+fn progress_bar(ui: &mut Ui, row: &Row, width: f32, color: egui::Color32) {
+    let size = Vec2::new(width, 12.0);
     let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
     let confirmed = row.confirmed_fraction();
     let sent = row.sent_fraction();
@@ -181,11 +280,11 @@ fn progress_bar(ui: &mut Ui, row: &Row) {
     let visuals = ui.visuals();
     let painter = ui.painter();
     let radius = 4.0;
-    painter.rect_filled(rect, radius, visuals.extreme_bg_color);
+    // The track: the fill of an idle button, visible on the panel in both themes.
+    painter.rect_filled(rect, radius, visuals.widgets.inactive.bg_fill);
     let part = |fraction: f32| {
         Rect::from_min_size(rect.min, Vec2::new(rect.width() * fraction, rect.height()))
     };
-    let accent = visuals.selection.bg_fill;
-    painter.rect_filled(part(sent), radius, accent.gamma_multiply(0.35));
-    painter.rect_filled(part(confirmed), radius, accent);
+    painter.rect_filled(part(sent), radius, color.gamma_multiply(0.35));
+    painter.rect_filled(part(confirmed), radius, color);
 }

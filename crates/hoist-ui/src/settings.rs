@@ -1,5 +1,9 @@
+//! What the window remembers between runs.
+
 use hoist_core::engine::EngineConfig;
 use serde::{Deserialize, Serialize};
+
+use super::theme::ThemeChoice;
 
 /// What the window remembers between runs (eframe storage, UI state only: uploads live in the
 /// journal). New fields load from old files thanks to `#[serde(default)]`.
@@ -22,6 +26,8 @@ pub struct UiSettings {
     pub destination: Option<String>,
     /// What closing the window does while uploads run, once the user has said (asked otherwise).
     pub on_close: Option<crate::CloseChoice>,
+    /// Light, dark, or as the desktop says.
+    pub theme: ThemeChoice,
 }
 
 impl Default for UiSettings {
@@ -34,6 +40,7 @@ impl Default for UiSettings {
             notifications: true,
             destination: None,
             on_close: None,
+            theme: ThemeChoice::default(),
         }
     }
 }

@@ -5,7 +5,7 @@ use std::time::Instant;
 use super::failure_words::failure_headline;
 use super::model::Row;
 use hoist_core::engine::UploadNotice;
-use hoist_core::units::{format_bytes, format_eta};
+use hoist_core::units::{format_bytes, format_eta, format_rate, rate_and_time_left};
 use hoist_core::upload::Phase;
 
 /// The state of a row in plain words ("Reconnecting in 8 s", "Failed: no connection").
@@ -20,7 +20,7 @@ pub fn state_words(row: &Row, now: Instant) -> String {
             _ => "Uploading".to_string(),
         },
         Phase::Paused => "Paused".to_string(),
-        Phase::Processing => format!("Processing on {}", row.upload.destination),
+        Phase::Processing => "Processing on the server".to_string(),
         Phase::Completed => "Done".to_string(),
         Phase::Failed => match row
             .upload
@@ -54,16 +54,31 @@ pub fn notice_words(notice: UploadNotice) -> String {
     }
 }
 
-/// Speed and time left, or nothing when not moving.
+/// Speed and time left ("1.20 MiB/s · 3 min 20 s left"; "finishing", never "0 s left"), or
+/// nothing when not moving: the same words as the command line.
 pub fn speed_words(row: &Row) -> String {
-    if row.upload.phase != Phase::Uploading || row.rate_bytes_per_sec < 1.0 {
+    if row.upload.phase != Phase::Uploading {
         return String::new();
     }
-    let mut text = format!("{}/s", format_bytes(row.rate_bytes_per_sec as u64));
-    if let Some(left) = row.time_left() {
-        text.push_str(&format!(" · {} left", format_eta(left)));
+    let remaining = row
+        .upload
+        .total_bytes
+        .map(|total| total.saturating_sub(row.upload.confirmed_bytes));
+    match remaining {
+        Some(remaining) => rate_and_time_left(row.rate_bytes_per_sec, remaining),
+        None if row.rate_bytes_per_sec >= 1.0 => format_rate(row.rate_bytes_per_sec),
+        None => String::new(),
     }
-    text
+}
+
+/// "42 %": rounded down, so only a finished upload says 100 %.
+pub fn percent_words(row: &Row) -> String {
+    let percent = (f64::from(row.confirmed_fraction()) * 100.0).floor();
+    if row.upload.phase == Phase::Completed {
+        "100 %".to_string()
+    } else {
+        format!("{percent:.0} %")
+    }
 }
 
 /// "1.20 GiB of 4.00 GiB" (confirmed of total).

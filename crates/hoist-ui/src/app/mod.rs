@@ -24,6 +24,8 @@ use toolbar::drop_overlay;
 
 /// How long `logic` may spend draining events before it asks for another frame.
 const DRAIN_BUDGET: Duration = Duration::from_millis(10);
+/// Room kept right of the banner's messages for its buttons.
+const BANNER_BUTTON_ROOM: f32 = 110.0;
 /// The label of the demo server's destination.
 pub const DEMO_DESTINATION: &str = "Demo server";
 
@@ -48,6 +50,8 @@ pub struct HoistApp {
     close_dialog: super::close_dialog::CloseDialog,
     pending: super::pending::PendingFiles,
     inbox: Option<std::sync::mpsc::Receiver<Vec<PathBuf>>>,
+    /// The theme last put into the context (`None` before the first frame).
+    applied_theme: Option<crate::theme::ThemeChoice>,
 }
 
 impl HoistApp {
@@ -87,6 +91,7 @@ impl HoistApp {
             close_dialog: Default::default(),
             pending: Default::default(),
             inbox: None,
+            applied_theme: None,
         }
     }
 
@@ -164,6 +169,10 @@ impl eframe::App for HoistApp {
 
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
+        if self.applied_theme != Some(self.settings.theme) {
+            crate::theme::apply(&ctx, self.settings.theme);
+            self.applied_theme = Some(self.settings.theme);
+        }
         let mut actions = Vec::new();
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw
@@ -178,7 +187,12 @@ impl eframe::App for HoistApp {
         egui::Panel::top("toolbar").show(ui, |ui| {
             ui.add_space(4.0);
             self.toolbar(ui, &mut actions);
-            self.messages(ui, &mut actions);
+            // The messages wrap short of the right edge, so the banner's Dismiss beside them
+            // stays in the window however long they are.
+            ui.scope(|ui| {
+                ui.set_max_width((ui.available_width() - BANNER_BUTTON_ROOM).max(120.0));
+                self.messages(ui, &mut actions);
+            });
             ui.add_space(2.0);
         });
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
@@ -196,11 +210,16 @@ impl eframe::App for HoistApp {
                     );
                 });
             } else {
+                let names = self.destinations();
+                let context = queue_view::RowContext {
+                    now: Instant::now(),
+                    names: &names,
+                };
                 actions.extend(queue_view::show(
                     ui,
                     self.model.rows(),
                     &mut self.thumbnails,
-                    Instant::now(),
+                    &context,
                 ));
             }
         });

@@ -1,6 +1,13 @@
-//! The Settings window.
+//! The Settings window, in words: "Upload 3 files at once", "Limit upload speed", how the window
+//! looks, and the piece size folded away under Advanced with what it changes.
 
 use super::*;
+use crate::theme::ThemeChoice;
+
+/// The highest speed limit the slider offers, in MiB/s (0 is "Unlimited").
+const MAX_LIMIT_MIB_PER_SEC: u64 = 100;
+/// The largest piece the Advanced slider offers, in MiB (0 is "Whole file").
+const MAX_PIECE_MIB: u64 = 256;
 
 impl HoistApp {
     pub(super) fn settings_window(&mut self, ctx: &egui::Context, actions: &mut Vec<UiAction>) {
@@ -9,31 +16,12 @@ impl HoistApp {
             .open(&mut open)
             .resizable(false)
             .show(ctx, |ui| {
-                egui::Grid::new("settings").num_columns(2).show(ui, |ui| {
-                    let label = ui.label("Uploads at the same time");
-                    let changed = ui
-                        .add(egui::DragValue::new(&mut self.settings.parallel_uploads).range(1..=8))
-                        .labelled_by(label.id)
-                        .changed();
-                    ui.end_row();
-                    let label = ui.label("Chunk size (MiB, 0 = one stream)");
-                    ui.add(egui::DragValue::new(&mut self.settings.chunk_size_mib).range(0..=1024))
-                        .labelled_by(label.id)
-                        .on_hover_text("Chunks suit unstable links: at most one chunk is ever sent twice. Applies to files added from now on.");
-                    ui.end_row();
-                    let label = ui.label("Bandwidth limit (MiB/s, 0 = none)");
-                    let limit_changed = ui
-                        .add(
-                            egui::DragValue::new(&mut self.settings.bandwidth_limit_mib_per_sec)
-                                .range(0..=10_000),
-                        )
-                        .labelled_by(label.id)
-                        .changed();
-                    ui.end_row();
-                    if changed || limit_changed {
-                        actions.push(UiAction::ApplyLimits);
-                    }
-                });
+                let mut changed = self.at_once_setting(ui);
+                changed |= self.speed_setting(ui);
+                if changed {
+                    actions.push(UiAction::ApplyLimits);
+                }
+                ui.add_space(4.0);
                 ui.checkbox(
                     &mut self.settings.auto_resume,
                     "Continue unfinished uploads when Hoist starts",
@@ -42,7 +30,81 @@ impl HoistApp {
                     &mut self.settings.notifications,
                     "Notify me when an upload finishes or fails",
                 );
+                ui.add_space(4.0);
+                ui.horizontal_wrapped(|ui| {
+                    ui.label("Appearance");
+                    for choice in ThemeChoice::ALL {
+                        ui.radio_value(&mut self.settings.theme, choice, choice.label());
+                    }
+                });
+                ui.add_space(4.0);
+                egui::CollapsingHeader::new("Advanced").show(ui, |ui| self.piece_setting(ui));
             });
         self.show_settings = open;
+    }
+
+    /// "Upload [3] files at once"; true when changed.
+    fn at_once_setting(&mut self, ui: &mut Ui) -> bool {
+        ui.horizontal(|ui| {
+            let label = ui.label("Upload");
+            let changed = ui
+                .add(egui::DragValue::new(&mut self.settings.parallel_uploads).range(1..=8))
+                .labelled_by(label.id)
+                .changed();
+            ui.label(if self.settings.parallel_uploads == 1 {
+                "file at once"
+            } else {
+                "files at once"
+            });
+            changed
+        })
+        .inner
+    }
+
+    /// "Limit upload speed" and a slider from "Unlimited" up; true when changed.
+    fn speed_setting(&mut self, ui: &mut Ui) -> bool {
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label("Limit upload speed");
+            let slider = egui::Slider::new(
+                &mut self.settings.bandwidth_limit_mib_per_sec,
+                0..=MAX_LIMIT_MIB_PER_SEC,
+            )
+            .custom_formatter(|value, _| match value as u64 {
+                0 => "Unlimited".to_string(),
+                mib => format!("{}/s", format_bytes(mib * 1024 * 1024)),
+            })
+            .custom_parser(|text| {
+                let text = text.trim();
+                if text.eq_ignore_ascii_case("unlimited") {
+                    return Some(0.0);
+                }
+                let bytes = hoist_core::units::parse_bytes(text.trim_end_matches("/s")).ok()?;
+                Some((bytes / (1024 * 1024)) as f64)
+            });
+            ui.add(slider).labelled_by(label.id).changed()
+        })
+        .inner
+    }
+
+    /// The piece size, with one line on what it changes.
+    fn piece_setting(&mut self, ui: &mut Ui) {
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label("Send files in pieces of");
+            let slider = egui::Slider::new(&mut self.settings.chunk_size_mib, 0..=MAX_PIECE_MIB)
+                .logarithmic(true)
+                .smallest_positive(1.0)
+                .custom_formatter(|value, _| match value as u64 {
+                    0 => "Whole file at once".to_string(),
+                    mib => format_bytes(mib * 1024 * 1024),
+                });
+            ui.add(slider).labelled_by(label.id);
+        });
+        ui.label(
+            egui::RichText::new(
+                "Smaller pieces show confirmed progress sooner; after a dropped connection at most \
+                 one piece is sent again. Applies to files added from now on.",
+            )
+            .weak(),
+        );
     }
 }

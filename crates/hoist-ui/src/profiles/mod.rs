@@ -357,7 +357,9 @@ impl ProfilesWindow {
             ));
         }
         if let Some((name, label)) = sign_out {
-            self.run_online(ctx, move |jobs, dirs| signed_out(jobs, &dirs, &name, &label));
+            self.run_online(ctx, move |jobs, dirs| {
+                signed_out(jobs, &dirs, &name, &label)
+            });
         }
     }
 
