@@ -96,12 +96,16 @@ impl HoistApp {
             .filter(|r| r.upload.phase == hoist_core::upload::Phase::Completed)
             .count();
         let (rate, eta) = self.model.totals();
-        let mut text = format!("{} uploads, {done} done", rows.len());
+        let mut text = format!(
+            "{}, {done} done",
+            hoist_core::units::count_words(rows.len(), "upload", "uploads")
+        );
         if rate >= 1.0 {
-            text.push_str(&format!(" · {}/s", format_bytes(rate as u64)));
+            text.push_str(&format!(" · {}", hoist_core::units::format_rate(rate)));
         }
+        // The whole queue (waiting files too), so it is worded apart from a row's "left".
         if let Some(eta) = eta {
-            text.push_str(&format!(" · {} left", format_eta(eta)));
+            text.push_str(&format!(" · all done in {}", format_eta(eta)));
         }
         ui.label(text);
     }
