@@ -437,3 +437,53 @@ fn a_link_or_folder_the_desktop_cannot_open_can_be_copied() {
     );
     assert!(copied, "Copy location put the folder on the clipboard");
 }
+
+#[test]
+fn settings_save_a_support_bundle_that_people_can_find() {
+    let folder = tempfile::tempdir().expect("tempdir");
+    let shown: Arc<std::sync::Mutex<Vec<PathBuf>>> = Arc::default();
+    let seen = shown.clone();
+    let into = folder.path().to_path_buf();
+    let mut w = window(move |app| {
+        app.with_support_folder(into)
+            .with_file_manager(Arc::new(move |path: &std::path::Path| {
+                seen.lock().expect("lock").push(path.to_path_buf());
+                true
+            }))
+    });
+    click(&mut w.harness, "Settings");
+    click(&mut w.harness, hoist_ui::SAVE_SUPPORT_BUNDLE);
+    step_until(&mut w.harness, "the bundle", |h| {
+        h.query_by_label_contains("Saved hoist-support-").is_some()
+    });
+    let saved: Vec<PathBuf> = std::fs::read_dir(folder.path())
+        .expect("folder")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    let bundle = &saved[0];
+    let name = bundle.file_name().and_then(|n| n.to_str()).expect("name");
+    assert!(
+        name.starts_with("hoist-support-") && name.ends_with(".zip"),
+        "{name}"
+    );
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(bundle).expect("open")).expect("zip");
+    assert!(
+        zip.by_name("journal.json").is_ok(),
+        "the upload list is in it"
+    );
+    assert!(
+        zip.by_name("settings/profiles.toml").is_ok(),
+        "the profiles are in it"
+    );
+    assert_no_internal_words(&w.harness);
+    click(&mut w.harness, "Show file");
+    step_until(&mut w.harness, "the file manager", |_| {
+        !shown.lock().expect("lock").is_empty()
+    });
+    assert_eq!(
+        shown.lock().expect("lock").as_slice(),
+        std::slice::from_ref(bundle)
+    );
+}

@@ -52,6 +52,8 @@ pub struct HoistApp {
     inbox: Option<std::sync::mpsc::Receiver<Vec<PathBuf>>>,
     /// The theme last put into the context (`None` before the first frame).
     applied_theme: Option<crate::theme::ThemeChoice>,
+    /// "Save a support bundle" in Settings.
+    support: crate::support_bundle::SupportBundle,
 }
 
 impl HoistApp {
@@ -92,6 +94,7 @@ impl HoistApp {
             pending: Default::default(),
             inbox: None,
             applied_theme: None,
+            support: Default::default(),
         }
     }
 
@@ -129,6 +132,12 @@ impl HoistApp {
     /// Opens the Profiles window on a new account's service picker ("Connect an account").
     pub fn connect_account(&mut self) {
         self.profiles.open_new();
+    }
+
+    /// Saves support bundles in `folder` instead of the Downloads folder (tests).
+    pub fn with_support_folder(mut self, folder: PathBuf) -> HoistApp {
+        self.support.set_folder(folder);
+        self
     }
 
     /// Uses Hoist's folders for saved profiles (the Profiles window and their destinations).

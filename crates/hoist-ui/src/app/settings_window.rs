@@ -39,6 +39,11 @@ impl HoistApp {
                 });
                 ui.add_space(4.0);
                 egui::CollapsingHeader::new("Advanced").show(ui, |ui| self.piece_setting(ui));
+                ui.separator();
+                let ctx = ui.ctx().clone();
+                self.support.ui(ui, self.profiles.dirs(), |path| {
+                    self.desktop.show_file(&ctx, path);
+                });
             });
         self.show_settings = open;
     }

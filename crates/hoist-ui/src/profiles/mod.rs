@@ -20,6 +20,7 @@ use hoist_core::upload::{DEFAULT_PARALLEL_CHUNKS, Destination, Privacy};
 use draw::{form, picker};
 use form::*;
 use messages::*;
+pub(crate) use messages::{Tone, tone_color};
 use outcome::*;
 pub use service::ServiceChoice;
 
@@ -123,6 +124,11 @@ impl ProfilesWindow {
     }
 
     /// Hoist's folders, once known.
+    pub fn dirs(&self) -> Option<&HoistDirs> {
+        self.dirs.as_ref()
+    }
+
+    /// Reads and saves profiles in `dirs`.
     pub fn set_dirs(&mut self, dirs: HoistDirs) {
         self.dirs = Some(dirs);
         self.loaded_once = false;
