@@ -102,10 +102,14 @@ fn save(dirs: &HoistDirs, folder: Option<PathBuf>) -> Result<PathBuf, ()> {
     let folder = folder
         .or_else(|| {
             let user = directories::UserDirs::new()?;
+            // Without an XDG user-dirs file the Downloads folder is not named: ~/Downloads if
+            // it is there, else home.
+            let home = user.home_dir().to_path_buf();
             Some(
                 user.download_dir()
                     .map(PathBuf::from)
-                    .unwrap_or_else(|| user.home_dir().to_path_buf()),
+                    .or_else(|| Some(home.join("Downloads")).filter(|d| d.is_dir()))
+                    .unwrap_or(home),
             )
         })
         .ok_or_else(|| tracing::warn!("support bundle: no Downloads or home folder"))?;
