@@ -7,7 +7,7 @@ use std::io::{IsTerminal, Write};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use hoist_core::engine::{Event, UploadNotice, UploadSnapshot};
-use hoist_core::units::{format_bytes, format_eta, rate_and_time_left};
+use hoist_core::units::{format_bytes, format_eta, rate_and_time_left, sentence};
 use hoist_core::upload::{Failure, FailureKind, Phase, UploadId};
 
 /// Prints engine events for people or scripts.
@@ -295,15 +295,6 @@ fn notice_words(notice: UploadNotice) -> String {
             format_eta(needed),
             format_eta(lifetime)
         ),
-    }
-}
-
-/// `text` with a capital first letter.
-fn sentence(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 mod speech;
-pub use speech::{count_words, format_rate, rate_and_time_left, time_left};
+pub use speech::{count_words, format_rate, rate_and_time_left, sentence, time_left};
 
 /// An error parsing a size or duration typed by a person.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

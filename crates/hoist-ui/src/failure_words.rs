@@ -1,6 +1,7 @@
 //! Why an upload failed, in the window's words: made here once from the engine's
 //! [`FailureKind`]. The failure's technical detail goes to the log, never into the window.
 
+use hoist_core::units::sentence;
 use hoist_core::upload::{Failure, FailureKind};
 
 /// A few words for a row's state ("Failed: no connection"); `None` when only the text an older
@@ -113,15 +114,6 @@ pub fn retry_words(reason: &Failure) -> String {
     match failure_headline(reason.kind) {
         Some(headline) => format!("Reconnecting: {headline}."),
         None => "Reconnecting.".to_string(),
-    }
-}
-
-/// `text` with a capital first letter.
-fn sentence(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

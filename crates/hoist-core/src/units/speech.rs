@@ -42,9 +42,26 @@ pub fn count_words(count: usize, singular: &str, plural: &str) -> String {
     }
 }
 
+/// `text` with a capital first letter (an error's text as the start of a sentence).
+pub fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sentence_capitalises_the_first_letter_only() {
+        assert_eq!(sentence("the server said no."), "The server said no.");
+        assert_eq!(sentence("élan"), "Élan");
+        assert_eq!(sentence(""), "");
+        assert_eq!(sentence("ß"), "SS");
+    }
 
     #[test]
     fn rates_time_left_and_counts() {
