@@ -40,3 +40,4 @@ mod window_lifecycle;
 mod window_looks;
 mod window_profiles;
 mod window_start;
+mod window_support;

@@ -10,31 +10,19 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use hoist_core::engine::{Command, Event, UploadSnapshot};
-use hoist_core::upload::{AuthSource, Destination, Failure, FailureKind, Phase, Service, UploadId};
+use hoist_core::upload::{AuthSource, Destination, Failure, FailureKind, Phase, UploadId};
 use hoist_ui::{ChannelBackend, HoistApp, UiSettings};
 
+use crate::window_support::{
+    jobs_runtime, loopback_destination, settle, step_until, type_into, upload_row,
+};
+
 fn destination() -> Destination {
-    Destination {
-        service: Service::GoogleResumable {
-            initiate_url: "http://127.0.0.1:9/upload?uploadType=resumable&name={name}".into(),
-        },
-        auth: AuthSource::None,
-    }
+    loopback_destination(9)
 }
 
 fn snapshot(id: i64, name: &str, phase: Phase) -> UploadSnapshot {
-    UploadSnapshot {
-        id: UploadId(id),
-        file_name: name.to_string(),
-        path: PathBuf::from(format!("/videos/{name}")),
-        destination: "127.0.0.1:9".to_string(),
-        target: destination(),
-        total_bytes: Some(10_000_000),
-        confirmed_bytes: 2_500_000,
-        phase,
-        error: None,
-        result: None,
-    }
+    upload_row(id, name, phase, destination(), 2_500_000, 10_000_000)
 }
 
 struct Fake {
@@ -315,49 +303,6 @@ fn relaunch_restores_rows_from_the_journal() {
     harness.get_by_label("restored.mp4");
     harness.get_by_label("Paused");
     harness.get_by_label("Resume");
-}
-
-/// Steps the window (background jobs finish on their own threads) until `done` holds.
-fn step_until(
-    harness: &mut Harness<'static, HoistApp>,
-    what: &str,
-    done: impl Fn(&Harness<'static, HoistApp>) -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !done(harness) {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        harness.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    settle(harness);
-}
-
-/// Runs the window until it stops asking for frames; a background job finishing in between
-/// asks for more, so try again (bounded).
-fn settle(harness: &mut Harness<'static, HoistApp>) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while harness.try_run().is_err() {
-        assert!(Instant::now() < deadline, "the window never settled");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-/// A runtime like the engine's, for windows whose backend is a fake: sign-ins and connection
-/// tests run on it.
-pub(crate) fn jobs_runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
-
-/// Types `text` into the text field labelled `label`.
-fn type_into(harness: &mut Harness<'static, HoistApp>, label: &str, text: &str) {
-    harness.get_by_label(label).focus();
-    settle(harness);
-    harness.get_by_label(label).type_text(text);
-    settle(harness);
 }
 
 #[test]

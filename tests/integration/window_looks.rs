@@ -2,14 +2,15 @@
 //! glyph for each character), nothing overlapping or cut off from 480x360 up, states told apart
 //! by more than colour, text contrast, and the settings in words.
 
-use std::path::PathBuf;
 use std::sync::mpsc::{Sender, channel};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use hoist_core::engine::{Command, Event, UploadSnapshot};
-use hoist_core::upload::{AuthSource, Destination, Phase, Service, UploadId};
+use hoist_core::upload::{Destination, Phase, UploadId};
 use hoist_ui::{ChannelBackend, HoistApp, UiSettings};
+
+use crate::window_support::{loopback_destination, upload_row};
 
 /// Real file names in each script, with the `fc-list` query that says whether the system has a
 /// font for it at all.
@@ -42,27 +43,11 @@ const NAMES: &[(&str, &str, &[&str])] = &[
 ];
 
 fn destination() -> Destination {
-    Destination {
-        service: Service::GoogleResumable {
-            initiate_url: "http://127.0.0.1:9/upload?uploadType=resumable&name={name}".into(),
-        },
-        auth: AuthSource::None,
-    }
+    loopback_destination(9)
 }
 
 fn snapshot(id: i64, name: &str, phase: Phase) -> UploadSnapshot {
-    UploadSnapshot {
-        id: UploadId(id),
-        file_name: name.to_string(),
-        path: PathBuf::from(format!("/videos/{name}")),
-        destination: "127.0.0.1:9".to_string(),
-        target: destination(),
-        total_bytes: Some(4_000_000_000),
-        confirmed_bytes: 1_300_000_000,
-        phase,
-        error: None,
-        result: None,
-    }
+    upload_row(id, name, phase, destination(), 1_300_000_000, 4_000_000_000)
 }
 
 /// The window at `size` with `rows`, its system fonts installed as `hoist` installs them.

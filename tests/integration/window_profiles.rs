@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::channel;
-use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -13,6 +12,8 @@ use hoist_core::engine::{Command, Event, UploadSnapshot};
 use hoist_core::store::HoistDirs;
 use hoist_core::upload::{AuthSource, Destination, Phase, RemoteResult, Service, UploadId};
 use hoist_ui::{ChannelBackend, HoistApp, Picked, ServiceChoice, UiSettings};
+
+use crate::window_support::{click, jobs_runtime, settle, step_until, type_into};
 
 /// Words that belong in the log, never in the window.
 const INTERNAL: [&str; 9] = [
@@ -62,7 +63,7 @@ fn window_with(
         commands: command_tx,
         events: event_rx,
     };
-    let jobs = crate::window::jobs_runtime();
+    let jobs = jobs_runtime();
     let app = configure(
         HoistApp::new(Box::new(backend), UiSettings::default(), None)
             .without_notifications()
@@ -81,40 +82,6 @@ fn window_with(
         dirs,
         _jobs: jobs,
     }
-}
-
-fn settle(harness: &mut Harness<'static, HoistApp>) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while harness.try_run().is_err() {
-        assert!(Instant::now() < deadline, "the window never settled");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-fn step_until(
-    harness: &mut Harness<'static, HoistApp>,
-    what: &str,
-    done: impl Fn(&Harness<'static, HoistApp>) -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !done(harness) {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        harness.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    settle(harness);
-}
-
-fn click(harness: &mut Harness<'static, HoistApp>, label: &str) {
-    harness.get_by_label(label).click();
-    settle(harness);
-}
-
-fn type_into(harness: &mut Harness<'static, HoistApp>, label: &str, text: &str) {
-    harness.get_by_label(label).focus();
-    settle(harness);
-    harness.get_by_label(label).type_text(text);
-    settle(harness);
 }
 
 /// Opens Profiles, then Add: the service picker.

@@ -1,0 +1,95 @@
+//! What the window tests share: upload rows to show, and driving the window with egui_kittest
+//! until background jobs have finished.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use hoist_core::engine::UploadSnapshot;
+use hoist_core::upload::{AuthSource, Destination, Phase, Service, UploadId};
+use hoist_ui::HoistApp;
+
+/// A Google-protocol destination on 127.0.0.1:`port` with no credentials.
+pub fn loopback_destination(port: u16) -> Destination {
+    Destination {
+        service: Service::GoogleResumable {
+            initiate_url: format!(
+                "http://127.0.0.1:{port}/upload?uploadType=resumable&name={{name}}"
+            ),
+        },
+        auth: AuthSource::None,
+    }
+}
+
+/// A row for `/videos/NAME` to `target`, `confirmed_bytes` of `total_bytes` confirmed.
+pub fn upload_row(
+    id: i64,
+    name: &str,
+    phase: Phase,
+    target: Destination,
+    confirmed_bytes: u64,
+    total_bytes: u64,
+) -> UploadSnapshot {
+    UploadSnapshot {
+        id: UploadId(id),
+        file_name: name.to_string(),
+        path: PathBuf::from(format!("/videos/{name}")),
+        destination: "127.0.0.1".to_string(),
+        target,
+        total_bytes: Some(total_bytes),
+        confirmed_bytes,
+        phase,
+        error: None,
+        result: None,
+    }
+}
+
+/// Runs the window until it stops asking for frames; a background job finishing in between
+/// asks for more, so try again (bounded).
+pub fn settle(harness: &mut Harness<'static, HoistApp>) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while harness.try_run().is_err() {
+        assert!(Instant::now() < deadline, "the window never settled");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Steps the window (background jobs finish on their own threads) until `done` holds.
+pub fn step_until(
+    harness: &mut Harness<'static, HoistApp>,
+    what: &str,
+    done: impl Fn(&Harness<'static, HoistApp>) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done(harness) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    settle(harness);
+}
+
+/// Clicks the widget labelled `label` and lets the window settle.
+pub fn click(harness: &mut Harness<'static, HoistApp>, label: &str) {
+    harness.get_by_label(label).click();
+    settle(harness);
+}
+
+/// Types `text` into the text field labelled `label`.
+pub fn type_into(harness: &mut Harness<'static, HoistApp>, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    settle(harness);
+    harness.get_by_label(label).type_text(text);
+    settle(harness);
+}
+
+/// A runtime like the engine's, for windows whose backend is a fake: sign-ins and connection
+/// tests run on it.
+pub fn jobs_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
