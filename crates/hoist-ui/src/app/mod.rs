@@ -245,6 +245,26 @@ impl eframe::App for HoistApp {
         let resumes = self.settings.auto_resume;
         self.close_dialog
             .show(&ctx, busy, &mut self.settings.on_close, resumes);
+        let minimised = ctx.input(|i| i.viewport().minimized);
+        let count = |phase: hoist_core::upload::Phase| {
+            self.model
+                .rows()
+                .iter()
+                .filter(|r| r.upload.phase == phase)
+                .count()
+        };
+        let (finished, failed) = (
+            count(hoist_core::upload::Phase::Completed),
+            count(hoist_core::upload::Phase::Failed),
+        );
+        if let Some(notice) = self
+            .close_dialog
+            .background_finished(busy, minimised, finished, failed)
+            && self.settings.notifications
+            && self.sent_notices
+        {
+            notify::show(notice);
+        }
         for action in actions {
             self.apply(action, &ctx);
         }
