@@ -334,6 +334,69 @@ fn profile_test_reports_in_plain_words() {
 /// (401s, dropped connections, server errors, status queries); then no secret in any file
 /// under HOIST_HOME (except the 0600 secrets file itself), and neither the secret nor any
 /// session URI in stdout, stderr, `--json` output, the log or the profiles file.
+/// `hoist profile add NAME --kind google-resumable --endpoint ENDPOINT EXTRA --secret-stdin`
+/// with `secret` on standard input; asserts it worked.
+fn add_google_profile(
+    home: &Home,
+    name: &str,
+    endpoint: &str,
+    extra: &[&str],
+    secret: &str,
+) -> Output {
+    let mut args = vec![
+        "profile",
+        "add",
+        name,
+        "--kind",
+        "google-resumable",
+        "--endpoint",
+        endpoint,
+    ];
+    args.extend_from_slice(extra);
+    args.push("--secret-stdin");
+    let out = home.run_with_stdin(&args, &format!("{secret}\n"));
+    assert!(out.status.success(), "add {name}: {}", text(&out));
+    out
+}
+
+/// Every file in `home` but the secrets file (private, holding `secrets[0]`) is free of
+/// `leaky`; the journal, which must keep session URIs, is free of `secrets` and private; the
+/// log was written.
+fn assert_home_holds_no_secret(home: &Home, secrets: &[&str], leaky: &[&str]) {
+    let secrets_file = home.secrets_file();
+    assert_eq!(mode(&secrets_file), 0o600, "the secrets file is private");
+    let stored = std::fs::read(&secrets_file).expect("read secrets");
+    assert!(
+        contains(&stored, secrets[0]),
+        "the secret is kept in the secrets file"
+    );
+    let mut checked = 0;
+    for file in all_files(home.dir.path()) {
+        if file == secrets_file {
+            continue;
+        }
+        let bytes = std::fs::read(&file).expect("read");
+        let name = file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if name.starts_with("journal.sqlite3") {
+            // The journal keeps session URIs (to resume) but never a secret, and is private.
+            assert_eq!(mode(&file), 0o600, "{}", file.display());
+            assert_absent(&file.display().to_string(), &bytes, secrets);
+        } else {
+            assert_absent(&file.display().to_string(), &bytes, leaky);
+        }
+        checked += 1;
+    }
+    let log = home.dir.path().join("cache").join("logs").join("hoist.log");
+    assert!(
+        log.exists() && std::fs::metadata(&log).expect("log").len() > 0,
+        "the log was written"
+    );
+    assert!(checked >= 3, "checked {checked} files");
+}
+
 #[test]
 fn secrets_and_session_uris_never_leak() {
     let secret = "HOISTSECRET-7f3a9c1e-do-not-print";
@@ -355,37 +418,15 @@ fn secrets_and_session_uris_never_leak() {
         outputs.push((format!("{what} stderr"), out.stderr.clone()));
     };
 
-    let add = home.run_with_stdin(
-        &[
-            "profile",
-            "add",
-            "good",
-            "--kind",
-            "google-resumable",
-            "--endpoint",
-            &server.initiate_url(),
-            "--secret-stdin",
-        ],
-        &format!("{secret}\n"),
-    );
-    assert!(add.status.success(), "{}", text(&add));
+    let add = add_google_profile(&home, "good", &server.initiate_url(), &[], secret);
     keep("add good", &add);
-    let add_expiring = home.run_with_stdin(
-        &[
-            "profile",
-            "add",
-            "expiring",
-            "--kind",
-            "google-resumable",
-            "--endpoint",
-            &expiring.initiate_url(),
-            "--chunk-size",
-            "256KiB",
-            "--secret-stdin",
-        ],
-        &format!("{secret}\n"),
+    let add_expiring = add_google_profile(
+        &home,
+        "expiring",
+        &expiring.initiate_url(),
+        &["--chunk-size", "256KiB"],
+        secret,
     );
-    assert!(add_expiring.status.success(), "{}", text(&add_expiring));
     keep("add expiring", &add_expiring);
     let add_bad = home
         .hoist_file_store()
@@ -493,38 +534,7 @@ fn secrets_and_session_uris_never_leak() {
         assert_absent(what, bytes, &leaky);
     }
 
-    let secrets_file = home.secrets_file();
-    assert_eq!(mode(&secrets_file), 0o600, "the secrets file is private");
-    let stored = std::fs::read(&secrets_file).expect("read secrets");
-    assert!(
-        contains(&stored, secret),
-        "the secret is kept in the secrets file"
-    );
-    let mut checked = 0;
-    for file in all_files(home.dir.path()) {
-        if file == secrets_file {
-            continue;
-        }
-        let bytes = std::fs::read(&file).expect("read");
-        let name = file
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        if name.starts_with("journal.sqlite3") {
-            // The journal keeps session URIs (to resume) but never a secret, and is private.
-            assert_eq!(mode(&file), 0o600, "{}", file.display());
-            assert_absent(&file.display().to_string(), &bytes, &[secret, wrong]);
-        } else {
-            assert_absent(&file.display().to_string(), &bytes, &leaky);
-        }
-        checked += 1;
-    }
-    let log = home.dir.path().join("cache").join("logs").join("hoist.log");
-    assert!(
-        log.exists() && std::fs::metadata(&log).expect("log").len() > 0,
-        "the log was written"
-    );
-    assert!(checked >= 3, "checked {checked} files");
+    assert_home_holds_no_secret(&home, &[secret, wrong], &leaky);
     assert!(
         expiring.injected("unauthorized-every") > 0,
         "{:?}",

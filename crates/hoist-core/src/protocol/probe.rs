@@ -149,198 +149,251 @@ async fn run(
     let extra = credentials.extra_headers().await?;
     match &destination.service {
         Service::GoogleResumable { initiate_url } => {
-            let url = parse_url(&initiate_url.replace("{name}", "probe"))?;
-            let mut request = http.request(reqwest::Method::OPTIONS, url.clone());
-            if let Some(token) = &token {
-                request = request.bearer_auth(token);
-            }
-            let response = send(request).await?;
-            let status = response.status();
-            Ok(match status {
-                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
-                    refused(response, "the token").await
-                }
-                _ => ProbeReport::new(
-                    ProbeKind::Answers,
-                    format!(
-                        "The server at {} answers (HTTP {}). A custom endpoint can only check the token when an upload starts.",
-                        origin(&url),
-                        status.as_u16()
-                    ),
-                ),
-            })
+            google_resumable(http, initiate_url, &token).await
         }
-        Service::YouTube { endpoint, .. } => {
-            let url = parse_url(endpoint)?
-                .join("/youtube/v3/channels?part=id&mine=true")
-                .map_err(bad_url)?;
-            let response = send(authorised(http.get(url), &token)?).await?;
-            Ok(match response.status() {
-                s if s.is_success() => ProbeReport::new(
-                    ProbeKind::Works,
-                    "Signed in to YouTube: the access token works.",
-                ),
-                StatusCode::FORBIDDEN => {
-                    let message = message_of(response).await;
-                    ProbeReport::new(
-                        ProbeKind::NoPermission,
-                        format!(
-                            "YouTube accepted the token but refused access ({message}); the token may lack the YouTube upload permission."
-                        ),
-                    )
-                }
-                _ => refused(response, "the access token").await,
-            })
-        }
-        Service::Drive { endpoint, .. } => {
-            let url = parse_url(endpoint)?
-                .join("/drive/v3/about?fields=user")
-                .map_err(bad_url)?;
-            let response = send(authorised(http.get(url), &token)?).await?;
-            if !response.status().is_success() {
-                return Ok(refused(response, "the access token").await);
-            }
-            let body = json_of(response).await;
-            let who = body
-                .pointer("/user/emailAddress")
-                .or_else(|| body.pointer("/user/displayName"))
-                .and_then(|v| v.as_str())
-                .map(|who| format!(" as {who}"))
-                .unwrap_or_default();
-            Ok(ProbeReport::new(
-                ProbeKind::Works,
-                format!("Signed in to Google Drive{who}: the access token works."),
-            ))
-        }
+        Service::YouTube { endpoint, .. } => youtube(http, endpoint, &token).await,
+        Service::Drive { endpoint, .. } => drive(http, endpoint, &token).await,
         Service::CloudStorage { bucket, host, .. } => {
-            let mut url = parse_url(host)?;
-            url.path_segments_mut()
-                .map_err(|()| bad_url(url::ParseError::RelativeUrlWithCannotBeABaseBase))?
-                .clear()
-                .extend(["storage", "v1", "b", bucket, "o"]);
-            url.query_pairs_mut()
-                .append_pair("maxResults", "1")
-                .append_pair("fields", "kind");
-            let response = send(authorised(http.get(url), &token)?).await?;
-            Ok(match response.status() {
-                s if s.is_success() => ProbeReport::new(
-                    ProbeKind::Works,
-                    format!(
-                        "Signed in to Cloud Storage: the token works and the bucket {bucket} is there."
-                    ),
-                ),
-                StatusCode::FORBIDDEN => ProbeReport::new(
-                    ProbeKind::Works,
-                    format!(
-                        "Signed in to Cloud Storage, but this account may not list the bucket {bucket} ({}); uploads may still be allowed.",
-                        message_of(response).await
-                    ),
-                ),
-                StatusCode::NOT_FOUND => ProbeReport::new(
-                    ProbeKind::NotFound,
-                    format!("The bucket {bucket} does not exist (or the address is wrong)."),
-                ),
-                _ => refused(response, "the access token").await,
-            })
+            cloud_storage(http, bucket, host, &token).await
         }
-        Service::ApiVideo { host, access, .. } => {
-            let base = parse_url(host)?;
-            match access {
-                ApiVideoAccess::ApiKey => {
-                    let key = token.ok_or_else(|| ProtocolError::MissingCredentials {
-                        detail: "api.video needs an API key".to_string(),
-                    })?;
-                    let url = base.join("/auth/api-key").map_err(bad_url)?;
-                    let response =
-                        send(http.post(url).json(&serde_json::json!({ "apiKey": key }))).await?;
-                    let status = response.status();
-                    if !status.is_success() {
-                        return Ok(refused(response, "the API key").await);
-                    }
-                    let body = json_of(response).await;
-                    Ok(
-                        if body.get("access_token").and_then(|t| t.as_str()).is_some() {
-                            ProbeReport::new(ProbeKind::Works, "api.video accepted the API key.")
-                        } else {
-                            ProbeReport::new(
-                                ProbeKind::WrongServer,
-                                "api.video answered, but not with an access token: is the address right?",
-                            )
-                        },
-                    )
-                }
-                ApiVideoAccess::UploadToken => {
-                    let response = send(http.get(base.clone())).await?;
-                    Ok(ProbeReport::new(
-                        ProbeKind::Answers,
-                        format!(
-                            "The server at {} answers (HTTP {}). A delegated upload token can only be checked by uploading.",
-                            origin(&base),
-                            response.status().as_u16()
-                        ),
-                    ))
-                }
-            }
+        Service::ApiVideo { host, access, .. } => api_video(http, host, access, token).await,
+        Service::PresignedMultipart { base_url, .. } => multipart(http, base_url, token).await,
+        Service::Tus { endpoint } => tus(http, endpoint, &extra, &token).await,
+    }
+}
+
+/// The connection test for GoogleResumable.
+async fn google_resumable(
+    http: &reqwest::Client,
+    initiate_url: &str,
+    token: &Option<String>,
+) -> Result<ProbeReport, ProtocolError> {
+    let url = parse_url(&initiate_url.replace("{name}", "probe"))?;
+    let mut request = http.request(reqwest::Method::OPTIONS, url.clone());
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = send(request).await?;
+    let status = response.status();
+    Ok(match status {
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => refused(response, "the token").await,
+        _ => ProbeReport::new(
+            ProbeKind::Answers,
+            format!(
+                "The server at {} answers (HTTP {}). A custom endpoint can only check the token when an upload starts.",
+                origin(&url),
+                status.as_u16()
+            ),
+        ),
+    })
+}
+
+/// The connection test for YouTube.
+async fn youtube(
+    http: &reqwest::Client,
+    endpoint: &str,
+    token: &Option<String>,
+) -> Result<ProbeReport, ProtocolError> {
+    let url = parse_url(endpoint)?
+        .join("/youtube/v3/channels?part=id&mine=true")
+        .map_err(bad_url)?;
+    let response = send(authorised(http.get(url), token)?).await?;
+    Ok(match response.status() {
+        s if s.is_success() => ProbeReport::new(
+            ProbeKind::Works,
+            "Signed in to YouTube: the access token works.",
+        ),
+        StatusCode::FORBIDDEN => {
+            let message = message_of(response).await;
+            ProbeReport::new(
+                ProbeKind::NoPermission,
+                format!(
+                    "YouTube accepted the token but refused access ({message}); the token may lack the YouTube upload permission."
+                ),
+            )
         }
-        Service::PresignedMultipart { base_url, .. } => {
+        _ => refused(response, "the access token").await,
+    })
+}
+
+/// The connection test for Drive.
+async fn drive(
+    http: &reqwest::Client,
+    endpoint: &str,
+    token: &Option<String>,
+) -> Result<ProbeReport, ProtocolError> {
+    let url = parse_url(endpoint)?
+        .join("/drive/v3/about?fields=user")
+        .map_err(bad_url)?;
+    let response = send(authorised(http.get(url), token)?).await?;
+    if !response.status().is_success() {
+        return Ok(refused(response, "the access token").await);
+    }
+    let body = json_of(response).await;
+    let who = body
+        .pointer("/user/emailAddress")
+        .or_else(|| body.pointer("/user/displayName"))
+        .and_then(|v| v.as_str())
+        .map(|who| format!(" as {who}"))
+        .unwrap_or_default();
+    Ok(ProbeReport::new(
+        ProbeKind::Works,
+        format!("Signed in to Google Drive{who}: the access token works."),
+    ))
+}
+
+/// The connection test for CloudStorage.
+async fn cloud_storage(
+    http: &reqwest::Client,
+    bucket: &str,
+    host: &str,
+    token: &Option<String>,
+) -> Result<ProbeReport, ProtocolError> {
+    let mut url = parse_url(host)?;
+    url.path_segments_mut()
+        .map_err(|()| bad_url(url::ParseError::RelativeUrlWithCannotBeABaseBase))?
+        .clear()
+        .extend(["storage", "v1", "b", bucket, "o"]);
+    url.query_pairs_mut()
+        .append_pair("maxResults", "1")
+        .append_pair("fields", "kind");
+    let response = send(authorised(http.get(url), token)?).await?;
+    Ok(match response.status() {
+        s if s.is_success() => ProbeReport::new(
+            ProbeKind::Works,
+            format!(
+                "Signed in to Cloud Storage: the token works and the bucket {bucket} is there."
+            ),
+        ),
+        StatusCode::FORBIDDEN => ProbeReport::new(
+            ProbeKind::Works,
+            format!(
+                "Signed in to Cloud Storage, but this account may not list the bucket {bucket} ({}); uploads may still be allowed.",
+                message_of(response).await
+            ),
+        ),
+        StatusCode::NOT_FOUND => ProbeReport::new(
+            ProbeKind::NotFound,
+            format!("The bucket {bucket} does not exist (or the address is wrong)."),
+        ),
+        _ => refused(response, "the access token").await,
+    })
+}
+
+/// The connection test for ApiVideo.
+async fn api_video(
+    http: &reqwest::Client,
+    host: &str,
+    access: &ApiVideoAccess,
+    token: Option<String>,
+) -> Result<ProbeReport, ProtocolError> {
+    let base = parse_url(host)?;
+    match access {
+        ApiVideoAccess::ApiKey => {
             let key = token.ok_or_else(|| ProtocolError::MissingCredentials {
-                detail: "this service needs an API key".to_string(),
+                detail: "api.video needs an API key".to_string(),
             })?;
-            let mut url = parse_url(base_url)?;
-            url.path_segments_mut()
-                .map_err(|()| bad_url(url::ParseError::RelativeUrlWithCannotBeABaseBase))?
-                .pop_if_empty()
-                .extend(["assets", "multipart-uploads"]);
-            url.query_pairs_mut()
-                .append_pair("page", "1")
-                .append_pair("page_limit", "1");
-            let response = send(http.get(url).header("x-api-key", key)).await?;
-            if !response.status().is_success() {
+            let url = base.join("/auth/api-key").map_err(bad_url)?;
+            let response = send(http.post(url).json(&serde_json::json!({ "apiKey": key }))).await?;
+            let status = response.status();
+            if !status.is_success() {
                 return Ok(refused(response, "the API key").await);
             }
             let body = json_of(response).await;
-            let unfinished = body
-                .pointer("/page_info/total_results")
-                .and_then(|v| v.as_u64())
-                .map(|n| format!(" ({n} unfinished upload(s) there)"))
-                .unwrap_or_default();
+            Ok(
+                if body.get("access_token").and_then(|t| t.as_str()).is_some() {
+                    ProbeReport::new(ProbeKind::Works, "api.video accepted the API key.")
+                } else {
+                    ProbeReport::new(
+                        ProbeKind::WrongServer,
+                        "api.video answered, but not with an access token: is the address right?",
+                    )
+                },
+            )
+        }
+        ApiVideoAccess::UploadToken => {
+            let response = send(http.get(base.clone())).await?;
             Ok(ProbeReport::new(
-                ProbeKind::Works,
-                format!("The service accepted the API key{unfinished}."),
+                ProbeKind::Answers,
+                format!(
+                    "The server at {} answers (HTTP {}). A delegated upload token can only be checked by uploading.",
+                    origin(&base),
+                    response.status().as_u16()
+                ),
             ))
         }
-        Service::Tus { endpoint } => {
-            let url = parse_url(endpoint)?;
-            let mut request = http
-                .request(reqwest::Method::OPTIONS, url.clone())
-                .header("Tus-Resumable", "1.0.0");
-            if let Some(token) = &token {
-                request = request.bearer_auth(token);
-            }
-            for (name, value) in &extra {
-                request = request.header(name.as_str(), value.as_str());
-            }
-            let response = send(request).await?;
-            let status = response.status();
-            if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
-                return Ok(refused(response, "the credentials").await);
-            }
-            Ok(match tus_summary(response.headers()) {
-                Some(summary) if status.is_success() => ProbeReport::new(
-                    ProbeKind::Works,
-                    format!("The tus server at {} answers: {summary}.", origin(&url)),
-                ),
-                _ => ProbeReport::new(
-                    ProbeKind::WrongServer,
-                    format!(
-                        "The server at {} answered HTTP {} but does not speak tus (no Tus-Version header).",
-                        origin(&url),
-                        status.as_u16()
-                    ),
-                ),
-            })
-        }
     }
+}
+
+/// The connection test for PresignedMultipart.
+async fn multipart(
+    http: &reqwest::Client,
+    base_url: &str,
+    token: Option<String>,
+) -> Result<ProbeReport, ProtocolError> {
+    let key = token.ok_or_else(|| ProtocolError::MissingCredentials {
+        detail: "this service needs an API key".to_string(),
+    })?;
+    let mut url = parse_url(base_url)?;
+    url.path_segments_mut()
+        .map_err(|()| bad_url(url::ParseError::RelativeUrlWithCannotBeABaseBase))?
+        .pop_if_empty()
+        .extend(["assets", "multipart-uploads"]);
+    url.query_pairs_mut()
+        .append_pair("page", "1")
+        .append_pair("page_limit", "1");
+    let response = send(http.get(url).header("x-api-key", key)).await?;
+    if !response.status().is_success() {
+        return Ok(refused(response, "the API key").await);
+    }
+    let body = json_of(response).await;
+    let unfinished = body
+        .pointer("/page_info/total_results")
+        .and_then(|v| v.as_u64())
+        .map(|n| format!(" ({n} unfinished upload(s) there)"))
+        .unwrap_or_default();
+    Ok(ProbeReport::new(
+        ProbeKind::Works,
+        format!("The service accepted the API key{unfinished}."),
+    ))
+}
+
+/// The connection test for Tus.
+async fn tus(
+    http: &reqwest::Client,
+    endpoint: &str,
+    extra: &[(String, String)],
+    token: &Option<String>,
+) -> Result<ProbeReport, ProtocolError> {
+    let url = parse_url(endpoint)?;
+    let mut request = http
+        .request(reqwest::Method::OPTIONS, url.clone())
+        .header("Tus-Resumable", "1.0.0");
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    for (name, value) in extra {
+        request = request.header(name.as_str(), value.as_str());
+    }
+    let response = send(request).await?;
+    let status = response.status();
+    if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+        return Ok(refused(response, "the credentials").await);
+    }
+    Ok(match tus_summary(response.headers()) {
+        Some(summary) if status.is_success() => ProbeReport::new(
+            ProbeKind::Works,
+            format!("The tus server at {} answers: {summary}.", origin(&url)),
+        ),
+        _ => ProbeReport::new(
+            ProbeKind::WrongServer,
+            format!(
+                "The server at {} answered HTTP {} but does not speak tus (no Tus-Version header).",
+                origin(&url),
+                status.as_u16()
+            ),
+        ),
+    })
 }
 
 fn authorised(
