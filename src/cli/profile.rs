@@ -219,9 +219,12 @@ fn list(store: &ProfileStore, json: bool) -> anyhow::Result<ExitCode> {
             .map(|s| s.label())
             .unwrap_or_else(|e| format!("incomplete: {e}"));
         let secret = profile.secret.as_ref().map(|s| s.store.label());
+        // The name the window shows ("My videos"), when it is not the key itself.
+        let label = profile.label(name);
         if json {
             let line = serde_json::json!({
                 "name": name,
+                "display_name": label,
                 "kind": profile.kind.as_str(),
                 "destination": destination,
                 "endpoint": profile.effective_endpoint(),
@@ -229,8 +232,13 @@ fn list(store: &ProfileStore, json: bool) -> anyhow::Result<ExitCode> {
             });
             println!("{line}");
         } else {
+            let shown = if label == *name {
+                name.clone()
+            } else {
+                format!("{name} (\"{label}\")")
+            };
             println!(
-                "{name:<20} {:<16} {destination}  [secret: {}]",
+                "{shown:<20} {:<16} {destination}  [secret: {}]",
                 profile.kind.as_str(),
                 secret.unwrap_or("none")
             );

@@ -586,3 +586,41 @@ fn tus_profile_sends_its_secret_header() {
         &[token],
     );
 }
+
+#[test]
+fn profile_list_shows_the_name_the_window_gave_beside_the_key() {
+    let home = Home::new();
+    let config = home.dir.path().join("config");
+    std::fs::create_dir_all(&config).expect("config dir");
+    std::fs::write(
+        config.join("profiles.toml"),
+        "secret_store = \"file\"\n\n[profiles.my-videos]\nkind = \"tus\"\n\
+         endpoint = \"http://127.0.0.1:9/files/\"\ndisplay_name = \"My videos 🎬\"\n\n\
+         [profiles.plain]\nkind = \"tus\"\nendpoint = \"http://127.0.0.1:9/files/\"\n",
+    )
+    .expect("write profiles");
+    let listed = home.run(&["profile", "list"]);
+    assert!(listed.status.success(), "{}", text(&listed));
+    let said = String::from_utf8_lossy(&listed.stdout);
+    assert!(said.contains("my-videos (\"My videos 🎬\")"), "{said}");
+    assert!(said.contains("plain "), "{said}");
+    assert!(
+        !said.contains("plain (\""),
+        "no display name, no quotes: {said}"
+    );
+    let json = home.run(&["profile", "list", "--json"]);
+    assert!(json.status.success(), "{}", text(&json));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&json.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    let by_name = |name: &str| {
+        lines
+            .iter()
+            .find(|l| l["name"] == name)
+            .unwrap_or_else(|| panic!("{name} listed: {lines:?}"))
+            .clone()
+    };
+    assert_eq!(by_name("my-videos")["display_name"], "My videos 🎬");
+    assert_eq!(by_name("plain")["display_name"], "plain");
+}
