@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::support::{Home, text};
+use crate::support::Home;
 
 static NEXT_DISPLAY: AtomicU32 = AtomicU32::new(0);
 
@@ -93,18 +93,7 @@ impl DemoDirs {
 
     /// `hoist list --json` over the demo's own journal, parsed.
     pub fn list(&self) -> Vec<serde_json::Value> {
-        let out = Command::new(env!("CARGO_BIN_EXE_hoist"))
-            .env("HOIST_HOME", self.root.join("home"))
-            .env_remove("HOIST_LOG")
-            .args(["list", "--json"])
-            .stdin(Stdio::null())
-            .output()
-            .expect("hoist list runs");
-        assert!(out.status.success(), "list failed: {}", text(&out));
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("json line"))
-            .collect()
+        crate::support::list_in(&self.root.join("home"))
     }
 }
 

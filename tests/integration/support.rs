@@ -211,17 +211,24 @@ impl Home {
 
     /// `hoist list --json`, parsed.
     pub fn list(&self) -> Vec<serde_json::Value> {
-        let out = self
-            .hoist()
-            .args(["list", "--json"])
-            .output()
-            .expect("hoist list runs");
-        assert!(out.status.success(), "list failed: {}", text(&out));
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("json line"))
-            .collect()
+        list_in(self.dir.path())
     }
+}
+
+/// `hoist list --json` of the Hoist home `home`, parsed.
+pub fn list_in(home: &Path) -> Vec<serde_json::Value> {
+    let out = Command::new(env!("CARGO_BIN_EXE_hoist"))
+        .env("HOIST_HOME", home)
+        .env_remove("HOIST_LOG")
+        .stdin(Stdio::null())
+        .args(["list", "--json"])
+        .output()
+        .expect("hoist list runs");
+    assert!(out.status.success(), "list failed: {}", text(&out));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect()
 }
 
 /// Retry settings that keep tests quick.
