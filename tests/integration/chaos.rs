@@ -5,7 +5,10 @@
 //!
 //! CI runs the short version (a few uploads of up to 3 MiB per protocol). The long version is
 //! `scripts/chaos.sh` (`HOIST_CHAOS=long`: 20 uploads per protocol of 0 B to 1 GiB, more events),
-//! built in release mode.
+//! built in release mode. `HOIST_CHAOS=large` (`scripts/chaos.sh large`) is the largest: 50
+//! uploads per protocol from 0 B to 3 GiB, at least 200 SIGKILLs per protocol, with sleeps
+//! (SIGSTOP for up to 12 s, across a server restart, then SIGCONT) mixed in.
+//! `HOIST_CHAOS_PROTOCOLS=google,tus` runs only the protocols named.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -23,8 +26,14 @@ const MIB: u64 = 1024 * 1024;
 struct Scale {
     uploads: usize,
     max_size_bytes: u64,
-    /// Chaos events (kill, server restart, fault change) before the calm finish.
+    /// Sizes of the first uploads, drawn from no distribution (the campaign's biggest files).
+    big_sizes_bytes: &'static [u64],
+    /// Chaos events (kill, server restart, fault change, sleep) before the calm finish.
     events: usize,
+    /// More events are drawn until this many SIGKILLs were sent.
+    min_kills: u32,
+    /// Whether sleeps (SIGSTOP, a server restart, SIGCONT) are among the events.
+    sleeps: bool,
     /// Wait between events.
     event_gap: (Duration, Duration),
     /// The server's bandwidth, so that uploads take long enough to be interrupted.
@@ -32,23 +41,52 @@ struct Scale {
 }
 
 fn scale() -> Scale {
-    if std::env::var("HOIST_CHAOS").as_deref() == Ok("long") {
-        Scale {
+    match std::env::var("HOIST_CHAOS").as_deref() {
+        Ok("long") => Scale {
             uploads: 20,
             max_size_bytes: 1024 * MIB,
+            big_sizes_bytes: &[],
             events: 40,
+            min_kills: 0,
+            sleeps: false,
             event_gap: (Duration::from_millis(300), Duration::from_secs(4)),
             throttle: "throttle=200MiB",
-        }
-    } else {
-        Scale {
+        },
+        // About 6.5 GiB per protocol at 9 MiB/s: the big files are still going when the last
+        // of the ~330 events (200+ kills) is drawn, about 8 minutes in.
+        Ok("large") => Scale {
+            uploads: 50,
+            max_size_bytes: 64 * MIB,
+            big_sizes_bytes: &[3 * 1024 * MIB + 12_345, 2 * 1024 * MIB],
+            events: 330,
+            min_kills: 200,
+            sleeps: true,
+            event_gap: (Duration::from_millis(200), Duration::from_millis(2500)),
+            throttle: "throttle=9MiB",
+        },
+        _ => Scale {
             uploads: 6,
             max_size_bytes: 3 * MIB,
+            big_sizes_bytes: &[],
             events: 9,
+            min_kills: 0,
+            sleeps: false,
             event_gap: (Duration::from_millis(150), Duration::from_millis(700)),
             throttle: "throttle=4MiB",
-        }
+        },
     }
+}
+
+/// The longest sleep (SIGSTOP); longer than the 10 s stall timeout of [`FAST_RETRY`].
+const LONGEST_SLEEP: Duration = Duration::from_secs(12);
+
+/// Sends a signal by name (`STOP`, `CONT`) with kill(1).
+fn signal(pid: u32, name: &str) {
+    let status = std::process::Command::new("kill")
+        .args([format!("-{name}"), pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill -{name} {pid}");
 }
 
 /// Fault mixes drawn at random (the throttle is added to each).
@@ -70,8 +108,11 @@ struct Tally {
     bytes: u64,
     bytes_received: u64,
     kills: u32,
+    /// SIGKILLs sent while some upload was unfinished.
+    kills_mid_upload: u32,
     server_restarts: u32,
     fault_changes: u32,
+    sleeps: u32,
     faults: BTreeMap<String, u64>,
     corrupt: usize,
     lost: usize,
@@ -119,7 +160,11 @@ fn campaign(protocol: &Protocol, seed: u64) -> Tally {
     let mut tally = Tally::default();
     let sources: Vec<PathBuf> = (0..scale.uploads)
         .map(|i| {
-            let mut size = random_size(&mut rng, scale.max_size_bytes);
+            let mut size = scale
+                .big_sizes_bytes
+                .get(i)
+                .copied()
+                .unwrap_or_else(|| random_size(&mut rng, scale.max_size_bytes));
             if size == 0 && !protocol.empty_files {
                 size = 1;
             }
@@ -150,11 +195,16 @@ fn campaign(protocol: &Protocol, seed: u64) -> Tally {
     wait_until(60, "every file to be queued", || {
         home.list().len() == sources.len()
     });
-    for _ in 0..scale.events {
+    let mut events = 0;
+    while events < scale.events || tally.kills < scale.min_kills {
+        events += 1;
         let gap = rng.random_range(scale.event_gap.0..scale.event_gap.1);
         std::thread::sleep(gap);
-        match rng.random_range(0..10) {
+        match rng.random_range(0..if scale.sleeps { 12 } else { 10 }) {
             0..=4 => {
+                if home.list().iter().any(|u| u["phase"] != "completed") {
+                    tally.kills_mid_upload += 1;
+                }
                 child.kill().expect("SIGKILL");
                 child.wait().expect("reap");
                 tally.kills += 1;
@@ -165,11 +215,23 @@ fn campaign(protocol: &Protocol, seed: u64) -> Tally {
                 server.restart();
                 tally.server_restarts += 1;
             }
-            _ => {
+            7..=9 => {
                 let specs = fault_mix(&mut rng, scale.throttle);
                 let specs: Vec<&str> = specs.iter().map(String::as_str).collect();
                 server.set_faults(&protocol.faults(&specs));
                 tally.fault_changes += 1;
+            }
+            _ => {
+                // The computer sleeps: the process stops, the server drops every connection.
+                if child.try_wait().expect("poll hoist").is_none() {
+                    signal(child.id(), "STOP");
+                    tally.absorb(&server);
+                    server.restart();
+                    tally.server_restarts += 1;
+                    std::thread::sleep(rng.random_range(Duration::from_secs(1)..LONGEST_SLEEP));
+                    signal(child.id(), "CONT");
+                    tally.sleeps += 1;
+                }
             }
         }
     }
@@ -218,9 +280,9 @@ fn campaign(protocol: &Protocol, seed: u64) -> Tally {
 fn print_table(rows: &[(&str, Tally)]) {
     println!();
     println!(
-        "| protocol | uploads | MiB | kills | server restarts | fault changes | faults injected | corrupt | lost | duplicated | bytes received / minimum |"
+        "| protocol | uploads | MiB | kills (mid-upload) | server restarts | sleeps | fault changes | faults injected | corrupt | lost | duplicated | bytes received / minimum |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (name, t) in rows {
         let faults = t
             .faults
@@ -234,11 +296,13 @@ fn print_table(rows: &[(&str, Tally)]) {
             t.bytes_received as f64 / t.bytes as f64
         };
         println!(
-            "| {name} | {} | {:.1} | {} | {} | {} | {faults} | {} | {} | {} | {ratio:.2} |",
+            "| {name} | {} | {:.1} | {} ({}) | {} | {} | {} | {faults} | {} | {} | {} | {ratio:.2} |",
             t.uploads,
             t.bytes as f64 / MIB as f64,
             t.kills,
+            t.kills_mid_upload,
             t.server_restarts,
+            t.sleeps,
             t.fault_changes,
             t.corrupt,
             t.lost,
@@ -253,9 +317,22 @@ fn chaos_campaign() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(20261121);
+    let only = std::env::var("HOIST_CHAOS_PROTOCOLS").ok();
     let mut rows = Vec::new();
     for protocol in protocols() {
+        if only
+            .as_deref()
+            .is_some_and(|names| !names.split(',').any(|n| n == protocol.name))
+        {
+            continue;
+        }
+        let started = Instant::now();
         let tally = campaign(&protocol, seed);
+        eprintln!(
+            "chaos: {} done in {:.0} s",
+            protocol.name,
+            started.elapsed().as_secs_f64()
+        );
         rows.push((protocol.name, tally));
     }
     print_table(&rows);
@@ -264,5 +341,11 @@ fn chaos_campaign() {
         assert_eq!(t.lost, 0, "{name}: lost uploads");
         assert_eq!(t.duplicated, 0, "{name}: duplicated journal entries");
         assert!(t.kills > 0, "{name}: the campaign killed nothing");
+        assert!(
+            t.kills >= scale().min_kills,
+            "{name}: {} kills, fewer than the scale's {}",
+            t.kills,
+            scale().min_kills
+        );
     }
 }
