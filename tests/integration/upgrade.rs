@@ -146,3 +146,33 @@ fn a_journal_from_a_newer_hoist_is_refused_in_plain_words_and_left_untouched() {
         .any(|e| e.file_name().to_string_lossy().contains("corrupt"));
     assert!(!set_aside, "nothing is set aside");
 }
+
+/// The window's settings as 0.1.0 kept them (eframe's file storage, `config/window.ron`, under
+/// the key `app`) load in this build: every value the user chose is kept, and settings that 0.1.0
+/// did not have take their defaults.
+#[test]
+fn window_settings_from_0_1_0_keep_every_choice() {
+    let path = fixture_dir().join("home/config/window.ron");
+    let text = std::fs::read_to_string(&path).expect("read window.ron");
+    // What eframe does: the file is a map of keys to RON texts; `get_value` reads one of them.
+    let stored: std::collections::HashMap<String, String> =
+        ron::from_str(&text).expect("eframe's storage map");
+    let settings: hoist_ui::UiSettings =
+        ron::from_str(&stored[eframe::APP_KEY]).expect("0.1.0's settings load");
+    let fresh = hoist_ui::UiSettings::default();
+    assert_eq!(settings.parallel_uploads, 3);
+    assert_eq!(settings.chunk_size_mib, 16);
+    assert_eq!(settings.bandwidth_limit_mib_per_sec, 5);
+    assert!(!settings.auto_resume);
+    assert!(!settings.notifications);
+    assert_eq!(settings.destination.as_deref(), Some("fixture-tus"));
+    assert_eq!(settings.on_close, fresh.on_close, "new in 0.2: asked once");
+    assert_eq!(
+        settings.theme, fresh.theme,
+        "new in 0.2: as the desktop says"
+    );
+    // Saved again by this build, the file still loads and nothing changed.
+    let again: hoist_ui::UiSettings =
+        ron::from_str(&ron::to_string(&settings).expect("serialise")).expect("reload");
+    assert_eq!(again, settings);
+}

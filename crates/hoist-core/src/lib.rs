@@ -12,6 +12,8 @@
 //! - [`profile`]: saved destinations (`profiles.toml`, through confy), without their secrets.
 //! - [`engine`]: sessions, scheduling, retries and progress on a background tokio runtime.
 //! - [`support`]: the support bundle: settings, journal and logs in one zip, secrets taken out.
+//! - `fuzz` (tests and the `fuzzing` feature only): every parser behind one entry point for the
+//!   fuzz targets in `fuzz/`.
 //!
 //! The window (`hoist-ui`) and the command line (the `hoist` binary) talk to the engine through
 //! [`engine::Command`]s and [`engine::Event`]s. `ARCHITECTURE.md` at the top of the workspace is the
@@ -20,6 +22,9 @@
 pub mod auth;
 pub mod engine;
 pub mod file;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzz;
 pub mod profile;
 pub mod protocol;
 pub mod secrets;

@@ -10,7 +10,7 @@
 mod credentials;
 mod error;
 mod google_oauth;
-mod loopback;
+pub(crate) mod loopback;
 mod secret;
 mod secret_tokens;
 mod token_store;

@@ -445,7 +445,7 @@ fn request_end(start: u64, total: u64, chunk_size_bytes: Option<u64>) -> u64 {
 
 /// True when a final answer vouches for the whole file: its size, or a checksum (which
 /// [`verify_object`] has compared with the file).
-fn confirms_whole_file(response: &serde_json::Value) -> bool {
+pub(crate) fn confirms_whole_file(response: &serde_json::Value) -> bool {
     ["size", "crc32c", "md5Hash"]
         .iter()
         .any(|key| response.get(*key).is_some_and(|v| !v.is_null()))
@@ -675,7 +675,7 @@ async fn verify_object(
     Ok(())
 }
 
-fn remote_result(service: &Service, response: serde_json::Value) -> RemoteResult {
+pub(crate) fn remote_result(service: &Service, response: serde_json::Value) -> RemoteResult {
     let text = |key: &str| {
         response
             .get(key)

@@ -11,7 +11,7 @@ mod context;
 mod credentials;
 mod error;
 pub mod google;
-mod http;
+pub(crate) mod http;
 pub mod multipart;
 pub mod probe;
 mod state;

@@ -671,7 +671,10 @@ pub fn encode_metadata(pairs: &[(&str, &str)]) -> String {
 
 /// Resolves a `Location` (absolute or relative) against the creation endpoint; an address that
 /// would lower the transport's safety is refused ([`SecretScope::check_named_address`]).
-fn resolve_location(endpoint: &url::Url, location: &str) -> Result<url::Url, ProtocolError> {
+pub(crate) fn resolve_location(
+    endpoint: &url::Url,
+    location: &str,
+) -> Result<url::Url, ProtocolError> {
     let resolved = endpoint
         .join(location.trim())
         .map_err(|_| ProtocolError::BadResponse {
@@ -682,7 +685,7 @@ fn resolve_location(endpoint: &url::Url, location: &str) -> Result<url::Url, Pro
 }
 
 /// The last non-empty path segment of an upload URL: the server's id of the upload.
-fn remote_id_of(url: &str) -> Option<String> {
+pub(crate) fn remote_id_of(url: &str) -> Option<String> {
     let url = url::Url::parse(url).ok()?;
     url.path_segments()?.rfind(|s| !s.is_empty()).map(|s| {
         percent_encoding::percent_decode_str(s)
@@ -696,7 +699,7 @@ fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// A comma-separated header value as a list of lowercase items.
-fn parse_list(value: &str) -> Vec<String> {
+pub(crate) fn parse_list(value: &str) -> Vec<String> {
     value
         .split(',')
         .map(|item| item.trim().to_ascii_lowercase())
@@ -706,7 +709,7 @@ fn parse_list(value: &str) -> Vec<String> {
 
 /// A header holding a number of bytes (`Upload-Offset`, `Upload-Length`, `Tus-Max-Size`).
 /// Strict: only digits; absent is `None`.
-fn parse_number(headers: &HeaderMap, name: &str) -> Result<Option<u64>, ProtocolError> {
+pub(crate) fn parse_number(headers: &HeaderMap, name: &str) -> Result<Option<u64>, ProtocolError> {
     let Some(value) = headers.get(name) else {
         return Ok(None);
     };
@@ -722,7 +725,7 @@ fn parse_number(headers: &HeaderMap, name: &str) -> Result<Option<u64>, Protocol
 
 /// `Upload-Expires` (an RFC 7231 HTTP date) in seconds since the Unix epoch. An unreadable date is
 /// ignored (tolerated: the server still answers 404/410 once the upload is gone).
-fn parse_expires(headers: &HeaderMap) -> Option<u64> {
+pub(crate) fn parse_expires(headers: &HeaderMap) -> Option<u64> {
     let text = header_text(headers, "upload-expires")?;
     match httpdate::parse_http_date(text.trim()) {
         Ok(time) => time.duration_since(UNIX_EPOCH).ok().map(|d| d.as_secs()),

@@ -27,7 +27,7 @@
 //! test server can take small chunks.
 
 mod auth;
-mod wire;
+pub(crate) mod wire;
 
 use async_trait::async_trait;
 use reqwest::header::CONTENT_TYPE;

@@ -27,7 +27,7 @@
 //! - Persistent state: the session ids, the chunk geometry, the acknowledged chunks (as ranges)
 //!   and the ETags of chunks sent but not yet reported.
 
-mod api;
+pub(crate) mod api;
 mod chunks;
 
 use std::collections::{BTreeMap, HashMap};
@@ -808,7 +808,7 @@ fn chunk_headers(upload_headers: &BTreeMap<String, String>, len: u64) -> HeaderM
 }
 
 /// `"abc"` -> `abc` (also weak `W/"abc"`).
-fn strip_etag(value: &str) -> String {
+pub(crate) fn strip_etag(value: &str) -> String {
     let value = value.trim();
     let value = value.strip_prefix("W/").unwrap_or(value);
     value.trim_matches('"').trim().to_string()
@@ -822,7 +822,7 @@ fn chunk_range(total_size_bytes: u64, chunk_size_bytes: u64, index: u64) -> (u64
 }
 
 /// How long a URL lives from now, from its RFC 3339 `expires_at` (an hour when absent or unreadable).
-fn url_lifetime(expires_at: Option<&str>) -> Duration {
+pub(crate) fn url_lifetime(expires_at: Option<&str>) -> Duration {
     let Some(text) = expires_at else {
         return ASSUMED_URL_LIFETIME;
     };

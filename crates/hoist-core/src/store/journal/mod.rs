@@ -425,7 +425,7 @@ impl Journal {
         Ok(())
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave the connection inconsistent: every write
         // is a single autocommit statement.
         self.conn.lock().unwrap_or_else(PoisonError::into_inner)
