@@ -18,6 +18,8 @@ pub(crate) struct WindowOptions {
     pub(crate) demo: bool,
     /// Files or folders to queue once the window is up.
     pub(crate) files: Vec<std::path::PathBuf>,
+    /// `--stall-timeout`, when given: the engine's default otherwise.
+    pub(crate) stall_timeout: Option<std::time::Duration>,
 }
 
 /// Opens the window and runs until it is closed.
@@ -87,6 +89,9 @@ pub(crate) fn run(options: WindowOptions) -> anyhow::Result<()> {
                 Box::new(opened.demo) as Box<dyn DemoControl>
             });
             let interrupted = session.interrupted_uploads();
+            if let Some(stall_timeout) = options.stall_timeout {
+                config.stall_timeout = stall_timeout;
+            }
             config.max_parallel_uploads = settings.parallel_uploads.max(1);
             config.bandwidth_limit_bytes_per_sec = settings.bandwidth_limit_bytes_per_sec();
             config.resume_unfinished_on_start = settings.auto_resume;

@@ -24,6 +24,10 @@ pub struct Cli {
     /// Files or folders to queue when the window opens.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// For the window: abandon and retry a request during which nothing moves for this long
+    /// (the engine's default when not given).
+    #[arg(long, value_name = "DURATION")]
+    pub stall_timeout: Option<DurationArg>,
     /// What to do; without a command, the window opens.
     #[command(subcommand)]
     pub command: Option<CliCommand>,

@@ -26,6 +26,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         crate::window::run(crate::window::WindowOptions {
             demo: cli.demo,
             files: cli.files,
+            stall_timeout: cli.stall_timeout.map(|d| d.0),
         })?;
         return Ok(ExitCode::SUCCESS);
     };
