@@ -5,7 +5,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use hoist_core::engine::{EngineConfig, RetryPolicy};
 use hoist_core::profile::{Profile, ProfileError, ProfileKind};
-use hoist_core::units::{parse_bytes, parse_duration};
+use hoist_core::units::{BandwidthSchedule, parse_bytes, parse_duration};
 use hoist_core::upload::{AssetType, AuthSource, Destination, Privacy, UploadId};
 
 /// Hoist: uploads big files and never loses more than the bytes in flight.
@@ -438,6 +438,10 @@ pub struct RunArgs {
     /// Bandwidth limit for all uploads together, per second (e.g. 5MiB); 0 = none.
     #[arg(long, value_parser = parse_bytes, default_value = "0")]
     pub bandwidth_limit: u64,
+    /// Speed limits by time of day, in rclone's --bwlimit syntax (local time): e.g.
+    /// "08:00,2M 19:00,off" or "Mon-08:00,512k Sat-00:00,off". Overrides --bandwidth-limit.
+    #[arg(long, value_name = "SCHEDULE", value_parser = parse_schedule)]
+    pub bwlimit_schedule: Option<BandwidthSchedule>,
     /// Print one JSON object per line for every event instead of progress bars.
     #[arg(long)]
     pub json: bool,
@@ -461,6 +465,7 @@ impl Default for RunArgs {
         RunArgs {
             parallel: EngineConfig::DEFAULT_PARALLEL_UPLOADS,
             bandwidth_limit: 0,
+            bwlimit_schedule: None,
             json: false,
             retry_initial: DurationArg(RetryPolicy::DEFAULT.initial_wait),
             retry_max_wait: DurationArg(RetryPolicy::DEFAULT.max_wait),
@@ -492,6 +497,11 @@ impl std::fmt::Display for DurationArg {
             _ => write!(f, "{millis}ms"),
         }
     }
+}
+
+/// `--bwlimit-schedule`: the schedule, or what is wrong with it in words.
+fn parse_schedule(text: &str) -> Result<BandwidthSchedule, String> {
+    BandwidthSchedule::parse(text).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -124,7 +124,20 @@ fn start_engine(run: &RunArgs) -> anyhow::Result<(EngineHandle, EngineEvents)> {
         total_budget: run.retry_budget.0,
     };
     config.stall_timeout = run.stall_timeout.0;
-    Ok(Engine::start(config, Arc::new(|| {}))?)
+    if let Some(schedule) = &run.bwlimit_schedule {
+        config.bandwidth_limit_bytes_per_sec =
+            schedule.limit_at(hoist_core::units::local_week_minute());
+    }
+    let (handle, events) = Engine::start(config, Arc::new(|| {}))?;
+    if let Some(schedule) = run.bwlimit_schedule.clone() {
+        // Detached: it ends by itself when the engine stops.
+        drop(hoist_core::engine::follow_schedule(
+            &handle,
+            schedule,
+            run.parallel.max(1),
+        ));
+    }
+    Ok((handle, events))
 }
 
 fn upload(args: UploadArgs) -> anyhow::Result<ExitCode> {

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
+mod schedule;
 mod speech;
+pub use schedule::{BandwidthSchedule, ScheduleError, local_week_minute};
 pub use speech::{count_words, format_rate, rate_and_time_left, sentence, time_left};
 
 /// An error parsing a size or duration typed by a person.

@@ -26,6 +26,7 @@ mod resume_note;
 mod row_layout;
 mod settings;
 mod sign_in;
+mod speed_schedule;
 mod state_icon;
 mod support_bundle;
 mod theme;

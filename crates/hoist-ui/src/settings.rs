@@ -18,6 +18,9 @@ pub struct UiSettings {
     pub chunk_size_mib: u64,
     /// Bandwidth limit in MiB/s for all uploads; 0 = none.
     pub bandwidth_limit_mib_per_sec: u64,
+    /// Speed limits by time of day in rclone's `--bwlimit` syntax ("08:00,2M 19:00,off"); empty
+    /// = none. When set and valid it decides the limit instead of the slider.
+    pub speed_schedule: String,
     /// Continue unfinished uploads when Hoist starts (otherwise they wait, paused).
     pub auto_resume: bool,
     /// Desktop notifications when an upload finishes or fails.
@@ -36,6 +39,7 @@ impl Default for UiSettings {
             parallel_uploads: EngineConfig::DEFAULT_PARALLEL_UPLOADS,
             chunk_size_mib: 8,
             bandwidth_limit_mib_per_sec: 0,
+            speed_schedule: String::new(),
             auto_resume: true,
             notifications: true,
             destination: None,

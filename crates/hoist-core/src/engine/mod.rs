@@ -5,6 +5,7 @@
 //! are ready, so a window can repaint only then. Progress is coalesced to a few events per second
 //! per upload. Every server acknowledgement is saved in the journal before it is reported.
 
+mod bandwidth_schedule;
 mod command;
 mod driver;
 mod event;
@@ -19,6 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+pub use bandwidth_schedule::follow_schedule;
 pub use command::{Command, UploadOptions};
 pub use event::{Event, Progress, UploadNotice, UploadSnapshot};
 pub use progress::{PROGRESS_INTERVAL, SmoothedRate};

@@ -108,6 +108,10 @@ impl HoistApp {
             self.queue_files(ready, ctx);
         }
         self.thumbnails.update(ctx);
+        if self.speed_recheck_at.is_some_and(|at| Instant::now() >= at) {
+            // A speed schedule's limit may have changed.
+            self.apply(UiAction::ApplyLimits, ctx);
+        }
         if self.model.has_countdown(Instant::now()) {
             // A visible "Reconnecting in N s" counts down once a second, and only while shown.
             ctx.request_repaint_after(Duration::from_secs(1));
@@ -161,9 +165,15 @@ impl HoistApp {
             UiAction::ShowFile(path) => self.desktop.show_file(ctx, path),
             UiAction::ChooseDestination(label) => self.settings.destination = Some(label),
             UiAction::ApplyLimits => {
+                let speed = crate::speed_schedule::speed_now(&self.settings);
+                self.speed_note = speed.note;
+                self.speed_recheck_at = speed.recheck_after.map(|after| {
+                    ctx.request_repaint_after(after);
+                    Instant::now() + after
+                });
                 let limits = (
                     self.settings.parallel_uploads.max(1),
-                    self.settings.bandwidth_limit_bytes_per_sec(),
+                    speed.limit_bytes_per_sec,
                 );
                 if limits != self.applied_limits {
                     self.applied_limits = limits;

@@ -35,6 +35,10 @@ pub struct HoistApp {
     model: QueueModel,
     settings: UiSettings,
     applied_limits: (usize, u64),
+    /// What the status bar says about the speed limit, and when to work the limit out again
+    /// (a speed schedule is set): `drain` applies the limits once this time has come.
+    speed_note: Option<String>,
+    speed_recheck_at: Option<std::time::Instant>,
     demo: Option<Box<dyn DemoControl>>,
     flaky: bool,
     next_tag: u64,
@@ -79,6 +83,10 @@ impl HoistApp {
                 settings.parallel_uploads,
                 settings.bandwidth_limit_bytes_per_sec(),
             ),
+            speed_note: None,
+            // A schedule set last time decides the limit from the first frame.
+            speed_recheck_at: (!settings.speed_schedule.trim().is_empty())
+                .then(std::time::Instant::now),
             settings,
             demo,
             flaky: false,

@@ -89,6 +89,48 @@ impl HoistApp {
             ui.add(slider).labelled_by(label.id).changed()
         })
         .inner
+            | self.speed_schedule_setting(ui)
+    }
+
+    /// "By time of day": a schedule in rclone's syntax, what it means now, or what is wrong with
+    /// it; true when changed.
+    fn speed_schedule_setting(&mut self, ui: &mut Ui) -> bool {
+        let changed = ui
+            .horizontal_wrapped(|ui| {
+                let label = ui.label("By time of day");
+                let edit = egui::TextEdit::singleline(&mut self.settings.speed_schedule)
+                    .hint_text("e.g. 08:00,2M 19:00,off")
+                    .desired_width(220.0);
+                ui.add(edit).labelled_by(label.id).changed()
+            })
+            .inner;
+        match crate::speed_schedule::typed_schedule(&self.settings) {
+            None => {}
+            Some(Ok(_)) => {
+                let now = self.speed_note.as_deref().unwrap_or_default();
+                ui.label(
+                    RichText::new(format!(
+                        "Each time sets the limit until the next one (\"off\": no limit); \
+                         it replaces the slider. Now: {now}."
+                    ))
+                    .small()
+                    .weak(),
+                );
+            }
+            Some(Err(why)) => {
+                ui.label(
+                    RichText::new(format!(
+                        "{why} Until it is fixed, the slider's limit holds."
+                    ))
+                    .small()
+                    .color(crate::profiles::tone_color(
+                        ui,
+                        crate::profiles::Tone::Warning,
+                    )),
+                );
+            }
+        }
+        changed
     }
 
     /// The piece size, with one line on what it changes.

@@ -107,6 +107,9 @@ impl HoistApp {
         if let Some(eta) = eta {
             text.push_str(&format!(" · all done in {}", format_eta(eta)));
         }
+        if let Some(note) = &self.speed_note {
+            text.push_str(&format!(" · {note}"));
+        }
         ui.label(text);
     }
 }
