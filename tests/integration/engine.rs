@@ -387,3 +387,65 @@ fn the_engines_runtime_runs_one_off_jobs_from_a_plain_thread() {
     assert!(status.is_ok(), "the job reached the server: {status:?}");
     handle.shutdown();
 }
+
+/// A saved session state that cannot be used (here another protocol's) starts the upload again
+/// from byte 0: the engine tells it starts over (`SessionLost`), the journal forgets the old
+/// progress first, and the upload completes byte-exact.
+#[test]
+fn an_unusable_saved_state_starts_again_and_completes() {
+    use hoist_core::engine::UploadNotice;
+    use hoist_core::store::{Journal, NewUpload, SessionState};
+    use hoist_core::upload::WireProtocol;
+
+    let server = TestServer::start(&[]);
+    let files = tempfile::tempdir().expect("tempdir");
+    let source = make_file(files.path(), "foreign.bin", MIB, 41);
+    let home = tempfile::tempdir().expect("tempdir");
+    let dirs = HoistDirs::from_home(home.path());
+    dirs.ensure().expect("dirs");
+    let id = {
+        let journal = Journal::open(&dirs.journal_path())
+            .expect("journal")
+            .journal;
+        let record = journal
+            .insert(&NewUpload {
+                file: hoist_core::file::FileIdentity::read(&source).expect("identity"),
+                destination: destination(&server),
+                total_bytes: Some(MIB),
+                chunk_size_bytes: None,
+            })
+            .expect("insert");
+        let foreign = SessionState::from_value(
+            WireProtocol::Tus,
+            serde_json::json!({"upload_url": "http://127.0.0.1:9/files/x", "confirmed_bytes": MIB / 2}),
+        );
+        assert!(matches!(foreign, SessionState::Tus(_)), "{foreign:?}");
+        journal
+            .save_progress(record.id, MIB / 2, &foreign, false)
+            .expect("save");
+        journal
+            .set_phase(record.id, Phase::Uploading, None)
+            .expect("phase");
+        assert!(matches!(
+            journal.get(record.id).expect("record").protocol_state,
+            SessionState::StartAgain(_)
+        ));
+        record.id
+    };
+
+    let mut config = EngineConfig::new(&dirs);
+    config.resume_unfinished_on_start = true;
+    let (handle, mut events) = Engine::start(config, Arc::new(|| {})).expect("engine");
+    wait_for(
+        &mut events,
+        30,
+        |e| matches!(e, Event::Notice { id: i, notice: UploadNotice::SessionLost } if *i == id),
+    );
+    wait_for(
+        &mut events,
+        30,
+        |e| matches!(e, Event::Completed { id: i, .. } if *i == id),
+    );
+    assert_stored_equal(&server, "foreign.bin", &source);
+    handle.shutdown();
+}
