@@ -14,7 +14,7 @@ use super::outcome::{DriveEnd, Internal, TaskEnd};
 use super::progress::report_progress;
 use super::retry::RetryPolicy;
 use super::sink::EventSink;
-use super::{Command, Event, UploadNotice, UploadOptions, UploadSnapshot};
+use super::{Command, EngineWarning, Event, UploadNotice, UploadOptions, UploadSnapshot};
 use crate::auth::credentials_for;
 use crate::file::{ByteCounter, FileError, FileIdentity, Throttle};
 use crate::protocol::{SessionContext, open_session, validate_destination, validate_upload};
@@ -86,13 +86,9 @@ impl Scheduler {
     }
 
     /// Runs until [`Command::Shutdown`] (or until every handle is dropped).
-    pub(crate) async fn run(
-        mut self,
-        mut commands: mpsc::Receiver<Command>,
-        warnings: Vec<String>,
-    ) {
-        for message in warnings {
-            self.sink.emit(Event::Warning { message }).await;
+    pub(crate) async fn run(mut self, mut commands: mpsc::Receiver<Command>, warnings: Vec<Event>) {
+        for warning in warnings {
+            self.sink.emit(warning).await;
         }
         self.restore().await;
         let mut shutting_down = false;
@@ -130,9 +126,8 @@ impl Scheduler {
                 tracing::error!("could not read the journal: {e}");
                 self.sink
                     .emit(Event::Warning {
-                        message:
-                            "Hoist could not read its list of uploads; see the log for details."
-                                .to_string(),
+                        kind: EngineWarning::JournalUnreadable,
+                        detail: e.to_string(),
                     })
                     .await;
                 Vec::new()
