@@ -65,6 +65,32 @@ fn wait_for(events: &mut EngineEvents, secs: u64, mut pred: impl FnMut(&Event) -
     panic!("timed out waiting for an event");
 }
 
+/// An upload of `source` to `server` that a Hoist with home `home` was sending when it stopped
+/// (phase Uploading in the journal); the journal and the upload's id.
+fn interrupted_upload(
+    home: &std::path::Path,
+    source: &std::path::Path,
+    server: &TestServer,
+) -> (hoist_core::store::Journal, UploadId) {
+    let dirs = HoistDirs::from_home(home);
+    dirs.ensure().expect("dirs");
+    let journal = hoist_core::store::Journal::open(&dirs.journal_path())
+        .expect("journal")
+        .journal;
+    let record = journal
+        .insert(&hoist_core::store::NewUpload {
+            file: hoist_core::file::FileIdentity::read(source).expect("identity"),
+            destination: destination(server),
+            total_bytes: Some(MIB),
+            chunk_size_bytes: None,
+        })
+        .expect("insert");
+    journal
+        .set_phase(record.id, Phase::Uploading, None)
+        .expect("phase");
+    (journal, record.id)
+}
+
 fn added_id(event: &Event) -> UploadId {
     match event {
         Event::Added { upload, .. } => upload.id,
@@ -262,25 +288,7 @@ fn relaunch_resumes_interrupted_uploads_or_leaves_them_paused() {
     let server = TestServer::start(&[]);
     let files = tempfile::tempdir().expect("tempdir");
     let source = make_file(files.path(), "again.bin", MIB, 40);
-    let interrupted = |home: &std::path::Path| {
-        let dirs = HoistDirs::from_home(home);
-        dirs.ensure().expect("dirs");
-        let opened = hoist_core::store::Journal::open(&dirs.journal_path()).expect("journal");
-        let record = opened
-            .journal
-            .insert(&hoist_core::store::NewUpload {
-                file: hoist_core::file::FileIdentity::read(&source).expect("identity"),
-                destination: destination(&server),
-                total_bytes: Some(MIB),
-                chunk_size_bytes: None,
-            })
-            .expect("insert");
-        opened
-            .journal
-            .set_phase(record.id, Phase::Uploading, None)
-            .expect("phase");
-        record.id
-    };
+    let interrupted = |home: &std::path::Path| interrupted_upload(home, &source, &server).1;
 
     // Auto-resume off: it comes back paused, in the journal too.
     let home = tempfile::tempdir().expect("tempdir");
@@ -394,7 +402,7 @@ fn the_engines_runtime_runs_one_off_jobs_from_a_plain_thread() {
 #[test]
 fn an_unusable_saved_state_starts_again_and_completes() {
     use hoist_core::engine::UploadNotice;
-    use hoist_core::store::{Journal, NewUpload, SessionState};
+    use hoist_core::store::SessionState;
     use hoist_core::upload::WireProtocol;
 
     let server = TestServer::start(&[]);
@@ -402,36 +410,20 @@ fn an_unusable_saved_state_starts_again_and_completes() {
     let source = make_file(files.path(), "foreign.bin", MIB, 41);
     let home = tempfile::tempdir().expect("tempdir");
     let dirs = HoistDirs::from_home(home.path());
-    dirs.ensure().expect("dirs");
-    let id = {
-        let journal = Journal::open(&dirs.journal_path())
-            .expect("journal")
-            .journal;
-        let record = journal
-            .insert(&NewUpload {
-                file: hoist_core::file::FileIdentity::read(&source).expect("identity"),
-                destination: destination(&server),
-                total_bytes: Some(MIB),
-                chunk_size_bytes: None,
-            })
-            .expect("insert");
-        let foreign = SessionState::from_value(
-            WireProtocol::Tus,
-            serde_json::json!({"upload_url": "http://127.0.0.1:9/files/x", "confirmed_bytes": MIB / 2}),
-        );
-        assert!(matches!(foreign, SessionState::Tus(_)), "{foreign:?}");
-        journal
-            .save_progress(record.id, MIB / 2, &foreign, false)
-            .expect("save");
-        journal
-            .set_phase(record.id, Phase::Uploading, None)
-            .expect("phase");
-        assert!(matches!(
-            journal.get(record.id).expect("record").protocol_state,
-            SessionState::StartAgain(_)
-        ));
-        record.id
-    };
+    let (journal, id) = interrupted_upload(home.path(), &source, &server);
+    let foreign = SessionState::from_value(
+        WireProtocol::Tus,
+        serde_json::json!({"upload_url": "http://127.0.0.1:9/files/x", "confirmed_bytes": MIB / 2}),
+    );
+    assert!(matches!(foreign, SessionState::Tus(_)), "{foreign:?}");
+    journal
+        .save_progress(id, MIB / 2, &foreign, false)
+        .expect("save");
+    assert!(matches!(
+        journal.get(id).expect("record").protocol_state,
+        SessionState::StartAgain(_)
+    ));
+    drop(journal);
 
     let mut config = EngineConfig::new(&dirs);
     config.resume_unfinished_on_start = true;

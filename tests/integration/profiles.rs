@@ -13,8 +13,6 @@ use crate::support::{FAST_RETRY, Home, TestServer, assert_stored_equal, make_fil
 
 const KIB: u64 = 1024;
 
-pub(crate) use crate::support::ignore_broken_pipe;
-
 fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path)

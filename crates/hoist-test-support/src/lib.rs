@@ -356,22 +356,9 @@ impl Home {
 
     /// Runs `hoist ARGS` with `stdin` as standard input.
     pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = self
-            .hoist_file_store()
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn hoist");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes())
-            .or_else(ignore_broken_pipe)
-            .expect("write stdin");
-        child.wait_with_output().expect("hoist runs")
+        let mut cmd = self.hoist_file_store();
+        cmd.args(args);
+        output_with_stdin(cmd, stdin)
     }
 
     /// Runs `hoist ARGS` with the explicit secrets file.
@@ -400,4 +387,22 @@ pub fn ignore_broken_pipe(error: std::io::Error) -> std::io::Result<()> {
     } else {
         Err(error)
     }
+}
+
+/// Runs `cmd` with `stdin` as its standard input; its output.
+pub fn output_with_stdin(mut cmd: Command, stdin: &str) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn hoist");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .or_else(ignore_broken_pipe)
+        .expect("write stdin");
+    child.wait_with_output().expect("hoist runs")
 }

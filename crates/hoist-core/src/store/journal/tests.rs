@@ -298,19 +298,18 @@ fn damaged_session_state_starts_again() {
     let journal = open_fresh(&path);
     let id = journal.insert(&new_upload("a.mov", 1)).expect("insert").id;
     let raw = Connection::open(&path).expect("raw");
-    raw.execute(
-        "UPDATE uploads SET protocol_state_json = '{\"session_uri\": \"https://secret' WHERE id = ?1",
-        [id.0],
-    )
-    .expect("damage");
+    let damage = |json: &str| {
+        raw.execute(
+            "UPDATE uploads SET protocol_state_json = ?2 WHERE id = ?1",
+            rusqlite::params![id.0, json],
+        )
+        .expect("damage");
+    };
+    damage(r#"{"session_uri": "https://secret"#);
     assert_eq!(journal.list().expect("list").len(), 1);
     let state = journal.get(id).expect("get").protocol_state;
     assert_eq!(state, SessionState::StartAgain(StartAgainReason::NotJson));
-    raw.execute(
-        "UPDATE uploads SET protocol_state_json = '{\"session_uri\": 7, \"confirmed_bytes\": \"https://secret\"}' WHERE id = ?1",
-        [id.0],
-    )
-    .expect("damage");
+    damage(r#"{"session_uri": 7, "confirmed_bytes": "https://secret"}"#);
     let SessionState::StartAgain(reason) = journal.get(id).expect("get").protocol_state else {
         panic!("a damaged state starts again");
     };
