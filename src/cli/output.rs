@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use hoist_core::engine::{Event, UploadNotice, UploadSnapshot};
+use hoist_core::engine::{EngineWarning, Event, UploadNotice, UploadSnapshot};
 use hoist_core::units::{format_bytes, format_eta, rate_and_time_left, sentence};
 use hoist_core::upload::{Failure, FailureKind, Phase, UploadId};
 
@@ -134,7 +134,7 @@ impl Output {
                     failure_words(failure)
                 ));
             }
-            Event::Warning { message } => self.print(&format!("warning: {message}")),
+            Event::Warning { kind, .. } => self.print(&format!("warning: {}", warning_words(kind))),
             Event::Added { .. }
             | Event::Restored { .. }
             | Event::Removed { .. }
@@ -281,6 +281,19 @@ fn failure_hint(kind: FailureKind) -> Option<&'static str> {
     })
 }
 
+/// A warning about Hoist itself, in the command line's words (the detail is in the log).
+pub fn warning_words(warning: &EngineWarning) -> String {
+    match warning {
+        EngineWarning::JournalSetAside { moved_to } => format!(
+            "the list of uploads was damaged; a fresh one was started and the damaged copy kept at {}",
+            moved_to.display()
+        ),
+        EngineWarning::JournalUnreadable => {
+            "the list of uploads could not be read; see the log (hoist support-bundle)".to_string()
+        }
+    }
+}
+
 /// What happened to an upload that is not a failure, in the command line's words.
 fn notice_words(notice: UploadNotice) -> String {
     match notice {
@@ -316,6 +329,21 @@ mod tests {
         // 86 s and 120 s have one shape.
         assert!(progress_words(0, Some(86 * 1024), 1024.0).ends_with("1 min 26 s left"));
         assert!(progress_words(0, Some(120 * 1024), 1024.0).ends_with("2 min 00 s left"));
+    }
+
+    #[test]
+    fn warnings_name_what_happened_and_where_the_copy_is() {
+        let set_aside = EngineWarning::JournalSetAside {
+            moved_to: std::path::PathBuf::from("/data/journal.sqlite3.corrupt-17"),
+        };
+        assert_eq!(
+            warning_words(&set_aside),
+            "the list of uploads was damaged; a fresh one was started and the damaged copy kept at /data/journal.sqlite3.corrupt-17"
+        );
+        assert_eq!(
+            warning_words(&EngineWarning::JournalUnreadable),
+            "the list of uploads could not be read; see the log (hoist support-bundle)"
+        );
     }
 
     #[test]

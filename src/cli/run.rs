@@ -10,8 +10,8 @@ use super::args::{Cli, CliCommand, RunArgs, UploadArgs};
 use super::output::{Output, list_line};
 use super::{logging, profile, serve, signin};
 use hoist_core::engine::{
-    Command, Engine, EngineConfig, EngineEvents, EngineHandle, Event, RetryPolicy, UploadOptions,
-    UploadSnapshot,
+    Command, Engine, EngineConfig, EngineEvents, EngineHandle, EngineWarning, Event, RetryPolicy,
+    UploadOptions, UploadSnapshot,
 };
 use hoist_core::store::{HoistDirs, Journal, UploadLock};
 use hoist_core::upload::{Phase, UploadAction, UploadId};
@@ -86,10 +86,10 @@ fn list(json: bool) -> anyhow::Result<ExitCode> {
     let dirs = dirs()?;
     let opened = Journal::open(&dirs.journal_path())?;
     if let Some(corrupt) = &opened.recovered {
-        eprintln!(
-            "warning: the list of uploads was damaged; a fresh one was started and the damaged copy kept at {}",
-            corrupt.moved_to.display()
-        );
+        let warning = EngineWarning::JournalSetAside {
+            moved_to: corrupt.moved_to.clone(),
+        };
+        eprintln!("warning: {}", super::output::warning_words(&warning));
     }
     let records = opened.journal.list()?;
     if records.is_empty() && !json {

@@ -75,6 +75,19 @@ fn the_window_never_links_the_reference_server() {
     assert_lacks("hoist-ui", &["hoist-refserver", "axum", "multer"]);
 }
 
+/// The test harness is a dev-dependency only: nothing shipped links it.
+#[test]
+fn the_test_harness_is_never_shipped() {
+    for package in ["hoist", "hoist-core", "hoist-ui", "hoist-refserver"] {
+        let names = dependency_names(package);
+        assert!(names.len() > 1, "sanity: {package} {names:?}");
+        assert_lacks(package, &["hoist-test-support"]);
+    }
+    // The check would see it: the tests' own tree has it.
+    let names = dependency_names("hoist-test-support");
+    assert!(names.iter().any(|n| n == "hoist-refserver"), "{names:?}");
+}
+
 #[test]
 fn the_reference_server_links_no_hoist_crate() {
     let names = dependency_names("hoist-refserver");

@@ -65,6 +65,32 @@ fn wait_for(events: &mut EngineEvents, secs: u64, mut pred: impl FnMut(&Event) -
     panic!("timed out waiting for an event");
 }
 
+/// An upload of `source` to `server` that a Hoist with home `home` was sending when it stopped
+/// (phase Uploading in the journal); the journal and the upload's id.
+fn interrupted_upload(
+    home: &std::path::Path,
+    source: &std::path::Path,
+    server: &TestServer,
+) -> (hoist_core::store::Journal, UploadId) {
+    let dirs = HoistDirs::from_home(home);
+    dirs.ensure().expect("dirs");
+    let journal = hoist_core::store::Journal::open(&dirs.journal_path())
+        .expect("journal")
+        .journal;
+    let record = journal
+        .insert(&hoist_core::store::NewUpload {
+            file: hoist_core::file::FileIdentity::read(source).expect("identity"),
+            destination: destination(server),
+            total_bytes: Some(MIB),
+            chunk_size_bytes: None,
+        })
+        .expect("insert");
+    journal
+        .set_phase(record.id, Phase::Uploading, None)
+        .expect("phase");
+    (journal, record.id)
+}
+
 fn added_id(event: &Event) -> UploadId {
     match event {
         Event::Added { upload, .. } => upload.id,
@@ -262,25 +288,7 @@ fn relaunch_resumes_interrupted_uploads_or_leaves_them_paused() {
     let server = TestServer::start(&[]);
     let files = tempfile::tempdir().expect("tempdir");
     let source = make_file(files.path(), "again.bin", MIB, 40);
-    let interrupted = |home: &std::path::Path| {
-        let dirs = HoistDirs::from_home(home);
-        dirs.ensure().expect("dirs");
-        let opened = hoist_core::store::Journal::open(&dirs.journal_path()).expect("journal");
-        let record = opened
-            .journal
-            .insert(&hoist_core::store::NewUpload {
-                file: hoist_core::file::FileIdentity::read(&source).expect("identity"),
-                destination: destination(&server),
-                total_bytes: Some(MIB),
-                chunk_size_bytes: None,
-            })
-            .expect("insert");
-        opened
-            .journal
-            .set_phase(record.id, Phase::Uploading, None)
-            .expect("phase");
-        record.id
-    };
+    let interrupted = |home: &std::path::Path| interrupted_upload(home, &source, &server).1;
 
     // Auto-resume off: it comes back paused, in the journal too.
     let home = tempfile::tempdir().expect("tempdir");
@@ -385,5 +393,51 @@ fn the_engines_runtime_runs_one_off_jobs_from_a_plain_thread() {
     .join()
     .expect("the job's thread");
     assert!(status.is_ok(), "the job reached the server: {status:?}");
+    handle.shutdown();
+}
+
+/// A saved session state that cannot be used (here another protocol's) starts the upload again
+/// from byte 0: the engine tells it starts over (`SessionLost`), the journal forgets the old
+/// progress first, and the upload completes byte-exact.
+#[test]
+fn an_unusable_saved_state_starts_again_and_completes() {
+    use hoist_core::engine::UploadNotice;
+    use hoist_core::store::SessionState;
+    use hoist_core::upload::WireProtocol;
+
+    let server = TestServer::start(&[]);
+    let files = tempfile::tempdir().expect("tempdir");
+    let source = make_file(files.path(), "foreign.bin", MIB, 41);
+    let home = tempfile::tempdir().expect("tempdir");
+    let dirs = HoistDirs::from_home(home.path());
+    let (journal, id) = interrupted_upload(home.path(), &source, &server);
+    let foreign = SessionState::from_value(
+        WireProtocol::Tus,
+        serde_json::json!({"upload_url": "http://127.0.0.1:9/files/x", "confirmed_bytes": MIB / 2}),
+    );
+    assert!(matches!(foreign, SessionState::Tus(_)), "{foreign:?}");
+    journal
+        .save_progress(id, MIB / 2, &foreign, false)
+        .expect("save");
+    assert!(matches!(
+        journal.get(id).expect("record").protocol_state,
+        SessionState::StartAgain(_)
+    ));
+    drop(journal);
+
+    let mut config = EngineConfig::new(&dirs);
+    config.resume_unfinished_on_start = true;
+    let (handle, mut events) = Engine::start(config, Arc::new(|| {})).expect("engine");
+    wait_for(
+        &mut events,
+        30,
+        |e| matches!(e, Event::Notice { id: i, notice: UploadNotice::SessionLost } if *i == id),
+    );
+    wait_for(
+        &mut events,
+        30,
+        |e| matches!(e, Event::Completed { id: i, .. } if *i == id),
+    );
+    assert_stored_equal(&server, "foreign.bin", &source);
     handle.shutdown();
 }

@@ -160,22 +160,9 @@ fn add_with_stdin(
     args: &[&str],
     stdin: &str,
 ) -> std::process::Output {
-    let mut child = service
-        .hoist(home)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn hoist");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .or_else(crate::profiles::ignore_broken_pipe)
-        .expect("stdin");
-    child.wait_with_output().expect("hoist runs")
+    let mut cmd = service.hoist(home);
+    cmd.args(args);
+    crate::support::output_with_stdin(cmd, stdin)
 }
 
 #[test]

@@ -6,67 +6,12 @@
 //! (`HOIST_SECRET_STORE=file`); the keyring store is tested with `keyring_core::mock` in the
 //! library's unit tests.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use crate::support::{FAST_RETRY, Home, TestServer, assert_stored_equal, make_file, text};
 
 const KIB: u64 = 1024;
-
-impl Home {
-    /// `hoist` with this home and the explicit secrets file.
-    pub(crate) fn hoist_file_store(&self) -> Command {
-        let mut cmd = self.hoist();
-        cmd.env("HOIST_SECRET_STORE", "file")
-            .env("HOIST_LOG", "hoist=trace,info");
-        cmd
-    }
-
-    /// Runs `hoist ARGS` with `stdin` as standard input.
-    pub(crate) fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = self
-            .hoist_file_store()
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn hoist");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes())
-            .or_else(ignore_broken_pipe)
-            .expect("write stdin");
-        child.wait_with_output().expect("hoist runs")
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.hoist_file_store()
-            .args(args)
-            .output()
-            .expect("hoist runs")
-    }
-
-    fn secrets_file(&self) -> PathBuf {
-        self.dir.path().join("data").join("secrets.json")
-    }
-
-    fn profiles_file(&self) -> PathBuf {
-        self.dir.path().join("config").join("profiles.toml")
-    }
-}
-
-/// Hoist may refuse (and exit) before reading its standard input: that is not a test failure.
-pub(crate) fn ignore_broken_pipe(error: std::io::Error) -> std::io::Result<()> {
-    if error.kind() == std::io::ErrorKind::BrokenPipe {
-        Ok(())
-    } else {
-        Err(error)
-    }
-}
 
 fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
@@ -513,7 +458,8 @@ fn secrets_and_session_uris_never_leak() {
     let session_uris: Vec<String> = records
         .iter()
         .filter_map(|r| {
-            r.protocol_state
+            serde_json::to_value(&r.protocol_state)
+                .ok()?
                 .get("session_uri")?
                 .as_str()
                 .map(str::to_string)

@@ -185,14 +185,18 @@ fn request_close(harness: &mut Harness<'static, HoistApp>) -> Vec<ViewportComman
     commands
 }
 
-#[test]
-fn closing_with_nothing_running_just_quits() {
-    let (mut harness, _ends) = window(
-        vec![snapshot(1, "done.mp4", Phase::Completed, destination(9))],
+/// A window with one upload of `name` in `phase`, for the close question's tests.
+fn one_upload(name: &str, phase: Phase) -> (Harness<'static, HoistApp>, Ends) {
+    window(
+        vec![snapshot(1, name, phase, destination(9))],
         UiSettings::default(),
         None,
-    );
-    let commands = request_close(&mut harness);
+    )
+}
+
+/// Asks the window to close and checks it closes without a question.
+fn assert_closes_without_asking(harness: &mut Harness<'static, HoistApp>) {
+    let commands = request_close(harness);
     assert!(
         !commands.contains(&ViewportCommand::CancelClose),
         "{commands:?}"
@@ -200,13 +204,26 @@ fn closing_with_nothing_running_just_quits() {
     assert!(harness.query_by_label(CLOSE_TITLE).is_none());
 }
 
+/// Clicks the close question's button `label`; returns the viewport commands of that frame.
+fn answer(harness: &mut Harness<'static, HoistApp>, label: &str) -> Vec<ViewportCommand> {
+    harness.get_by_label(label).click();
+    harness.step();
+    let commands = harness.output().viewport_output[&ViewportId::ROOT]
+        .commands
+        .clone();
+    harness.run();
+    commands
+}
+
+#[test]
+fn closing_with_nothing_running_just_quits() {
+    let (mut harness, _ends) = one_upload("done.mp4", Phase::Completed);
+    assert_closes_without_asking(&mut harness);
+}
+
 #[test]
 fn closing_mid_upload_asks_and_pause_and_quit_is_remembered() {
-    let (mut harness, _ends) = window(
-        vec![snapshot(1, "running.mp4", Phase::Uploading, destination(9))],
-        UiSettings::default(),
-        None,
-    );
+    let (mut harness, _ends) = one_upload("running.mp4", Phase::Uploading);
     let commands = request_close(&mut harness);
     assert!(
         commands.contains(&ViewportCommand::CancelClose),
@@ -216,44 +233,25 @@ fn closing_mid_upload_asks_and_pause_and_quit_is_remembered() {
     harness.get_by_label(
         "If you pause and quit, your uploads continue from where they stopped when you start Hoist again.",
     );
-    harness.get_by_label(PAUSE_AND_QUIT).click();
-    harness.step();
-    let commands = harness.output().viewport_output[&ViewportId::ROOT]
-        .commands
-        .clone();
+    let commands = answer(&mut harness, PAUSE_AND_QUIT);
     assert!(commands.contains(&ViewportCommand::Close), "{commands:?}");
-    harness.run();
     assert_eq!(
         harness.state().settings().on_close,
         Some(CloseChoice::PauseAndQuit)
     );
     // The close that follows goes through, without a second question.
-    let commands = request_close(&mut harness);
-    assert!(
-        !commands.contains(&ViewportCommand::CancelClose),
-        "{commands:?}"
-    );
-    assert!(harness.query_by_label(CLOSE_TITLE).is_none());
+    assert_closes_without_asking(&mut harness);
 }
 
 #[test]
 fn keep_uploading_minimises_and_next_time_does_not_ask() {
-    let (mut harness, _ends) = window(
-        vec![snapshot(1, "running.mp4", Phase::Queued, destination(9))],
-        UiSettings::default(),
-        None,
-    );
+    let (mut harness, _ends) = one_upload("running.mp4", Phase::Queued);
     request_close(&mut harness);
-    harness.get_by_label(KEEP_UPLOADING).click();
-    harness.step();
-    let commands = harness.output().viewport_output[&ViewportId::ROOT]
-        .commands
-        .clone();
+    let commands = answer(&mut harness, KEEP_UPLOADING);
     assert!(
         commands.contains(&ViewportCommand::Minimized(true)),
         "{commands:?}"
     );
-    harness.run();
     assert!(harness.query_by_label(CLOSE_TITLE).is_none());
     assert_eq!(
         harness.state().settings().on_close,
@@ -274,11 +272,7 @@ fn keep_uploading_minimises_and_next_time_does_not_ask() {
 
 #[test]
 fn an_unremembered_answer_is_asked_again() {
-    let (mut harness, _ends) = window(
-        vec![snapshot(1, "running.mp4", Phase::Uploading, destination(9))],
-        UiSettings::default(),
-        None,
-    );
+    let (mut harness, _ends) = one_upload("running.mp4", Phase::Uploading);
     request_close(&mut harness);
     harness.get_by_label("Remember my choice").click();
     harness.run();

@@ -6,7 +6,7 @@ use std::sync::mpsc::{Sender, channel};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use hoist_core::engine::{Command, Event, UploadSnapshot};
+use hoist_core::engine::{Command, EngineWarning, Event, UploadSnapshot};
 use hoist_core::upload::{Destination, Phase, UploadId};
 use hoist_ui::{ChannelBackend, HoistApp, UiSettings};
 
@@ -182,7 +182,9 @@ const INTERACTIVE: &[egui::accesskit::Role] = &[
 ];
 
 /// The buttons of queue rows: a row cut by the bottom edge of the scrolling list may reach below
-/// the window (it scrolls into view); every other edge must hold.
+/// the window (it scrolls into view), even with its buttons (a narrow row puts them under its
+/// name). The list lays out only rows at least partly in view (`show_rows`), so a row button
+/// is never from a row wholly out of sight; every other edge must hold.
 const ROW_BUTTONS: &[&str] = &[
     "Pause",
     "Resume",
@@ -245,7 +247,7 @@ fn assert_nothing_overlaps_or_is_cut(harness: &Harness<'static, HoistApp>, size:
         let inside = ra.left() >= window.left() - 0.5
             && ra.right() <= window.right() + 0.5
             && ra.top() >= window.top() - 0.5
-            && (ra.bottom() <= window.bottom() + 0.5 || (in_row && ra.top() < window.bottom()));
+            && (ra.bottom() <= window.bottom() + 0.5 || in_row);
         assert!(inside, "{size:?}: {a} at {ra:?} is not fully in the window");
         for (b, rb) in &widgets[i + 1..] {
             assert!(
@@ -274,9 +276,10 @@ fn nothing_overlaps_or_is_cut_from_480x360_up() {
         let (mut harness, events) = window_at(size, every_state(), UiSettings::default());
         events
             .send(Event::Warning {
-                message: "wedding-video-final-final-2.mov was not added: it is a folder of \
-                          unreadable files and the disk could not be read at this moment"
-                    .into(),
+                kind: EngineWarning::JournalSetAside {
+                    moved_to: "/home/someone-with-a-long-name/.local/share/hoist/journal.sqlite3.corrupt-1796582281".into(),
+                },
+                detail: "file is not a database".into(),
             })
             .expect("send");
         harness.run();

@@ -127,16 +127,14 @@ fn json_answers(body: &[u8]) {
 
 /// Session state as the journal stores it, decoded for every protocol.
 fn session_states(stored: &[u8]) {
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(stored) else {
-        return;
-    };
+    let text = String::from_utf8_lossy(stored);
     for protocol in [
         WireProtocol::GoogleResumable,
         WireProtocol::ApiVideo,
         WireProtocol::PresignedMultipart,
         WireProtocol::Tus,
     ] {
-        let _ = SessionState::from_stored(protocol, &value);
+        let _ = SessionState::from_stored(protocol, &text);
     }
 }
 

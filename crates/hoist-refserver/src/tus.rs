@@ -422,69 +422,18 @@ async fn store_patch(
 ) -> Response {
     let mut upload = upload.lock().await;
     let upload = &mut *upload;
-    if upload.meta.state == UploadState::Completed {
-        // Tolerated: an empty PATCH at the end of a finished upload (a client repeating the
-        // last request whose answer it lost) gets the same answer.
-        app.discard_body(body);
-        if request.offset != upload.offset {
-            return conflict(upload.offset);
-        }
-        return offset_response(upload.offset, None);
-    }
-    if let Some(response) = unavailable(&app, upload).await {
+    if let Some(response) = answer_without_body(&app, upload, &request).await {
         app.discard_body(body);
         return response;
     }
-    if let Some(status) = expiry_due(&app, upload) {
-        app.discard_body(body);
-        return expire(&app, upload, status, kind::EXPIRE_AFTER).await;
-    }
     let prior = upload.offset;
-    if request.offset != prior {
-        app.discard_body(body);
-        return conflict(prior);
-    }
-    if app.faults.offset_conflict() {
-        app.discard_body(body);
-        return conflict(prior);
-    }
-    if let Some(length) = request.length {
-        match upload.meta.length {
-            Some(known) if known != length => {
-                app.discard_body(body);
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    &format!("Upload-Length {length} differs from the {known} bytes announced"),
-                );
-            }
-            Some(_) => {}
-            None if length < prior => {
-                app.discard_body(body);
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    &format!("Upload-Length {length} is less than the {prior} bytes stored"),
-                );
-            }
-            None => {
-                upload.meta.length = Some(length);
-                if let Err(e) = app.storage.save_meta(&request.id, &upload.meta).await {
-                    app.discard_body(body);
-                    tracing::error!(error = %e, "could not save a tus upload");
-                    return storage_error();
-                }
-            }
+    let room = match check_lengths(&app, upload, &request, prior).await {
+        Ok(room) => room,
+        Err(response) => {
+            app.discard_body(body);
+            return response;
         }
-    }
-    let room = upload.meta.length.map(|length| length - prior);
-    if let (Some(room), Some(len)) = (room, request.content_length)
-        && len > room
-    {
-        app.discard_body(body);
-        return error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &format!("the body has {len} bytes but only {room} remain to the upload's length"),
-        );
-    }
+    };
     let body_empty = HttpBody::size_hint(&body).exact() == Some(0);
     let outcome = if body_empty || room == Some(0) {
         app.discard_body(body);
@@ -505,39 +454,13 @@ async fn store_patch(
         None => (BodyEnd::Complete, prior),
     };
 
-    let keep = match &end {
-        BodyEnd::Complete => {
-            let short = app.faults.config().short_commit_bytes;
-            let is_final = upload.meta.length == Some(received_end);
-            match short {
-                Some(short) if !is_final && short > 0 && received_end > prior => {
-                    app.faults.count(kind::SHORT_COMMIT);
-                    received_end.saturating_sub(short).max(prior)
-                }
-                _ => received_end,
-            }
-        }
-        // What arrived of a checksummed body cannot be verified: none of it is kept.
-        BodyEnd::Dropped | BodyEnd::Broken if request.sha1.is_some() => prior,
-        BodyEnd::Dropped | BodyEnd::Broken => received_end,
-        BodyEnd::WriteFailed(e) => {
-            tracing::error!(error = %e, "could not write a tus upload");
-            prior
-        }
+    let received = Received {
+        prior,
+        end: &end,
+        received_end,
     };
-    let mut mismatch = false;
-    if let (Some(expected), BodyEnd::Complete) = (&request.sha1, &end)
-        && received_end > prior
-    {
-        let path = app.storage.partial_path(&request.id);
-        match run_blocking(move || sha1_of_range(&path, prior, received_end)).await {
-            Ok(actual) => mismatch = actual != *expected || app.faults.checksum_mismatch(),
-            Err(e) => {
-                tracing::error!(error = %e, "could not hash a tus chunk");
-                mismatch = true;
-            }
-        }
-    }
+    let keep = bytes_to_keep(&app, upload.meta.length, &request, &received);
+    let mismatch = checksum_mismatch(&app, &request, &received).await;
     let keep = if mismatch { prior } else { keep };
     if keep < received_end
         && let Err(e) = app.storage.truncate_partial(&request.id, keep).await
@@ -574,6 +497,140 @@ async fn store_patch(
         return expire(&app, upload, status, kind::EXPIRE_AFTER).await;
     }
     offset_response(upload.offset, upload.meta.expires_unix_secs)
+}
+
+/// The answer to a `PATCH` that is not stored: the upload is finished (an empty `PATCH` at its
+/// end, a client repeating the request whose answer it lost, gets the same answer), unavailable,
+/// expired, or not at the upload's offset (or the conflict fault). `None`: store the body.
+async fn answer_without_body(
+    app: &App,
+    upload: &mut Upload,
+    request: &PatchRequest,
+) -> Option<Response> {
+    if upload.meta.state == UploadState::Completed {
+        if request.offset != upload.offset {
+            return Some(conflict(upload.offset));
+        }
+        return Some(offset_response(upload.offset, None));
+    }
+    if let Some(response) = unavailable(app, upload).await {
+        return Some(response);
+    }
+    if let Some(status) = expiry_due(app, upload) {
+        return Some(expire(app, upload, status, kind::EXPIRE_AFTER).await);
+    }
+    if request.offset != upload.offset || app.faults.offset_conflict() {
+        return Some(conflict(upload.offset));
+    }
+    None
+}
+
+/// Checks a `PATCH`'s `Upload-Length` against the one known (recording it when it is new) and
+/// its body against the room left; the bytes left to the upload's length, or the answer.
+async fn check_lengths(
+    app: &App,
+    upload: &mut Upload,
+    request: &PatchRequest,
+    prior: u64,
+) -> Result<Option<u64>, Response> {
+    if let Some(length) = request.length {
+        match upload.meta.length {
+            Some(known) if known != length => {
+                return Err(error(
+                    StatusCode::BAD_REQUEST,
+                    &format!("Upload-Length {length} differs from the {known} bytes announced"),
+                ));
+            }
+            Some(_) => {}
+            None if length < prior => {
+                return Err(error(
+                    StatusCode::BAD_REQUEST,
+                    &format!("Upload-Length {length} is less than the {prior} bytes stored"),
+                ));
+            }
+            None => {
+                upload.meta.length = Some(length);
+                if let Err(e) = app.storage.save_meta(&request.id, &upload.meta).await {
+                    tracing::error!(error = %e, "could not save a tus upload");
+                    return Err(storage_error());
+                }
+            }
+        }
+    }
+    let room = upload.meta.length.map(|length| length - prior);
+    if let (Some(room), Some(len)) = (room, request.content_length)
+        && len > room
+    {
+        return Err(error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("the body has {len} bytes but only {room} remain to the upload's length"),
+        ));
+    }
+    Ok(room)
+}
+
+/// What a `PATCH` body left in the partial file: the offset before it, how it ended, and the
+/// end of what was written.
+struct Received<'a> {
+    prior: u64,
+    end: &'a BodyEnd,
+    received_end: u64,
+}
+
+/// How much of what arrived the server keeps (before the checksum check): all of a complete
+/// body (less the short-commit fault's bytes), what arrived of a broken unchecksummed one,
+/// nothing of a broken checksummed one or of a failed write.
+fn bytes_to_keep(
+    app: &App,
+    upload_length: Option<u64>,
+    request: &PatchRequest,
+    received: &Received<'_>,
+) -> u64 {
+    let Received {
+        prior,
+        end,
+        received_end,
+    } = *received;
+    match end {
+        BodyEnd::Complete => {
+            let short = app.faults.config().short_commit_bytes;
+            let is_final = upload_length == Some(received_end);
+            match short {
+                Some(short) if !is_final && short > 0 && received_end > prior => {
+                    app.faults.count(kind::SHORT_COMMIT);
+                    received_end.saturating_sub(short).max(prior)
+                }
+                _ => received_end,
+            }
+        }
+        // What arrived of a checksummed body cannot be verified: none of it is kept.
+        BodyEnd::Dropped | BodyEnd::Broken if request.sha1.is_some() => prior,
+        BodyEnd::Dropped | BodyEnd::Broken => received_end,
+        BodyEnd::WriteFailed(e) => {
+            tracing::error!(error = %e, "could not write a tus upload");
+            prior
+        }
+    }
+}
+
+/// True when a complete checksummed body does not match its `Upload-Checksum` (or the fault
+/// says so, or it cannot be hashed).
+async fn checksum_mismatch(app: &App, request: &PatchRequest, received: &Received<'_>) -> bool {
+    let (prior, received_end) = (received.prior, received.received_end);
+    let (Some(expected), BodyEnd::Complete) = (&request.sha1, received.end) else {
+        return false;
+    };
+    if received_end <= prior {
+        return false;
+    }
+    let path = app.storage.partial_path(&request.id);
+    match run_blocking(move || sha1_of_range(&path, prior, received_end)).await {
+        Ok(actual) => actual != *expected || app.faults.checksum_mismatch(),
+        Err(e) => {
+            tracing::error!(error = %e, "could not hash a tus chunk");
+            true
+        }
+    }
 }
 
 /// `DELETE <upload>`: terminates it.

@@ -31,6 +31,7 @@ mod state_icon;
 mod support_bundle;
 mod theme;
 mod thumbnails;
+mod warning_words;
 mod words;
 
 pub use actions::UiAction;

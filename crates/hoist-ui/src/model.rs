@@ -5,6 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::failure_words::{failure_advice, retry_words};
+use super::warning_words::warning_words;
 use super::words::notice_words;
 use hoist_core::engine::{Event, UploadSnapshot};
 use hoist_core::upload::{Destination, Phase, UploadId};
@@ -267,7 +268,8 @@ impl QueueModel {
                         .collect();
                 }
             }
-            Event::Warning { message } => self.messages.push(message),
+            // The engine logged the detail.
+            Event::Warning { kind, .. } => self.messages.push(warning_words(&kind)),
             Event::Stopped => {}
         }
         None

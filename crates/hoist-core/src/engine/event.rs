@@ -65,6 +65,20 @@ pub enum UploadNotice {
     },
 }
 
+/// Something about Hoist itself, not about one upload, that people should know.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum EngineWarning {
+    /// The journal (the list of uploads) was damaged: it was moved aside and a fresh, empty one
+    /// started.
+    JournalSetAside {
+        /// Where the damaged copy now is.
+        moved_to: PathBuf,
+    },
+    /// The journal could not be read at start, so the list is empty for now.
+    JournalUnreadable,
+}
+
 /// What the engine tells the outside world. Progress is coalesced to a few events per second per
 /// upload; everything else is sent as it happens.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -133,10 +147,13 @@ pub enum Event {
         /// The upload.
         id: UploadId,
     },
-    /// Something about Hoist itself (e.g. a damaged journal was set aside).
+    /// Something about Hoist itself that people should know (e.g. a damaged journal was set
+    /// aside). The words are made by whoever shows it (the window, the command line).
     Warning {
-        /// The message.
-        message: String,
+        /// What happened.
+        kind: EngineWarning,
+        /// The technical detail, for the log (never shown in the window).
+        detail: String,
     },
     /// The engine stopped (after [`super::Command::Shutdown`]).
     Stopped,

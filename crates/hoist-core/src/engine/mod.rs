@@ -22,7 +22,7 @@ use std::time::Duration;
 
 pub use bandwidth_schedule::follow_schedule;
 pub use command::{Command, UploadOptions};
-pub use event::{Event, Progress, UploadNotice, UploadSnapshot};
+pub use event::{EngineWarning, Event, Progress, UploadNotice, UploadSnapshot};
 pub use progress::{PROGRESS_INTERVAL, SmoothedRate};
 pub use retry::{Backoff, RetryPolicy};
 pub use sink::Waker;
@@ -132,11 +132,12 @@ impl Engine {
                 corrupt.detail,
                 corrupt.moved_to.display()
             );
-            warnings.push(format!(
-                "The list of uploads was damaged and could not be read, so Hoist started a new one. \
-                 The damaged copy is kept at {}.",
-                corrupt.moved_to.display()
-            ));
+            warnings.push(Event::Warning {
+                kind: EngineWarning::JournalSetAside {
+                    moved_to: corrupt.moved_to.clone(),
+                },
+                detail: corrupt.detail.clone(),
+            });
         }
         let journal = Arc::new(opened.journal);
         let http = http_client()?;

@@ -14,11 +14,13 @@ use super::outcome::{DriveEnd, Internal, TaskEnd};
 use super::progress::report_progress;
 use super::retry::RetryPolicy;
 use super::sink::EventSink;
-use super::{Command, Event, UploadOptions, UploadSnapshot};
+use super::{Command, EngineWarning, Event, UploadNotice, UploadOptions, UploadSnapshot};
 use crate::auth::credentials_for;
 use crate::file::{ByteCounter, FileError, FileIdentity, Throttle};
-use crate::protocol::{SessionContext, open_stored_session, validate_destination, validate_upload};
-use crate::store::{Journal, NewUpload, StoreError, UploadLock, UploadRecord};
+use crate::protocol::{SessionContext, open_session, validate_destination, validate_upload};
+use crate::store::{
+    Journal, NewUpload, SessionState, StartAgainReason, StoreError, UploadLock, UploadRecord,
+};
 use crate::upload::{Destination, Failure, FailureKind, Phase, UploadAction, UploadId};
 
 /// How long a best-effort "discard this session" request may take.
@@ -84,13 +86,9 @@ impl Scheduler {
     }
 
     /// Runs until [`Command::Shutdown`] (or until every handle is dropped).
-    pub(crate) async fn run(
-        mut self,
-        mut commands: mpsc::Receiver<Command>,
-        warnings: Vec<String>,
-    ) {
-        for message in warnings {
-            self.sink.emit(Event::Warning { message }).await;
+    pub(crate) async fn run(mut self, mut commands: mpsc::Receiver<Command>, warnings: Vec<Event>) {
+        for warning in warnings {
+            self.sink.emit(warning).await;
         }
         self.restore().await;
         let mut shutting_down = false;
@@ -128,9 +126,8 @@ impl Scheduler {
                 tracing::error!("could not read the journal: {e}");
                 self.sink
                     .emit(Event::Warning {
-                        message:
-                            "Hoist could not read its list of uploads; see the log for details."
-                                .to_string(),
+                        kind: EngineWarning::JournalUnreadable,
+                        detail: e.to_string(),
                     })
                     .await;
                 Vec::new()
@@ -375,14 +372,14 @@ impl Scheduler {
         let Some(record) = self.entries.get(&id) else {
             return;
         };
-        if record.protocol_state.is_null() {
+        if record.protocol_state.is_fresh() {
             return;
         }
         let Ok(lock) = UploadLock::try_acquire(&self.settings.locks_dir, id) else {
             return;
         };
         let ctx = self.context_for(record, ByteCounter::new());
-        if let Ok(mut session) = open_stored_session(&record.destination, &record.protocol_state) {
+        if let Ok(mut session) = open_session(&record.destination, record.protocol_state.clone()) {
             match tokio::time::timeout(CANCEL_TIMEOUT, session.cancel(&ctx)).await {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => tracing::warn!(upload = %id, "could not discard the session: {e}"),
@@ -429,8 +426,12 @@ impl Scheduler {
         }
     }
 
-    async fn start(&mut self, record: UploadRecord) {
+    async fn start(&mut self, mut record: UploadRecord) {
         let id = record.id;
+        if let SessionState::StartAgain(reason) = &record.protocol_state {
+            let reason = reason.clone();
+            self.start_again(&mut record, &reason).await;
+        }
         let cancel = CancellationToken::new();
         self.running.insert(
             id,
@@ -460,6 +461,27 @@ impl Scheduler {
             let end = run_upload(record, ctx, driver, locks_dir, cancel, sink).await;
             let _ = internal.send(Internal::Finished { id, end }).await;
         });
+    }
+
+    /// The journal held a session state that cannot be used: the upload starts a new session
+    /// from byte 0 (the reason goes to the log; people see that it starts over).
+    async fn start_again(&mut self, record: &mut UploadRecord, reason: &StartAgainReason) {
+        let id = record.id;
+        tracing::warn!(upload = %id, "starting a new session: {reason}");
+        if let Err(e) = self.journal.save_progress(id, 0, &SessionState::New, true) {
+            tracing::error!(upload = %id, "could not reset the saved session: {e}");
+        }
+        let had_progress = record.confirmed_bytes > 0;
+        record.protocol_state = SessionState::New;
+        record.confirmed_bytes = 0;
+        if let Some(entry) = self.entries.get_mut(&id) {
+            entry.protocol_state = SessionState::New;
+            entry.confirmed_bytes = 0;
+        }
+        if had_progress {
+            let notice = UploadNotice::SessionLost;
+            self.sink.emit(Event::Notice { id, notice }).await;
+        }
     }
 
     async fn finished(&mut self, id: UploadId, end: TaskEnd) {
@@ -552,7 +574,7 @@ async fn run_upload(
         Ok(Err(e)) => return TaskEnd::failed(e.failure()),
         Err(e) => return TaskEnd::failed(Failure::new(FailureKind::Internal, e.to_string())),
     }
-    let mut session = match open_stored_session(&record.destination, &record.protocol_state) {
+    let mut session = match open_session(&record.destination, record.protocol_state.clone()) {
         Ok(session) => session,
         Err(e) => return TaskEnd::failed(e.failure()),
     };

@@ -407,8 +407,9 @@ mod tests {
     use super::*;
     use crate::profile::ProfileKind;
 
-    #[test]
-    fn save_refuses_plain_http_to_another_computer_before_storing_anything() {
+    /// A private Hoist home whose profiles file chooses the secrets file knowingly (no
+    /// environment needed).
+    fn home_with_the_file_store() -> (tempfile::TempDir, HoistDirs) {
         let home = tempfile::tempdir().expect("tempdir");
         let dirs = HoistDirs::from_home(home.path());
         ProfileStore::new(&dirs)
@@ -417,6 +418,12 @@ mod tests {
                 ..Default::default()
             })
             .expect("settings");
+        (home, dirs)
+    }
+
+    #[test]
+    fn save_refuses_plain_http_to_another_computer_before_storing_anything() {
+        let (_home, dirs) = home_with_the_file_store();
         let remote = Profile {
             endpoint: Some("http://upload.example.com/files/".to_string()),
             ..Profile::new(ProfileKind::Tus)
@@ -458,15 +465,7 @@ mod tests {
 
     #[test]
     fn save_keep_replace_and_remove_with_the_file_store() {
-        let home = tempfile::tempdir().expect("tempdir");
-        let dirs = HoistDirs::from_home(home.path());
-        // Choose the file store knowingly through the profiles file (no environment needed).
-        ProfileStore::new(&dirs)
-            .save(&crate::profile::ProfileFile {
-                secret_store: StoreChoice::File,
-                ..Default::default()
-            })
-            .expect("settings");
+        let (_home, dirs) = home_with_the_file_store();
         let profile = Profile {
             endpoint: Some("http://127.0.0.1:9/files".to_string()),
             ..Profile::new(ProfileKind::Tus)

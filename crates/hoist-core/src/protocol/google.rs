@@ -24,12 +24,12 @@ use std::sync::{Arc, Mutex, OnceLock};
 use async_trait::async_trait;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
-use serde::{Deserialize, Serialize};
 
 use super::credentials::{SecretScope, authorize};
 use super::http::{error_from_response, parse_url, read_text};
 use super::{ProtocolError, SessionContext, SessionState, Step, UploadSession};
 use crate::file::{FileIdentity, RunningCrc32c, file_digests, stream_range};
+pub use crate::store::session_state::GoogleState;
 use crate::upload::{RemoteResult, Service};
 
 /// YouTube's initiate URL (`videos.insert`, parts snippet and status).
@@ -42,35 +42,6 @@ pub const DRIVE_ENDPOINT: &str =
 pub const STORAGE_HOST: &str = "https://storage.googleapis.com";
 /// Chunk sizes must be multiples of this (except the last chunk).
 pub const CHUNK_GRANULARITY_BYTES: u64 = 256 * 1024;
-
-/// What survives a relaunch (saved in the journal; the session URI is a bearer capability, so
-/// `Debug` leaves it out).
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GoogleState {
-    /// The session URI from `Location`, exactly as given.
-    session_uri: Option<String>,
-    /// Bytes the server confirmed.
-    confirmed_bytes: u64,
-    /// The furthest file position handed to the network in this session (to check the
-    /// server's claims): what the file stream counted, not what a request meant to send.
-    sent_high_water_bytes: u64,
-    /// CRC32C of the file's prefix read so far, to verify the server's copy without re-reading.
-    crc32c: RunningCrc32c,
-}
-
-impl std::fmt::Debug for GoogleState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GoogleState")
-            .field(
-                "session_uri",
-                &self.session_uri.as_ref().map(|_| "<redacted>"),
-            )
-            .field("confirmed_bytes", &self.confirmed_bytes)
-            .field("sent_high_water_bytes", &self.sent_high_water_bytes)
-            .field("crc32c", &self.crc32c)
-            .finish()
-    }
-}
 
 /// One upload over Google's resumable protocol.
 #[derive(Debug)]

@@ -14,9 +14,10 @@ pub mod google;
 pub(crate) mod http;
 pub mod multipart;
 pub mod probe;
-mod state;
 pub mod tus;
 
+pub use crate::store::SessionState;
+pub use crate::upload::WireProtocol;
 pub use context::SessionContext;
 pub use credentials::{Credentials, EnvCredentials, NoCredentials, SecretScope, StoredCredentials};
 pub use error::{ConnectionProblem, ProtocolError, RetryClass};
@@ -25,7 +26,6 @@ pub use http::{
     ANSWER_READ_TIMEOUT, MAX_ANSWER_BYTES, MAX_ERROR_BODY_BYTES, http_client, parse_retry_after,
     read_body, read_error_body, server_message,
 };
-pub use state::{SessionState, WireProtocol};
 
 use async_trait::async_trait;
 
@@ -71,12 +71,17 @@ pub trait UploadSession: Send {
 }
 
 /// Opens the session for `destination`, continuing from the saved `state`
-/// ([`SessionState::New`] for a new upload). A state of another protocol is an error.
+/// ([`SessionState::New`] for a new upload; [`SessionState::StartAgain`] is the same). A state of
+/// another protocol is an error.
 pub fn open_session(
     destination: &Destination,
     state: SessionState,
 ) -> Result<Box<dyn UploadSession>, ProtocolError> {
     let protocol = WireProtocol::of(&destination.service);
+    let state = match state {
+        SessionState::StartAgain(_) => SessionState::New,
+        state => state,
+    };
     match (protocol, state) {
         (WireProtocol::GoogleResumable, SessionState::New) => Ok(Box::new(
             google::GoogleSession::from_state(Default::default())?,
@@ -109,15 +114,6 @@ pub fn open_session(
             ),
         }),
     }
-}
-
-/// [`open_session`] from the journal's JSON for `destination` (`null` for a new upload).
-pub fn open_stored_session(
-    destination: &Destination,
-    stored: &serde_json::Value,
-) -> Result<Box<dyn UploadSession>, ProtocolError> {
-    let protocol = WireProtocol::of(&destination.service);
-    open_session(destination, SessionState::from_stored(protocol, stored)?)
 }
 
 /// Checks a destination before anything is queued: URLs parse, schemes are http(s).
@@ -174,3 +170,6 @@ pub fn session_lifetime(service: &Service) -> Option<std::time::Duration> {
 
 /// The outcome the caller should report when an upload ends.
 pub type Completion = RemoteResult;
+
+#[cfg(test)]
+mod state_proptests;

@@ -1,13 +1,14 @@
-//! Property tests of [`SessionState::from_stored`]: any journal JSON decodes to a state or a
-//! typed error, and a state that decodes opens a session whose progress is within the file.
+//! Property tests of [`SessionState::from_value`] with [`open_session`]: any journal JSON
+//! decodes to a state of the upload's protocol, `New`, or a typed `StartAgain`, never a panic;
+//! a state that decodes opens a session whose progress is within the file.
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use super::*;
-use crate::protocol::open_session;
+use super::{ProtocolError, SessionState, open_session};
+use crate::store::StartAgainReason;
 use crate::test_support::{any_json, proptest_config};
-use crate::upload::{AuthSource, Destination};
+use crate::upload::{AuthSource, Destination, Service, WireProtocol};
 
 const PROTOCOLS: [WireProtocol; 4] = [
     WireProtocol::GoogleResumable,
@@ -117,31 +118,29 @@ fn state_like() -> impl Strategy<Value = Value> {
 proptest! {
     #![proptest_config(proptest_config())]
 
-    /// Any stored JSON, for any protocol, is a state of that protocol or a `BadState` error;
-    /// a state that decodes is written back as it reads, opens a session (or is refused with
-    /// `BadState`), and that session's progress never panics and stays within the file.
+    /// Any stored JSON, for any protocol, is a state of that protocol, `New`, or `StartAgain`;
+    /// a state is written back as it reads, opens a session (or is refused with `BadState`),
+    /// and that session's progress never panics and stays within the file.
     #[test]
     fn stored_states_never_panic(stored in state_like(), which in 0usize..4) {
         let protocol = PROTOCOLS[which];
-        match SessionState::from_stored(protocol, &stored) {
-            Ok(state) => {
-                prop_assert!(state.protocol().is_none_or(|p| p == protocol));
-                let written = serde_json::to_value(&state).expect("serialises");
-                prop_assert_eq!(SessionState::from_stored(protocol, &written).ok(), Some(state.clone()));
-                match open_session(&destination(protocol), state) {
-                    Ok(session) => {
-                        let confirmed = session.confirmed_bytes();
-                        if protocol == WireProtocol::PresignedMultipart {
-                            let total = stored.get("total_size_bytes").and_then(Value::as_u64).unwrap_or(0);
-                            prop_assert!(confirmed <= total, "{confirmed} > {total}");
-                        }
-                        let _ = session.persistent_state();
-                    }
-                    Err(error) => {
-                        let bad = matches!(error, ProtocolError::BadState { .. });
-                        prop_assert!(bad, "{error:?}");
-                    }
+        let state = SessionState::from_value(protocol, stored.clone());
+        prop_assert!(state.protocol().is_none_or(|p| p == protocol));
+        if stored.is_null() {
+            prop_assert_eq!(&state, &SessionState::New);
+        }
+        let written = serde_json::to_value(&state).expect("serialises");
+        if !matches!(state, SessionState::StartAgain(_)) {
+            prop_assert_eq!(SessionState::from_value(protocol, written), state.clone());
+        }
+        match open_session(&destination(protocol), state) {
+            Ok(session) => {
+                let confirmed = session.confirmed_bytes();
+                if protocol == WireProtocol::PresignedMultipart {
+                    let total = stored.get("total_size_bytes").and_then(Value::as_u64).unwrap_or(0);
+                    prop_assert!(confirmed <= total, "{confirmed} > {total}");
                 }
+                let _ = session.persistent_state();
             }
             Err(error) => {
                 let bad = matches!(error, ProtocolError::BadState { .. });
@@ -150,18 +149,24 @@ proptest! {
         }
     }
 
-    /// A state of one protocol opened for another destination is refused, never mixed up.
+    /// A state of one protocol opened for another destination is refused, never mixed up; read
+    /// back for another destination, it starts again.
     #[test]
     fn states_stay_with_their_protocol(stored in state_like(), which in 0usize..4, other in 0usize..4) {
-        if let Ok(state) = SessionState::from_stored(PROTOCOLS[which], &stored)
-            && state != SessionState::New
-            && which != other
-        {
+        let state = SessionState::from_value(PROTOCOLS[which], stored);
+        if !state.is_fresh() && which != other {
+            let written = serde_json::to_value(&state).expect("serialises");
             let refused = matches!(
                 open_session(&destination(PROTOCOLS[other]), state),
                 Err(ProtocolError::BadState { .. })
             );
             prop_assert!(refused);
+            let read_back = SessionState::from_value(PROTOCOLS[other], written);
+            let other_protocol = matches!(
+                read_back,
+                SessionState::StartAgain(StartAgainReason::OtherProtocol { .. })
+            );
+            prop_assert!(other_protocol, "{read_back:?}");
         }
     }
 }

@@ -3,7 +3,8 @@
 //! - [`HoistDirs`] finds (`HOIST_HOME` or the platform's usual places) and creates the data,
 //!   config and cache directories, private to the user (mode 0700).
 //! - [`Journal`] is the SQLite database (WAL mode) remembering every upload: what is sent where,
-//!   how many bytes the server confirmed, and the protocol's opaque resume state. It is written
+//!   how many bytes the server confirmed, and the protocol's resume state ([`SessionState`],
+//!   typed per protocol in `session_state`). It is written
 //!   after every server acknowledgement, survives a kill -9, and can be shared by several Hoist
 //!   processes. Its files are mode 0600 because the resume state holds session URIs, which are
 //!   bearer capabilities.
@@ -13,8 +14,10 @@ mod error;
 mod journal;
 mod lock;
 mod paths;
+pub mod session_state;
 
 pub use error::StoreError;
 pub use journal::{BUSY_TIMEOUT, CorruptJournal, Journal, NewUpload, OpenedJournal, UploadRecord};
 pub use lock::UploadLock;
 pub use paths::{HOME_VAR, HoistDirs};
+pub use session_state::{SessionState, StartAgainReason};

@@ -7,6 +7,7 @@ mod id;
 mod phase;
 mod remote_result;
 mod secret_ref;
+mod wire_protocol;
 
 pub use action::UploadAction;
 pub use destination::{
@@ -18,3 +19,4 @@ pub use id::UploadId;
 pub use phase::Phase;
 pub use remote_result::RemoteResult;
 pub use secret_ref::{SecretLocation, SecretRef, StoredHeader};
+pub use wire_protocol::WireProtocol;

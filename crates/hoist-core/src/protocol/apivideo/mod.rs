@@ -32,13 +32,13 @@ pub(crate) mod wire;
 use async_trait::async_trait;
 use reqwest::header::CONTENT_TYPE;
 use reqwest::multipart::{Form, Part};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::credentials::SecretScope;
 use super::http::{is_loopback, parse_url, read_error_body};
 use super::{ProtocolError, SessionContext, SessionState, Step, UploadSession};
 use crate::file::stream_range;
+pub use crate::store::session_state::ApiVideoState;
 use crate::upload::{ApiVideoAccess, Service};
 
 pub use wire::{DEFAULT_CHUNK_BYTES, MAX_CHUNK_BYTES, MIN_CHUNK_BYTES};
@@ -47,29 +47,6 @@ pub use wire::{DEFAULT_CHUNK_BYTES, MAX_CHUNK_BYTES, MIN_CHUNK_BYTES};
 pub const API_VIDEO_HOST: &str = "https://ws.api.video";
 /// api.video's sandbox host.
 pub const API_VIDEO_SANDBOX_HOST: &str = "https://sandbox.api.video";
-
-/// What survives a relaunch (saved in the journal). No token: those live in memory only.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ApiVideoState {
-    /// The video container, once created (API-key mode) or named by the first part's answer.
-    #[serde(default)]
-    video_id: Option<String>,
-    /// The chunk size of this upload, fixed by the first part (0 until then).
-    #[serde(default)]
-    chunk_size_bytes: u64,
-    /// Parts the server acknowledged, in order from the first.
-    #[serde(default)]
-    acknowledged_parts: u64,
-    /// Every part is on the server; what is left is waiting for the encoding.
-    #[serde(default)]
-    source_uploaded: bool,
-    /// The last part's answer (the Video), for delegated mode, which cannot ask again.
-    #[serde(default)]
-    video: Option<Value>,
-    /// The file's size (known when the upload was queued).
-    #[serde(default)]
-    size_bytes: u64,
-}
 
 /// One upload to api.video.
 #[derive(Debug)]

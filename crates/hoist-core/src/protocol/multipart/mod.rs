@@ -28,26 +28,25 @@
 //!   and the ETags of chunks sent but not yet reported.
 
 pub(crate) mod api;
-mod chunks;
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, ETAG, HeaderMap, HeaderName, HeaderValue};
-use serde::{Deserialize, Serialize};
 use tokio::task::JoinSet;
 
 use super::credentials::SecretScope;
 use super::http::{error_from_response, parse_url};
 use super::{ProtocolError, SessionContext, SessionState, Step, UploadSession};
 use crate::file::{StreamOptions, stream_range};
+use crate::store::session_state::ChunkSet;
+pub use crate::store::session_state::MultipartState;
 use crate::units::format_bytes;
 use crate::upload::{AssetType, RemoteResult, Service};
 
 pub use api::RemoteSession;
 use api::{Api, CompletedChunk, MAX_URLS_PER_REQUEST, Status, UrlEntry};
-use chunks::ChunkSet;
 
 /// Twelve Labs' API base.
 pub const MULTIPART_BASE_URL: &str = "https://api.twelvelabs.io/v1.3";
@@ -71,49 +70,6 @@ pub fn default_max_size_bytes(asset_type: AssetType) -> u64 {
         AssetType::Video => 4_000_000_000,
         AssetType::Audio => 4_000_000_000,
         AssetType::Image => 4_000_000_000,
-    }
-}
-
-/// What survives a relaunch (saved in the journal).
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct MultipartState {
-    #[serde(default)]
-    upload_id: Option<String>,
-    #[serde(default)]
-    asset_id: Option<String>,
-    /// The file size the session was created for.
-    #[serde(default)]
-    total_size_bytes: u64,
-    /// The service's chunk size: every chunk but the last is exactly this long.
-    #[serde(default)]
-    chunk_size_bytes: u64,
-    #[serde(default)]
-    total_chunks: u64,
-    /// Chunks the service acknowledged.
-    #[serde(default)]
-    acknowledged: ChunkSet,
-    /// ETags of chunks sent but not yet reported, by chunk index.
-    #[serde(default)]
-    unreported: BTreeMap<u64, String>,
-    /// Headers the service asks for on every chunk `PUT`.
-    #[serde(default)]
-    upload_headers: BTreeMap<String, String>,
-    /// The asset's URL, once the service gave one.
-    #[serde(default)]
-    asset_url: Option<String>,
-}
-
-impl std::fmt::Debug for MultipartState {
-    /// Counts only: the upload id, ETags and headers may be secrets.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MultipartState")
-            .field("has_session", &self.upload_id.is_some())
-            .field("total_size_bytes", &self.total_size_bytes)
-            .field("chunk_size_bytes", &self.chunk_size_bytes)
-            .field("total_chunks", &self.total_chunks)
-            .field("acknowledged", &self.acknowledged.len())
-            .field("unreported", &self.unreported.len())
-            .finish_non_exhaustive()
     }
 }
 

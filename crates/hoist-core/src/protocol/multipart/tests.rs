@@ -129,7 +129,7 @@ fn confirmed_bytes_count_acknowledged_chunks_only() {
         "acknowledged": [[1, 1], [3, 3]],
         "unreported": {"2": "etag-2"},
     });
-    let session = multipart_session(&state).expect("state");
+    let session = multipart_session(state.clone()).expect("state");
     assert_eq!(session.confirmed_bytes(), 6);
     assert!(
         session.needs_status,
@@ -149,9 +149,9 @@ fn confirmed_bytes_count_acknowledged_chunks_only() {
         "{debug}"
     );
     let bad = serde_json::json!({"total_chunks": 2, "acknowledged": [[1, 5]]});
-    assert!(multipart_session(&bad).is_err());
+    assert!(multipart_session(bad).is_err());
     assert_eq!(
-        multipart_session(&serde_json::Value::Null)
+        multipart_session(serde_json::Value::Null)
             .expect("new")
             .confirmed_bytes(),
         0
@@ -159,10 +159,13 @@ fn confirmed_bytes_count_acknowledged_chunks_only() {
 }
 
 /// A session from the journal's JSON, as the engine opens one.
-fn multipart_session(stored: &serde_json::Value) -> Result<MultipartSession, ProtocolError> {
-    match SessionState::from_stored(crate::protocol::WireProtocol::PresignedMultipart, stored)? {
+fn multipart_session(stored: serde_json::Value) -> Result<MultipartSession, ProtocolError> {
+    match SessionState::from_value(crate::protocol::WireProtocol::PresignedMultipart, stored) {
         SessionState::New => MultipartSession::from_state(MultipartState::default()),
         SessionState::Multipart(state) => MultipartSession::from_state(state),
+        SessionState::StartAgain(reason) => Err(ProtocolError::BadState {
+            detail: reason.to_string(),
+        }),
         other => panic!("decoded as {other:?}"),
     }
 }

@@ -49,6 +49,9 @@ pub(super) fn decode_record(id: UploadId, row: &Row<'_>) -> Result<UploadRecord,
     let path = path_from_sql(row.get_ref(1).map_err(|e| format!("file path: {e}"))?)?;
     let phase_name: String = column(row, 10, "phase")?;
     let result_json: Option<String> = column(row, 12, "result")?;
+    let destination: Destination =
+        from_json(&column::<String>(row, 5, "destination")?, "destination")?;
+    let protocol = WireProtocol::of(&destination.service);
     Ok(UploadRecord {
         id,
         file: FileIdentity {
@@ -57,14 +60,14 @@ pub(super) fn decode_record(id: UploadId, row: &Row<'_>) -> Result<UploadRecord,
             modified_unix_nanos: column(row, 3, "file modification time")?,
             sample_sha256: column(row, 4, "file fingerprint")?,
         },
-        destination: from_json(&column::<String>(row, 5, "destination")?, "destination")?,
+        destination,
         total_bytes: column(row, 6, "total bytes")?,
         chunk_size_bytes: column(row, 7, "chunk size")?,
         confirmed_bytes: column(row, 8, "confirmed bytes")?,
-        protocol_state: from_json(
+        protocol_state: SessionState::from_stored(
+            protocol,
             &column::<String>(row, 9, "protocol state")?,
-            "protocol state",
-        )?,
+        ),
         phase: Phase::parse(&phase_name).ok_or_else(|| "the phase is unknown".to_string())?,
         error: column::<Option<String>>(row, 11, "error")?.map(|detail| {
             let kind = column::<Option<String>>(row, 15, "error kind")

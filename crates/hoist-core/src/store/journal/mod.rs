@@ -21,9 +21,12 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavio
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::SessionState;
 use super::StoreError;
 use crate::file::FileIdentity;
-use crate::upload::{Destination, Failure, FailureKind, Phase, RemoteResult, UploadId};
+use crate::upload::{
+    Destination, Failure, FailureKind, Phase, RemoteResult, UploadId, WireProtocol,
+};
 use codec::*;
 use open::*;
 
@@ -96,8 +99,8 @@ pub struct UploadRecord {
     pub chunk_size_bytes: Option<u64>,
     /// Bytes the server has confirmed it holds.
     pub confirmed_bytes: u64,
-    /// The protocol's opaque resume state (e.g. the session URI). Secret: never log it.
-    pub protocol_state: serde_json::Value,
+    /// The protocol's resume state (e.g. the session URI). Secret: never log it.
+    pub protocol_state: SessionState,
     /// Where the upload stands.
     pub phase: Phase,
     /// Why it last failed (journals of Hoist 0.1.0 kept only the text: kind
@@ -215,7 +218,7 @@ impl Journal {
             total_bytes: new.total_bytes,
             chunk_size_bytes: new.chunk_size_bytes,
             confirmed_bytes: 0,
-            protocol_state: serde_json::Value::Null,
+            protocol_state: SessionState::New,
             phase: Phase::Queued,
             error: None,
             result: None,
@@ -272,15 +275,14 @@ impl Journal {
         Ok(records)
     }
 
-    /// Records a server acknowledgement: the confirmed byte count and the protocol's opaque
-    /// state. `confirmed_bytes` never goes backwards unless `allow_rewind` is true (the server
+    /// Records a server acknowledgement: the confirmed byte count and the protocol's state. `confirmed_bytes` never goes backwards unless `allow_rewind` is true (the server
     /// lost data, or a new session started); without it a smaller value is ignored while the
     /// state is still written.
     pub fn save_progress(
         &self,
         id: UploadId,
         confirmed_bytes: u64,
-        protocol_state: &impl Serialize,
+        protocol_state: &SessionState,
         allow_rewind: bool,
     ) -> Result<(), StoreError> {
         let state_json = to_json(protocol_state)?;

@@ -1,6 +1,19 @@
 use super::*;
+use crate::store::StartAgainReason;
 use crate::upload::{AuthSource, Service};
 use serde_json::json;
+
+/// A Google state holding `session_uri` (the tests' destination is Cloud Storage, which speaks
+/// Google's protocol).
+fn google_state(session_uri: &str, confirmed_bytes: u64) -> SessionState {
+    let state = SessionState::from_value(
+        WireProtocol::GoogleResumable,
+        json!({"session_uri": session_uri, "confirmed_bytes": confirmed_bytes,
+               "sent_high_water_bytes": confirmed_bytes, "crc32c": {"value": 0, "upto_bytes": 0}}),
+    );
+    assert!(matches!(state, SessionState::Google(_)), "{state:?}");
+    state
+}
 
 fn identity(name: &str, size_bytes: u64) -> FileIdentity {
     FileIdentity {
@@ -61,7 +74,7 @@ fn insert_get_list_round_trip() {
     assert!(first.id < second.id);
     assert_eq!(first.phase, Phase::Queued);
     assert_eq!(first.confirmed_bytes, 0);
-    assert_eq!(first.protocol_state, serde_json::Value::Null);
+    assert_eq!(first.protocol_state, SessionState::New);
     assert_eq!(first.error, None);
     assert_eq!(first.result, None);
     assert_eq!(first.created_unix_secs, first.updated_unix_secs);
@@ -104,13 +117,13 @@ fn save_progress_is_monotonic_unless_rewound() {
         .insert(&new_upload("a.mov", 1000))
         .expect("insert")
         .id;
-    let state = json!({"session_uri": "https://upload.example/session/secret"});
+    let state = google_state("https://upload.example/session/secret", 400);
     journal.save_progress(id, 400, &state, false).expect("save");
     let record = journal.get(id).expect("get");
     assert_eq!(record.confirmed_bytes, 400);
     assert_eq!(record.protocol_state, state);
 
-    let newer_state = json!({"session_uri": "https://upload.example/session/other"});
+    let newer_state = google_state("https://upload.example/session/other", 100);
     journal
         .save_progress(id, 100, &newer_state, false)
         .expect("save smaller");
@@ -119,14 +132,14 @@ fn save_progress_is_monotonic_unless_rewound() {
     assert_eq!(record.protocol_state, newer_state, "state is still written");
 
     journal
-        .save_progress(id, 100, &serde_json::Value::Null, true)
+        .save_progress(id, 100, &SessionState::New, true)
         .expect("rewind");
     let record = journal.get(id).expect("get");
     assert_eq!(record.confirmed_bytes, 100);
-    assert_eq!(record.protocol_state, serde_json::Value::Null);
+    assert_eq!(record.protocol_state, SessionState::New);
 
     assert!(matches!(
-        journal.save_progress(UploadId(42), 1, &serde_json::Value::Null, false),
+        journal.save_progress(UploadId(42), 1, &SessionState::New, false),
         Err(StoreError::NotFound(UploadId(42)))
     ));
 }
@@ -180,7 +193,7 @@ fn complete_stores_the_result() {
         .insert(&new_upload("a.mov", 1000))
         .expect("insert")
         .id;
-    let state = json!({"session_uri": "https://upload.example/s/1"});
+    let state = google_state("https://upload.example/s/1", 750);
     journal.save_progress(id, 750, &state, false).expect("save");
     journal
         .set_phase(
@@ -206,7 +219,7 @@ fn complete_stores_the_result() {
     let id = journal.insert(&new_upload("b.mov", 10)).expect("insert").id;
     journal.set_total(id, None).expect("total");
     journal
-        .save_progress(id, 5, &serde_json::Value::Null, false)
+        .save_progress(id, 5, &SessionState::New, false)
         .expect("save");
     journal.complete(id, &result).expect("complete");
     assert_eq!(journal.get(id).expect("get").confirmed_bytes, 5);
@@ -220,7 +233,7 @@ fn update_identity_restarts_and_set_total() {
         .expect("insert")
         .id;
     journal
-        .save_progress(id, 500, &json!({"uri": "x"}), false)
+        .save_progress(id, 500, &google_state("x", 500), false)
         .expect("save");
     journal.set_total(id, Some(1234)).expect("total");
     assert_eq!(journal.get(id).expect("get").total_bytes, Some(1234));
@@ -231,7 +244,7 @@ fn update_identity_restarts_and_set_total() {
     assert_eq!(record.file, changed);
     assert_eq!(record.total_bytes, Some(3000));
     assert_eq!(record.confirmed_bytes, 0);
-    assert_eq!(record.protocol_state, serde_json::Value::Null);
+    assert_eq!(record.protocol_state, SessionState::New);
     assert_eq!(record.result, None);
 }
 
@@ -258,7 +271,7 @@ fn damaged_row_is_skipped_by_list() {
     let bad = journal.insert(&new_upload("b.mov", 1)).expect("insert").id;
     let raw = Connection::open(&path).expect("raw");
     raw.execute(
-        "UPDATE uploads SET protocol_state_json = '{\"uri\": \"https://secret' WHERE id = ?1",
+        "UPDATE uploads SET result_json = '{\"url\": \"https://secret' WHERE id = ?1",
         [bad.0],
     )
     .expect("damage");
@@ -266,7 +279,7 @@ fn damaged_row_is_skipped_by_list() {
     match journal.get(bad) {
         Err(StoreError::CorruptRow { id, detail }) => {
             assert_eq!(id, bad);
-            assert!(detail.contains("protocol state"), "{detail}");
+            assert!(detail.contains("result"), "{detail}");
             assert!(!detail.contains("secret"), "{detail}");
         }
         other => panic!("expected CorruptRow, got {other:?}"),
@@ -274,6 +287,33 @@ fn damaged_row_is_skipped_by_list() {
     raw.execute("UPDATE uploads SET phase = 'warp' WHERE id = ?1", [bad.0])
         .expect("damage");
     journal.remove(bad).expect("a damaged entry can be removed");
+}
+
+/// A damaged session state does not hide the upload: it is listed, and its state says to start
+/// again, with a reason that quotes nothing of the state.
+#[test]
+fn damaged_session_state_starts_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("journal.sqlite3");
+    let journal = open_fresh(&path);
+    let id = journal.insert(&new_upload("a.mov", 1)).expect("insert").id;
+    let raw = Connection::open(&path).expect("raw");
+    let damage = |json: &str| {
+        raw.execute(
+            "UPDATE uploads SET protocol_state_json = ?2 WHERE id = ?1",
+            rusqlite::params![id.0, json],
+        )
+        .expect("damage");
+    };
+    damage(r#"{"session_uri": "https://secret"#);
+    assert_eq!(journal.list().expect("list").len(), 1);
+    let state = journal.get(id).expect("get").protocol_state;
+    assert_eq!(state, SessionState::StartAgain(StartAgainReason::NotJson));
+    damage(r#"{"session_uri": 7, "confirmed_bytes": "https://secret"}"#);
+    let SessionState::StartAgain(reason) = journal.get(id).expect("get").protocol_state else {
+        panic!("a damaged state starts again");
+    };
+    assert!(!reason.to_string().contains("secret"), "{reason}");
 }
 
 #[cfg(unix)]
@@ -284,7 +324,7 @@ fn journal_files_are_private() {
     let journal = open_fresh(&path);
     let id = journal.insert(&new_upload("a.mov", 1)).expect("insert").id;
     journal
-        .save_progress(id, 1, &json!({"uri": "secret"}), false)
+        .save_progress(id, 1, &google_state("secret", 1), false)
         .expect("save");
     assert_eq!(mode(&path), 0o600);
     let wal = with_suffix(&path, "-wal");
@@ -349,7 +389,7 @@ fn valid_journal_bytes(dir: &Path) -> Vec<u8> {
             .expect("insert")
             .id;
         journal
-            .save_progress(id, 10, &json!({"padding": "x".repeat(200)}), false)
+            .save_progress(id, 10, &google_state(&"x".repeat(200), 10), false)
             .expect("save");
     }
     drop(journal);
@@ -443,7 +483,7 @@ fn two_processes_see_each_others_writes() {
     let b = second.insert(&new_upload("b.mov", 100)).expect("insert").id;
     assert_ne!(a, b);
     second
-        .save_progress(a, 60, &json!({"uri": "s"}), false)
+        .save_progress(a, 60, &google_state("s", 60), false)
         .expect("save");
     assert_eq!(first.get(a).expect("get").confirmed_bytes, 60);
     first.set_phase(b, Phase::Paused, None).expect("phase");
@@ -462,7 +502,7 @@ fn progress_is_on_disk_when_save_progress_returns() {
         .id;
     for confirmed in [256u64, 512, 768] {
         journal
-            .save_progress(id, confirmed, &json!({"offset": confirmed}), false)
+            .save_progress(id, confirmed, &google_state("offset", confirmed), false)
             .expect("save");
         // A separate connection, as a relaunched process would open.
         let raw = Connection::open(&path).expect("raw");
@@ -476,7 +516,7 @@ fn progress_is_on_disk_when_save_progress_returns() {
         assert_eq!(bytes, confirmed as i64);
         assert_eq!(
             serde_json::from_str::<serde_json::Value>(&state).expect("json"),
-            json!({"offset": confirmed})
+            serde_json::to_value(google_state("offset", confirmed)).expect("json")
         );
     }
 }
@@ -536,7 +576,7 @@ fn replace_origin_moves_destination_and_session_to_the_new_origin_only() {
     let elsewhere = journal
         .insert(&new_upload("cloud.mov", 10))
         .expect("insert");
-    let state = json!({"session_uri": "http://127.0.0.1:4000/upload?upload_id=abc"});
+    let state = google_state("http://127.0.0.1:4000/upload?upload_id=abc", 5);
     journal
         .save_progress(moved.id, 5, &state, false)
         .expect("progress");
@@ -554,7 +594,7 @@ fn replace_origin_moves_destination_and_session_to_the_new_origin_only() {
     );
     assert_eq!(
         after.protocol_state,
-        json!({"session_uri": "http://127.0.0.1:4001/upload?upload_id=abc"})
+        google_state("http://127.0.0.1:4001/upload?upload_id=abc", 5)
     );
     assert_eq!(after.confirmed_bytes, 5);
     // Port 40000 starts with "4000" but is another origin; other services are untouched.
