@@ -35,6 +35,7 @@ mod support_bundle;
 mod tls;
 mod tus;
 mod upgrade;
+mod watch;
 mod window;
 mod window_lifecycle;
 mod window_looks;
