@@ -42,3 +42,4 @@ mod window_looks;
 mod window_profiles;
 mod window_start;
 mod window_support;
+mod window_watch;
