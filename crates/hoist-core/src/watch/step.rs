@@ -49,7 +49,10 @@ struct Live {
     /// The folder's own (device, inode) while it is watched: a folder deleted and made again is
     /// watched anew.
     root: Option<(u64, u64)>,
+    /// Read the whole folder at the next step.
     dirty: bool,
+    /// Paths inside the folder the system said changed since the last step.
+    touched: HashSet<PathBuf>,
     settling: Settling,
     queued: u64,
 }
@@ -137,8 +140,10 @@ impl Watcher {
         }
         for path in std::mem::take(&mut self.changed) {
             for live in &mut self.folders {
-                if path.starts_with(&live.folder.path) || live.folder.path.starts_with(&path) {
+                if path == live.folder.path || live.folder.path.starts_with(&path) {
                     live.dirty = true;
+                } else if path.starts_with(&live.folder.path) {
+                    live.touched.insert(path.clone());
                 }
             }
         }
@@ -204,6 +209,7 @@ impl Watcher {
                     state: FolderState::Starting,
                     root: None,
                     dirty: true,
+                    touched: HashSet::new(),
                     settling: Settling::default(),
                 },
             };
@@ -249,14 +255,50 @@ impl Watcher {
         }
         if self.folders[index].dirty || full {
             self.folders[index].dirty = false;
+            self.folders[index].touched.clear();
             self.read_folder(index, &root, now);
         } else {
+            for path in std::mem::take(&mut self.folders[index].touched) {
+                self.look_at_path(index, &root, &path, now);
+            }
             let live = &mut self.folders[index];
             for path in live.settling.paths() {
                 match std::fs::symlink_metadata(&path) {
                     Ok(m) if m.is_file() => live.settling.observe(&path, FileKey::of(&m), now),
                     _ => live.settling.forget(&path),
                 }
+            }
+        }
+    }
+
+    /// Looks at one path the system said changed: a new or changed file, a folder moved in, or
+    /// something gone.
+    fn look_at_path(&mut self, index: usize, root: &Path, path: &Path, now: Instant) {
+        let skipped = path
+            .strip_prefix(root)
+            .map(|inside| {
+                inside
+                    .components()
+                    .any(|c| super::is_skipped_name(c.as_os_str()))
+            })
+            .unwrap_or(true);
+        if skipped {
+            return;
+        }
+        let files = match std::fs::symlink_metadata(path) {
+            Ok(m) if m.is_file() => vec![(path.to_path_buf(), FileKey::of(&m))],
+            Ok(m) if m.is_dir() => super::scan::files_under(path).unwrap_or_default(),
+            _ => {
+                self.folders[index].settling.forget(path);
+                return;
+            }
+        };
+        let id = self.folders[index].folder.id;
+        for (file, key) in files {
+            if self.seen.contains(id, &key).unwrap_or(false) {
+                self.folders[index].settling.forget(&file);
+            } else {
+                self.folders[index].settling.observe(&file, key, now);
             }
         }
     }
