@@ -105,12 +105,27 @@ pub(crate) fn run(options: WindowOptions) -> anyhow::Result<()> {
                     return Err(Box::new(e));
                 }
             };
+            let watch_config = hoist_core::watch::WatchConfig {
+                chunk_size_bytes: settings.chunk_size_bytes(),
+                ..Default::default()
+            };
+            let watch_ctx = cc.egui_ctx.clone();
+            let watch = hoist_core::watch::WatchService::for_engine(
+                &handle,
+                &dirs,
+                watch_config,
+                Arc::new(move || watch_ctx.request_repaint()),
+            );
             let waiting_store = dirs.data_dir.join("waiting-files.txt");
             let waiting = hoist_ui::load_pending(&waiting_store);
             let mut app =
                 HoistApp::new(Box::new(EngineBackend::new(handle, events)), settings, demo)
                     .with_dirs(dirs.clone())
                     .with_pending(waiting_store, waiting);
+            match watch {
+                Ok((service, events)) => app = app.with_watch(service, events),
+                Err(e) => tracing::error!("watch folders are off: {e}"),
+            }
             #[cfg(unix)]
             if let Some(first) = first {
                 let (inbox, received) = std::sync::mpsc::channel();

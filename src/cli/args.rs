@@ -108,6 +108,9 @@ pub enum CliCommand {
     Signin(Box<super::signin::SigninArgs>),
     /// Revoke and forget a saved sign-in.
     Signout(Box<super::signin::SignoutArgs>),
+    /// Watch folders: new files in them are uploaded by themselves, once each.
+    #[command(subcommand)]
+    Watch(super::watch::WatchCommand),
     /// Save a zip to attach to a bug report: versions, settings, profiles, the upload list and
     /// recent logs, with every secret, token, key and upload link replaced by [redacted].
     SupportBundle {

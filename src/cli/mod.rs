@@ -1,5 +1,5 @@
 //! The command line: `hoist upload`, `resume`, `list`, `restart`, `cancel`, `remove`, `profile`,
-//! `serve`, `signin`, `signout`, `support-bundle`.
+//! `serve`, `signin`, `signout`, `support-bundle`, `watch`.
 //!
 //! Secrets never come through arguments: tokens are read from an environment variable named on the
 //! command line (`--token-env VAR`), or from a saved profile's store (`--profile NAME`).
@@ -14,6 +14,7 @@ mod run;
 mod serve;
 mod signin;
 mod support_bundle;
+mod watch;
 
 use std::process::ExitCode;
 

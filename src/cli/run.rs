@@ -71,11 +71,12 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         CliCommand::Cancel { ids } => drive(RunArgs::default(), Action::Cancel(ids)),
         CliCommand::Remove { ids } => drive(RunArgs::default(), Action::Remove(ids)),
         CliCommand::Profile(command) => profile::run(command, &dirs()?),
+        CliCommand::Watch(command) => super::watch::run(command),
         CliCommand::SupportBundle { file } => super::support_bundle::run(&dirs()?, &file),
     }
 }
 
-fn dirs() -> anyhow::Result<HoistDirs> {
+pub(super) fn dirs() -> anyhow::Result<HoistDirs> {
     let dirs = HoistDirs::discover()?;
     dirs.ensure()?;
     logging::init(&dirs.log_dir());

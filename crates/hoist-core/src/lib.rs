@@ -11,6 +11,7 @@
 //! - [`auth`]: signing in with OAuth 2.0 (Google) and keeping the refresh tokens.
 //! - [`profile`]: saved destinations (`profiles.toml`, through confy), without their secrets.
 //! - [`engine`]: sessions, scheduling, retries and progress on a background tokio runtime.
+//! - [`watch`]: watch folders: new files in a folder are queued by themselves, once each.
 //! - [`support`]: the support bundle: settings, journal and logs in one zip, secrets taken out.
 //! - `fuzz` (tests and the `fuzzing` feature only): every parser behind one entry point for the
 //!   fuzz targets in `fuzz/`.
@@ -34,3 +35,4 @@ pub mod support;
 pub(crate) mod test_support;
 pub mod units;
 pub mod upload;
+pub mod watch;

@@ -150,6 +150,11 @@ impl Desktop {
         self.picker = picker;
     }
 
+    /// The file chooser in use (the Watch folders window picks folders with it too).
+    pub fn picker(&self) -> FilePicker {
+        self.picker.clone()
+    }
+
     /// Uses `opener` as the browser (tests).
     pub fn set_opener(&mut self, opener: BrowserOpener) {
         self.opener = opener;

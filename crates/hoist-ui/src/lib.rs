@@ -32,6 +32,7 @@ mod support_bundle;
 mod theme;
 mod thumbnails;
 mod warning_words;
+mod watch_panel;
 mod words;
 
 pub use actions::UiAction;
@@ -58,4 +59,5 @@ pub use sign_in::{BrowserOpener, system_browser};
 pub use state_icon::StateIcon;
 pub use support_bundle::SAVE_SUPPORT_BUNDLE;
 pub use theme::{StateLook, ThemeChoice, contrast_ratio, state_look, visuals};
+pub use watch_panel::{WATCH_TITLE, state_words as watch_state_words};
 pub use words::{FileKind, state_words};

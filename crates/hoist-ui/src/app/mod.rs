@@ -58,6 +58,8 @@ pub struct HoistApp {
     applied_theme: Option<crate::theme::ThemeChoice>,
     /// "Save a support bundle" in Settings.
     support: crate::support_bundle::SupportBundle,
+    /// The Watch folders window.
+    watch: crate::watch_panel::WatchPanel,
 }
 
 impl HoistApp {
@@ -103,7 +105,24 @@ impl HoistApp {
             inbox: None,
             applied_theme: None,
             support: Default::default(),
+            watch: Default::default(),
         }
+    }
+
+    /// Shows and manages the watch folders of `service` (the binary starts it on the engine's
+    /// runtime) in the Watch folders window.
+    pub fn with_watch(
+        mut self,
+        service: hoist_core::watch::WatchService,
+        events: hoist_core::watch::WatchEvents,
+    ) -> HoistApp {
+        self.watch.set_service(service, events);
+        self
+    }
+
+    /// Opens the Watch folders window.
+    pub fn open_watch_folders(&mut self) {
+        self.watch.open = true;
     }
 
     /// Runs connection tests and sign-ins on `jobs` (tests whose backend is not the engine).
@@ -182,6 +201,7 @@ impl HoistApp {
 impl eframe::App for HoistApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.drain(ctx);
+        self.watch.update();
     }
 
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
@@ -243,6 +263,11 @@ impl eframe::App for HoistApp {
         self.settings_window(&ctx, &mut actions);
         if self.profiles.open {
             self.profiles.show(&ctx);
+        }
+        if self.watch.open {
+            self.watch.set_picker(self.desktop.picker());
+            let names = self.profiles.names();
+            self.watch.show(&ctx, &names);
         }
         drop_overlay(&ctx);
         let busy = self

@@ -55,6 +55,16 @@ impl HoistApp {
                     self.profiles.refresh();
                 }
             }
+            if ui
+                .button(crate::watch_panel::WATCH_TITLE)
+                .on_hover_text("Folders whose new files are uploaded by themselves")
+                .clicked()
+            {
+                self.watch.open = !self.watch.open;
+                if self.watch.open {
+                    self.profiles.refresh();
+                }
+            }
             if self.demo.is_some() {
                 ui.separator();
                 let mut flaky = self.flaky;

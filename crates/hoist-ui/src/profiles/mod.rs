@@ -160,6 +160,14 @@ impl ProfilesWindow {
             .collect()
     }
 
+    /// The saved profiles as (key, name shown), for the Watch folders window.
+    pub fn names(&self) -> Vec<(String, String)> {
+        self.profiles
+            .iter()
+            .map(|(key, profile)| (key.clone(), profile.label(key)))
+            .collect()
+    }
+
     /// Starts the first read, collects finished background jobs (call it from `logic`).
     pub fn update(&mut self, ctx: &egui::Context) {
         if !self.loaded_once && self.loading.is_none() {
