@@ -100,12 +100,24 @@ pub(crate) fn run(options: WindowOptions) -> anyhow::Result<()> {
                     return Err(Box::new(e));
                 }
             };
+            #[cfg(unix)]
+            let jobs = handle.jobs();
             let waiting_store = dirs.data_dir.join("waiting-files.txt");
             let waiting = hoist_ui::load_pending(&waiting_store);
             let mut app =
                 HoistApp::new(Box::new(EngineBackend::new(handle, events)), settings, demo)
                     .with_dirs(dirs.clone())
                     .with_pending(waiting_store, waiting);
+            #[cfg(unix)]
+            {
+                let ctx = cc.egui_ctx.clone();
+                let wake: hoist_ui::Wake = Arc::new(move || ctx.request_repaint());
+                if let Err(error) =
+                    crate::signals::quit_on_signals(&jobs, app.window_requests(), wake)
+                {
+                    tracing::warn!(%error, "could not listen for SIGTERM; it will end Hoist at once");
+                }
+            }
             #[cfg(unix)]
             if let Some(first) = first {
                 let (inbox, received) = std::sync::mpsc::channel();

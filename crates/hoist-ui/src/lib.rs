@@ -30,12 +30,13 @@ mod state_icon;
 mod support_bundle;
 mod theme;
 mod thumbnails;
+mod tray;
 mod words;
 
 pub use actions::UiAction;
 pub use app::{DEMO_DESTINATION, HoistApp};
 pub use backend::{Backend, ChannelBackend, EngineBackend};
-pub use close_dialog::{CLOSE_TITLE, CloseChoice, KEEP_UPLOADING, PAUSE_AND_QUIT};
+pub use close_dialog::{CLOSE_TITLE, CloseChoice, KEEP_UPLOADING, NO_TRAY_WORDS, PAUSE_AND_QUIT};
 pub use demo::DemoControl;
 pub use desktop::{
     DesktopProblem, FileManager, FilePicker, PickWhat, Picked, system_file_manager,
@@ -56,4 +57,8 @@ pub use sign_in::{BrowserOpener, system_browser};
 pub use state_icon::StateIcon;
 pub use support_bundle::SAVE_SUPPORT_BUNDLE;
 pub use theme::{StateLook, ThemeChoice, contrast_ratio, state_look, visuals};
+pub use tray::{
+    NO_TRAY_NOTE, NoTray, OPEN_HOIST, PAUSE_ALL, QUIT, RESUME_ALL, StatusNotifierTray, SystemTray,
+    TrayIcon, TraySummary, Wake, WindowRequest,
+};
 pub use words::{FileKind, state_words};
