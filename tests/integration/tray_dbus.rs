@@ -524,3 +524,40 @@ fn with_no_tray_the_window_stays_and_sigterm_quits_cleanly() {
         "kept part-way: {before} then {after}"
     );
 }
+
+#[test]
+fn sigint_and_sighup_also_end_the_window_like_a_close() {
+    let display = XDisplay::start();
+    // Held for the whole test: Xvfb resets when its last client leaves, and a window starting
+    // during the reset cannot connect.
+    let x11 = X11::connect(&display);
+    let home = Home::new();
+    let log = home.dir.path().join("window.log");
+    for signal in ["-INT", "-HUP"] {
+        let mut child = display
+            .hoist(&home, &["--demo"], &log)
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env("HOIST_DEMO_PORT", free_port().to_string())
+            .spawn()
+            .expect("hoist starts");
+        wait_until(60, "the window to be up", || {
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!(
+                    "hoist ended: {status:?}\n{}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                );
+            }
+            marker(&home).exists() && x11.hoist_window().is_some()
+        });
+        // Listening for signals starts with the window; give it a frame to be drawn.
+        std::thread::sleep(Duration::from_millis(500));
+        let kill = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(kill.success());
+        let status = wait_for_exit(&mut child, 30);
+        assert!(status.success(), "{signal}: {status:?}");
+        assert!(!marker(&home).exists(), "{signal} removes the marker");
+    }
+}

@@ -193,7 +193,11 @@ impl eframe::App for HoistApp {
         self.drain(ctx);
         // Also while the window is hidden (eframe then calls only `logic`).
         let tick = self.background.tick(ctx, self.model.rows());
-        self.model.messages.extend(tick.messages);
+        for message in tick.messages {
+            if !self.model.messages.contains(&message) {
+                self.model.messages.push(message);
+            }
+        }
         for command in tick.commands {
             self.apply(UiAction::Engine(command), ctx);
         }
@@ -281,6 +285,7 @@ impl eframe::App for HoistApp {
             .show(&ctx, busy, &mut self.settings.on_close, resumes, tray);
         if closed.is_some()
             && let Some(note) = self.background.go(&ctx, self.model.rows())
+            && !self.model.messages.contains(&note)
         {
             self.model.messages.push(note);
         }
