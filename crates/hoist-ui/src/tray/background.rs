@@ -62,6 +62,9 @@ pub(crate) struct Background {
     announced: bool,
     /// Icons asked for before the window came back: taken out as soon as they are in place.
     discard: Vec<Promise<Result<Box<dyn TrayIcon>, NoTray>>>,
+    /// A Wayland client cannot hide its window (winit ignores `Visible(false)` there), so with
+    /// the icon in the tray the window is also minimised.
+    wayland: bool,
 }
 
 impl Default for Background {
@@ -78,6 +81,8 @@ impl Default for Background {
             shown: None,
             announced: false,
             discard: Vec::new(),
+            // As winit chooses its backend (README, "Wayland or X11"); read once, at start.
+            wayland: std::env::var_os("WAYLAND_DISPLAY").is_some_and(|d| !d.is_empty()),
         }
     }
 }
@@ -193,7 +198,10 @@ impl Background {
         let Some(system) = &self.system else {
             return;
         };
-        let closing = ctx.input(|i| i.viewport().close_requested());
+        // Asked again on a close while the last answer was no: a tray may have come since.
+        let closing = ctx.input(|i| i.viewport().close_requested())
+            && matches!(self.place, Place::Shown)
+            && self.host == Some(false);
         if self.probe.is_none() && (self.host.is_none() || closing) {
             self.probe = Some(system.has_host(waker(ctx)));
         }
@@ -228,6 +236,9 @@ impl Background {
         match promise.block_and_take() {
             Ok(icon) => {
                 ctx.send_viewport_cmd(ViewportCommand::Visible(false));
+                if self.wayland {
+                    ctx.send_viewport_cmd(ViewportCommand::Minimized(true));
+                }
                 let summary = TraySummary::of(rows, &self.batch);
                 self.shown = Some(summary);
                 self.place = Place::InTray(icon);
