@@ -7,6 +7,8 @@ mod demo;
 #[cfg(unix)]
 mod instance;
 mod session;
+#[cfg(unix)]
+mod signals;
 mod window;
 #[cfg(target_os = "linux")]
 mod window_libs;

@@ -116,6 +116,8 @@ pub(crate) fn run(options: WindowOptions) -> anyhow::Result<()> {
                 watch_config,
                 Arc::new(move || watch_ctx.request_repaint()),
             );
+            #[cfg(unix)]
+            let jobs = handle.jobs();
             let waiting_store = dirs.data_dir.join("waiting-files.txt");
             let waiting = hoist_ui::load_pending(&waiting_store);
             let mut app =
@@ -125,6 +127,16 @@ pub(crate) fn run(options: WindowOptions) -> anyhow::Result<()> {
             match watch {
                 Ok((service, events)) => app = app.with_watch(service, events),
                 Err(e) => tracing::error!("watch folders are off: {e}"),
+            }
+            #[cfg(unix)]
+            {
+                let ctx = cc.egui_ctx.clone();
+                let wake: hoist_ui::Wake = Arc::new(move || ctx.request_repaint());
+                if let Err(error) =
+                    crate::signals::quit_on_signals(&jobs, app.window_requests(), wake)
+                {
+                    tracing::warn!(%error, "could not listen for SIGTERM; it will end Hoist at once");
+                }
             }
             #[cfg(unix)]
             if let Some(first) = first {

@@ -53,6 +53,11 @@ impl XDisplay {
         panic!("no X display could be started");
     }
 
+    /// The display's name (`:N`), for X clients of the tests.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// `hoist ARGS` in this display with `home`, its output kept in `log`.
     pub fn hoist(&self, home: &Home, args: &[&str], log: &Path) -> Command {
         let mut cmd = home.hoist();

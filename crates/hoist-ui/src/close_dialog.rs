@@ -1,5 +1,6 @@
 //! Closing the window while uploads run: ask once what to do ("Keep uploading in the background"
-//! or "Pause and quit"), remember the answer, and just quit when nothing is running.
+//! or "Pause and quit"), remember the answer, and just quit when nothing is running. Where the
+//! window goes in the background is `tray`'s business.
 
 use egui::{Id, RichText, ViewportCommand};
 use serde::{Deserialize, Serialize};
@@ -7,7 +8,7 @@ use serde::{Deserialize, Serialize};
 /// What closing the window does while uploads run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CloseChoice {
-    /// The window is minimised and the uploads go on.
+    /// The window goes to the tray (minimised where there is none) and the uploads go on.
     KeepUploading,
     /// Hoist quits; the uploads continue from the server's offset when it starts again.
     PauseAndQuit,
@@ -19,9 +20,6 @@ pub(crate) struct CloseDialog {
     open: bool,
     remember: bool,
     quitting: bool,
-    /// The window was minimised so uploads go on in the background; cleared when it is
-    /// restored or once they have all finished (and the user was told).
-    in_background: bool,
 }
 
 impl Default for CloseDialog {
@@ -30,7 +28,6 @@ impl Default for CloseDialog {
             open: false,
             remember: true,
             quitting: false,
-            in_background: false,
         }
     }
 }
@@ -39,66 +36,39 @@ impl Default for CloseDialog {
 pub const CLOSE_TITLE: &str = "Uploads are still running";
 /// Its button that keeps Hoist running.
 pub const KEEP_UPLOADING: &str = "Keep uploading in the background";
+/// What the question says where the desktop has no tray.
+pub const NO_TRAY_WORDS: &str = "Hoist can keep uploading with its window minimised (this desktop has no tray for its icon), or stop now.";
 /// Its button that quits.
 pub const PAUSE_AND_QUIT: &str = "Pause and quit";
 
 impl CloseDialog {
-    /// Once uploads that went on in the background (the window minimised by "Keep uploading")
-    /// have all finished, the desktop notification that says so; once. `busy`: some upload is
-    /// still running or waiting; `minimised`: the window is still minimised (`None`: unknown).
-    pub(crate) fn background_finished(
-        &mut self,
-        busy: bool,
-        minimised: Option<bool>,
-        finished: usize,
-        failed: usize,
-    ) -> Option<crate::Notice> {
-        if !self.in_background {
-            return None;
-        }
-        if minimised == Some(false) {
-            // Restored: the user sees the window, so no notification is needed.
-            self.in_background = false;
-            return None;
-        }
-        if busy {
-            return None;
-        }
-        self.in_background = false;
-        let body = match failed {
-            0 => format!(
-                "{} sent. Hoist's window is minimised; open it to see them.",
-                hoist_core::units::count_words(finished, "upload", "uploads")
-            ),
-            _ => format!(
-                "{} sent, {} did not go. Open Hoist to see what happened.",
-                hoist_core::units::count_words(finished, "upload", "uploads"),
-                failed
-            ),
-        };
-        Some(crate::Notice {
-            title: "Uploads finished".to_string(),
-            body,
-        })
+    /// Pauses the uploads and quits without asking (the tray's Quit, a signal to end).
+    pub(crate) fn quit(&mut self, ctx: &egui::Context) {
+        self.open = false;
+        self.quitting = true;
+        ctx.send_viewport_cmd(ViewportCommand::Close);
     }
 
     /// Handles a close request of the window and draws the question while it is open. `busy`:
     /// some upload is running or waiting; `remembered`: the answer kept in settings; `resumes`:
-    /// unfinished uploads continue by themselves when Hoist starts.
+    /// unfinished uploads continue by themselves when Hoist starts; `tray`: whether the desktop
+    /// has a tray for Hoist's icon (`None`: not known yet). Returns `KeepUploading` when the
+    /// window should go to the background now.
     pub(crate) fn show(
         &mut self,
         ctx: &egui::Context,
         busy: bool,
         remembered: &mut Option<CloseChoice>,
         resumes: bool,
-    ) {
+        tray: Option<bool>,
+    ) -> Option<CloseChoice> {
+        let mut background = None;
         if ctx.input(|i| i.viewport().close_requested()) && busy && !self.quitting {
             match *remembered {
                 Some(CloseChoice::PauseAndQuit) => {}
                 Some(CloseChoice::KeepUploading) => {
                     ctx.send_viewport_cmd(ViewportCommand::CancelClose);
-                    ctx.send_viewport_cmd(ViewportCommand::Minimized(true));
-                    self.in_background = true;
+                    background = Some(CloseChoice::KeepUploading);
                 }
                 None => {
                     ctx.send_viewport_cmd(ViewportCommand::CancelClose);
@@ -107,14 +77,18 @@ impl CloseDialog {
             }
         }
         if !self.open {
-            return;
+            return background;
         }
         let mut choice = None;
         let modal = egui::Modal::new(Id::unique("hoist close dialog")).show(ctx, |ui| {
             ui.set_max_width(420.0);
             ui.label(RichText::new(CLOSE_TITLE).heading());
             ui.add_space(6.0);
-            ui.label("Hoist can keep uploading with its window minimised, or stop now.");
+            ui.label(match tray {
+                Some(true) => "Hoist can keep uploading with its icon in the tray, or stop now.",
+                Some(false) => NO_TRAY_WORDS,
+                None => "Hoist can keep uploading in the background, or stop now.",
+            });
             ui.label(if resumes {
                 "If you pause and quit, your uploads continue from where they stopped when you start Hoist again."
             } else {
@@ -139,10 +113,7 @@ impl CloseDialog {
                     *remembered = Some(choice);
                 }
                 match choice {
-                    CloseChoice::KeepUploading => {
-                        ctx.send_viewport_cmd(ViewportCommand::Minimized(true));
-                        self.in_background = true;
-                    }
+                    CloseChoice::KeepUploading => background = Some(choice),
                     CloseChoice::PauseAndQuit => {
                         self.quitting = true;
                         ctx.send_viewport_cmd(ViewportCommand::Close);
@@ -153,66 +124,6 @@ impl CloseDialog {
             None if modal.should_close() => self.open = false,
             None => {}
         }
-    }
-}
-
-#[cfg(test)]
-mod background_tests {
-    use super::*;
-
-    fn in_background() -> CloseDialog {
-        CloseDialog {
-            in_background: true,
-            ..CloseDialog::default()
-        }
-    }
-
-    #[test]
-    fn the_last_background_upload_is_announced_once() {
-        let mut dialog = in_background();
-        assert!(dialog.background_finished(true, Some(true), 1, 0).is_none());
-        let notice = dialog
-            .background_finished(false, Some(true), 3, 0)
-            .expect("a notice");
-        assert_eq!(notice.title, "Uploads finished");
-        assert!(
-            notice.body.starts_with("3 uploads sent."),
-            "{}",
-            notice.body
-        );
-        assert!(
-            dialog
-                .background_finished(false, Some(true), 3, 0)
-                .is_none()
-        );
-    }
-
-    #[test]
-    fn failures_are_named_and_a_restored_window_needs_no_notice() {
-        let mut dialog = in_background();
-        let notice = dialog
-            .background_finished(false, None, 1, 2)
-            .expect("a notice");
-        assert!(
-            notice.body.starts_with("1 upload sent, 2 did not go."),
-            "{}",
-            notice.body
-        );
-        let mut restored = in_background();
-        assert!(
-            restored
-                .background_finished(true, Some(false), 0, 0)
-                .is_none()
-        );
-        assert!(
-            restored
-                .background_finished(false, Some(true), 1, 0)
-                .is_none()
-        );
-        assert!(
-            CloseDialog::default()
-                .background_finished(false, Some(true), 1, 0)
-                .is_none()
-        );
+        background
     }
 }

@@ -31,6 +31,7 @@ mod state_icon;
 mod support_bundle;
 mod theme;
 mod thumbnails;
+mod tray;
 mod warning_words;
 mod watch_panel;
 mod words;
@@ -38,7 +39,7 @@ mod words;
 pub use actions::UiAction;
 pub use app::{DEMO_DESTINATION, HoistApp};
 pub use backend::{Backend, ChannelBackend, EngineBackend};
-pub use close_dialog::{CLOSE_TITLE, CloseChoice, KEEP_UPLOADING, PAUSE_AND_QUIT};
+pub use close_dialog::{CLOSE_TITLE, CloseChoice, KEEP_UPLOADING, NO_TRAY_WORDS, PAUSE_AND_QUIT};
 pub use demo::DemoControl;
 pub use desktop::{
     DesktopProblem, FileManager, FilePicker, PickWhat, Picked, system_file_manager,
@@ -59,5 +60,9 @@ pub use sign_in::{BrowserOpener, system_browser};
 pub use state_icon::StateIcon;
 pub use support_bundle::SAVE_SUPPORT_BUNDLE;
 pub use theme::{StateLook, ThemeChoice, contrast_ratio, state_look, visuals};
+pub use tray::{
+    NO_TRAY_NOTE, NoTray, OPEN_HOIST, PAUSE_ALL, QUIT, RESUME_ALL, StatusNotifierTray, SystemTray,
+    TrayIcon, TraySummary, Wake, WindowRequest,
+};
 pub use watch_panel::{WATCH_TITLE, state_words as watch_state_words};
 pub use words::{FileKind, state_words};

@@ -72,9 +72,9 @@ impl HoistApp {
             .map(|inbox| inbox.try_iter().collect())
             .unwrap_or_default();
         for paths in handed {
-            // Another launch of Hoist handed these over: come forward and queue them.
-            ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(false));
-            ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
+            // Another launch of Hoist handed these over: come forward (out of the tray) and
+            // queue them.
+            self.background.restore(ctx);
             self.deferred.extend(paths);
         }
         while let Some(event) = self.backend.try_recv() {

@@ -52,6 +52,8 @@ pub struct HoistApp {
     thumbnails: Thumbnails,
     profiles: ProfilesWindow,
     close_dialog: super::close_dialog::CloseDialog,
+    /// The window in the background: the tray icon, or minimised.
+    background: crate::tray::Background,
     pending: super::pending::PendingFiles,
     inbox: Option<std::sync::mpsc::Receiver<Vec<PathBuf>>>,
     /// The theme last put into the context (`None` before the first frame).
@@ -75,7 +77,9 @@ impl HoistApp {
             settings.destination = Some(DEMO_DESTINATION.to_string());
         }
         let mut profiles = ProfilesWindow::new(None);
+        let mut background = crate::tray::Background::default();
         if let Some(jobs) = backend.jobs() {
+            background.set_system(Box::new(crate::StatusNotifierTray::new(jobs.clone())));
             profiles.set_jobs(jobs);
         }
         HoistApp {
@@ -101,6 +105,7 @@ impl HoistApp {
             thumbnails: Thumbnails::default(),
             profiles,
             close_dialog: Default::default(),
+            background,
             pending: Default::default(),
             inbox: None,
             applied_theme: None,
@@ -135,6 +140,18 @@ impl HoistApp {
     pub fn without_notifications(mut self) -> HoistApp {
         self.sent_notices = false;
         self
+    }
+
+    /// Uses `tray` as the desktop's tray (tests; the engine's window uses the session bus's).
+    pub fn with_system_tray(mut self, tray: Box<dyn crate::SystemTray>) -> HoistApp {
+        self.background.set_system(tray);
+        self
+    }
+
+    /// Where requests from outside the window go (the tray's menu uses the same channel): a
+    /// `Quit` sent here pauses the uploads and closes the window, as on SIGTERM.
+    pub fn window_requests(&self) -> std::sync::mpsc::Sender<crate::WindowRequest> {
+        self.background.requests()
     }
 
     /// Opens Google's sign-in page with `opener` instead of the system browser (tests).
@@ -202,6 +219,25 @@ impl eframe::App for HoistApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.drain(ctx);
         self.watch.update();
+        // Also while the window is hidden (eframe then calls only `logic`).
+        let tick = self.background.tick(ctx, self.model.rows());
+        for message in tick.messages {
+            if !self.model.messages.contains(&message) {
+                self.model.messages.push(message);
+            }
+        }
+        for command in tick.commands {
+            self.apply(UiAction::Engine(command), ctx);
+        }
+        if let Some(notice) = tick.notice
+            && self.settings.notifications
+            && self.sent_notices
+        {
+            notify::show(notice);
+        }
+        if tick.quit {
+            self.close_dialog.quit(ctx);
+        }
     }
 
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
@@ -276,27 +312,15 @@ impl eframe::App for HoistApp {
             .iter()
             .any(|r| r.upload.phase.wants_to_run());
         let resumes = self.settings.auto_resume;
-        self.close_dialog
-            .show(&ctx, busy, &mut self.settings.on_close, resumes);
-        let minimised = ctx.input(|i| i.viewport().minimized);
-        let count = |phase: hoist_core::upload::Phase| {
-            self.model
-                .rows()
-                .iter()
-                .filter(|r| r.upload.phase == phase)
-                .count()
-        };
-        let (finished, failed) = (
-            count(hoist_core::upload::Phase::Completed),
-            count(hoist_core::upload::Phase::Failed),
-        );
-        if let Some(notice) = self
+        let tray = self.background.has_tray();
+        let closed = self
             .close_dialog
-            .background_finished(busy, minimised, finished, failed)
-            && self.settings.notifications
-            && self.sent_notices
+            .show(&ctx, busy, &mut self.settings.on_close, resumes, tray);
+        if closed.is_some()
+            && let Some(note) = self.background.go(&ctx, self.model.rows())
+            && !self.model.messages.contains(&note)
         {
-            notify::show(notice);
+            self.model.messages.push(note);
         }
         for action in actions {
             self.apply(action, &ctx);
