@@ -173,6 +173,24 @@ pub struct ProfileAddArgs {
     pub replace: bool,
 }
 
+/// `--chunk-size`: automatic, or a fixed size in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChunkSize {
+    /// Sized to the measured speed, starting at
+    /// [`DEFAULT_AUTO_START_BYTES`](hoist_core::protocol::DEFAULT_AUTO_START_BYTES).
+    Auto,
+    /// Exactly this many bytes per chunk.
+    Fixed(u64),
+}
+
+/// Parses `auto` or a size (`8MiB`).
+fn parse_chunk_size(text: &str) -> Result<ChunkSize, hoist_core::units::UnitParseError> {
+    if text.trim().eq_ignore_ascii_case("auto") {
+        return Ok(ChunkSize::Auto);
+    }
+    parse_bytes(text).map(ChunkSize::Fixed)
+}
+
 /// Arguments of `hoist upload`.
 #[derive(Debug, Args)]
 pub struct UploadArgs {
@@ -182,10 +200,11 @@ pub struct UploadArgs {
     /// Where the files go.
     #[command(flatten)]
     pub destination: DestinationArgs,
-    /// Send fixed chunks of this size (a multiple of 256KiB, e.g. 8MiB) instead of one stream;
-    /// better on unstable links.
-    #[arg(long, value_parser = parse_bytes)]
-    pub chunk_size: Option<u64>,
+    /// Send chunks instead of one stream, so the server confirms progress as it goes (better
+    /// on unstable links): `auto` sizes each chunk to take a few seconds at the measured speed;
+    /// a size (a multiple of 256KiB, e.g. 8MiB) sends chunks of exactly that size.
+    #[arg(long, value_parser = parse_chunk_size, value_name = "auto|SIZE")]
+    pub chunk_size: Option<ChunkSize>,
     /// Announce the total size only with the last chunk (needs --chunk-size).
     #[arg(long, requires = "chunk_size")]
     pub size_unknown: bool,

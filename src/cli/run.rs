@@ -6,13 +6,14 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 
-use super::args::{Cli, CliCommand, RunArgs, UploadArgs};
+use super::args::{ChunkSize, Cli, CliCommand, RunArgs, UploadArgs};
 use super::output::{Output, list_line};
 use super::{logging, profile, serve, signin};
 use hoist_core::engine::{
     Command, Engine, EngineConfig, EngineEvents, EngineHandle, Event, RetryPolicy, UploadOptions,
     UploadSnapshot,
 };
+use hoist_core::protocol::DEFAULT_AUTO_START_BYTES;
 use hoist_core::store::{HoistDirs, Journal, UploadLock};
 use hoist_core::upload::{Phase, UploadAction, UploadId};
 
@@ -127,17 +128,19 @@ fn start_engine(run: &RunArgs) -> anyhow::Result<(EngineHandle, EngineEvents)> {
 }
 
 fn upload(args: UploadArgs) -> anyhow::Result<ExitCode> {
-    let (destination, chunk_size_bytes) = match &args.profile {
-        Some(name) => {
-            let (destination, profile_chunk) =
-                profile::destination_for(&dirs()?, name, &args.destination)?;
-            (destination, args.chunk_size.or(profile_chunk))
-        }
-        None => (args.destination.destination()?, args.chunk_size),
+    let (destination, profile_chunk) = match &args.profile {
+        Some(name) => profile::destination_for(&dirs()?, name, &args.destination)?,
+        None => (args.destination.destination()?, None),
+    };
+    let (chunk_size_bytes, chunk_size_auto) = match args.chunk_size {
+        Some(ChunkSize::Auto) => (Some(DEFAULT_AUTO_START_BYTES), true),
+        Some(ChunkSize::Fixed(bytes)) => (Some(bytes), false),
+        None => (profile_chunk, false),
     };
     let (handle, events) = start_engine(&args.run)?;
     let options = UploadOptions {
         chunk_size_bytes,
+        chunk_size_auto,
         size_unknown: args.size_unknown,
     };
     add_and_follow(
@@ -174,6 +177,7 @@ fn demo(flaky: bool, files: &[std::path::PathBuf]) -> anyhow::Result<ExitCode> {
     let (handle, events) = Engine::start(config, Arc::new(|| {}))?;
     let options = UploadOptions {
         chunk_size_bytes: flaky.then_some(1024 * 1024),
+        chunk_size_auto: false,
         size_unknown: false,
     };
     add_and_follow(&handle, events, files, &demo.destination(), options, false)

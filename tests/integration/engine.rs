@@ -87,6 +87,7 @@ fn pause_aborts_promptly_and_resume_continues_from_confirmed() {
             destination: destination(&server),
             options: UploadOptions {
                 chunk_size_bytes: Some(512 * 1024),
+                chunk_size_auto: false,
                 size_unknown: false,
             },
         })
@@ -273,6 +274,7 @@ fn relaunch_resumes_interrupted_uploads_or_leaves_them_paused() {
                 destination: destination(&server),
                 total_bytes: Some(MIB),
                 chunk_size_bytes: None,
+                chunk_size_auto: false,
             })
             .expect("insert");
         opened

@@ -30,6 +30,7 @@ mod peers;
 mod profiles;
 mod protocols;
 mod sleep;
+mod speed;
 mod support;
 mod support_bundle;
 mod tls;

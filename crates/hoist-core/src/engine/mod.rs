@@ -6,6 +6,7 @@
 //! per upload. Every server acknowledgement is saved in the journal before it is reported.
 
 mod command;
+mod confirmations;
 mod driver;
 mod event;
 mod outcome;
