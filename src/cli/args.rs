@@ -447,9 +447,10 @@ impl From<Kind> for ProfileKind {
 /// How the engine runs for this command.
 #[derive(Debug, Args, Clone)]
 pub struct RunArgs {
-    /// Uploads running at once.
-    #[arg(long, default_value_t = EngineConfig::DEFAULT_PARALLEL_UPLOADS)]
-    pub parallel: usize,
+    /// Uploads running at once (when not set: 2, and up to 8 while the files are small, 8 MiB
+    /// or less each).
+    #[arg(long)]
+    pub parallel: Option<usize>,
     /// Bandwidth limit for all uploads together, per second (e.g. 5MiB); 0 = none.
     #[arg(long, value_parser = parse_bytes, default_value = "0")]
     pub bandwidth_limit: u64,
@@ -474,7 +475,7 @@ impl Default for RunArgs {
     /// The engine's defaults, as `--help` shows them.
     fn default() -> Self {
         RunArgs {
-            parallel: EngineConfig::DEFAULT_PARALLEL_UPLOADS,
+            parallel: None,
             bandwidth_limit: 0,
             json: false,
             retry_initial: DurationArg(RetryPolicy::DEFAULT.initial_wait),
@@ -536,7 +537,7 @@ mod tests {
         let Some(CliCommand::Resume { run, .. }) = cli.command else {
             panic!("parsed as resume");
         };
-        assert_eq!(run.parallel, EngineConfig::DEFAULT_PARALLEL_UPLOADS);
+        assert_eq!(run.parallel, None);
         assert_eq!(run.retry_initial.0, RetryPolicy::DEFAULT.initial_wait);
         assert_eq!(run.retry_max_wait.0, RetryPolicy::DEFAULT.max_wait);
         assert_eq!(run.retry_budget.0, RetryPolicy::DEFAULT.total_budget);

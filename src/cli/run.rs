@@ -116,7 +116,11 @@ fn list(json: bool) -> anyhow::Result<ExitCode> {
 fn start_engine(run: &RunArgs) -> anyhow::Result<(EngineHandle, EngineEvents)> {
     let dirs = dirs()?;
     let mut config = EngineConfig::new(&dirs);
-    config.max_parallel_uploads = run.parallel.max(1);
+    if let Some(parallel) = run.parallel {
+        // The number asked for, for files of any size.
+        config.max_parallel_uploads = parallel.max(1);
+        config.small_files_at_once = 0;
+    }
     config.bandwidth_limit_bytes_per_sec = run.bandwidth_limit;
     config.retry = RetryPolicy {
         initial_wait: run.retry_initial.0,

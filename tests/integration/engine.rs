@@ -26,6 +26,8 @@ fn engine(
 ) {
     let mut config = EngineConfig::new(&HoistDirs::from_home(home));
     config.max_parallel_uploads = parallel;
+    // The number asked for, whatever the files' sizes.
+    config.small_files_at_once = 0;
     config.retry = RetryPolicy {
         initial_wait: Duration::from_millis(20),
         max_wait: Duration::from_millis(200),

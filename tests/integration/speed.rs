@@ -180,3 +180,78 @@ fn sigkill_with_automatic_chunks_resends_at_most_one_chunk_per_kill() {
     assert_eq!(home.list()[0]["phase"], "completed");
     assert_eq!(home.list()[0]["confirmed_bytes"], size);
 }
+
+/// With the default settings, many small files go up to 8 at once (their time is round trips,
+/// not bytes), while a big file keeps the usual 2; an explicit number is kept for any size.
+#[test]
+fn many_small_files_go_more_at_once_by_default() {
+    let server = TestServer::start(&["latency=100ms"]);
+    let home = tempfile::tempdir().expect("home");
+    let files = tempfile::tempdir().expect("files");
+    let mut sources: Vec<_> = (0..12)
+        .map(|i| make_file(files.path(), &format!("small{i}.bin"), 64 * KIB, 40 + i))
+        .collect();
+    sources.push(make_file(files.path(), "big.bin", 9 * MIB, 60));
+    let mut config = EngineConfig::new(&HoistDirs::from_home(home.path()));
+    config.retry = RetryPolicy::loopback();
+    assert_eq!(config.max_parallel_uploads, 2);
+    let (handle, mut events) = Engine::start(config, Arc::new(|| {})).expect("engine");
+    for (tag, path) in sources.iter().enumerate() {
+        handle
+            .send(Command::Add {
+                tag: tag as u64,
+                path: path.clone(),
+                destination: Destination {
+                    service: Service::GoogleResumable {
+                        initiate_url: server.initiate_url(),
+                    },
+                    auth: AuthSource::None,
+                },
+                options: UploadOptions::default(),
+            })
+            .expect("add");
+    }
+    let big_tag = (sources.len() - 1) as u64;
+    let mut big = None;
+    let mut running = std::collections::BTreeSet::new();
+    let mut most_at_once = 0;
+    let mut completed = 0;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while completed < sources.len() {
+        assert!(Instant::now() < deadline, "the uploads did not finish");
+        let Some(event) = events.try_recv() else {
+            std::thread::sleep(Duration::from_millis(2));
+            continue;
+        };
+        if let Event::Added { tag, upload } = &event
+            && *tag == big_tag
+        {
+            big = Some(upload.id);
+        }
+        if let Event::PhaseChanged { id, phase, .. } = event {
+            match phase {
+                Phase::Uploading => {
+                    running.insert(id);
+                    most_at_once = most_at_once.max(running.len());
+                    if Some(id) == big {
+                        assert!(
+                            running.len() <= 2,
+                            "the big file started beside {running:?}"
+                        );
+                    }
+                }
+                Phase::Completed => {
+                    running.remove(&id);
+                    completed += 1;
+                }
+                Phase::Failed => panic!("an upload failed"),
+                _ => {}
+            }
+        }
+    }
+    handle.shutdown();
+    assert!(
+        most_at_once > 2 && most_at_once <= EngineConfig::DEFAULT_SMALL_FILES_AT_ONCE,
+        "{most_at_once} at once"
+    );
+}

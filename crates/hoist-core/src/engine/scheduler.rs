@@ -44,6 +44,8 @@ struct Running {
 /// Settings the scheduler runs with.
 pub(crate) struct SchedulerSettings {
     pub max_parallel_uploads: usize,
+    /// Uploads at once while all are small (`EngineConfig::small_files_at_once`).
+    pub small_files_at_once: usize,
     pub retry: RetryPolicy,
     pub stall_timeout: Duration,
     pub locks_dir: PathBuf,
@@ -418,8 +420,29 @@ impl Scheduler {
         }
     }
 
+    /// Whether one more upload may start now: below the limit, or, beyond it, while the next
+    /// file and every running one are small.
+    fn room_for(&self, next: UploadId) -> bool {
+        let running = self.running.len();
+        if running < self.settings.max_parallel_uploads {
+            return true;
+        }
+        if running >= self.settings.small_files_at_once {
+            return false;
+        }
+        let small = |id: &UploadId| {
+            self.entries
+                .get(id)
+                .is_some_and(|e| e.file.size_bytes <= super::EngineConfig::SMALL_FILE_BYTES)
+        };
+        small(&next) && self.running.keys().all(small)
+    }
+
     async fn schedule(&mut self) {
-        while self.running.len() < self.settings.max_parallel_uploads {
+        while let Some(&next) = self.queue.front() {
+            if !self.room_for(next) {
+                return;
+            }
             let Some(id) = self.queue.pop_front() else {
                 return;
             };
