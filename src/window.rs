@@ -93,6 +93,10 @@ pub(crate) fn run(options: WindowOptions) -> anyhow::Result<()> {
                 config.stall_timeout = stall_timeout;
             }
             config.max_parallel_uploads = settings.parallel_uploads.max(1);
+            if settings.parallel_uploads != EngineConfig::DEFAULT_PARALLEL_UPLOADS {
+                // A number the user chose holds for small files too.
+                config.small_files_at_once = 0;
+            }
             config.bandwidth_limit_bytes_per_sec = settings.bandwidth_limit_bytes_per_sec();
             config.resume_unfinished_on_start = settings.auto_resume;
             let settings_auto_resume = settings.auto_resume;
@@ -107,6 +111,7 @@ pub(crate) fn run(options: WindowOptions) -> anyhow::Result<()> {
             };
             let watch_config = hoist_core::watch::WatchConfig {
                 chunk_size_bytes: settings.chunk_size_bytes(),
+                chunk_size_auto: settings.chunk_size_auto,
                 ..Default::default()
             };
             let watch_ctx = cc.egui_ctx.clone();

@@ -180,6 +180,24 @@ pub struct ProfileAddArgs {
     pub replace: bool,
 }
 
+/// `--chunk-size`: automatic, or a fixed size in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChunkSize {
+    /// Sized to the measured speed, starting at
+    /// [`DEFAULT_AUTO_START_BYTES`](hoist_core::protocol::DEFAULT_AUTO_START_BYTES).
+    Auto,
+    /// Exactly this many bytes per chunk.
+    Fixed(u64),
+}
+
+/// Parses `auto` or a size (`8MiB`).
+fn parse_chunk_size(text: &str) -> Result<ChunkSize, hoist_core::units::UnitParseError> {
+    if text.trim().eq_ignore_ascii_case("auto") {
+        return Ok(ChunkSize::Auto);
+    }
+    parse_bytes(text).map(ChunkSize::Fixed)
+}
+
 /// Arguments of `hoist upload`.
 #[derive(Debug, Args)]
 pub struct UploadArgs {
@@ -189,10 +207,11 @@ pub struct UploadArgs {
     /// Where the files go.
     #[command(flatten)]
     pub destination: DestinationArgs,
-    /// Send fixed chunks of this size (a multiple of 256KiB, e.g. 8MiB) instead of one stream;
-    /// better on unstable links.
-    #[arg(long, value_parser = parse_bytes)]
-    pub chunk_size: Option<u64>,
+    /// Send chunks instead of one stream, so the server confirms progress as it goes (better
+    /// on unstable links): `auto` sizes each chunk to take a few seconds at the measured speed;
+    /// a size (a multiple of 256KiB, e.g. 8MiB) sends chunks of exactly that size.
+    #[arg(long, value_parser = parse_chunk_size, value_name = "auto|SIZE")]
+    pub chunk_size: Option<ChunkSize>,
     /// Announce the total size only with the last chunk (needs --chunk-size).
     #[arg(long, requires = "chunk_size")]
     pub size_unknown: bool,
@@ -435,9 +454,10 @@ impl From<Kind> for ProfileKind {
 /// How the engine runs for this command.
 #[derive(Debug, Args, Clone)]
 pub struct RunArgs {
-    /// Uploads running at once.
-    #[arg(long, default_value_t = EngineConfig::DEFAULT_PARALLEL_UPLOADS)]
-    pub parallel: usize,
+    /// Uploads running at once (when not set: 2, and up to 8 while the files are small, 8 MiB
+    /// or less each).
+    #[arg(long)]
+    pub parallel: Option<usize>,
     /// Bandwidth limit for all uploads together, per second (e.g. 5MiB); 0 = none.
     #[arg(long, value_parser = parse_bytes, default_value = "0")]
     pub bandwidth_limit: u64,
@@ -466,7 +486,7 @@ impl Default for RunArgs {
     /// The engine's defaults, as `--help` shows them.
     fn default() -> Self {
         RunArgs {
-            parallel: EngineConfig::DEFAULT_PARALLEL_UPLOADS,
+            parallel: None,
             bandwidth_limit: 0,
             bwlimit_schedule: None,
             json: false,
@@ -534,7 +554,7 @@ mod tests {
         let Some(CliCommand::Resume { run, .. }) = cli.command else {
             panic!("parsed as resume");
         };
-        assert_eq!(run.parallel, EngineConfig::DEFAULT_PARALLEL_UPLOADS);
+        assert_eq!(run.parallel, None);
         assert_eq!(run.retry_initial.0, RetryPolicy::DEFAULT.initial_wait);
         assert_eq!(run.retry_max_wait.0, RetryPolicy::DEFAULT.max_wait);
         assert_eq!(run.retry_budget.0, RetryPolicy::DEFAULT.total_budget);

@@ -6,13 +6,14 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 
-use super::args::{Cli, CliCommand, RunArgs, UploadArgs};
+use super::args::{ChunkSize, Cli, CliCommand, RunArgs, UploadArgs};
 use super::output::{Output, list_line};
 use super::{logging, profile, serve, signin};
 use hoist_core::engine::{
     Command, Engine, EngineConfig, EngineEvents, EngineHandle, EngineWarning, Event, RetryPolicy,
     UploadOptions, UploadSnapshot,
 };
+use hoist_core::protocol::DEFAULT_AUTO_START_BYTES;
 use hoist_core::store::{HoistDirs, Journal, UploadLock};
 use hoist_core::upload::{Phase, UploadAction, UploadId};
 
@@ -115,9 +116,20 @@ fn list(json: bool) -> anyhow::Result<ExitCode> {
 }
 
 fn start_engine(run: &RunArgs) -> anyhow::Result<(EngineHandle, EngineEvents)> {
-    let dirs = dirs()?;
-    let mut config = EngineConfig::new(&dirs);
-    config.max_parallel_uploads = run.parallel.max(1);
+    let config = engine_config(&dirs()?, run);
+    let (handle, events) = Engine::start(config, Arc::new(|| {}))?;
+    follow_bandwidth_schedule(&handle, run);
+    Ok((handle, events))
+}
+
+/// The engine's settings from the run options every uploading command shares.
+pub(super) fn engine_config(dirs: &hoist_core::store::HoistDirs, run: &RunArgs) -> EngineConfig {
+    let mut config = EngineConfig::new(dirs);
+    if let Some(parallel) = run.parallel {
+        // The number asked for, for files of any size.
+        config.max_parallel_uploads = parallel.max(1);
+        config.small_files_at_once = 0;
+    }
     config.bandwidth_limit_bytes_per_sec = run.bandwidth_limit;
     config.retry = RetryPolicy {
         initial_wait: run.retry_initial.0,
@@ -129,30 +141,37 @@ fn start_engine(run: &RunArgs) -> anyhow::Result<(EngineHandle, EngineEvents)> {
         config.bandwidth_limit_bytes_per_sec =
             schedule.limit_at(hoist_core::units::local_week_minute());
     }
-    let (handle, events) = Engine::start(config, Arc::new(|| {}))?;
+    config
+}
+
+/// With `--bwlimit-schedule`, keeps the engine's limit on the schedule (a detached task that
+/// ends by itself when the engine stops).
+pub(super) fn follow_bandwidth_schedule(handle: &EngineHandle, run: &RunArgs) {
     if let Some(schedule) = run.bwlimit_schedule.clone() {
-        // Detached: it ends by itself when the engine stops.
+        let parallel = run
+            .parallel
+            .unwrap_or(EngineConfig::DEFAULT_PARALLEL_UPLOADS)
+            .max(1);
         drop(hoist_core::engine::follow_schedule(
-            &handle,
-            schedule,
-            run.parallel.max(1),
+            handle, schedule, parallel,
         ));
     }
-    Ok((handle, events))
 }
 
 fn upload(args: UploadArgs) -> anyhow::Result<ExitCode> {
-    let (destination, chunk_size_bytes) = match &args.profile {
-        Some(name) => {
-            let (destination, profile_chunk) =
-                profile::destination_for(&dirs()?, name, &args.destination)?;
-            (destination, args.chunk_size.or(profile_chunk))
-        }
-        None => (args.destination.destination()?, args.chunk_size),
+    let (destination, profile_chunk) = match &args.profile {
+        Some(name) => profile::destination_for(&dirs()?, name, &args.destination)?,
+        None => (args.destination.destination()?, None),
+    };
+    let (chunk_size_bytes, chunk_size_auto) = match args.chunk_size {
+        Some(ChunkSize::Auto) => (Some(DEFAULT_AUTO_START_BYTES), true),
+        Some(ChunkSize::Fixed(bytes)) => (Some(bytes), false),
+        None => (profile_chunk, false),
     };
     let (handle, events) = start_engine(&args.run)?;
     let options = UploadOptions {
         chunk_size_bytes,
+        chunk_size_auto,
         size_unknown: args.size_unknown,
     };
     add_and_follow(
@@ -189,6 +208,7 @@ fn demo(flaky: bool, files: &[std::path::PathBuf]) -> anyhow::Result<ExitCode> {
     let (handle, events) = Engine::start(config, Arc::new(|| {}))?;
     let options = UploadOptions {
         chunk_size_bytes: flaky.then_some(1024 * 1024),
+        chunk_size_auto: false,
         size_unknown: false,
     };
     add_and_follow(&handle, events, files, &demo.destination(), options, false)

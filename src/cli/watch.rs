@@ -9,7 +9,7 @@ use clap::Subcommand;
 
 use super::args::RunArgs;
 use super::output::Output;
-use hoist_core::engine::{Engine, EngineConfig, Event, RetryPolicy};
+use hoist_core::engine::{Engine, Event};
 use hoist_core::store::HoistDirs;
 use hoist_core::watch::{
     DEFAULT_SETTLE, FolderState, SeenFiles, WatchConfig, WatchEvent, WatchList, WatchService,
@@ -133,15 +133,7 @@ enum Wake {
 }
 
 fn run_watch(dirs: &HoistDirs, rescan_secs: u64, run: &RunArgs) -> anyhow::Result<ExitCode> {
-    let mut config = EngineConfig::new(dirs);
-    config.max_parallel_uploads = run.parallel.max(1);
-    config.bandwidth_limit_bytes_per_sec = run.bandwidth_limit;
-    config.retry = RetryPolicy {
-        initial_wait: run.retry_initial.0,
-        max_wait: run.retry_max_wait.0,
-        total_budget: run.retry_budget.0,
-    };
-    config.stall_timeout = run.stall_timeout.0;
+    let mut config = super::run::engine_config(dirs, run);
     config.resume_unfinished_on_start = true;
     let (wake_tx, wake) = std::sync::mpsc::channel();
     let engine_wake = wake_tx.clone();
@@ -151,6 +143,7 @@ fn run_watch(dirs: &HoistDirs, rescan_secs: u64, run: &RunArgs) -> anyhow::Resul
             let _ = engine_wake.send(Wake::Something);
         }),
     )?;
+    super::run::follow_bandwidth_schedule(&handle, run);
     let watch_config = WatchConfig {
         rescan_interval: Duration::from_secs(rescan_secs.max(1)),
         ..WatchConfig::default()

@@ -26,6 +26,8 @@ fn engine(
 ) {
     let mut config = EngineConfig::new(&HoistDirs::from_home(home));
     config.max_parallel_uploads = parallel;
+    // The number asked for, whatever the files' sizes.
+    config.small_files_at_once = 0;
     config.retry = RetryPolicy {
         initial_wait: Duration::from_millis(20),
         max_wait: Duration::from_millis(200),
@@ -83,6 +85,7 @@ fn interrupted_upload(
             destination: destination(server),
             total_bytes: Some(MIB),
             chunk_size_bytes: None,
+            chunk_size_auto: false,
         })
         .expect("insert");
     journal
@@ -113,6 +116,7 @@ fn pause_aborts_promptly_and_resume_continues_from_confirmed() {
             destination: destination(&server),
             options: UploadOptions {
                 chunk_size_bytes: Some(512 * 1024),
+                chunk_size_auto: false,
                 size_unknown: false,
             },
         })

@@ -31,6 +31,7 @@ mod profiles;
 mod protocols;
 mod sleep;
 mod sleep_window;
+mod speed;
 mod speed_schedule;
 mod support;
 mod support_bundle;

@@ -279,6 +279,7 @@ fn relaunch_restores_rows_from_the_journal() {
                 destination: destination(),
                 total_bytes: Some(4096),
                 chunk_size_bytes: None,
+                chunk_size_auto: false,
             })
             .expect("insert");
         opened

@@ -65,6 +65,7 @@ fn watch_folders_window_lists_adds_removes_and_queues() {
         rescan_interval: Duration::from_secs(2),
         tick_interval: Duration::from_millis(100),
         chunk_size_bytes: None,
+        chunk_size_auto: false,
     };
     let (service, events) = WatchService::start(
         &dirs,

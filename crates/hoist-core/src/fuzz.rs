@@ -162,12 +162,14 @@ fn journal_row(input: &[u8]) {
         },
         total_bytes: Some(10),
         chunk_size_bytes: None,
+        chunk_size_auto: false,
     };
     let Ok(record) = journal.insert(&new) else {
         return;
     };
     let text = String::from_utf8_lossy(input).into_owned();
     let columns = [
+        "chunk_size_auto",
         "destination_json",
         "protocol_state_json",
         "result_json",

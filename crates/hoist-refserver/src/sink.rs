@@ -283,6 +283,7 @@ pub(crate) async fn receive(app: &Arc<App>, body: Body, plan: SinkPlan) -> SinkO
         }
     }
     drop(stream);
+    app.stats.add_body_size(read);
     if !batch.is_empty() && !writer_gone {
         send(&write_tx, hash_tx.as_ref(), batch).await;
     }

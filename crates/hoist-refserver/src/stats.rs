@@ -1,7 +1,12 @@
 //! What the server counted: requests, sessions, body bytes, completed uploads and faults.
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+/// How many upload request body sizes [`ServerStats::upload_body_sizes_bytes`] keeps (the
+/// newest).
+pub const BODY_SIZES_KEPT: usize = 4096;
 
 /// A snapshot of the server's counters (also served as JSON at `GET /_hoist/stats`).
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
@@ -17,6 +22,10 @@ pub struct ServerStats {
     pub uploads_completed: u64,
     /// Injected faults per kind (`drop-after`, `error-rate`, ...).
     pub faults_injected: BTreeMap<String, u64>,
+    /// The body size of each upload request read through the sink (Google and tus chunks),
+    /// in the order they ended: the newest [`BODY_SIZES_KEPT`].
+    #[serde(default)]
+    pub upload_body_sizes_bytes: Vec<u64>,
 }
 
 /// The live counters behind [`ServerStats`].
@@ -26,6 +35,7 @@ pub(crate) struct Counters {
     pub sessions_created: AtomicU64,
     pub upload_body_bytes_received: AtomicU64,
     pub uploads_completed: AtomicU64,
+    pub upload_body_sizes: Mutex<std::collections::VecDeque<u64>>,
 }
 
 impl Counters {
@@ -40,6 +50,18 @@ impl Counters {
             .fetch_add(bytes, Ordering::Relaxed);
     }
 
+    /// Notes the body size of one upload request that ended.
+    pub fn add_body_size(&self, bytes: u64) {
+        let mut sizes = self
+            .upload_body_sizes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if sizes.len() == BODY_SIZES_KEPT {
+            sizes.pop_front();
+        }
+        sizes.push_back(bytes);
+    }
+
     /// The counters now, with the fault counters given.
     pub fn snapshot(&self, faults_injected: BTreeMap<String, u64>) -> ServerStats {
         ServerStats {
@@ -48,6 +70,11 @@ impl Counters {
             upload_body_bytes_received: self.upload_body_bytes_received.load(Ordering::Relaxed),
             uploads_completed: self.uploads_completed.load(Ordering::Relaxed),
             faults_injected,
+            upload_body_sizes_bytes: self
+                .upload_body_sizes
+                .lock()
+                .map(|sizes| sizes.iter().copied().collect())
+                .unwrap_or_default(),
         }
     }
 }

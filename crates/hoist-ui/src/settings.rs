@@ -16,6 +16,9 @@ pub struct UiSettings {
     /// 8 MiB chunks: the server then confirms progress as it goes (one stream is confirmed only at
     /// the end), at a small cost in speed.
     pub chunk_size_mib: u64,
+    /// Piece size automatic (the default): pieces sized to take a few seconds each at the
+    /// measured speed; `chunk_size_mib` applies only when this is off.
+    pub chunk_size_auto: bool,
     /// Bandwidth limit in MiB/s for all uploads; 0 = none.
     pub bandwidth_limit_mib_per_sec: u64,
     /// Speed limits by time of day in rclone's `--bwlimit` syntax ("08:00,2M 19:00,off"); empty
@@ -38,6 +41,7 @@ impl Default for UiSettings {
         UiSettings {
             parallel_uploads: EngineConfig::DEFAULT_PARALLEL_UPLOADS,
             chunk_size_mib: 8,
+            chunk_size_auto: true,
             bandwidth_limit_mib_per_sec: 0,
             speed_schedule: String::new(),
             auto_resume: true,
@@ -50,8 +54,12 @@ impl Default for UiSettings {
 }
 
 impl UiSettings {
-    /// The chunk size in bytes (a multiple of 256 KiB), or `None` for streaming.
+    /// The chunk size in bytes (a multiple of 256 KiB), or `None` for streaming; with the
+    /// automatic size, where it starts.
     pub fn chunk_size_bytes(&self) -> Option<u64> {
+        if self.chunk_size_auto {
+            return Some(hoist_core::protocol::DEFAULT_AUTO_START_BYTES);
+        }
         (self.chunk_size_mib > 0).then_some(self.chunk_size_mib * 1024 * 1024)
     }
 

@@ -5,8 +5,13 @@ use crate::upload::{Destination, UploadId};
 /// Per-upload sending options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct UploadOptions {
-    /// Fixed chunk size (a multiple of 256 KiB), or `None` for one streaming request.
+    /// Chunk size (a multiple of 256 KiB), or `None` for one streaming request.
     pub chunk_size_bytes: Option<u64>,
+    /// The chunk size is only where sending starts: each next chunk is sized to take about
+    /// [`TARGET_CHUNK_TIME`](crate::protocol::TARGET_CHUNK_TIME) at the measured rate (Google
+    /// and tus; api.video and multipart keep theirs). `false`: every chunk is
+    /// `chunk_size_bytes`, as the user set it.
+    pub chunk_size_auto: bool,
     /// Announce the total size only with the last chunk.
     pub size_unknown: bool,
 }

@@ -1,18 +1,19 @@
 //! Drives one upload to its end: steps the protocol, saves every acknowledgement, retries.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
+use super::confirmations::ConfirmationHandle;
 use super::outcome::{DriveEnd, Internal};
 use super::retry::{Backoff, RetryPolicy};
 use super::sink::EventSink;
 use super::{Event, UploadNotice};
 use crate::file::ByteCounter;
-use crate::protocol::{ProtocolError, RetryClass, SessionContext, Step, UploadSession};
-use crate::store::Journal;
+use crate::protocol::{
+    ChunkRules, ProtocolError, RetryClass, SessionContext, SessionState, Step, UploadSession,
+    next_chunk_bytes,
+};
 use crate::upload::{Failure, FailureKind, RemoteResult, UploadId};
 
 /// Steps in a row that confirm nothing new before the engine treats it as a failure (a server
@@ -22,13 +23,15 @@ const MAX_STEPS_WITHOUT_PROGRESS: u32 = 8;
 /// What the driver needs besides the session.
 pub(crate) struct Driver {
     pub id: UploadId,
-    pub journal: Arc<Journal>,
+    /// Where confirmations go to be written to the journal (and then shown).
+    pub confirmations: ConfirmationHandle,
+    /// The rules to size chunks by, when the chunk size is automatic.
+    pub auto_chunks: Option<ChunkRules>,
     pub sink: EventSink,
     /// To the scheduler, which writes the Processing phase (the channel the task's end uses).
     pub internal: mpsc::Sender<Internal>,
     pub retry: RetryPolicy,
     pub stall_timeout: Duration,
-    pub confirmed: Arc<AtomicU64>,
 }
 
 /// Where one drive stands between steps.
@@ -39,6 +42,8 @@ struct DriveState {
     best_confirmed: u64,
     steps_without_progress: u32,
     processing_polls: u32,
+    /// The confirmation the driver handed over last (at most one waits unwritten).
+    last_generation: u64,
 }
 
 /// What to do after a step that moved bytes.
@@ -62,7 +67,12 @@ impl Driver {
             best_confirmed: session.confirmed_bytes(),
             steps_without_progress: 0,
             processing_polls: 0,
+            last_generation: 0,
         };
+        // The chunk size may change between steps (automatic size), so the driver keeps its
+        // own copy of the context.
+        let mut ctx = ctx.clone();
+        let ctx = &mut ctx;
         loop {
             ctx.counter.touch();
             // The one check of the file before each step, for every protocol (they do not repeat
@@ -79,6 +89,8 @@ impl Driver {
                     DriveEnd::Failed(error.failure())
                 };
             }
+            let before = (session.confirmed_bytes(), ctx.counter.transmitted_bytes());
+            let started = Instant::now();
             let result = tokio::select! {
                 result = session.step(ctx) => result,
                 idle = stall_watch(&ctx.counter, self.stall_timeout) => {
@@ -86,12 +98,20 @@ impl Driver {
                 }
             };
             let error = match result {
-                Ok(Step::Completed(result)) => return self.completed(session, ctx, &state, result),
+                Ok(Step::Completed(result)) => {
+                    let saved = session.persistent_state();
+                    return self
+                        .completed(saved, ctx, state.processing_polls, result)
+                        .await;
+                }
                 Ok(Step::Processing) => {
                     self.processing(session, ctx, &mut state).await;
                     continue;
                 }
                 Ok(Step::Progress { rewound }) => {
+                    if !rewound {
+                        self.size_next_chunk(session, ctx, before, started.elapsed());
+                    }
                     match self.progressed(session, ctx, &mut state, rewound).await {
                         AfterProgress::Continue => continue,
                         AfterProgress::End(end) => return end,
@@ -107,14 +127,14 @@ impl Driver {
     }
 
     /// The server has every byte: records it, unless the file changed while it was read.
-    fn completed(
+    async fn completed(
         &self,
-        session: &dyn UploadSession,
+        saved: SessionState,
         ctx: &SessionContext,
-        state: &DriveState,
+        processing_polls: u32,
         result: RemoteResult,
     ) -> DriveEnd {
-        if state.processing_polls == 0 && ctx.file.verify_size_and_mtime().is_err() {
+        if processing_polls == 0 && ctx.file.verify_size_and_mtime().is_err() {
             // The server has the whole upload, but the file changed while it was read: the
             // server's copy may mix old and new content.
             return DriveEnd::FileChanged(Failure::new(
@@ -123,20 +143,46 @@ impl Driver {
             ));
         }
         // Done means the whole file, never more (progress stops at 100 %).
-        self.save_whole_file(session, ctx);
+        self.save_whole_file(saved, ctx).await;
         DriveEnd::Completed(result)
     }
 
-    /// Records that the server holds the whole file.
-    fn save_whole_file(&self, session: &dyn UploadSession, ctx: &SessionContext) {
+    /// Records that the server holds the whole file, and waits until it is written.
+    async fn save_whole_file(&self, saved: SessionState, ctx: &SessionContext) {
         let confirmed = ctx.file.size_bytes;
-        self.confirmed.store(confirmed, Ordering::Relaxed);
-        if let Err(e) =
-            self.journal
-                .save_progress(self.id, confirmed, &session.persistent_state(), false)
-        {
-            tracing::error!(upload = %self.id, "could not save progress: {e}");
+        // A failure is logged by the writer; the upload is complete on the server anyway.
+        let _ = self.confirmations.write(confirmed, saved, false).await;
+    }
+
+    /// With an automatic chunk size: sizes the next chunk from how the step that just
+    /// confirmed bytes went (`before`: confirmed and transmitted bytes when it started).
+    fn size_next_chunk(
+        &self,
+        session: &dyn UploadSession,
+        ctx: &mut SessionContext,
+        before: (u64, u64),
+        elapsed: Duration,
+    ) {
+        let (Some(rules), Some(current)) = (self.auto_chunks, ctx.chunk_size_bytes) else {
+            return;
+        };
+        let sent = ctx.counter.transmitted_bytes().saturating_sub(before.1);
+        // Only a step that sent bytes and got them confirmed measures the link (a status
+        // query confirms without sending).
+        if sent == 0 || session.confirmed_bytes() <= before.0 {
+            return;
         }
+        let next = next_chunk_bytes(&rules, current, sent, elapsed);
+        if next != current {
+            tracing::debug!(
+                upload = %self.id,
+                chunk_bytes = next,
+                sent_bytes = sent,
+                elapsed_ms = elapsed.as_millis() as u64,
+                "next chunk size"
+            );
+        }
+        ctx.chunk_size_bytes = Some(next);
     }
 
     /// The service is processing the file: the first time, the scheduler is told (it writes the
@@ -147,7 +193,7 @@ impl Driver {
         ctx: &SessionContext,
         state: &mut DriveState,
     ) {
-        self.save_whole_file(session, ctx);
+        self.save_whole_file(session.persistent_state(), ctx).await;
         if state.processing_polls == 0 {
             let _ = self
                 .internal
@@ -163,7 +209,9 @@ impl Driver {
         tokio::time::sleep(wait).await;
     }
 
-    /// Saves what the server confirmed; a server that keeps confirming nothing new is an error.
+    /// Hands what the server confirmed to the journal writer (the next step need not wait for
+    /// it, but the one after does: at most one confirmation waits unwritten); a server that
+    /// keeps confirming nothing new is an error.
     async fn progressed(
         &self,
         session: &mut dyn UploadSession,
@@ -173,17 +221,13 @@ impl Driver {
     ) -> AfterProgress {
         // The protocols refuse claims beyond the file; never show past 100 % anyway.
         let confirmed = session.confirmed_bytes().min(ctx.file.size_bytes);
-        if let Err(e) =
-            self.journal
-                .save_progress(self.id, confirmed, &session.persistent_state(), rewound)
-        {
-            tracing::error!(upload = %self.id, "could not save progress: {e}");
-            return AfterProgress::End(DriveEnd::Failed(Failure::new(
-                e.failure_kind(),
-                format!("Hoist could not record the progress, so it stopped to stay safe: {e}"),
-            )));
+        let previous = state.last_generation;
+        state.last_generation =
+            self.confirmations
+                .submit(confirmed, session.persistent_state(), rewound);
+        if let Err(failure) = self.confirmations.wait_written(previous).await {
+            return AfterProgress::End(DriveEnd::Failed(failure));
         }
-        self.confirmed.store(confirmed, Ordering::Relaxed);
         // The server accepted a request with the current credentials: a later 401 is a new
         // expiry, worth one more refresh.
         state.reauthenticated = false;

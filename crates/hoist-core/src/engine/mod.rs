@@ -7,6 +7,7 @@
 
 mod bandwidth_schedule;
 mod command;
+mod confirmations;
 mod driver;
 mod event;
 mod outcome;
@@ -50,6 +51,11 @@ pub struct EngineConfig {
     pub locks_dir: PathBuf,
     /// Uploads running at once.
     pub max_parallel_uploads: usize,
+    /// Uploads running at once while every one of them is small (at most
+    /// [`Self::SMALL_FILE_BYTES`]), when more than `max_parallel_uploads`; 0 = never more. Many
+    /// small files are bound by the answers' round trips, not by the link; the bytes in flight
+    /// stay bounded by this times [`Self::SMALL_FILE_BYTES`].
+    pub small_files_at_once: usize,
     /// Bandwidth limit for all uploads together, 0 = unlimited.
     pub bandwidth_limit_bytes_per_sec: u64,
     /// Waiting between attempts.
@@ -64,11 +70,16 @@ impl EngineConfig {
     /// Uploads running at once unless the user chooses (the CLI's `--parallel`, the window's
     /// setting): the one place this default is written.
     pub const DEFAULT_PARALLEL_UPLOADS: usize = 2;
+    /// [`Self::small_files_at_once`] unless the user chooses a number.
+    pub const DEFAULT_SMALL_FILES_AT_ONCE: usize = 8;
+    /// The largest file that counts as small for [`Self::small_files_at_once`].
+    pub const SMALL_FILE_BYTES: u64 = 8 * 1024 * 1024;
     /// How long a request may go without moving before it is abandoned and retried (the CLI's
     /// `--stall-timeout`).
     pub const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(60);
 
-    /// Defaults for Hoist's directories: [`Self::DEFAULT_PARALLEL_UPLOADS`] at once, no bandwidth
+    /// Defaults for Hoist's directories: [`Self::DEFAULT_PARALLEL_UPLOADS`] at once (up to
+    /// [`Self::DEFAULT_SMALL_FILES_AT_ONCE`] small files), no bandwidth
     /// limit, [`RetryPolicy::DEFAULT`], [`Self::DEFAULT_STALL_TIMEOUT`], unfinished uploads left
     /// as they are.
     pub fn new(dirs: &HoistDirs) -> EngineConfig {
@@ -76,6 +87,7 @@ impl EngineConfig {
             journal_path: dirs.journal_path(),
             locks_dir: dirs.locks_dir(),
             max_parallel_uploads: Self::DEFAULT_PARALLEL_UPLOADS,
+            small_files_at_once: Self::DEFAULT_SMALL_FILES_AT_ONCE,
             bandwidth_limit_bytes_per_sec: 0,
             retry: RetryPolicy::DEFAULT,
             stall_timeout: Self::DEFAULT_STALL_TIMEOUT,
@@ -124,6 +136,13 @@ impl Engine {
         }
         std::fs::create_dir_all(&config.locks_dir)
             .map_err(|e| StoreError::from_io(e, &config.locks_dir))?;
+        // Building the HTTP client reads and parses the system's certificate authorities (tens
+        // of milliseconds, the largest fixed cost of a one-file upload): done on its own thread
+        // while the journal opens and the runtime starts.
+        let http = std::thread::Builder::new()
+            .name("hoist-http-setup".to_string())
+            .spawn(http_client)
+            .map_err(EngineError::Start)?;
         let opened = Journal::open(&config.journal_path)?;
         let mut warnings = Vec::new();
         if let Some(corrupt) = &opened.recovered {
@@ -140,7 +159,6 @@ impl Engine {
             });
         }
         let journal = Arc::new(opened.journal);
-        let http = http_client()?;
         let throttle = Arc::new(Throttle::new(config.bandwidth_limit_bytes_per_sec));
         let (command_tx, command_rx) = mpsc::channel(COMMAND_CAPACITY);
         let (event_tx, event_rx) = mpsc::channel(EVENT_CAPACITY);
@@ -150,8 +168,12 @@ impl Engine {
             .enable_all()
             .build()
             .map_err(EngineError::Start)?;
+        let http = http
+            .join()
+            .map_err(|_| EngineError::Start(std::io::Error::other("the HTTP set-up failed")))??;
         let settings = SchedulerSettings {
             max_parallel_uploads: config.max_parallel_uploads.max(1),
+            small_files_at_once: config.small_files_at_once,
             retry: config.retry,
             stall_timeout: config.stall_timeout,
             locks_dir: config.locks_dir.clone(),

@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::confirmations::ConfirmationWriter;
 use super::driver::Driver;
 use super::outcome::{DriveEnd, Internal, TaskEnd};
 use super::progress::report_progress;
@@ -17,7 +18,9 @@ use super::sink::EventSink;
 use super::{Command, EngineWarning, Event, UploadNotice, UploadOptions, UploadSnapshot};
 use crate::auth::credentials_for;
 use crate::file::{ByteCounter, FileError, FileIdentity, Throttle};
-use crate::protocol::{SessionContext, open_session, validate_destination, validate_upload};
+use crate::protocol::{
+    SessionContext, auto_chunk_rules, open_session, validate_destination, validate_upload,
+};
 use crate::store::{
     Journal, NewUpload, SessionState, StartAgainReason, StoreError, UploadLock, UploadRecord,
 };
@@ -43,6 +46,8 @@ struct Running {
 /// Settings the scheduler runs with.
 pub(crate) struct SchedulerSettings {
     pub max_parallel_uploads: usize,
+    /// Uploads at once while all are small (`EngineConfig::small_files_at_once`).
+    pub small_files_at_once: usize,
     pub retry: RetryPolicy,
     pub stall_timeout: Duration,
     pub locks_dir: PathBuf,
@@ -243,6 +248,7 @@ impl Scheduler {
                 destination,
                 total_bytes,
                 chunk_size_bytes: options.chunk_size_bytes,
+                chunk_size_auto: options.chunk_size_auto && options.chunk_size_bytes.is_some(),
             })
             .map_err(|e| e.failure())
     }
@@ -403,6 +409,7 @@ impl Scheduler {
             destination: record.destination.clone(),
             credentials: credentials_for(&record.destination.auth),
             chunk_size_bytes: record.chunk_size_bytes,
+            largest_chunk_bytes: largest_chunk_bytes(record),
             size_unknown: record.total_bytes.is_none(),
             counter,
             throttle: self.throttle.clone(),
@@ -410,8 +417,29 @@ impl Scheduler {
         }
     }
 
+    /// Whether one more upload may start now: below the limit, or, beyond it, while the next
+    /// file and every running one are small.
+    fn room_for(&self, next: UploadId) -> bool {
+        let running = self.running.len();
+        if running < self.settings.max_parallel_uploads {
+            return true;
+        }
+        if running >= self.settings.small_files_at_once {
+            return false;
+        }
+        let small = |id: &UploadId| {
+            self.entries
+                .get(id)
+                .is_some_and(|e| e.file.size_bytes <= super::EngineConfig::SMALL_FILE_BYTES)
+        };
+        small(&next) && self.running.keys().all(small)
+    }
+
     async fn schedule(&mut self) {
-        while self.running.len() < self.settings.max_parallel_uploads {
+        while let Some(&next) = self.queue.front() {
+            if !self.room_for(next) {
+                return;
+            }
             let Some(id) = self.queue.pop_front() else {
                 return;
             };
@@ -445,20 +473,36 @@ impl Scheduler {
         counter.set_sent_position(record.confirmed_bytes);
         let ctx = self.context_for(&record, counter);
         let confirmed = Arc::new(AtomicU64::new(record.confirmed_bytes));
+        let (writer, confirmations) = ConfirmationWriter::start(
+            self.journal.clone(),
+            id,
+            confirmed.clone(),
+            record.file.size_bytes,
+        );
         let driver = Driver {
             id,
-            journal: self.journal.clone(),
+            confirmations,
+            auto_chunks: record
+                .chunk_size_auto
+                .then(|| auto_chunk_rules(&record.destination.service))
+                .flatten(),
             sink: self.sink.clone(),
             internal: self.internal_tx.clone(),
             retry: self.settings.retry,
             stall_timeout: self.settings.stall_timeout,
+        };
+        let upload = UploadTask {
+            record,
+            ctx,
+            driver,
+            writer,
             confirmed,
         };
         let locks_dir = self.settings.locks_dir.clone();
         let internal = self.internal_tx.clone();
         let sink = self.sink.clone();
         tokio::spawn(async move {
-            let end = run_upload(record, ctx, driver, locks_dir, cancel, sink).await;
+            let end = run_upload(upload, locks_dir, cancel, sink).await;
             let _ = internal.send(Internal::Finished { id, end }).await;
         });
     }
@@ -550,15 +594,32 @@ impl Scheduler {
     }
 }
 
-/// One upload task: lock, check the file, open the session, drive it until done or stopped.
-async fn run_upload(
+/// What one upload task drives.
+struct UploadTask {
     record: UploadRecord,
     ctx: SessionContext,
     driver: Driver,
+    /// Writes confirmations to the journal; closed (everything written) before the task ends.
+    writer: ConfirmationWriter,
+    /// What progress shows: confirmed and written.
+    confirmed: Arc<AtomicU64>,
+}
+
+/// One upload task: lock, check the file, open the session, drive it until done or stopped;
+/// whatever the server confirmed is in the journal before the scheduler hears of the end.
+async fn run_upload(
+    upload: UploadTask,
     locks_dir: PathBuf,
     cancel: CancellationToken,
     sink: EventSink,
 ) -> TaskEnd {
+    let UploadTask {
+        record,
+        ctx,
+        driver,
+        writer,
+        confirmed,
+    } = upload;
     let id = record.id;
     let lock = match UploadLock::try_acquire(&locks_dir, id) {
         Ok(lock) => lock,
@@ -583,7 +644,7 @@ async fn run_upload(
         id,
         Some(record.file.size_bytes),
         ctx.counter.clone(),
-        driver.confirmed.clone(),
+        confirmed,
         sink,
         progress_stop.clone(),
         crate::protocol::session_lifetime(&record.destination.service),
@@ -592,6 +653,8 @@ async fn run_upload(
         end = driver.drive(session.as_mut(), &ctx) => Some(end),
         _ = cancel.cancelled() => None,
     };
+    // Everything confirmed is written (and shown) before the lock goes and the scheduler hears.
+    writer.close().await;
     progress_stop.cancel();
     let end = match end {
         Some(end) => TaskEnd::Drive(end),
@@ -599,6 +662,16 @@ async fn run_upload(
     };
     drop(lock);
     end
+}
+
+/// The largest chunk `record` ever sends: its fixed size, or the automatic size's cap.
+fn largest_chunk_bytes(record: &UploadRecord) -> Option<u64> {
+    let chunk = record.chunk_size_bytes?;
+    let rules = record
+        .chunk_size_auto
+        .then(|| auto_chunk_rules(&record.destination.service))
+        .flatten();
+    Some(rules.map_or(chunk, |rules| rules.max_bytes.max(chunk)))
 }
 
 /// The snapshot of a journal record.

@@ -50,8 +50,8 @@ pub struct GoogleSession {
     crc32c: Arc<Mutex<RunningCrc32c>>,
     needs_status_query: bool,
     /// The state came from the journal and no answer came since: the request in flight when
-    /// Hoist stopped may have carried bytes beyond `sent_high_water_bytes`, up to where a
-    /// request starting at `confirmed_bytes` ends.
+    /// Hoist stopped may have carried bytes beyond `sent_high_water_bytes`, up to
+    /// [`SessionContext::journal_lag_end`].
     from_journal: bool,
     /// The origin the token may go to, worked out once (it is asked on every request).
     scope: OnceLock<SecretScope>,
@@ -109,19 +109,14 @@ impl GoogleSession {
     fn may_have_sent_everything(&self, ctx: &SessionContext) -> bool {
         let total = ctx.file.size_bytes;
         self.state.sent_high_water_bytes >= total
-            || (self.from_journal
-                && request_end(self.state.confirmed_bytes, total, ctx.chunk_size_bytes) >= total)
+            || (self.from_journal && ctx.journal_lag_end(self.state.confirmed_bytes) >= total)
     }
 
     /// The most bytes that could have reached the server in this session.
     fn possibly_sent_bytes(&self, ctx: &SessionContext) -> u64 {
         let mut sent = self.state.sent_high_water_bytes;
         if self.from_journal {
-            sent = sent.max(request_end(
-                self.state.confirmed_bytes,
-                ctx.file.size_bytes,
-                ctx.chunk_size_bytes,
-            ));
+            sent = sent.max(ctx.journal_lag_end(self.state.confirmed_bytes));
         }
         sent.min(ctx.file.size_bytes)
     }

@@ -7,6 +7,7 @@
 //! step asks the server what it has before sending anything.
 
 pub mod apivideo;
+mod chunk_size;
 mod context;
 mod credentials;
 mod error;
@@ -18,6 +19,10 @@ pub mod tus;
 
 pub use crate::store::SessionState;
 pub use crate::upload::WireProtocol;
+pub use chunk_size::{
+    ChunkRules, DEFAULT_AUTO_START_BYTES, MAX_AUTO_CHUNK_BYTES, TARGET_CHUNK_TIME,
+    auto_chunk_rules, next_chunk_bytes,
+};
 pub use context::SessionContext;
 pub use credentials::{Credentials, EnvCredentials, NoCredentials, SecretScope, StoredCredentials};
 pub use error::{ConnectionProblem, ProtocolError, RetryClass};

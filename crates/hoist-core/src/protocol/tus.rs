@@ -174,7 +174,15 @@ impl TusSession {
                 .as_ref()
                 .is_some_and(Capabilities::sha1_checksums);
             let start = self.state.confirmed_bytes.min(total);
-            sent = sent.max(patch_end(start, total, ctx.chunk_size_bytes, checksums));
+            // The PATCH in flight and the one before it, whose confirmation the journal may
+            // not have had yet.
+            let lag_end = if ctx.chunk_size_bytes.is_some() {
+                ctx.journal_lag_end(start)
+            } else {
+                let first = patch_end(start, total, None, checksums);
+                patch_end(first, total, None, checksums)
+            };
+            sent = sent.max(lag_end);
         }
         sent.min(total)
     }

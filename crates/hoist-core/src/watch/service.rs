@@ -21,6 +21,10 @@ pub struct WatchConfig {
     pub tick_interval: Duration,
     /// Chunk size for destinations whose profile sets none.
     pub chunk_size_bytes: Option<u64>,
+    /// Whether chunks after the first are sized automatically (see
+    /// [`UploadOptions::chunk_size_auto`](crate::engine::UploadOptions)); a profile's own chunk
+    /// size is always kept fixed.
+    pub chunk_size_auto: bool,
 }
 
 impl WatchConfig {
@@ -36,6 +40,7 @@ impl Default for WatchConfig {
             rescan_interval: WatchConfig::DEFAULT_RESCAN_INTERVAL,
             tick_interval: WatchConfig::DEFAULT_TICK_INTERVAL,
             chunk_size_bytes: None,
+            chunk_size_auto: false,
         }
     }
 }

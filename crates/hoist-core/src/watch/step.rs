@@ -403,6 +403,7 @@ impl Watcher {
             destination,
             options: UploadOptions {
                 chunk_size_bytes: chunk.or(self.config.chunk_size_bytes),
+                chunk_size_auto: chunk.is_none() && self.config.chunk_size_auto,
                 size_unknown: false,
             },
         })?;

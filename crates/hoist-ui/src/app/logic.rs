@@ -128,6 +128,8 @@ impl HoistApp {
         };
         let options = UploadOptions {
             chunk_size_bytes: chunk_size.unwrap_or_else(|| self.settings.chunk_size_bytes()),
+            // A profile's own piece size is kept as set.
+            chunk_size_auto: chunk_size.is_none() && self.settings.chunk_size_auto,
             size_unknown: false,
         };
         let mut seen = std::collections::HashSet::new();

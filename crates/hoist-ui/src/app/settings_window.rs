@@ -135,6 +135,23 @@ impl HoistApp {
 
     /// The piece size, with one line on what it changes.
     fn piece_setting(&mut self, ui: &mut Ui) {
+        ui.checkbox(&mut self.settings.chunk_size_auto, "Piece size: Automatic");
+        let fixed = !self.settings.chunk_size_auto;
+        ui.add_enabled_ui(fixed, |ui| self.piece_slider(ui));
+        ui.label(
+            egui::RichText::new(if fixed {
+                "Smaller pieces show confirmed progress sooner; after a dropped connection at most \
+                 one piece is sent again. Applies to files added from now on."
+            } else {
+                "Hoist picks pieces that take a few seconds each at your connection's speed: \
+                 progress is confirmed as it goes, at nearly full speed."
+            })
+            .weak(),
+        );
+    }
+
+    /// The fixed piece size.
+    fn piece_slider(&mut self, ui: &mut Ui) {
         ui.horizontal_wrapped(|ui| {
             let label = ui.label("Send files in pieces of");
             let slider = egui::Slider::new(&mut self.settings.chunk_size_mib, 0..=MAX_PIECE_MIB)
@@ -146,12 +163,5 @@ impl HoistApp {
                 });
             ui.add(slider).labelled_by(label.id);
         });
-        ui.label(
-            egui::RichText::new(
-                "Smaller pieces show confirmed progress sooner; after a dropped connection at most \
-                 one piece is sent again. Applies to files added from now on.",
-            )
-            .weak(),
-        );
     }
 }

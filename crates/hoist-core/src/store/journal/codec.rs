@@ -63,6 +63,8 @@ pub(super) fn decode_record(id: UploadId, row: &Row<'_>) -> Result<UploadRecord,
         destination,
         total_bytes: column(row, 6, "total bytes")?,
         chunk_size_bytes: column(row, 7, "chunk size")?,
+        // NULL in rows of journals before format 3: those sizes were fixed.
+        chunk_size_auto: column::<Option<bool>>(row, 16, "chunk size mode")?.unwrap_or(false),
         confirmed_bytes: column(row, 8, "confirmed bytes")?,
         protocol_state: SessionState::from_stored(
             protocol,

@@ -38,7 +38,8 @@ macro_rules! record_columns {
     () => {
         "id, file_path, file_size_bytes, file_modified_unix_nanos, file_sample_sha256, \
          destination_json, total_bytes, chunk_size_bytes, confirmed_bytes, protocol_state_json, \
-         phase, error, result_json, created_unix_secs, updated_unix_secs, error_kind"
+         phase, error, result_json, created_unix_secs, updated_unix_secs, error_kind, \
+         chunk_size_auto"
     };
 }
 
@@ -82,6 +83,9 @@ pub struct NewUpload {
     pub total_bytes: Option<u64>,
     /// Chunk size chosen for this upload, if not the default.
     pub chunk_size_bytes: Option<u64>,
+    /// The chunk size is where sending starts and then follows the measured rate (automatic),
+    /// rather than fixed.
+    pub chunk_size_auto: bool,
 }
 
 /// One upload as remembered by the journal.
@@ -97,6 +101,9 @@ pub struct UploadRecord {
     pub total_bytes: Option<u64>,
     /// Chunk size chosen for this upload, if not the default.
     pub chunk_size_bytes: Option<u64>,
+    /// The chunk size is automatic (it starts at `chunk_size_bytes` and follows the measured
+    /// rate); journals before format 3 hold only fixed sizes.
+    pub chunk_size_auto: bool,
     /// Bytes the server has confirmed it holds.
     pub confirmed_bytes: u64,
     /// The protocol's resume state (e.g. the session URI). Secret: never log it.
@@ -188,8 +195,8 @@ impl Journal {
                 "INSERT INTO uploads (file_path, file_size_bytes, file_modified_unix_nanos, \
                  file_sample_sha256, destination_json, total_bytes, chunk_size_bytes, \
                  confirmed_bytes, protocol_state_json, phase, error, result_json, \
-                 created_unix_secs, updated_unix_secs) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, 'null', ?8, NULL, NULL, ?9, ?9) \
+                 created_unix_secs, updated_unix_secs, chunk_size_auto) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, 'null', ?8, NULL, NULL, ?9, ?9, ?10) \
                  RETURNING id",
             )
             .and_then(|mut statement| {
@@ -204,6 +211,7 @@ impl Journal {
                         new.chunk_size_bytes,
                         Phase::Queued.as_str(),
                         now,
+                        new.chunk_size_auto,
                     ],
                     |row| row.get(0),
                 )
@@ -217,6 +225,7 @@ impl Journal {
             destination: new.destination.clone(),
             total_bytes: new.total_bytes,
             chunk_size_bytes: new.chunk_size_bytes,
+            chunk_size_auto: new.chunk_size_auto,
             confirmed_bytes: 0,
             protocol_state: SessionState::New,
             phase: Phase::Queued,

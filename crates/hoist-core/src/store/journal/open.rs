@@ -26,6 +26,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ) STRICT;",
     // Version 2: the kind of the last failure beside its text (NULL: an older Hoist's text only).
     "ALTER TABLE uploads ADD COLUMN error_kind TEXT;",
+    // Version 3: the chunk size is automatic (1) or fixed (0; NULL: an older Hoist's, fixed).
+    "ALTER TABLE uploads ADD COLUMN chunk_size_auto INTEGER;",
 ];
 
 /// The schema version this build writes.

@@ -71,6 +71,7 @@ fn new_uploads() -> impl Strategy<Value = NewUpload> {
                 destination,
                 total_bytes: total,
                 chunk_size_bytes: chunk,
+                chunk_size_auto: chunk.is_some_and(|c| c % 2 == 0),
             },
         )
 }
@@ -182,6 +183,7 @@ proptest! {
             },
             total_bytes: Some(10),
             chunk_size_bytes: None,
+            chunk_size_auto: false,
         };
         let id = journal.insert(&new).expect("insert").id;
         for (column, value) in &damages {

@@ -39,6 +39,7 @@ fn new_upload(name: &str, size_bytes: u64) -> NewUpload {
         },
         total_bytes: Some(size_bytes),
         chunk_size_bytes: Some(8 * 1024 * 1024),
+        chunk_size_auto: true,
     }
 }
 

@@ -1,0 +1,161 @@
+//! Automatic chunk size: each chunk should take about [`TARGET_CHUNK_TIME`] at the rate the
+//! last one went, within the protocol's rules and never above [`MAX_AUTO_CHUNK_BYTES`] (so a
+//! failed chunk never costs more than that much sent again).
+//!
+//! Chunks stream from disk in blocks (`file::stream_range`), so memory does not grow with the
+//! chunk size: only the bytes a failure may send twice do.
+
+use std::time::Duration;
+
+use crate::upload::Service;
+
+/// How long one chunk should take at the measured rate: long enough that the wait for each
+/// answer costs little, short enough that progress is confirmed every few seconds.
+pub const TARGET_CHUNK_TIME: Duration = Duration::from_secs(4);
+/// The largest chunk the automatic size picks (a failure re-sends at most this much).
+pub const MAX_AUTO_CHUNK_BYTES: u64 = 256 * 1024 * 1024;
+/// Where the automatic size starts when nothing else was asked for.
+pub const DEFAULT_AUTO_START_BYTES: u64 = 8 * 1024 * 1024;
+/// How much one chunk may grow over the one before (a rate measured on one chunk may be a fluke).
+const MAX_GROWTH: u64 = 4;
+/// How much one chunk may shrink below the one before.
+const MAX_SHRINK: u64 = 4;
+
+/// What a protocol allows as a chunk size (the last chunk of a file may be shorter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChunkRules {
+    /// Every chunk is a multiple of this (Google: 256 KiB).
+    pub granularity_bytes: u64,
+    /// The smallest chunk (a multiple of the granularity).
+    pub min_bytes: u64,
+    /// The largest chunk, at most [`MAX_AUTO_CHUNK_BYTES`].
+    pub max_bytes: u64,
+}
+
+impl ChunkRules {
+    /// The legal size nearest `bytes` (rounded down to the granularity, within min and max).
+    pub fn legal(&self, bytes: u64) -> u64 {
+        let granule = self.granularity_bytes.max(1);
+        let rounded = bytes - bytes % granule;
+        rounded.clamp(self.min_bytes, self.max_bytes)
+    }
+}
+
+/// The rules for automatic chunks on `service`, or `None` where the size cannot change within
+/// an upload: api.video numbers its chunks `part N/M`, so M (and the size) is fixed when the
+/// first chunk goes; presigned multipart takes the server's size.
+pub fn auto_chunk_rules(service: &Service) -> Option<ChunkRules> {
+    const QUARTER_MIB: u64 = 256 * 1024;
+    match service {
+        Service::GoogleResumable { .. }
+        | Service::YouTube { .. }
+        | Service::Drive { .. }
+        | Service::CloudStorage { .. } => Some(ChunkRules {
+            granularity_bytes: super::google::CHUNK_GRANULARITY_BYTES,
+            min_bytes: super::google::CHUNK_GRANULARITY_BYTES,
+            max_bytes: MAX_AUTO_CHUNK_BYTES,
+        }),
+        Service::Tus { .. } => Some(ChunkRules {
+            granularity_bytes: QUARTER_MIB,
+            min_bytes: QUARTER_MIB,
+            max_bytes: MAX_AUTO_CHUNK_BYTES,
+        }),
+        Service::ApiVideo { .. } | Service::PresignedMultipart { .. } => None,
+    }
+}
+
+/// The size of the next chunk after one of `current_bytes` that moved `sent_bytes` in
+/// `elapsed`: what would take [`TARGET_CHUNK_TIME`] at that rate, at most [`MAX_GROWTH`] times
+/// larger or [`MAX_SHRINK`] times smaller than `current_bytes`, and legal under `rules`.
+pub fn next_chunk_bytes(
+    rules: &ChunkRules,
+    current_bytes: u64,
+    sent_bytes: u64,
+    elapsed: Duration,
+) -> u64 {
+    let current = rules.legal(current_bytes);
+    let secs = elapsed.as_secs_f64();
+    if sent_bytes == 0 || secs <= 0.0 {
+        return current;
+    }
+    let ideal = sent_bytes as f64 / secs * TARGET_CHUNK_TIME.as_secs_f64();
+    // f64 -> u64 saturates; the bounds keep it within a factor of the current size.
+    let ideal = ideal as u64;
+    let low = (current / MAX_SHRINK).max(1);
+    let high = current.saturating_mul(MAX_GROWTH);
+    let next = rules.legal(ideal.clamp(low, high));
+    // Rounding down to the granularity must not move away from the target.
+    if ideal > current {
+        next.max(current)
+    } else {
+        next.min(current)
+    }
+}
+
+#[cfg(test)]
+#[path = "chunk_size_proptests.rs"]
+mod chunk_size_proptests;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIB: u64 = 1024 * 1024;
+
+    fn google() -> ChunkRules {
+        auto_chunk_rules(&Service::GoogleResumable {
+            initiate_url: "http://127.0.0.1/x".to_string(),
+        })
+        .expect("google rules")
+    }
+
+    #[test]
+    fn grows_on_a_fast_link_and_shrinks_on_a_slow_one() {
+        let rules = google();
+        // 8 MiB in 10 ms (800 MiB/s): 4 s would be 3.2 GiB; growth is bounded to 4x.
+        assert_eq!(
+            next_chunk_bytes(&rules, 8 * MIB, 8 * MIB, Duration::from_millis(10)),
+            32 * MIB
+        );
+        // At the cap it stays there.
+        assert_eq!(
+            next_chunk_bytes(&rules, 256 * MIB, 256 * MIB, Duration::from_millis(100)),
+            256 * MIB
+        );
+        // 8 MiB in 8 s (1 MiB/s): 4 MiB takes the 4 s.
+        assert_eq!(
+            next_chunk_bytes(&rules, 8 * MIB, 8 * MIB, Duration::from_secs(8)),
+            4 * MIB
+        );
+        // Very slow: never below 256 KiB.
+        assert_eq!(
+            next_chunk_bytes(&rules, 256 * 1024, 1000, Duration::from_secs(60)),
+            256 * 1024
+        );
+        // Nothing measured: unchanged.
+        assert_eq!(
+            next_chunk_bytes(&rules, 8 * MIB, 0, Duration::ZERO),
+            8 * MIB
+        );
+    }
+
+    #[test]
+    fn api_video_and_multipart_keep_their_size() {
+        let apivideo = Service::ApiVideo {
+            host: "http://127.0.0.1".to_string(),
+            access: crate::upload::ApiVideoAccess::ApiKey,
+            title: None,
+            description: String::new(),
+            tags: Vec::new(),
+            public: true,
+        };
+        assert_eq!(auto_chunk_rules(&apivideo), None);
+        let tus = Service::Tus {
+            endpoint: "http://127.0.0.1/files/".to_string(),
+        };
+        assert_eq!(
+            auto_chunk_rules(&tus).map(|r| r.max_bytes),
+            Some(MAX_AUTO_CHUNK_BYTES)
+        );
+    }
+}
