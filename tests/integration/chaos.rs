@@ -18,6 +18,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::protocols::{Protocol, TOKEN, protocols, resume_all, server};
+use crate::sleep::signal;
 use crate::support::{FAST_RETRY, Home, TestServer, make_file, sha256, wait_until};
 
 const MIB: u64 = 1024 * 1024;
@@ -79,15 +80,6 @@ fn scale() -> Scale {
 
 /// The longest sleep (SIGSTOP); longer than the 10 s stall timeout of [`FAST_RETRY`].
 const LONGEST_SLEEP: Duration = Duration::from_secs(12);
-
-/// Sends a signal by name (`STOP`, `CONT`) with kill(1).
-fn signal(pid: u32, name: &str) {
-    let status = std::process::Command::new("kill")
-        .args([format!("-{name}"), pid.to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success(), "kill -{name} {pid}");
-}
 
 /// Fault mixes drawn at random (the throttle is added to each).
 const FAULT_MIXES: &[&[&str]] = &[

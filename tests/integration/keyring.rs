@@ -57,46 +57,11 @@ impl SecretService {
         // login collection) when hoist asks before our daemon has claimed the name, and that
         // daemon then owns the name for good ("another secret service is running"). Seen under
         // load in CI; without activation an early call just fails and is retried.
-        let bus_config = home.path().join("bus.conf");
-        std::fs::write(
-            &bus_config,
-            format!(
-                r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path={}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"#,
-                home.path().join("bus").display()
-            ),
-        )
-        .expect("bus config");
-        let mut bus = Command::new("dbus-daemon")
-            .arg(format!("--config-file={}", bus_config.display()))
-            .args(["--nofork", "--print-address=1"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-daemon starts");
-        let mut address = String::new();
-        {
-            use std::io::BufRead as _;
-            let stdout = bus.stdout.take().expect("stdout");
-            std::io::BufReader::new(stdout)
-                .read_line(&mut address)
-                .expect("bus address");
-        }
+        let (bus, address) = crate::support::private_session_bus(home.path());
         let mut service = SecretService {
             bus,
             keyring: None,
-            address: address.trim().to_string(),
+            address,
             home,
         };
         assert!(

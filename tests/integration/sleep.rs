@@ -16,7 +16,8 @@ const SLEEP: Duration = Duration::from_secs(3);
 /// takes about 2 s; the rest is reconnecting).
 const RECOVERY_BOUND: Duration = Duration::from_secs(30);
 
-fn signal(pid: u32, name: &str) {
+/// Sends a signal by name (`STOP`, `CONT`) with kill(1).
+pub(crate) fn signal(pid: u32, name: &str) {
     let status = Command::new("kill")
         .args([format!("-{name}"), pid.to_string()])
         .status()

@@ -4,10 +4,10 @@
 //! recover within a bounded time of waking and finish byte-exact. (`sleep.rs` does the same with
 //! the command line, for every protocol.)
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::desktop::XDisplay;
+use crate::sleep::signal;
 use crate::support::{Home, TestServer, assert_stored_equal, make_file, text, wait_until};
 
 const MIB: u64 = 1024 * 1024;
@@ -17,14 +17,6 @@ const SLEEP: Duration = Duration::from_secs(4);
 /// How long after waking the upload may take to finish (the rest of the file at the throttle
 /// takes about 2 s; the rest is reconnecting).
 const RECOVERY_BOUND: Duration = Duration::from_secs(40);
-
-fn signal(pid: u32, name: &str) {
-    let status = Command::new("kill")
-        .args([format!("-{name}"), pid.to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success(), "kill -{name} {pid}");
-}
 
 #[test]
 fn the_window_recovers_after_the_computer_sleeps() {

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -38,44 +38,7 @@ impl PrivateBus {
             "dbus-daemon is not on PATH (apt-get install dbus)"
         );
         let dir = tempfile::tempdir().expect("tempdir");
-        let config = dir.path().join("bus.conf");
-        std::fs::write(
-            &config,
-            format!(
-                r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path={}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"#,
-                dir.path().join("bus").display()
-            ),
-        )
-        .expect("bus config");
-        let mut daemon = Command::new("dbus-daemon")
-            .arg(format!("--config-file={}", config.display()))
-            .args(["--nofork", "--print-address=1"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-daemon starts");
-        let mut address = String::new();
-        {
-            use std::io::BufRead as _;
-            let stdout = daemon.stdout.take().expect("stdout");
-            std::io::BufReader::new(stdout)
-                .read_line(&mut address)
-                .expect("bus address");
-        }
-        let address = address.trim().to_string();
-        assert!(!address.is_empty(), "dbus-daemon printed no address");
+        let (daemon, address) = crate::support::private_session_bus(dir.path());
         PrivateBus {
             daemon,
             address,

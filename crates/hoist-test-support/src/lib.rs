@@ -406,3 +406,48 @@ pub fn output_with_stdin(mut cmd: Command, stdin: &str) -> Output {
         .expect("write stdin");
     child.wait_with_output().expect("hoist runs")
 }
+
+/// Starts a private D-Bus session bus (`dbus-daemon`, no service activation: nothing starts by
+/// itself when a name is asked for) listening on a socket in `dir`. Returns the daemon (stop it
+/// when done) and the bus address.
+pub fn private_session_bus(dir: &Path) -> (std::process::Child, String) {
+    let config = dir.join("bus.conf");
+    std::fs::write(
+        &config,
+        format!(
+            r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path={}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"#,
+            dir.join("bus").display()
+        ),
+    )
+    .expect("bus config");
+    let mut daemon = Command::new("dbus-daemon")
+        .arg(format!("--config-file={}", config.display()))
+        .args(["--nofork", "--print-address=1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("dbus-daemon starts");
+    let mut address = String::new();
+    {
+        use std::io::BufRead as _;
+        let stdout = daemon.stdout.take().expect("stdout");
+        std::io::BufReader::new(stdout)
+            .read_line(&mut address)
+            .expect("bus address");
+    }
+    let address = address.trim().to_string();
+    assert!(!address.is_empty(), "dbus-daemon printed no address");
+    (daemon, address)
+}
