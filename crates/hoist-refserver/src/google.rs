@@ -647,7 +647,8 @@ async fn put(app: Arc<App>, session: SessionRef, request: PutRequest, body: Body
     session.offset = keep;
     session.digests = match outcome.trail {
         Some(trail) => trail.at(partial, keep).await.ok(),
-        None => None,
+        // Nothing received: the digests rebuilt for this request still hold.
+        None => session.digests.take().filter(|d| d.len() <= keep),
     };
 
     match outcome.end {
@@ -754,18 +755,26 @@ async fn finish(app: &App, session: &mut Session) -> Response {
 /// The digests of the stored bytes, rebuilt from the partial file when not in memory.
 async fn digests_at_offset(app: &App, id: &str, session: &mut Session) -> io::Result<Digests> {
     let offset = session.offset;
-    let start = session
+    let mut digests = session
         .digests
         .take()
         .filter(|d| d.len() <= offset)
         .unwrap_or_default();
-    if start.len() == offset {
-        return Ok(start);
+    // Rebuilt a step at a time, each step kept on the session: a client that gives up waiting
+    // (its request dropped mid-rebuild) does not throw the work away, so its next try goes on
+    // from there instead of starting over (after a restart, a multi-GiB upload's rebuild can
+    // take longer than a client waits).
+    while digests.len() < offset {
+        let to = offset.min(digests.len().saturating_add(REBUILD_STEP_BYTES));
+        let path = app.storage.partial_path(id);
+        digests = run_blocking(move || digests.extend_from_file(&path, to)).await?;
+        session.digests = Some(digests.clone());
     }
-    let path = app.storage.partial_path(id);
-    let digests = run_blocking(move || start.extend_from_file(&path, offset)).await?;
     Ok(digests)
 }
+
+/// How much of a partial file one step of a digest rebuild reads.
+const REBUILD_STEP_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The status the `expire-after` fault gives this session now, if it is due. Only the first
 /// session to reach the mark expires (a session URI outliving its week, once), so the client's
