@@ -14,7 +14,7 @@ use hoist_core::engine::{
     UploadOptions, UploadSnapshot,
 };
 use hoist_core::protocol::DEFAULT_AUTO_START_BYTES;
-use hoist_core::store::{HoistDirs, Journal, UploadLock};
+use hoist_core::store::{EngineLock, HoistDirs, Journal, UploadLock};
 use hoist_core::upload::{Phase, UploadAction, UploadId};
 
 #[allow(
@@ -97,11 +97,14 @@ fn list(json: bool) -> anyhow::Result<ExitCode> {
     if records.is_empty() && !json {
         println!("No uploads yet.");
     }
+    let engine_running = EngineLock::any_running(&dirs.locks_dir()).unwrap_or(true);
     for record in &records {
         let snapshot = hoist_core::engine::snapshot(record);
-        // Unfinished, yet no process holds its lock: whoever drove it is gone.
+        // Unfinished, yet no process drives it and no engine runs that could have it queued:
+        // whoever drove it is gone.
         let interrupted = record.phase.wants_to_run()
-            && !UploadLock::is_held(&dirs.locks_dir(), record.id).unwrap_or(true);
+            && !UploadLock::is_held(&dirs.locks_dir(), record.id).unwrap_or(true)
+            && !engine_running;
         if json {
             let mut value = serde_json::to_value(&snapshot)?;
             if let Some(object) = value.as_object_mut() {

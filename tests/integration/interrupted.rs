@@ -55,3 +55,41 @@ fn list_says_interrupted_once_the_uploading_process_is_gone() {
     assert_eq!(done[0]["phase"], "completed");
     assert_eq!(done[0]["interrupted"], false);
 }
+
+/// An upload waiting in a running process's queue (its turn has not come) is queued, not
+/// interrupted; once that process is gone, it is.
+#[test]
+fn an_upload_waiting_in_a_live_queue_is_not_interrupted() {
+    let server = TestServer::start(&["throttle=2MiB"]);
+    let home = Home::new();
+    let files = tempfile::tempdir().expect("tempdir");
+    let first = make_file(files.path(), "first.mov", 8 * MIB, 6);
+    let second = make_file(files.path(), "second.mov", 2 * MIB, 7);
+    let mut child = home.spawn(&[
+        "upload",
+        "--kind",
+        "google-resumable",
+        "--endpoint",
+        &server.initiate_url(),
+        "--parallel",
+        "1",
+        first.to_str().expect("utf-8"),
+        second.to_str().expect("utf-8"),
+    ]);
+    wait_until(60, "the first upload under way, the second waiting", || {
+        let list = home.list();
+        list.len() == 2 && list[0]["confirmed_bytes"].as_u64() > Some(0)
+    });
+    let waiting = home.list();
+    assert_ne!(waiting[1]["phase"], "completed", "{waiting:?}");
+    assert_eq!(waiting[1]["interrupted"], false, "{waiting:?}");
+
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reap");
+    let after = home.list();
+    for upload in &after {
+        let unfinished = upload["phase"] != "completed";
+        assert_eq!(upload["interrupted"], unfinished, "{after:?}");
+    }
+    assert_ne!(after[1]["phase"], "completed", "{after:?}");
+}

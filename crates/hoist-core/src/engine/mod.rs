@@ -181,9 +181,12 @@ impl Engine {
         };
         let sink = EventSink::new(event_tx, waker);
         let jobs = runtime.handle().clone();
+        // Held while the engine thread lives: `hoist list` then knows queued uploads wait here.
+        let engine_lock = crate::store::EngineLock::acquire(&config.locks_dir)?;
         let thread = std::thread::Builder::new()
             .name("hoist-engine".to_string())
             .spawn(move || {
+                let _engine_lock = engine_lock;
                 let scheduler = Scheduler::new(journal, http, throttle, sink, settings);
                 runtime.block_on(scheduler.run(command_rx, warnings));
                 runtime.shutdown_timeout(Duration::from_secs(2));

@@ -85,6 +85,69 @@ impl Drop for UploadLock {
     }
 }
 
+/// Proof that an engine runs over this journal: a shared advisory lock on
+/// `locks_dir/engine.lock`, held while the engine lives (released when the value is dropped or
+/// the process dies, even by kill -9). Several engines (the window, a `hoist upload`) hold it
+/// at once. An unfinished upload whose own [`UploadLock`] is free may still wait in a running
+/// engine's queue: only when no engine runs is it surely interrupted.
+#[derive(Debug)]
+pub struct EngineLock {
+    _file: File,
+}
+
+impl EngineLock {
+    /// Takes the shared lock, creating `locks_dir` (0700) and the file (0600) if needed.
+    pub fn acquire(locks_dir: &Path) -> Result<EngineLock, StoreError> {
+        create_private_dir(locks_dir)?;
+        let path = locks_dir.join(ENGINE_LOCK_FILE);
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options
+            .open(&path)
+            .map_err(|e| StoreError::from_io(e, &path))?;
+        match file.try_lock_shared() {
+            Ok(()) => Ok(EngineLock { _file: file }),
+            // Only `any_running` takes it exclusively, for an instant: wait for that instant.
+            Err(TryLockError::WouldBlock) => {
+                file.lock_shared()
+                    .map_err(|e| StoreError::from_io(e, &path))?;
+                Ok(EngineLock { _file: file })
+            }
+            Err(TryLockError::Error(e)) => Err(StoreError::from_io(e, &path)),
+        }
+    }
+
+    /// Whether any engine (in any process) runs over this journal right now. Never waits.
+    pub fn any_running(locks_dir: &Path) -> Result<bool, StoreError> {
+        let path = locks_dir.join(ENGINE_LOCK_FILE);
+        let file = match std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+        {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(StoreError::from_io(e, &path)),
+        };
+        match file.try_lock() {
+            Ok(()) => {
+                let _ = file.unlock();
+                Ok(false)
+            }
+            Err(TryLockError::WouldBlock) => Ok(true),
+            Err(TryLockError::Error(e)) => Err(StoreError::from_io(e, &path)),
+        }
+    }
+}
+
+/// The engine lock's file name in the locks directory (upload locks are `<id>.lock`).
+const ENGINE_LOCK_FILE: &str = "engine.lock";
+
 #[cfg(test)]
 #[allow(
     clippy::disallowed_methods,
