@@ -28,7 +28,8 @@ pub(crate) struct SpeedNow {
 pub(crate) fn typed_schedule(settings: &UiSettings) -> Option<Result<BandwidthSchedule, String>> {
     let text = settings.speed_schedule.trim();
     (!text.is_empty()).then(|| {
-        BandwidthSchedule::parse(text).map_err(|e| hoist_core::units::sentence(&e.to_string()))
+        BandwidthSchedule::parse(text)
+            .map_err(|e| format!("{}.", hoist_core::units::sentence(&e.to_string())))
     })
 }
 

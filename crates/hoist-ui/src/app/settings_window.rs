@@ -113,7 +113,6 @@ impl HoistApp {
                         "Each time sets the limit until the next one (\"off\": no limit); \
                          it replaces the slider. Now: {now}."
                     ))
-                    .small()
                     .weak(),
                 );
             }
@@ -122,7 +121,6 @@ impl HoistApp {
                     RichText::new(format!(
                         "{why} Until it is fixed, the slider's limit holds."
                     ))
-                    .small()
                     .color(crate::profiles::tone_color(
                         ui,
                         crate::profiles::Tone::Warning,
