@@ -22,18 +22,8 @@ impl UploadLock {
     /// Takes the lock of upload `id` without waiting, creating `locks_dir` (mode 0700) and the
     /// lock file (mode 0600) if needed. Returns [`StoreError::Locked`] when someone holds it.
     pub fn try_acquire(locks_dir: &Path, id: UploadId) -> Result<UploadLock, StoreError> {
-        create_private_dir(locks_dir)?;
         let path = locks_dir.join(format!("{}.lock", id.0));
-        let mut options = std::fs::OpenOptions::new();
-        options.read(true).write(true).create(true).truncate(false);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let file = options
-            .open(&path)
-            .map_err(|e| StoreError::from_io(e, &path))?;
+        let file = open_lock_file(locks_dir, &path)?;
         match file.try_lock() {
             Ok(()) => Ok(UploadLock { file, id, path }),
             Err(TryLockError::WouldBlock) => Err(StoreError::Locked { id }),
@@ -45,24 +35,7 @@ impl UploadLock {
     /// whether anyone is driving it. Never waits and never takes the lock for longer than the
     /// check; a missing lock file means nobody ever drove it here, so nobody holds it.
     pub fn is_held(locks_dir: &Path, id: UploadId) -> Result<bool, StoreError> {
-        let path = locks_dir.join(format!("{}.lock", id.0));
-        let file = match std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&path)
-        {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-            Err(e) => return Err(StoreError::from_io(e, &path)),
-        };
-        match file.try_lock() {
-            Ok(()) => {
-                let _ = file.unlock();
-                Ok(false)
-            }
-            Err(TryLockError::WouldBlock) => Ok(true),
-            Err(TryLockError::Error(e)) => Err(StoreError::from_io(e, &path)),
-        }
+        held_by_anyone(&locks_dir.join(format!("{}.lock", id.0)))
     }
 
     /// The upload this lock is for.
@@ -98,18 +71,8 @@ pub struct EngineLock {
 impl EngineLock {
     /// Takes the shared lock, creating `locks_dir` (0700) and the file (0600) if needed.
     pub fn acquire(locks_dir: &Path) -> Result<EngineLock, StoreError> {
-        create_private_dir(locks_dir)?;
         let path = locks_dir.join(ENGINE_LOCK_FILE);
-        let mut options = std::fs::OpenOptions::new();
-        options.read(true).write(true).create(true).truncate(false);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let file = options
-            .open(&path)
-            .map_err(|e| StoreError::from_io(e, &path))?;
+        let file = open_lock_file(locks_dir, &path)?;
         match file.try_lock_shared() {
             Ok(()) => Ok(EngineLock { _file: file }),
             // Only `any_running` takes it exclusively, for an instant: wait for that instant.
@@ -124,24 +87,42 @@ impl EngineLock {
 
     /// Whether any engine (in any process) runs over this journal right now. Never waits.
     pub fn any_running(locks_dir: &Path) -> Result<bool, StoreError> {
-        let path = locks_dir.join(ENGINE_LOCK_FILE);
-        let file = match std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&path)
-        {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-            Err(e) => return Err(StoreError::from_io(e, &path)),
-        };
-        match file.try_lock() {
-            Ok(()) => {
-                let _ = file.unlock();
-                Ok(false)
-            }
-            Err(TryLockError::WouldBlock) => Ok(true),
-            Err(TryLockError::Error(e)) => Err(StoreError::from_io(e, &path)),
+        held_by_anyone(&locks_dir.join(ENGINE_LOCK_FILE))
+    }
+}
+
+/// Opens (creating) a lock file `path` in `locks_dir`: the folder 0700, the file 0600.
+fn open_lock_file(locks_dir: &Path, path: &Path) -> Result<File, StoreError> {
+    create_private_dir(locks_dir)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path).map_err(|e| StoreError::from_io(e, path))
+}
+
+/// Whether anyone holds the lock file `path` (shared or exclusive) right now; a missing file is
+/// held by nobody. Never waits, and takes the lock only for the instant of the check.
+fn held_by_anyone(path: &Path) -> Result<bool, StoreError> {
+    let file = match std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+    {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(StoreError::from_io(e, path)),
+    };
+    match file.try_lock() {
+        Ok(()) => {
+            let _ = file.unlock();
+            Ok(false)
         }
+        Err(TryLockError::WouldBlock) => Ok(true),
+        Err(TryLockError::Error(e)) => Err(StoreError::from_io(e, path)),
     }
 }
 
