@@ -104,9 +104,9 @@ fn the_reference_server_links_no_hoist_crate() {
 
 /// `hoist-core`'s modules from the bottom up: each may use only those before it (lib.rs and
 /// ARCHITECTURE.md give the same order).
-const CORE_LAYERS: [&str; 12] = [
+const CORE_LAYERS: [&str; 13] = [
     "units", "upload", "file", "store", "secrets", "protocol", "auth", "profile", "engine",
-    "watch", "support", "fuzz",
+    "system", "watch", "support", "fuzz",
 ];
 
 /// `#[cfg(test)]` modules of `hoist-core` that any layer's tests may use.

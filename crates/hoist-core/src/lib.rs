@@ -11,6 +11,9 @@
 //! - [`auth`]: signing in with OAuth 2.0 (Google) and keeping the refresh tokens.
 //! - [`profile`]: saved destinations (`profiles.toml`, through confy), without their secrets.
 //! - [`engine`]: sessions, scheduling, retries and progress on a background tokio runtime.
+//! - [`system`]: the computer around Hoist over the system D-Bus: keeping it awake while uploads
+//!   send (logind), noticing it woke up (logind, or the clocks), metered connections
+//!   (NetworkManager).
 //! - [`watch`]: watch folders: new files in a folder are queued by themselves, once each.
 //! - [`support`]: the support bundle: settings, journal and logs in one zip, secrets taken out.
 //! - `fuzz` (tests and the `fuzzing` feature only): every parser behind one entry point for the
@@ -31,6 +34,7 @@ pub mod protocol;
 pub mod secrets;
 pub mod store;
 pub mod support;
+pub mod system;
 #[cfg(test)]
 pub(crate) mod test_support;
 pub mod units;

@@ -549,9 +549,9 @@ async fn put(app: Arc<App>, session: SessionRef, request: PutRequest, body: Body
             if let Err(response) = learn_total(&app, session, total).await {
                 return response;
             }
-            return answer_state(&app, session).await;
+            return answer_status_query(&app, session).await;
         }
-        None if body_empty => return answer_state(&app, session).await,
+        None if body_empty => return answer_status_query(&app, session).await,
         Some(ContentRange::Bytes { first, last, total }) => {
             let len = last - first + 1;
             if request.content_length.is_some_and(|cl| cl != len) {
@@ -709,6 +709,12 @@ async fn learn_total(app: &App, session: &mut Session, total: Option<u64>) -> Re
 }
 
 /// 200 with the resource when every byte is stored (finishing the upload), else 308.
+/// Answers a question about where the upload stands (counted in `offset_queries`).
+async fn answer_status_query(app: &App, session: &mut Session) -> Response {
+    super::stats::Counters::bump(&app.stats.offset_queries);
+    answer_state(app, session).await
+}
+
 async fn answer_state(app: &App, session: &mut Session) -> Response {
     if session.meta.total_bytes == Some(session.offset) {
         return finish(app, session).await;

@@ -20,6 +20,10 @@ pub struct ServerStats {
     pub upload_body_bytes_received: u64,
     /// Uploads finished and moved to their final name.
     pub uploads_completed: u64,
+    /// Questions about where an upload stands (Google's `Content-Range: bytes */T` status
+    /// query, tus `HEAD`): how often clients re-asked their offset.
+    #[serde(default)]
+    pub offset_queries: u64,
     /// Injected faults per kind (`drop-after`, `error-rate`, ...).
     pub faults_injected: BTreeMap<String, u64>,
     /// The body size of each upload request read through the sink (Google and tus chunks),
@@ -35,6 +39,7 @@ pub(crate) struct Counters {
     pub sessions_created: AtomicU64,
     pub upload_body_bytes_received: AtomicU64,
     pub uploads_completed: AtomicU64,
+    pub offset_queries: AtomicU64,
     pub upload_body_sizes: Mutex<std::collections::VecDeque<u64>>,
 }
 
@@ -69,6 +74,7 @@ impl Counters {
             sessions_created: self.sessions_created.load(Ordering::Relaxed),
             upload_body_bytes_received: self.upload_body_bytes_received.load(Ordering::Relaxed),
             uploads_completed: self.uploads_completed.load(Ordering::Relaxed),
+            offset_queries: self.offset_queries.load(Ordering::Relaxed),
             faults_injected,
             upload_body_sizes_bytes: self
                 .upload_body_sizes

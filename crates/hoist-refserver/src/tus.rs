@@ -289,6 +289,7 @@ async fn status(
     if let Some(response) = refuse(&app, &headers) {
         return response;
     }
+    super::stats::Counters::bump(&app.stats.offset_queries);
     let upload = match app.tus.get(&app.storage, &id).await {
         Ok(Some(upload)) => upload,
         Ok(None) => return not_found(),

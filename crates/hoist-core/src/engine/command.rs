@@ -1,5 +1,6 @@
 use std::path::PathBuf;
 
+use super::EngineWarning;
 use crate::upload::{Destination, UploadId};
 
 /// Per-upload sending options.
@@ -52,6 +53,23 @@ pub enum Command {
         max_parallel_uploads: usize,
         /// Bandwidth limit for all uploads together, 0 = unlimited.
         bandwidth_limit_bytes_per_sec: u64,
+    },
+    /// The computer woke up: every running upload drops its request and asks the server where
+    /// it stands, at once (`crate::system` sends it).
+    Wake,
+    /// Whether the connection is metered, as the system says (`crate::system` sends it).
+    SetMetered(bool),
+    /// The setting "Pause on metered connections".
+    SetPauseOnMetered(bool),
+    /// The setting "Keep the computer awake while uploading" (see [`super::Activity`]).
+    SetKeepAwake(bool),
+    /// Something outside the engine (`crate::system`) people should know: sent back as an
+    /// [`super::Event::Warning`], so the window and the command line show it as any other.
+    Warn {
+        /// What happened.
+        kind: EngineWarning,
+        /// The technical detail, for the log.
+        detail: String,
     },
     /// Stop everything (uploads stay resumable) and end the engine thread.
     Shutdown,

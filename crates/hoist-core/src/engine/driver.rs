@@ -6,6 +6,7 @@ use tokio::sync::mpsc;
 
 use super::confirmations::ConfirmationHandle;
 use super::outcome::{DriveEnd, Internal};
+use super::power::{DriverSignals, woken};
 use super::retry::{Backoff, RetryPolicy};
 use super::sink::EventSink;
 use super::{Event, UploadNotice};
@@ -32,6 +33,8 @@ pub(crate) struct Driver {
     pub internal: mpsc::Sender<Internal>,
     pub retry: RetryPolicy,
     pub stall_timeout: Duration,
+    /// Wake-ups and the metered hold.
+    pub signals: DriverSignals,
 }
 
 /// Where one drive stands between steps.
@@ -73,7 +76,10 @@ impl Driver {
         // own copy of the context.
         let mut ctx = ctx.clone();
         let ctx = &mut ctx;
+        let mut wake = self.signals.wake_watch();
         loop {
+            // New chunks wait while the connection is metered and the setting says so.
+            self.signals.wait_while_held().await;
             ctx.counter.touch();
             // The one check of the file before each step, for every protocol (they do not repeat
             // it): a file that changed (or vanished, like a removed USB stick) must not be sent
@@ -95,6 +101,14 @@ impl Driver {
                 result = session.step(ctx) => result,
                 idle = stall_watch(&ctx.counter, self.stall_timeout) => {
                     Err(ProtocolError::Stalled { idle })
+                }
+                () = woken(&mut wake) => {
+                    // The connection under the request may be dead since the computer slept:
+                    // drop it and ask the server where the upload is, as after a stall, but at
+                    // once (no waiting, no failure counted).
+                    tracing::info!(upload = %self.id, "woke up: asking the server for the offset");
+                    session.stalled();
+                    continue;
                 }
             };
             let error = match result {

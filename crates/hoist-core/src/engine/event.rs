@@ -77,6 +77,13 @@ pub enum EngineWarning {
     },
     /// The journal could not be read at start, so the list is empty for now.
     JournalUnreadable,
+    /// Keeping the computer awake while uploading is on, but the system offers no way to
+    /// (no system D-Bus, no logind, or it refused): uploads pause if it sleeps and continue when
+    /// it wakes.
+    CannotKeepAwake,
+    /// "Pause on metered connections" is on, but the system does not say whether the connection
+    /// is metered (no system D-Bus or no NetworkManager): uploads go on as usual.
+    CannotSeeMetered,
 }
 
 /// What the engine tells the outside world. Progress is coalesced to a few events per second per
@@ -154,6 +161,12 @@ pub enum Event {
         kind: EngineWarning,
         /// The technical detail, for the log (never shown in the window).
         detail: String,
+    },
+    /// New chunks wait because the connection is metered and "Pause on metered connections" is
+    /// on (`waiting`), or go on again (running uploads stay in their phase meanwhile).
+    MeteredHold {
+        /// Whether new chunks wait now.
+        waiting: bool,
     },
     /// The engine stopped (after [`super::Command::Shutdown`]).
     Stopped,

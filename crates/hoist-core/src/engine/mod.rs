@@ -11,6 +11,7 @@ mod confirmations;
 mod driver;
 mod event;
 mod outcome;
+mod power;
 mod progress;
 mod retry;
 mod scheduler;
@@ -24,6 +25,7 @@ use std::time::Duration;
 pub use bandwidth_schedule::follow_schedule;
 pub use command::{Command, UploadOptions};
 pub use event::{EngineWarning, Event, Progress, UploadNotice, UploadSnapshot};
+pub use power::Activity;
 pub use progress::{PROGRESS_INTERVAL, SmoothedRate};
 pub use retry::{Backoff, RetryPolicy};
 pub use sink::Waker;
@@ -64,6 +66,12 @@ pub struct EngineConfig {
     pub stall_timeout: Duration,
     /// Continue uploads that were queued or running when Hoist last stopped.
     pub resume_unfinished_on_start: bool,
+    /// Keep the computer from sleeping while uploads send (`crate::system` takes the lock;
+    /// on by default; the CLI's `--no-keep-awake`).
+    pub keep_awake: bool,
+    /// New chunks wait while the connection is metered (off by default; the CLI's
+    /// `--pause-on-metered`).
+    pub pause_on_metered: bool,
 }
 
 impl EngineConfig {
@@ -92,6 +100,8 @@ impl EngineConfig {
             retry: RetryPolicy::DEFAULT,
             stall_timeout: Self::DEFAULT_STALL_TIMEOUT,
             resume_unfinished_on_start: false,
+            keep_awake: true,
+            pause_on_metered: false,
         }
     }
 }
@@ -179,6 +189,8 @@ impl Engine {
             locks_dir: config.locks_dir.clone(),
             resume_unfinished_on_start: config.resume_unfinished_on_start,
         };
+        let power = power::Power::new(config.keep_awake, config.pause_on_metered);
+        let activity = power.activity();
         let sink = EventSink::new(event_tx, waker);
         let jobs = runtime.handle().clone();
         // Held while the engine thread lives: `hoist list` then knows queued uploads wait here.
@@ -187,7 +199,7 @@ impl Engine {
             .name("hoist-engine".to_string())
             .spawn(move || {
                 let _engine_lock = engine_lock;
-                let scheduler = Scheduler::new(journal, http, throttle, sink, settings);
+                let scheduler = Scheduler::new(journal, http, throttle, sink, settings, power);
                 runtime.block_on(scheduler.run(command_rx, warnings));
                 runtime.shutdown_timeout(Duration::from_secs(2));
             })
@@ -197,6 +209,7 @@ impl Engine {
                 commands: command_tx,
                 thread: Arc::new(Mutex::new(Some(thread))),
                 jobs,
+                activity,
             },
             EngineEvents { rx: event_rx },
         ))
@@ -209,9 +222,16 @@ pub struct EngineHandle {
     commands: mpsc::Sender<Command>,
     thread: Arc<Mutex<Option<JoinHandle<()>>>>,
     jobs: tokio::runtime::Handle,
+    activity: tokio::sync::watch::Receiver<Activity>,
 }
 
 impl EngineHandle {
+    /// What uploads are doing and the power settings, updated as they change (what
+    /// `crate::system` keeps the computer awake by).
+    pub fn activity(&self) -> tokio::sync::watch::Receiver<Activity> {
+        self.activity.clone()
+    }
+
     /// Sends a command without ever blocking (for a window's UI thread).
     pub fn send(&self, command: Command) -> Result<(), EngineError> {
         self.commands.try_send(command).map_err(|e| match e {

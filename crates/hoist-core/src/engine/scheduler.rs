@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 use super::confirmations::ConfirmationWriter;
 use super::driver::Driver;
 use super::outcome::{DriveEnd, Internal, TaskEnd};
+use super::power::Power;
 use super::progress::report_progress;
 use super::retry::RetryPolicy;
 use super::sink::EventSink;
@@ -25,6 +26,8 @@ use crate::store::{
     Journal, NewUpload, SessionState, StartAgainReason, StoreError, UploadLock, UploadRecord,
 };
 use crate::upload::{Destination, Failure, FailureKind, Phase, UploadAction, UploadId};
+
+mod power_commands;
 
 /// How long a best-effort "discard this session" request may take.
 const CANCEL_TIMEOUT: Duration = Duration::from_secs(10);
@@ -65,6 +68,7 @@ pub(crate) struct Scheduler {
     running: HashMap<UploadId, Running>,
     internal_tx: mpsc::Sender<Internal>,
     internal_rx: mpsc::Receiver<Internal>,
+    power: Power,
 }
 
 impl Scheduler {
@@ -74,6 +78,7 @@ impl Scheduler {
         throttle: Arc<Throttle>,
         sink: EventSink,
         settings: SchedulerSettings,
+        power: Power,
     ) -> Scheduler {
         let (internal_tx, internal_rx) = mpsc::channel(256);
         Scheduler {
@@ -87,6 +92,7 @@ impl Scheduler {
             running: HashMap::new(),
             internal_tx,
             internal_rx,
+            power,
         }
     }
 
@@ -98,6 +104,7 @@ impl Scheduler {
         self.restore().await;
         let mut shutting_down = false;
         loop {
+            self.publish_activity();
             tokio::select! {
                 command = commands.recv(), if !shutting_down => match command {
                     Some(Command::Shutdown) | None => {
@@ -195,6 +202,11 @@ impl Scheduler {
                 self.settings.max_parallel_uploads = max_parallel_uploads.max(1);
                 self.throttle.set_limit(bandwidth_limit_bytes_per_sec);
             }
+            Command::Wake
+            | Command::SetMetered(_)
+            | Command::SetPauseOnMetered(_)
+            | Command::SetKeepAwake(_)
+            | Command::Warn { .. } => self.power_command(command).await,
             Command::Shutdown => {}
         }
     }
@@ -490,6 +502,7 @@ impl Scheduler {
             internal: self.internal_tx.clone(),
             retry: self.settings.retry,
             stall_timeout: self.settings.stall_timeout,
+            signals: self.power.signals(),
         };
         let upload = UploadTask {
             record,
