@@ -480,6 +480,14 @@ pub struct RunArgs {
     /// Abandon and retry a request during which nothing moves for this long.
     #[arg(long, default_value_t = DurationArg(EngineConfig::DEFAULT_STALL_TIMEOUT))]
     pub stall_timeout: DurationArg,
+    /// Let the computer sleep while uploading (by default Hoist holds logind's sleep inhibitor
+    /// while uploads send).
+    #[arg(long)]
+    pub no_keep_awake: bool,
+    /// New chunks wait while NetworkManager says the connection is metered, and go on when it
+    /// is not.
+    #[arg(long)]
+    pub pause_on_metered: bool,
 }
 
 impl Default for RunArgs {
@@ -494,6 +502,8 @@ impl Default for RunArgs {
             retry_max_wait: DurationArg(RetryPolicy::DEFAULT.max_wait),
             retry_budget: DurationArg(RetryPolicy::DEFAULT.total_budget),
             stall_timeout: DurationArg(EngineConfig::DEFAULT_STALL_TIMEOUT),
+            no_keep_awake: false,
+            pause_on_metered: false,
         }
     }
 }

@@ -135,6 +135,12 @@ impl Output {
                 ));
             }
             Event::Warning { kind, .. } => self.print(&format!("warning: {}", warning_words(kind))),
+            Event::MeteredHold { waiting: true } => self.print(
+                "Waiting: this connection is metered (--pause-on-metered); uploads go on when it is not.",
+            ),
+            Event::MeteredHold { waiting: false } => {
+                self.print("The connection is no longer metered: uploads go on.")
+            }
             Event::Added { .. }
             | Event::Restored { .. }
             | Event::Removed { .. }
@@ -291,6 +297,8 @@ pub fn warning_words(warning: &EngineWarning) -> String {
         EngineWarning::JournalUnreadable => {
             "the list of uploads could not be read; see the log (hoist support-bundle)".to_string()
         }
+        EngineWarning::CannotKeepAwake => "Hoist can't keep this computer awake here (no logind on the system D-Bus), so uploads pause if it sleeps and continue when it wakes (--no-keep-awake: don't try)".to_string(),
+        EngineWarning::CannotSeeMetered => "Hoist can't tell here whether the connection is metered (no NetworkManager on the system D-Bus), so --pause-on-metered has no effect and uploads go on as usual".to_string(),
     }
 }
 

@@ -122,6 +122,7 @@ fn start_engine(run: &RunArgs) -> anyhow::Result<(EngineHandle, EngineEvents)> {
     let config = engine_config(&dirs()?, run);
     let (handle, events) = Engine::start(config, Arc::new(|| {}))?;
     follow_bandwidth_schedule(&handle, run);
+    follow_system(&handle);
     Ok((handle, events))
 }
 
@@ -140,11 +141,19 @@ pub(super) fn engine_config(dirs: &hoist_core::store::HoistDirs, run: &RunArgs) 
         total_budget: run.retry_budget.0,
     };
     config.stall_timeout = run.stall_timeout.0;
+    config.keep_awake = !run.no_keep_awake;
+    config.pause_on_metered = run.pause_on_metered;
     if let Some(schedule) = &run.bwlimit_schedule {
         config.bandwidth_limit_bytes_per_sec =
             schedule.limit_at(hoist_core::units::local_week_minute());
     }
     config
+}
+
+/// Keeps the computer awake while uploading, notices wake-ups and metered connections
+/// (`hoist_core::system`, on the engine's runtime; ends with the engine).
+pub(super) fn follow_system(handle: &EngineHandle) {
+    hoist_core::system::start(handle, hoist_core::system::SystemOptions::default());
 }
 
 /// With `--bwlimit-schedule`, keeps the engine's limit on the schedule (a detached task that

@@ -144,6 +144,7 @@ fn run_watch(dirs: &HoistDirs, rescan_secs: u64, run: &RunArgs) -> anyhow::Resul
         }),
     )?;
     super::run::follow_bandwidth_schedule(&handle, run);
+    super::run::follow_system(&handle);
     let watch_config = WatchConfig {
         rescan_interval: Duration::from_secs(rescan_secs.max(1)),
         ..WatchConfig::default()

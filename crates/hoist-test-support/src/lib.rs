@@ -411,6 +411,19 @@ pub fn output_with_stdin(mut cmd: Command, stdin: &str) -> Output {
 /// itself when a name is asked for) listening on a socket in `dir`. Returns the daemon (stop it
 /// when done) and the bus address.
 pub fn private_session_bus(dir: &Path) -> (std::process::Child, String) {
+    private_bus(dir, "session")
+}
+
+/// Starts a private D-Bus bus of type `system` (as [`private_session_bus`]: no service
+/// activation, everyone may own any name and send anything) listening on a socket in `dir`,
+/// for stand-ins of logind and NetworkManager. Returns the daemon (stop it when done) and the
+/// bus address, for `DBUS_SYSTEM_BUS_ADDRESS` or `hoist_core::system::SystemOptions`.
+pub fn private_system_bus(dir: &Path) -> (std::process::Child, String) {
+    private_bus(dir, "system")
+}
+
+/// A private `dbus-daemon` of type `kind` (`session` or `system`) on a socket in `dir`.
+fn private_bus(dir: &Path, kind: &str) -> (std::process::Child, String) {
     let config = dir.join("bus.conf");
     std::fs::write(
         &config,
@@ -418,7 +431,7 @@ pub fn private_session_bus(dir: &Path) -> (std::process::Child, String) {
             r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
-  <type>session</type>
+  <type>{kind}</type>
   <listen>unix:path={}</listen>
   <auth>EXTERNAL</auth>
   <policy context="default">
@@ -428,7 +441,7 @@ pub fn private_session_bus(dir: &Path) -> (std::process::Child, String) {
   </policy>
 </busconfig>
 "#,
-            dir.join("bus").display()
+            dir.join("bus").display(),
         ),
     )
     .expect("bus config");

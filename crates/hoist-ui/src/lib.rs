@@ -20,6 +20,7 @@ mod icon;
 mod model;
 mod notify;
 mod pending;
+mod power;
 mod profiles;
 mod queue_view;
 mod resume_note;

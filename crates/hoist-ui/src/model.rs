@@ -24,6 +24,8 @@ pub struct Row {
     pub retry_at: Option<Instant>,
     /// Why it is reconnecting.
     pub retry_reason: Option<String>,
+    /// New pieces wait: the connection is metered (the row says so while uploading).
+    pub metered_hold: bool,
 }
 
 impl Row {
@@ -34,6 +36,7 @@ impl Row {
             rate_bytes_per_sec: 0.0,
             retry_at: None,
             retry_reason: None,
+            metered_hold: false,
         }
     }
 
@@ -91,6 +94,8 @@ pub struct QueueModel {
     pub messages: Vec<String>,
     /// True once the engine has reported the journal's uploads.
     pub restored: bool,
+    /// What the engine said about sleep and metered connections.
+    pub power: crate::power::PowerStatus,
 }
 
 impl QueueModel {
@@ -164,7 +169,8 @@ impl QueueModel {
             .any(|r| r.retry_at.is_some_and(|t| t > now))
     }
 
-    fn insert(&mut self, row: Row) {
+    fn insert(&mut self, mut row: Row) {
+        row.metered_hold = self.power.metered_hold;
         if let Some(i) = self.index.get(&row.upload.id) {
             self.rows[*i] = row;
         } else {
@@ -180,6 +186,7 @@ impl QueueModel {
 
     /// Applies one engine event; returns a notice when an upload finished or failed.
     pub fn apply(&mut self, event: Event, now: Instant) -> Option<Notice> {
+        self.power.observe(&event);
         match event {
             Event::Restored { uploads } => {
                 for upload in &uploads {
@@ -270,6 +277,11 @@ impl QueueModel {
             }
             // The engine logged the detail.
             Event::Warning { kind, .. } => self.messages.push(warning_words(&kind)),
+            Event::MeteredHold { waiting } => {
+                for row in &mut self.rows {
+                    row.metered_hold = waiting;
+                }
+            }
             Event::Stopped => {}
         }
         None

@@ -34,6 +34,10 @@ pub struct UiSettings {
     pub on_close: Option<crate::CloseChoice>,
     /// Light, dark, or as the desktop says.
     pub theme: ThemeChoice,
+    /// Keep the computer from sleeping while uploads send.
+    pub keep_awake: bool,
+    /// New pieces wait while the connection is metered.
+    pub pause_on_metered: bool,
 }
 
 impl Default for UiSettings {
@@ -49,6 +53,8 @@ impl Default for UiSettings {
             destination: None,
             on_close: None,
             theme: ThemeChoice::default(),
+            keep_awake: true,
+            pause_on_metered: false,
         }
     }
 }

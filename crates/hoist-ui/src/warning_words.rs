@@ -17,6 +17,8 @@ pub fn warning_words(warning: &EngineWarning) -> String {
              Quitting Hoist and opening it again may help."
                 .to_string()
         }
+        EngineWarning::CannotKeepAwake => crate::power::CANNOT_KEEP_AWAKE.to_string(),
+        EngineWarning::CannotSeeMetered => crate::power::CANNOT_SEE_METERED.to_string(),
     }
 }
 
@@ -40,7 +42,12 @@ mod tests {
             words.ends_with("kept at /home/ana/.local/share/hoist/journal.sqlite3.corrupt-17."),
             "{words}"
         );
-        for warning in [set_aside, EngineWarning::JournalUnreadable] {
+        for warning in [
+            set_aside,
+            EngineWarning::JournalUnreadable,
+            EngineWarning::CannotKeepAwake,
+            EngineWarning::CannotSeeMetered,
+        ] {
             let words = warning_words(&warning);
             assert!(words.ends_with('.'), "{words}");
             for jargon in ["journal", "SQLite", "database", "JSON"] {

@@ -17,6 +17,7 @@ pub fn state_words(row: &Row, now: Instant) -> String {
                 let secs = (at - now).as_secs_f64().ceil() as u64;
                 format!("Reconnecting in {secs} s")
             }
+            _ if row.metered_hold => crate::power::METERED_WAIT.to_string(),
             _ => "Uploading".to_string(),
         },
         Phase::Paused => "Paused".to_string(),

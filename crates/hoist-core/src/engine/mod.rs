@@ -70,7 +70,8 @@ pub struct EngineConfig {
     /// on by default; the CLI's `--no-keep-awake`).
     pub keep_awake: bool,
     /// New chunks wait while the connection is metered (off by default; the CLI's
-    /// `--pause-on-metered`).
+    /// `--pause-on-metered`). When on, nothing is sent until `crate::system::start`'s watcher
+    /// has said whether the connection is metered (it says "no" where it cannot tell).
     pub pause_on_metered: bool,
 }
 

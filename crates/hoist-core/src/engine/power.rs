@@ -20,7 +20,11 @@ pub struct Activity {
 
 /// The scheduler's side: the settings, what the system said, and the senders.
 pub(crate) struct Power {
-    metered: bool,
+    /// What the system said; `None` until it says (`crate::system` says "not metered" where
+    /// it cannot tell), so that with the setting on nothing is sent before it is known.
+    metered: Option<bool>,
+    /// What the last [`Event::MeteredHold`] said.
+    shown: bool,
     pause_on_metered: bool,
     keep_awake: bool,
     wake: watch::Sender<u64>,
@@ -36,8 +40,8 @@ pub(crate) struct DriverSignals {
 }
 
 impl Power {
-    /// Starts with the settings of the engine's configuration; the connection counts as not
-    /// metered until the system says otherwise.
+    /// Starts with the settings of the engine's configuration; with "pause on metered" on,
+    /// new chunks wait until the system has said whether the connection is metered.
     pub(crate) fn new(keep_awake: bool, pause_on_metered: bool) -> Power {
         let activity = Activity {
             sending_uploads: 0,
@@ -45,11 +49,12 @@ impl Power {
             pause_on_metered,
         };
         Power {
-            metered: false,
+            metered: None,
+            shown: false,
             pause_on_metered,
             keep_awake,
             wake: watch::channel(0).0,
-            held: watch::channel(false).0,
+            held: watch::channel(pause_on_metered).0,
             activity: watch::channel(activity).0,
         }
     }
@@ -69,7 +74,7 @@ impl Power {
 
     /// Whether new chunks wait now.
     pub(crate) fn held(&self) -> bool {
-        self.metered && self.pause_on_metered
+        self.pause_on_metered && self.metered != Some(false)
     }
 
     /// The computer woke up: every driver drops its request and asks the server again.
@@ -87,7 +92,7 @@ impl Power {
     /// What the system says about the connection; the event to send if the hold changed.
     pub(crate) fn set_metered(&mut self, metered: bool) -> Option<Event> {
         tracing::info!(metered, "the connection's metered state");
-        self.metered = metered;
+        self.metered = Some(metered);
         self.update_hold()
     }
 
@@ -97,10 +102,14 @@ impl Power {
         self.update_hold()
     }
 
+    /// Tells the drivers; the event to send when what people see changed (the short wait at
+    /// start-up, before the system said, is not shown as "metered").
     fn update_hold(&mut self) -> Option<Event> {
-        let waiting = self.held();
+        let held = self.held();
         self.held
-            .send_if_modified(|held| std::mem::replace(held, waiting) != waiting)
+            .send_if_modified(|h| std::mem::replace(h, held) != held);
+        let waiting = self.pause_on_metered && self.metered == Some(true);
+        (std::mem::replace(&mut self.shown, waiting) != waiting)
             .then_some(Event::MeteredHold { waiting })
     }
 
@@ -148,7 +157,16 @@ mod tests {
 
     #[test]
     fn the_hold_needs_both_the_setting_and_a_metered_connection() {
+        let mut early = Power::new(true, true);
+        assert!(early.held(), "nothing is sent before the system said");
+        assert_eq!(
+            early.set_metered(false),
+            None,
+            "the wait at start is not shown"
+        );
+        assert!(!early.held());
         let mut power = Power::new(true, false);
+        assert!(!power.held());
         assert_eq!(power.set_metered(true), None, "the setting is off");
         assert!(!power.held());
         assert_eq!(

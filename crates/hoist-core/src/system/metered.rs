@@ -27,7 +27,13 @@ pub(super) async fn follow_metered(engine: EngineHandle, options: SystemOptions)
     .await;
     let (proxy, first) = match proxy {
         Ok(found) => found,
-        Err(e) => return unavailable(&engine, e.to_string()).await,
+        Err(e) => {
+            // Uploads must not wait for an answer that never comes.
+            if !send(&engine, Command::SetMetered(false)).await {
+                return;
+            }
+            return unavailable(&engine, e.to_string()).await;
+        }
     };
     let mut metered = is_metered(first);
     if !send(&engine, Command::SetMetered(metered)).await {

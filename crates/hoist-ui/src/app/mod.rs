@@ -333,5 +333,6 @@ impl eframe::App for HoistApp {
 }
 
 mod logic;
+mod power_settings;
 mod settings_window;
 mod toolbar;

@@ -30,6 +30,7 @@ impl HoistApp {
                     &mut self.settings.notifications,
                     "Notify me when an upload finishes or fails",
                 );
+                self.power_settings(ui, actions);
                 ui.add_space(4.0);
                 ui.horizontal_wrapped(|ui| {
                     ui.label("Appearance");
