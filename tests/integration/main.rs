@@ -46,6 +46,7 @@ mod watch;
 mod window;
 mod window_lifecycle;
 mod window_looks;
+mod window_power;
 mod window_profiles;
 mod window_start;
 mod window_support;
