@@ -124,8 +124,11 @@ fn a_row_held_on_a_metered_connection_says_why_until_it_goes_on() {
         .send(Event::MeteredHold { waiting: true })
         .expect("send");
     harness.run();
-    harness.get_by_label(METERED_WAIT);
+    harness.get_by_label(METERED_WAIT).hover();
+    harness.run();
     assert!(harness.query_by_label("Uploading").is_none());
+    // The row's words may be cut short: the tooltip has the whole story.
+    harness.get_by_label_contains("To upload anyway, turn off Settings");
     events
         .send(Event::MeteredHold { waiting: false })
         .expect("send");

@@ -7,6 +7,10 @@ use hoist_core::engine::{EngineWarning, Event};
 /// What an uploading row says while new chunks wait on a metered connection.
 pub const METERED_WAIT: &str =
     "Waiting \u{2014} this connection is metered (Settings \u{203a} Pause on metered connections)";
+/// The held row's tooltip: the whole story, where the row's words are cut short.
+pub const METERED_WAIT_HINT: &str = "This connection is metered, so uploads wait after the piece \
+     they were sending and go on by themselves when it is not. To upload anyway, turn off \
+     Settings \u{203a} Pause on metered connections.";
 /// The setting's label.
 pub const KEEP_AWAKE_LABEL: &str = "Keep the computer awake while uploading";
 /// The setting's label.
@@ -67,7 +71,12 @@ mod tests {
         assert!(status.cannot_keep_awake && !status.cannot_see_metered);
         status.observe(&Event::MeteredHold { waiting: false });
         assert!(!status.metered_hold);
-        for words in [METERED_WAIT, CANNOT_KEEP_AWAKE, CANNOT_SEE_METERED] {
+        for words in [
+            METERED_WAIT,
+            METERED_WAIT_HINT,
+            CANNOT_KEEP_AWAKE,
+            CANNOT_SEE_METERED,
+        ] {
             for jargon in ["D-Bus", "logind", "NetworkManager", "inhibit"] {
                 assert!(!words.contains(jargon), "{jargon} in {words}");
             }

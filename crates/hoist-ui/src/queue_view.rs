@@ -149,6 +149,8 @@ fn state_line(ui: &mut Ui, row: &Row, layout: RowLayout, now: Instant) {
             state_label.on_hover_text(reason);
         } else if let Some(error) = &row.upload.error {
             state_label.on_hover_text(failure_advice(error));
+        } else if row.metered_hold && row.upload.phase == Phase::Uploading {
+            state_label.on_hover_text(crate::power::METERED_WAIT_HINT);
         }
         if layout.show_speed {
             let speed = speed_words(row);

@@ -31,11 +31,3 @@ pub(super) async fn system_bus(options: &SystemOptions) -> zbus::Result<Connecti
 pub(super) async fn logind(connection: &Connection) -> zbus::Result<Proxy<'static>> {
     Proxy::new(connection, LOGIND, LOGIND_PATH, LOGIND_MANAGER).await
 }
-
-/// Whether some program owns `name` on the bus.
-pub(super) async fn has_owner(connection: &Connection, name: &'static str) -> zbus::Result<bool> {
-    let dbus = zbus::fdo::DBusProxy::new(connection).await?;
-    Ok(dbus
-        .name_has_owner(zbus::names::BusName::try_from(name)?)
-        .await?)
-}

@@ -7,7 +7,7 @@ use zbus::Connection;
 
 use zbus::zvariant::OwnedFd;
 
-use super::bus::{LOGIND, has_owner, logind, system_bus};
+use super::bus::{logind, system_bus};
 use super::{SystemOptions, send};
 use crate::engine::{Command, EngineHandle, EngineWarning};
 
@@ -20,12 +20,9 @@ pub(super) async fn keep_awake(engine: EngineHandle, options: SystemOptions) {
     let mut activity = engine.activity();
     let mut connection: Option<Connection> = None;
     let mut lock: Option<Lock> = None;
+    // Said the first time an upload sends and the lock cannot be had (not at start: a
+    // window opened only to look at the list need not hear it).
     let mut told = false;
-    if activity.borrow().keep_awake
-        && let Err(detail) = check(&options, &mut connection).await
-    {
-        told = tell(&engine, detail).await;
-    }
     loop {
         let now = *activity.borrow_and_update();
         let wanted = now.keep_awake && now.sending_uploads > 0;
@@ -46,16 +43,6 @@ pub(super) async fn keep_awake(engine: EngineHandle, options: SystemOptions) {
         if activity.changed().await.is_err() {
             return;
         }
-    }
-}
-
-/// Whether logind is there to take the lock from; why not otherwise.
-async fn check(options: &SystemOptions, connection: &mut Option<Connection>) -> Result<(), String> {
-    let bus = connect(options, connection).await?;
-    match has_owner(&bus, LOGIND).await {
-        Ok(true) => Ok(()),
-        Ok(false) => Err("logind is not on the system bus".to_string()),
-        Err(e) => Err(format!("could not ask the system bus for logind: {e}")),
     }
 }
 
