@@ -55,15 +55,15 @@ pub enum Command {
         bandwidth_limit_bytes_per_sec: u64,
     },
     /// The computer woke up: every running upload drops its request and asks the server where
-    /// it stands, at once (`crate::system` sends it).
+    /// it stands, at once (`hoist_core::system` sends it).
     Wake,
-    /// Whether the connection is metered, as the system says (`crate::system` sends it).
+    /// Whether the connection is metered, as the system says (`hoist_core::system` sends it).
     SetMetered(bool),
     /// The setting "Pause on metered connections".
     SetPauseOnMetered(bool),
     /// The setting "Keep the computer awake while uploading" (see [`super::Activity`]).
     SetKeepAwake(bool),
-    /// Something outside the engine (`crate::system`) people should know: sent back as an
+    /// Something outside the engine (`hoist_core::system`) people should know: sent back as an
     /// [`super::Event::Warning`], so the window and the command line show it as any other.
     Warn {
         /// What happened.

@@ -66,11 +66,11 @@ pub struct EngineConfig {
     pub stall_timeout: Duration,
     /// Continue uploads that were queued or running when Hoist last stopped.
     pub resume_unfinished_on_start: bool,
-    /// Keep the computer from sleeping while uploads send (`crate::system` takes the lock;
+    /// Keep the computer from sleeping while uploads send (`hoist_core::system` takes the lock;
     /// on by default; the CLI's `--no-keep-awake`).
     pub keep_awake: bool,
     /// New chunks wait while the connection is metered (off by default; the CLI's
-    /// `--pause-on-metered`). When on, nothing is sent until `crate::system::start`'s watcher
+    /// `--pause-on-metered`). When on, nothing is sent until `hoist_core::system::start`'s watcher
     /// has said whether the connection is metered (it says "no" where it cannot tell).
     pub pause_on_metered: bool,
 }
@@ -228,7 +228,7 @@ pub struct EngineHandle {
 
 impl EngineHandle {
     /// What uploads are doing and the power settings, updated as they change (what
-    /// `crate::system` keeps the computer awake by).
+    /// `hoist_core::system` keeps the computer awake by).
     pub fn activity(&self) -> tokio::sync::watch::Receiver<Activity> {
         self.activity.clone()
     }

@@ -1,6 +1,6 @@
 //! What the computer and its connection mean for the uploads: wake-ups (every running upload
 //! drops its request and asks the server where it stands), the metered hold (new chunks wait)
-//! and the activity the keep-awake inhibitor follows (`crate::system` watches it).
+//! and the activity the keep-awake inhibitor follows (`hoist_core::system` watches it).
 
 use tokio::sync::watch;
 
@@ -20,7 +20,7 @@ pub struct Activity {
 
 /// The scheduler's side: the settings, what the system said, and the senders.
 pub(crate) struct Power {
-    /// What the system said; `None` until it says (`crate::system` says "not metered" where
+    /// What the system said; `None` until it says (`hoist_core::system` says "not metered" where
     /// it cannot tell), so that with the setting on nothing is sent before it is known.
     metered: Option<bool>,
     /// What the last [`Event::MeteredHold`] said.

@@ -1,5 +1,5 @@
 //! The scheduler's power commands: wake-ups, the metered hold, keep-awake, and warnings from
-//! `crate::system` (their state lives in [`super::super::power`]).
+//! `hoist_core::system` (their state lives in [`super::super::power`]).
 
 use super::{Command, Event, Scheduler};
 use crate::upload::Phase;
