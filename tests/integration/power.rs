@@ -29,10 +29,20 @@ fn engine(
     address: &str,
     pause_on_metered: bool,
 ) -> (EngineHandle, EngineEvents) {
+    engine_with(home, address, |config| {
+        config.pause_on_metered = pause_on_metered
+    })
+}
+
+/// [`engine`] with the configuration changed by `edit` last.
+fn engine_with(
+    home: &std::path::Path,
+    address: &str,
+    edit: impl FnOnce(&mut EngineConfig),
+) -> (EngineHandle, EngineEvents) {
     let mut config = EngineConfig::new(&HoistDirs::from_home(home));
     config.max_parallel_uploads = 2;
     config.small_files_at_once = 0;
-    config.pause_on_metered = pause_on_metered;
     config.retry = RetryPolicy {
         initial_wait: Duration::from_millis(20),
         max_wait: Duration::from_millis(200),
@@ -40,6 +50,7 @@ fn engine(
     };
     // Far longer than a wake-up may take to be noticed: the stall path is not what answers.
     config.stall_timeout = Duration::from_secs(30);
+    edit(&mut config);
     let (handle, events) = Engine::start(config, std::sync::Arc::new(|| {})).expect("engine");
     hoist_core::system::start(
         &handle,
@@ -240,6 +251,55 @@ fn waking_up_makes_every_active_upload_ask_its_offset_at_once() {
     assert!(!retried, "a wake-up is not a failure to retry after a wait");
     assert_stored_equal(&server, "wake-a.bin", &a);
     assert_stored_equal(&server, "wake-b.bin", &b);
+    handle.shutdown();
+}
+
+#[test]
+fn waking_up_cuts_a_wait_before_retrying_short() {
+    let bus = SystemBus::start();
+    let stand_in = StandIn::start(&bus.address, METERED_NO);
+    let server = TestServer::start(&["throttle=2MiB"]);
+    let (home, files) = (
+        tempfile::tempdir().expect("tmp"),
+        tempfile::tempdir().expect("tmp"),
+    );
+    let source = make_file(files.path(), "retry.bin", 5 * MIB + 3, 178);
+    let (handle, mut events) = engine_with(home.path(), &bus.address, |config| {
+        // Far longer than the test waits: only the wake-up can end the wait.
+        config.retry.initial_wait = Duration::from_secs(40);
+        config.retry.max_wait = Duration::from_secs(60);
+        config.retry.total_budget = Duration::from_secs(600);
+    });
+    next(&mut events, 10, |e| matches!(e, Event::Restored { .. }));
+    let id = add(&handle, &mut events, &server, &source, MIB);
+    wait_until(20, "a first MiB", || {
+        server.stats().upload_body_bytes_received >= MIB
+    });
+    // The network went away with the sleep: the next request fails.
+    server.set_faults(&["throttle=2MiB", "error-rate=1"]);
+    let wait = match next(&mut events, 20, |e| matches!(e, Event::Retrying { .. })) {
+        Event::Retrying { wait, .. } => wait,
+        _ => unreachable!(),
+    };
+    assert!(wait >= Duration::from_secs(40), "{wait:?}");
+    server.set_faults(&["throttle=2MiB"]);
+    let before = server.stats().offset_queries;
+    stand_in.prepare_for_sleep(false);
+    let woke = Instant::now();
+    wait_until(5, "the upload to ask its offset", || {
+        server.stats().offset_queries > before
+    });
+    eprintln!(
+        "asked its offset {:?} after the wake-up, instead of {wait:?} later",
+        woke.elapsed()
+    );
+    completed(&mut events, &[id]);
+    assert!(
+        woke.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        woke.elapsed()
+    );
+    assert_stored_equal(&server, "retry.bin", &source);
     handle.shutdown();
 }
 

@@ -47,6 +47,8 @@ struct DriveState {
     processing_polls: u32,
     /// The confirmation the driver handed over last (at most one waits unwritten).
     last_generation: u64,
+    /// Wake-ups not seen yet.
+    wake: tokio::sync::watch::Receiver<u64>,
 }
 
 /// What to do after a step that moved bytes.
@@ -71,12 +73,12 @@ impl Driver {
             steps_without_progress: 0,
             processing_polls: 0,
             last_generation: 0,
+            wake: self.signals.wake_watch(),
         };
         // The chunk size may change between steps (automatic size), so the driver keeps its
         // own copy of the context.
         let mut ctx = ctx.clone();
         let ctx = &mut ctx;
-        let mut wake = self.signals.wake_watch();
         loop {
             // New chunks wait while the connection is metered and the setting says so.
             self.signals.wait_while_held().await;
@@ -102,7 +104,7 @@ impl Driver {
                 idle = stall_watch(&ctx.counter, self.stall_timeout) => {
                     Err(ProtocolError::Stalled { idle })
                 }
-                () = woken(&mut wake) => {
+                () = woken(&mut state.wake) => {
                     // The connection under the request may be dead since the computer slept:
                     // drop it and ask the server where the upload is, as after a stall, but at
                     // once (no waiting, no failure counted).
@@ -328,7 +330,14 @@ impl Driver {
                         reason: failure,
                     })
                     .await;
-                tokio::time::sleep(wait).await;
+                // A wake-up ends the wait: the network is likely back, and the next step asks
+                // the server where the upload is.
+                tokio::select! {
+                    () = tokio::time::sleep(wait) => {}
+                    () = woken(&mut state.wake) => {
+                        tracing::info!(upload = %self.id, "woke up: trying again now");
+                    }
+                }
             }
         }
         None
