@@ -99,8 +99,7 @@ pub(crate) fn run(options: WindowOptions) -> anyhow::Result<()> {
             }
             config.bandwidth_limit_bytes_per_sec = settings.bandwidth_limit_bytes_per_sec();
             config.resume_unfinished_on_start = settings.auto_resume;
-            config.keep_awake = settings.keep_awake;
-            config.pause_on_metered = settings.pause_on_metered;
+            settings.apply_power(&mut config);
             let settings_auto_resume = settings.auto_resume;
             let ctx = cc.egui_ctx.clone();
             let started = Engine::start(config, Arc::new(move || ctx.request_repaint()));
@@ -111,7 +110,6 @@ pub(crate) fn run(options: WindowOptions) -> anyhow::Result<()> {
                     return Err(Box::new(e));
                 }
             };
-            // Keep-awake, wake-ups, metered connections (on the engine's runtime).
             hoist_core::system::start(&handle, hoist_core::system::SystemOptions::default());
             let watch_config = hoist_core::watch::WatchConfig {
                 chunk_size_bytes: settings.chunk_size_bytes(),

@@ -179,6 +179,13 @@ impl QueueModel {
         }
     }
 
+    /// New pieces wait on a metered connection (or go on): every row says so while uploading.
+    fn set_metered_hold(&mut self, waiting: bool) {
+        for row in &mut self.rows {
+            row.metered_hold = waiting;
+        }
+    }
+
     fn row_mut(&mut self, id: UploadId) -> Option<&mut Row> {
         let i = *self.index.get(&id)?;
         self.rows.get_mut(i)
@@ -277,11 +284,7 @@ impl QueueModel {
             }
             // The engine logged the detail.
             Event::Warning { kind, .. } => self.messages.push(warning_words(&kind)),
-            Event::MeteredHold { waiting } => {
-                for row in &mut self.rows {
-                    row.metered_hold = waiting;
-                }
-            }
+            Event::MeteredHold { waiting } => self.set_metered_hold(waiting),
             Event::Stopped => {}
         }
         None

@@ -69,6 +69,13 @@ impl UiSettings {
         (self.chunk_size_mib > 0).then_some(self.chunk_size_mib * 1024 * 1024)
     }
 
+    /// Puts "keep the computer awake" and "pause on metered connections" into the engine's
+    /// configuration (the window starts `hoist_core::system` beside the engine).
+    pub fn apply_power(&self, config: &mut EngineConfig) {
+        config.keep_awake = self.keep_awake;
+        config.pause_on_metered = self.pause_on_metered;
+    }
+
     /// The bandwidth limit in bytes per second (0 = none).
     pub fn bandwidth_limit_bytes_per_sec(&self) -> u64 {
         self.bandwidth_limit_mib_per_sec * 1024 * 1024
