@@ -9,7 +9,7 @@ use futures_util::StreamExt as _;
 
 use super::bus::{logind, system_bus};
 use super::{SystemOptions, send};
-use crate::engine::{Command, EngineHandle};
+use crate::engine::{Command, EngineError, EngineHandle};
 
 /// How far the wall clock may run ahead of the monotonic clock between two ticks before it
 /// counts as a wake-up.
@@ -25,26 +25,40 @@ pub fn clock_jumped(wall_elapsed: Duration, monotonic_elapsed: Duration) -> bool
 
 /// Compares the two clocks every [`CLOCK_TICK`] until the engine stops.
 pub(super) async fn follow_clock(engine: EngineHandle) {
-    let mut wall = SystemTime::now();
-    let mut monotonic = Instant::now();
     let alive = engine.activity();
+    let now = || (SystemTime::now(), Instant::now());
+    watch_clock(CLOCK_TICK, now, |jump| match jump {
+        Some(ahead) => {
+            tracing::info!(
+                ahead_secs = ahead.as_secs(),
+                "the wall clock jumped ahead of the monotonic clock: the computer slept"
+            );
+            !matches!(engine.send(Command::Wake), Err(EngineError::Stopped))
+        }
+        // The engine has stopped once its activity channel is closed.
+        None => alive.has_changed().is_ok(),
+    })
+    .await;
+}
+
+/// Every `tick`, reads both clocks with `now` and calls `tick_done` with how far the wall
+/// clock ran ahead when that counts as a wake-up ([`clock_jumped`]), else `None`; ends when it
+/// returns `false`.
+async fn watch_clock(
+    tick: Duration,
+    mut now: impl FnMut() -> (SystemTime, Instant),
+    mut tick_done: impl FnMut(Option<Duration>) -> bool,
+) {
+    let (mut wall, mut monotonic) = now();
     loop {
-        tokio::time::sleep(CLOCK_TICK).await;
-        let (wall_now, monotonic_now) = (SystemTime::now(), Instant::now());
+        tokio::time::sleep(tick).await;
+        let (wall_now, monotonic_now) = now();
         let wall_elapsed = wall_now.duration_since(wall).unwrap_or_default();
         let monotonic_elapsed = monotonic_now.duration_since(monotonic);
         (wall, monotonic) = (wall_now, monotonic_now);
-        if clock_jumped(wall_elapsed, monotonic_elapsed) {
-            tracing::info!(
-                wall_secs = wall_elapsed.as_secs(),
-                monotonic_secs = monotonic_elapsed.as_secs(),
-                "the wall clock jumped ahead: the computer probably slept"
-            );
-            if !send(&engine, Command::Wake).await {
-                return;
-            }
-        } else if alive.has_changed().is_err() {
-            // The engine has stopped.
+        let jump = clock_jumped(wall_elapsed, monotonic_elapsed)
+            .then(|| wall_elapsed.saturating_sub(monotonic_elapsed));
+        if !tick_done(jump) {
             return;
         }
     }
@@ -104,5 +118,37 @@ mod tests {
             clock_jumped(Duration::from_secs(3600), tick),
             "an hour asleep"
         );
+    }
+
+    #[test]
+    #[allow(clippy::disallowed_methods, reason = "a test's own runtime")]
+    fn the_watcher_reports_one_wake_up_for_one_jump() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("runtime");
+        // Ticks of 2 s on both clocks; before the fourth reading the computer slept an hour.
+        let (start_wall, start_monotonic) = (SystemTime::now(), Instant::now());
+        let mut readings = 0u64;
+        let now = move || {
+            let slept = if readings >= 3 { 3600 } else { 0 };
+            let reading = (
+                start_wall + Duration::from_secs(2 * readings + slept),
+                start_monotonic + Duration::from_secs(2 * readings),
+            );
+            readings += 1;
+            reading
+        };
+        let mut seen = Vec::new();
+        runtime.block_on(watch_clock(Duration::from_millis(1), now, |jump| {
+            seen.push(jump);
+            seen.len() < 6
+        }));
+        let jumps: Vec<(usize, Duration)> = seen
+            .iter()
+            .enumerate()
+            .filter_map(|(i, jump)| jump.map(|ahead| (i, ahead)))
+            .collect();
+        assert_eq!(jumps, [(2, Duration::from_secs(3600))], "{seen:?}");
     }
 }
