@@ -133,7 +133,16 @@ fn name_line(ui: &mut Ui, row: &Row, layout: RowLayout, context: &RowContext<'_>
 /// Progress, percent, size, the state with its symbol, speed and time left.
 fn state_line(ui: &mut Ui, row: &Row, layout: RowLayout, now: Instant) {
     ui.horizontal(|ui| {
-        let look = state_look(row.upload.phase, ui.visuals());
+        // A row held on a metered connection looks like one waiting its turn.
+        let held = row.metered_hold && row.upload.phase == Phase::Uploading;
+        let look = state_look(
+            if held {
+                Phase::Queued
+            } else {
+                row.upload.phase
+            },
+            ui.visuals(),
+        );
         progress_bar(ui, row, layout.bar_width(ui.available_width()), look.color);
         ui.label(percent_words(row));
         if layout.show_size {
@@ -149,7 +158,7 @@ fn state_line(ui: &mut Ui, row: &Row, layout: RowLayout, now: Instant) {
             state_label.on_hover_text(reason);
         } else if let Some(error) = &row.upload.error {
             state_label.on_hover_text(failure_advice(error));
-        } else if row.metered_hold && row.upload.phase == Phase::Uploading {
+        } else if held {
             state_label.on_hover_text(crate::power::METERED_WAIT_HINT);
         }
         if layout.show_speed {
