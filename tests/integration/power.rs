@@ -61,22 +61,30 @@ fn engine_with(
     (handle, events)
 }
 
-/// Queues `path` to the reference server in chunks of `chunk_bytes`; the tag of the command.
+/// Tags of the commands sent, one each.
+static TAGS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// The reference server's Google resumable endpoint.
+fn google(server: &TestServer) -> Service {
+    Service::GoogleResumable {
+        initiate_url: server.initiate_url(),
+    }
+}
+
+/// Queues `path` to `service` in chunks of `chunk_bytes`; the tag of the command.
 fn send_add(
     handle: &EngineHandle,
-    server: &TestServer,
+    service: Service,
     path: &std::path::Path,
     chunk_bytes: u64,
 ) -> u64 {
-    let tag = chunk_bytes ^ path.as_os_str().len() as u64;
+    let tag = TAGS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     handle
         .send(Command::Add {
             tag,
             path: path.to_path_buf(),
             destination: Destination {
-                service: Service::GoogleResumable {
-                    initiate_url: server.initiate_url(),
-                },
+                service,
                 auth: AuthSource::None,
             },
             options: UploadOptions {
@@ -89,15 +97,15 @@ fn send_add(
     tag
 }
 
-/// Queues `path` ([`send_add`]) and waits for it to be added; its id.
-fn add(
+/// Queues `path` to `service` ([`send_add`]) and waits for it to be added; its id.
+fn add_to(
     handle: &EngineHandle,
     events: &mut EngineEvents,
-    server: &TestServer,
+    service: Service,
     path: &std::path::Path,
     chunk_bytes: u64,
 ) -> UploadId {
-    let tag = send_add(handle, server, path, chunk_bytes);
+    let tag = send_add(handle, service, path, chunk_bytes);
     match next(
         events,
         10,
@@ -106,6 +114,17 @@ fn add(
         Event::Added { upload, .. } => upload.id,
         _ => unreachable!(),
     }
+}
+
+/// [`add_to`] the reference server's Google resumable endpoint.
+fn add(
+    handle: &EngineHandle,
+    events: &mut EngineEvents,
+    server: &TestServer,
+    path: &std::path::Path,
+    chunk_bytes: u64,
+) -> UploadId {
+    add_to(handle, events, google(server), path, chunk_bytes)
 }
 
 /// The next event matching `pred` within `secs`.
@@ -207,9 +226,13 @@ fn waking_up_makes_every_active_upload_ask_its_offset_at_once() {
     let b = make_file(files.path(), "wake-b.bin", 6 * MIB + 2, 173);
     let (handle, mut events) = engine(home.path(), &bus.address, false);
     next(&mut events, 10, |e| matches!(e, Event::Restored { .. }));
+    // One upload per protocol whose server the offset questions are counted on.
+    let tus = Service::Tus {
+        endpoint: format!("{}/tus/files/", server.base_url()),
+    };
     let ids = [
         add(&handle, &mut events, &server, &a, MIB),
-        add(&handle, &mut events, &server, &b, MIB),
+        add_to(&handle, &mut events, tus, &b, MIB),
     ];
     let mut started = Vec::new();
     while started.len() < 2 {
@@ -370,7 +393,7 @@ fn without_logind_or_network_manager_people_are_told_and_uploads_work() {
         );
         let source = make_file(files.path(), "plain.bin", 3 * MIB + 7, 175);
         let (handle, mut events) = engine(home.path(), address, true);
-        let tag = send_add(&handle, &server, &source, 512 * 1024);
+        let tag = send_add(&handle, google(&server), &source, 512 * 1024);
         // Every event is looked at: a warning may come before the upload is even added.
         let (mut id, mut done, mut warnings) = (None, false, Vec::new());
         while !(done && warnings.len() == 2) {
