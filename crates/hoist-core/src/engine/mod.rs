@@ -14,6 +14,7 @@ mod outcome;
 mod progress;
 mod retry;
 mod scheduler;
+mod sending_time;
 mod sink;
 
 use std::path::PathBuf;

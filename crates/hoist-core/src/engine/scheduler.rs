@@ -501,8 +501,11 @@ impl Scheduler {
         let locks_dir = self.settings.locks_dir.clone();
         let internal = self.internal_tx.clone();
         let sink = self.sink.clone();
+        let journal = self.journal.clone();
         tokio::spawn(async move {
+            let stretch = super::sending_time::SendingStretch::begin();
             let end = run_upload(upload, locks_dir, cancel, sink).await;
+            stretch.record(&journal, id, &end);
             let _ = internal.send(Internal::Finished { id, end }).await;
         });
     }

@@ -28,6 +28,7 @@ use crate::upload::{
     Destination, Failure, FailureKind, Phase, RemoteResult, UploadId, WireProtocol,
 };
 use codec::*;
+pub use history::{HISTORY_LIMIT, HistoryEntry};
 use open::*;
 
 /// How long a write waits for another process holding the journal before giving up.
@@ -332,26 +333,6 @@ impl Journal {
         )
     }
 
-    /// Marks the upload [`Phase::Completed`] with the server's result: confirmed bytes become the
-    /// total (when known) and the error is cleared. The protocol state is kept (status queries
-    /// may need it).
-    pub fn complete(&self, id: UploadId, result: &RemoteResult) -> Result<(), StoreError> {
-        let result_json = to_json(result)?;
-        self.update_one(
-            id,
-            "UPDATE uploads SET phase = ?2, \
-             confirmed_bytes = coalesce(total_bytes, confirmed_bytes), \
-             result_json = ?3, error = NULL, error_kind = NULL, updated_unix_secs = ?4 \
-             WHERE id = ?1",
-            rusqlite::params![
-                id.0,
-                Phase::Completed.as_str(),
-                result_json,
-                now_unix_secs()
-            ],
-        )
-    }
-
     /// Points the upload at a new version of its file (to restart it): the new identity,
     /// nothing confirmed, no protocol state, no result, total = the file's size. Phase and error
     /// are left to [`Journal::set_phase`].
@@ -463,6 +444,7 @@ impl std::fmt::Debug for Journal {
 }
 
 mod codec;
+mod history;
 mod open;
 #[cfg(test)]
 mod proptests;
