@@ -111,6 +111,9 @@ pub enum CliCommand {
     /// Watch folders: new files in them are uploaded by themselves, once each.
     #[command(subcommand)]
     Watch(super::watch::WatchCommand),
+    /// Finished uploads with their links, kept after they are cleared from the queue; export
+    /// them as CSV or clear them.
+    History(super::history::HistoryArgs),
     /// Save a zip to attach to a bug report: versions, settings, profiles, the upload list and
     /// recent logs, with every secret, token, key and upload link replaced by [redacted].
     SupportBundle {

@@ -16,6 +16,7 @@ mod demo_relaunch;
 mod desktop;
 mod engine;
 mod google;
+mod history;
 mod hostile;
 mod instance;
 mod interop;
