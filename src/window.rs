@@ -128,6 +128,7 @@ pub(crate) fn run(options: WindowOptions) -> anyhow::Result<()> {
             let mut app =
                 HoistApp::new(Box::new(EngineBackend::new(handle, events)), settings, demo)
                     .with_dirs(dirs.clone())
+                    .with_history_journal(engine_dirs.journal_path())
                     .with_pending(waiting_store, waiting);
             match watch {
                 Ok((service, events)) => app = app.with_watch(service, events),

@@ -42,6 +42,7 @@ mod tus;
 mod upgrade;
 mod watch;
 mod window;
+mod window_history;
 mod window_lifecycle;
 mod window_looks;
 mod window_profiles;

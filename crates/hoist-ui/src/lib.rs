@@ -16,6 +16,9 @@ mod desktop;
 mod failure_words;
 mod folder_scan;
 mod fonts;
+mod history_export;
+mod history_list;
+mod history_panel;
 mod icon;
 mod model;
 mod notify;
@@ -46,6 +49,11 @@ pub use desktop::{
     system_file_picker,
 };
 pub use fonts::{install_system_fonts, system_font_definitions};
+pub use history_export::{SaveChoice, SavePicker, system_save_picker};
+pub use history_list::REMOVE_FROM_HISTORY;
+pub use history_panel::{
+    CLEAR_HISTORY, CLEAR_HISTORY_CONFIRM, HISTORY_EMPTY, HISTORY_TITLE, SEARCH_HISTORY,
+};
 pub use icon::{APP_ID, window_icon};
 pub use model::{Notice, QueueModel, Row};
 pub use pending::{CHOOSE_WHERE, load_pending};
