@@ -36,6 +36,7 @@ mod speed;
 mod speed_schedule;
 mod support;
 mod support_bundle;
+mod support_bundle_history;
 mod tls;
 mod tray_dbus;
 mod tus;

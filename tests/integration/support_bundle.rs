@@ -60,7 +60,7 @@ fn urls_in_journal(home: &Home, base_url: &str) -> Vec<String> {
 }
 
 /// The bundle's entries, by name.
-fn unzip(path: &Path) -> Vec<(String, String)> {
+pub(crate) fn unzip(path: &Path) -> Vec<(String, String)> {
     let file = std::fs::File::open(path).expect("open bundle");
     let mut archive = zip::ZipArchive::new(file).expect("a zip");
     (0..archive.len())
