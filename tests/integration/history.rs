@@ -265,7 +265,10 @@ fn a_kill_never_splits_a_completion_from_its_entry() {
         let mut recorded: Vec<i64> = history.iter().map(|e| e.upload_id.0).collect();
         recorded.sort_unstable();
         assert_eq!(recorded, completed, "killed after {kill_after_ms} ms");
-        eprintln!("killed after {kill_after_ms} ms: {} of 12 completed", completed.len());
+        eprintln!(
+            "killed after {kill_after_ms} ms: {} of 12 completed",
+            completed.len()
+        );
         completed_somewhere += completed.len();
     }
     assert!(
