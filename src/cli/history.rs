@@ -135,7 +135,11 @@ fn line(entry: &HistoryEntry) -> String {
         "{:<20} {:>10}  {:<12} {:<28} {}",
         format_local_time(entry.finished_unix_secs),
         format_bytes(entry.size_bytes),
-        format_eta(std::time::Duration::from_secs(entry.time_taken_secs)),
+        if entry.time_taken_secs == 0 {
+            "under 1 s".to_string()
+        } else {
+            format_eta(std::time::Duration::from_secs(entry.time_taken_secs))
+        },
         entry.destination_words(),
         entry.file_name
     );

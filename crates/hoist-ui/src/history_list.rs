@@ -68,7 +68,7 @@ impl Shown {
         Shown {
             date: format_local_time(entry.finished_unix_secs),
             size: format_bytes(entry.size_bytes),
-            taken: format_eta(std::time::Duration::from_secs(entry.time_taken_secs)),
+            taken: taken_words(entry.time_taken_secs),
             destination: entry.destination_words(),
             entry,
         }
@@ -97,6 +97,18 @@ impl Shown {
     }
 }
 
+/// How long an upload took, in words ("under 1 s" rather than "0 s").
+pub(crate) fn taken_words(secs: u64) -> String {
+    if secs == 0 {
+        "under 1 s".to_string()
+    } else {
+        format_eta(std::time::Duration::from_secs(secs))
+    }
+}
+
+/// Space between two entries of the narrow layout.
+const NARROW_GAP: f32 = 6.0;
+
 /// Draws `shown` in a scrolled list; the entry to remove from the history, if one was asked.
 pub(crate) fn show_entries(
     ui: &mut Ui,
@@ -105,7 +117,11 @@ pub(crate) fn show_entries(
 ) -> Option<i64> {
     let wide = ui.available_width() >= WIDE_FROM;
     let line = ui.spacing().interact_size.y;
-    let row_height = if wide { line } else { 2.0 * line };
+    let row_height = if wide {
+        line
+    } else {
+        2.0 * line + ui.spacing().item_spacing.y + NARROW_GAP
+    };
     if wide {
         header(ui, line);
     }
@@ -209,6 +225,7 @@ fn narrow_row(ui: &mut Ui, shown: &Shown, line: f32, actions: &mut Vec<UiAction>
             line,
             RichText::new(details).weak(),
         );
+        ui.add_space(NARROW_GAP);
         asked
     })
     .inner
