@@ -61,15 +61,19 @@ pub(crate) struct Shown {
     size: String,
     taken: String,
     destination: String,
+    /// What a search looks in, in lower case, made once.
+    haystack: String,
 }
 
 impl Shown {
     pub(crate) fn new(entry: HistoryEntry) -> Shown {
+        let destination = entry.destination_words();
         Shown {
+            haystack: haystack(&entry, &destination),
             date: format_local_time(entry.finished_unix_secs),
             size: format_bytes(entry.size_bytes),
             taken: taken_words(entry.time_taken_secs),
-            destination: entry.destination_words(),
+            destination,
             entry,
         }
     }
@@ -77,15 +81,13 @@ impl Shown {
     /// Names its destination with `names`.
     pub(crate) fn named(&mut self, names: &DestinationNames) {
         self.destination = names.words(&self.entry);
+        self.haystack = haystack(&self.entry, &self.destination);
     }
 
-    /// Whether `search` is in its name, path, link or destination (as shown or stored).
-    pub(crate) fn matches(&self, search: &str) -> bool {
-        self.entry.matches(search)
-            || self
-                .destination
-                .to_lowercase()
-                .contains(&search.trim().to_lowercase())
+    /// Whether `needle` (trimmed, lower case: see [`needle`]) is in its name, path, link or
+    /// destination (as shown or stored).
+    pub(crate) fn matches(&self, needle: &str) -> bool {
+        self.haystack.contains(needle)
     }
 
     fn taken_hover(&self) -> &'static str {
@@ -95,6 +97,28 @@ impl Shown {
             "From the start to the end (the time spent sending was not recorded)"
         }
     }
+}
+
+/// A search's text as entries are matched with it: trimmed, in lower case.
+pub(crate) fn needle(search: &str) -> String {
+    search.trim().to_lowercase()
+}
+
+/// The name, path, destination (stored and shown), profile and link, lower case, one a line.
+fn haystack(entry: &HistoryEntry, destination: &str) -> String {
+    [
+        Some(entry.file_name.as_str()),
+        Some(entry.file_path.as_str()),
+        Some(entry.destination.as_str()),
+        Some(destination),
+        entry.profile.as_deref(),
+        entry.link.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join("\n")
+    .to_lowercase()
 }
 
 /// How long an upload took, in words ("under 1 s" rather than "0 s").

@@ -12,7 +12,7 @@ use poll_promise::Promise;
 use crate::actions::UiAction;
 use crate::background::background;
 use crate::history_export::{SavePicker, export_job, system_save_picker};
-use crate::history_list::{DestinationNames, Shown, show_entries};
+use crate::history_list::{DestinationNames, Shown, needle, show_entries};
 use crate::profiles::{Tone, tone_color};
 use hoist_core::store::{HistoryEntry, Journal};
 
@@ -68,6 +68,8 @@ pub(crate) struct HistoryPanel {
     /// The destinations' names the entries were last named with.
     names: DestinationNames,
     search: String,
+    /// The entries the search last let through (by index), and the search's needle then.
+    filtered: Option<(String, Vec<usize>)>,
     confirm_clear: bool,
     note: Option<Note>,
     save_picker: SavePicker,
@@ -85,6 +87,7 @@ impl Default for HistoryPanel {
             seen_finished: None,
             names: DestinationNames::default(),
             search: String::new(),
+            filtered: None,
             confirm_clear: false,
             note: None,
             save_picker: system_save_picker(),
@@ -163,6 +166,7 @@ impl HistoryPanel {
     }
 
     fn rename(&mut self) {
+        self.filtered = None;
         if let Some(Ok(entries)) = &mut self.entries {
             for shown in entries {
                 shown.named(&self.names);
@@ -270,7 +274,18 @@ impl HistoryPanel {
             ui.label(RichText::new(HISTORY_EMPTY).weak());
             return;
         }
-        let shown: Vec<&Shown> = entries.iter().filter(|e| e.matches(&self.search)).collect();
+        let needle = needle(&self.search);
+        if self.filtered.as_ref().is_none_or(|(n, _)| *n != needle) {
+            let passed = (0..entries.len())
+                .filter(|i| entries[*i].matches(&needle))
+                .collect();
+            self.filtered = Some((needle, passed));
+        }
+        let passed = self
+            .filtered
+            .as_ref()
+            .map_or(&[][..], |(_, p)| p.as_slice());
+        let shown: Vec<&Shown> = passed.iter().filter_map(|i| entries.get(*i)).collect();
         if shown.is_empty() {
             ui.label(
                 RichText::new(format!(
@@ -290,9 +305,10 @@ impl HistoryPanel {
         let Some(Ok(entries)) = &self.entries else {
             return;
         };
+        let needle = needle(&self.search);
         let chosen: Vec<HistoryEntry> = entries
             .iter()
-            .filter(|e| e.matches(&self.search))
+            .filter(|e| e.matches(&needle))
             .map(|e| e.entry.clone())
             .collect();
         let picker = self.save_picker.clone();

@@ -230,3 +230,30 @@ fn search_looks_in_name_destination_profile_and_link() {
     }
     assert!(!entry.matches("drive"));
 }
+
+#[test]
+fn the_history_keeps_the_newest_ten_thousand() {
+    let journal = Journal::open_in_memory().expect("journal");
+    let started = std::time::Instant::now();
+    for i in 0..HISTORY_LIMIT + 2 {
+        let id = upload_to(&journal, &format!("{i}.mov"), 10, AuthSource::None);
+        journal
+            .complete(id, &RemoteResult::default())
+            .expect("complete");
+    }
+    let written = started.elapsed();
+    let started = std::time::Instant::now();
+    let history = journal.history(None).expect("history");
+    eprintln!(
+        "{} completions in {written:?}; the history read back in {:?}",
+        HISTORY_LIMIT + 2,
+        started.elapsed()
+    );
+    assert_eq!(history.len(), HISTORY_LIMIT);
+    assert_eq!(history[0].file_name, format!("{}.mov", HISTORY_LIMIT + 1));
+    assert_eq!(
+        history.last().map(|e| e.file_name.as_str()),
+        Some("2.mov"),
+        "the two oldest are gone"
+    );
+}
