@@ -257,3 +257,56 @@ fn a_narrow_history_window_keeps_every_entry_and_button() {
         assert!(rect.max.x <= 480.0, "in the window: {rect:?}");
     }
 }
+
+#[test]
+fn ten_thousand_entries_lay_out_only_the_rows_in_view() {
+    let place = tempfile::tempdir().expect("tempdir");
+    let dirs = HoistDirs::from_home(&place.path().join("home"));
+    dirs.ensure().expect("dirs");
+    let journal = Journal::open(&dirs.journal_path())
+        .expect("journal")
+        .journal;
+    let started = std::time::Instant::now();
+    for i in 0..hoist_core::store::HISTORY_LIMIT {
+        let record = journal
+            .insert(&NewUpload {
+                file: FileIdentity {
+                    path: PathBuf::from(format!("/videos/clip {i:05}.mov")),
+                    size_bytes: 1024,
+                    modified_unix_nanos: 1,
+                    sample_sha256: "ab".repeat(32),
+                },
+                destination: Destination {
+                    service: Service::Tus {
+                        endpoint: "http://127.0.0.1:9/files/".to_string(),
+                    },
+                    auth: AuthSource::None,
+                },
+                total_bytes: Some(1024),
+                chunk_size_bytes: None,
+                chunk_size_auto: false,
+            })
+            .expect("insert");
+        journal
+            .complete(record.id, &RemoteResult::default())
+            .expect("complete");
+    }
+    let seeded = started.elapsed();
+    let (mut harness, _) = window(&dirs, Arc::new(|_| SaveChoice::Cancelled), 1100.0);
+    click(&mut harness, HISTORY_TITLE);
+    step_until(&mut harness, "the newest entry", |h| {
+        shown(h, "clip 09999.mov")
+    });
+    let laid_out = harness.query_all_by_label(REMOVE_FROM_HISTORY).count();
+    assert!((5..60).contains(&laid_out), "{laid_out} rows laid out");
+    let started = std::time::Instant::now();
+    harness.run_steps(10);
+    eprintln!(
+        "seeded {} entries in {seeded:?}; 10 frames of the History window in {:?}",
+        hoist_core::store::HISTORY_LIMIT,
+        started.elapsed()
+    );
+    type_into(&mut harness, SEARCH_HISTORY, "clip 00042");
+    assert_eq!(harness.query_all_by_label(REMOVE_FROM_HISTORY).count(), 1);
+    assert!(shown(&harness, "clip 00042.mov"));
+}
