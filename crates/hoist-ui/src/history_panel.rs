@@ -344,9 +344,14 @@ fn load_job(journal: Option<Arc<Journal>>, path: Option<PathBuf>, change: Change
         Change::Remove(id) => journal.remove_from_history(id).map(|_| ()),
         Change::Clear => journal.clear_history().map(|_| ()),
     };
-    if let Err(e) = changed {
+    let note = changed.err().map(|e| {
         tracing::warn!("history: could not change it: {e}");
-    }
+        Note {
+            tone: Tone::Error,
+            words: "Couldn't change the history. Details are in the log.".to_string(),
+            file: None,
+        }
+    });
     let entries = match journal.history(None) {
         Ok(entries) => Ok(entries.into_iter().map(Shown::new).collect()),
         Err(e) => {
@@ -357,7 +362,7 @@ fn load_job(journal: Option<Arc<Journal>>, path: Option<PathBuf>, change: Change
     JobDone {
         journal: Some(journal),
         entries: Some(entries),
-        note: None,
+        note,
     }
 }
 
