@@ -138,6 +138,7 @@ impl Output {
             Event::Added { .. }
             | Event::Restored { .. }
             | Event::Removed { .. }
+            | Event::QueueOrder { .. }
             | Event::Stopped => {}
         }
     }

@@ -270,8 +270,31 @@ impl QueueModel {
             }
             // The engine logged the detail.
             Event::Warning { kind, .. } => self.messages.push(warning_words(&kind)),
+            Event::QueueOrder { ids } => self.reorder(&ids),
             Event::Stopped => {}
         }
         None
+    }
+
+    /// Puts the rows in the engine's queue order; rows it did not name follow, as they were.
+    fn reorder(&mut self, ids: &[UploadId]) {
+        let mut rows: Vec<Option<Row>> = std::mem::take(&mut self.rows)
+            .into_iter()
+            .map(Some)
+            .collect();
+        let mut ordered = Vec::with_capacity(rows.len());
+        for id in ids {
+            if let Some(row) = self.index.get(id).and_then(|i| rows.get_mut(*i)?.take()) {
+                ordered.push(row);
+            }
+        }
+        ordered.extend(rows.into_iter().flatten());
+        self.rows = ordered;
+        self.index = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.upload.id, i))
+            .collect();
     }
 }

@@ -155,6 +155,12 @@ pub enum Event {
         /// The technical detail, for the log (never shown in the window).
         detail: String,
     },
+    /// The queue's order changed (a [`super::Command::Move`] here, or a move another Hoist
+    /// process such as `hoist queue move` wrote to the journal); already saved.
+    QueueOrder {
+        /// Every upload the engine knows, top of the queue first.
+        ids: Vec<UploadId>,
+    },
     /// The engine stopped (after [`super::Command::Shutdown`]).
     Stopped,
 }

@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+pub use crate::store::QueueMove;
 pub use bandwidth_schedule::follow_schedule;
 pub use command::{Command, UploadOptions};
 pub use event::{EngineWarning, Event, Progress, UploadNotice, UploadSnapshot};

@@ -26,6 +26,9 @@ use crate::store::{
 };
 use crate::upload::{Destination, Failure, FailureKind, Phase, UploadAction, UploadId};
 
+mod queue_order;
+use queue_order::{ORDER_CHECK_INTERVAL, QueueOrder};
+
 /// How long a best-effort "discard this session" request may take.
 const CANCEL_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -61,7 +64,9 @@ pub(crate) struct Scheduler {
     sink: EventSink,
     settings: SchedulerSettings,
     entries: BTreeMap<UploadId, UploadRecord>,
+    /// The waiting uploads, in queue order.
     queue: VecDeque<UploadId>,
+    order: QueueOrder,
     running: HashMap<UploadId, Running>,
     internal_tx: mpsc::Sender<Internal>,
     internal_rx: mpsc::Receiver<Internal>,
@@ -84,6 +89,7 @@ impl Scheduler {
             settings,
             entries: BTreeMap::new(),
             queue: VecDeque::new(),
+            order: QueueOrder::default(),
             running: HashMap::new(),
             internal_tx,
             internal_rx,
@@ -97,8 +103,12 @@ impl Scheduler {
         }
         self.restore().await;
         let mut shutting_down = false;
+        let mut order_check = tokio::time::interval(ORDER_CHECK_INTERVAL);
         loop {
             tokio::select! {
+                _ = order_check.tick(), if !self.running.is_empty() => {
+                    self.follow_journal_order().await;
+                }
                 command = commands.recv(), if !shutting_down => match command {
                     Some(Command::Shutdown) | None => {
                         shutting_down = true;
@@ -138,6 +148,8 @@ impl Scheduler {
                 Vec::new()
             }
         };
+        let order: Vec<UploadId> = records.iter().map(|r| r.id).collect();
+        self.restore_order(&order);
         for mut record in records {
             let unfinished = record.phase.wants_to_run();
             if unfinished && self.settings.resume_unfinished_on_start {
@@ -148,7 +160,11 @@ impl Scheduler {
             }
             self.entries.insert(record.id, record);
         }
-        let uploads = self.entries.values().map(snapshot).collect();
+        let uploads = order
+            .iter()
+            .filter_map(|id| self.entries.get(id))
+            .map(snapshot)
+            .collect();
         self.sink.emit(Event::Restored { uploads }).await;
         self.schedule().await;
     }
@@ -175,6 +191,8 @@ impl Scheduler {
             Command::Resume(id) | Command::Retry(id) => self.resume(id).await,
             Command::Restart(id) => self.restart(id).await,
             Command::Cancel(id) => self.cancel(id, false).await,
+            Command::Move { id, to } => self.move_upload(id, to).await,
+            Command::UploadNext(id) => self.upload_next(id).await,
             Command::Remove(id) => self.cancel(id, true).await,
             Command::PauseAll => {
                 let ids: Vec<UploadId> = self.entries.keys().copied().collect();
@@ -211,7 +229,8 @@ impl Scheduler {
                 let id = record.id;
                 let upload = Box::new(snapshot(&record));
                 self.entries.insert(id, record);
-                self.queue.push_back(id);
+                self.order.push(id);
+                self.enqueue(id);
                 self.sink.emit(Event::Added { tag, upload }).await;
             }
             Err(failure) => {
@@ -295,7 +314,7 @@ impl Scheduler {
             return;
         };
         if entry.phase.allows(UploadAction::Resume) {
-            self.queue.push_back(id);
+            self.enqueue(id);
             self.set_phase(id, Phase::Queued, None).await;
         }
     }
@@ -336,7 +355,7 @@ impl Scheduler {
         if let Ok(record) = self.journal.get(id) {
             self.entries.insert(id, record);
         }
-        self.queue.push_back(id);
+        self.enqueue(id);
         self.set_phase(id, Phase::Queued, None).await;
     }
 
@@ -370,6 +389,7 @@ impl Scheduler {
             tracing::error!(upload = %id, "could not remove from the journal: {e}");
         }
         self.entries.remove(&id);
+        self.order.remove(id);
         self.sink.emit(Event::Removed { id }).await;
     }
 
@@ -436,6 +456,9 @@ impl Scheduler {
     }
 
     async fn schedule(&mut self) {
+        if !self.queue.is_empty() {
+            self.follow_journal_order().await;
+        }
         while let Some(&next) = self.queue.front() {
             if !self.room_for(next) {
                 return;

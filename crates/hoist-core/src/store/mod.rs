@@ -17,7 +17,9 @@ mod paths;
 pub mod session_state;
 
 pub use error::StoreError;
-pub use journal::{BUSY_TIMEOUT, CorruptJournal, Journal, NewUpload, OpenedJournal, UploadRecord};
+pub use journal::{
+    BUSY_TIMEOUT, CorruptJournal, Journal, NewUpload, OpenedJournal, QueueMove, UploadRecord,
+};
 pub use lock::{EngineLock, UploadLock};
 pub use paths::{HOME_VAR, HoistDirs};
 pub use session_state::{SessionState, StartAgainReason};

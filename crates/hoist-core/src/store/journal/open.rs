@@ -28,6 +28,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
     "ALTER TABLE uploads ADD COLUMN error_kind TEXT;",
     // Version 3: the chunk size is automatic (1) or fixed (0; NULL: an older Hoist's, fixed).
     "ALTER TABLE uploads ADD COLUMN chunk_size_auto INTEGER;",
+    // Version 4: the upload's place in the queue (NULL: never moved; after the moved ones, by id).
+    super::queue_order::QUEUE_POSITION_MIGRATION,
 ];
 
 /// The schema version this build writes.
