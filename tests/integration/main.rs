@@ -29,6 +29,7 @@ mod packaging;
 mod peers;
 mod profiles;
 mod protocols;
+mod queue_order;
 mod sleep;
 mod sleep_window;
 mod speed;
