@@ -45,6 +45,7 @@ mod window;
 mod window_lifecycle;
 mod window_looks;
 mod window_profiles;
+mod window_queue_order;
 mod window_start;
 mod window_support;
 mod window_tray;

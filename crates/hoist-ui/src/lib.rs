@@ -21,6 +21,7 @@ mod model;
 mod notify;
 mod pending;
 mod profiles;
+mod queue_order;
 mod queue_view;
 mod resume_note;
 mod row_layout;
@@ -53,6 +54,7 @@ pub use profiles::{
     ADDRESS_LABEL, API_KEY_LABEL, CLIENT_SECRET_LABEL, ProfileChoice, ProfilesWindow, SECRET_LABEL,
     SIGN_IN_CHECKBOX, ServiceChoice, UPLOAD_TOKEN_LABEL,
 };
+pub use queue_order::{MOVE_DOWN, MOVE_TO_TOP, MOVE_UP, UPLOAD_NEXT};
 pub use queue_view::MORE_ACTIONS;
 pub use resume_note::{DEMO_MOVED, interrupted_words};
 pub use settings::UiSettings;
