@@ -65,11 +65,17 @@ pub fn row_response(ui: &mut Ui, rect: Rect, row: &Row, place: Place) -> Respons
             ),
         )
     });
-    if response.has_focus() || response.dragged() {
+    if selected(&response) || response.dragged() {
         let fill = ui.visuals().selection.bg_fill.gamma_multiply(0.35);
         ui.painter().rect_filled(rect, 4.0, fill);
     }
     response
+}
+
+/// Whether the row is the selected one: it has the focus, also while the window does not (the
+/// selection stays visible then, as in file managers).
+fn selected(response: &Response) -> bool {
+    response.ctx.memory(|m| m.has_focus(response.id))
 }
 
 /// After the row is drawn: selection by click, the right-click menu, the keyboard moves, and
@@ -85,7 +91,7 @@ pub fn after_row(
         response.request_focus();
     }
     response.context_menu(|ui| menu_items(ui, row, place, actions));
-    if response.has_focus() {
+    if selected(response) {
         keyboard(ui, row, place, actions);
     }
     drag(ui, response, row, place, actions);
