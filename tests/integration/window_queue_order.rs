@@ -214,3 +214,50 @@ fn dragging_a_row_onto_another_place_moves_it_there() {
     settle(&mut harness);
     assert_eq!(sent(&fake), Vec::<Command>::new());
 }
+
+#[test]
+fn a_row_moved_by_the_keyboard_past_the_visible_rows_stays_in_view_and_selected() {
+    let (command_tx, command_rx) = channel();
+    let (event_tx, event_rx) = channel();
+    let uploads = (1..=40)
+        .map(|i| snapshot(i, &format!("clip-{i:02}.mp4"), Phase::Queued))
+        .collect();
+    event_tx.send(Event::Restored { uploads }).expect("send");
+    let backend = ChannelBackend {
+        commands: command_tx,
+        events: event_rx,
+    };
+    let app = HoistApp::new(Box::new(backend), UiSettings::default(), None).without_notifications();
+    let mut harness = Harness::builder()
+        .with_size(egui::Vec2::new(1100.0, 420.0))
+        .build_eframe(|_cc| app);
+    settle(&mut harness);
+    let fake = Fake {
+        commands: command_rx,
+        events: event_tx,
+    };
+    assert!(
+        harness.query_by_label("clip-20.mp4").is_none(),
+        "row 20 is out of view"
+    );
+    harness
+        .get_by_label("clip-02.mp4, number 2 of 40 in the queue")
+        .click();
+    settle(&mut harness);
+    // Down, one place at a time, far past the rows first in view; the engine answers each move.
+    let mut order: Vec<i64> = (1..=40).collect();
+    for place in 2..20 {
+        harness.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowDown);
+        settle(&mut harness);
+        assert_eq!(sent(&fake), vec![move_of(2, QueueMove::Down)], "at {place}");
+        order.swap(place - 1, place);
+        let ids = order.iter().copied().map(UploadId).collect();
+        fake.events.send(Event::QueueOrder { ids }).expect("send");
+        settle(&mut harness);
+    }
+    // It is the 20th row now, drawn (so in view) and still the one the keys move.
+    harness.get_by_label("clip-02.mp4, number 20 of 40 in the queue");
+    harness.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowUp);
+    settle(&mut harness);
+    assert_eq!(sent(&fake), vec![move_of(2, QueueMove::Up)]);
+}
