@@ -104,6 +104,8 @@ impl Scheduler {
         self.restore().await;
         let mut shutting_down = false;
         let mut order_check = tokio::time::interval(ORDER_CHECK_INTERVAL);
+        // Ticks missed while idle are not made up in a burst.
+        order_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = order_check.tick(), if !self.running.is_empty() => {

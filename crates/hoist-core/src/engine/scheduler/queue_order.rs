@@ -181,3 +181,31 @@ impl Scheduler {
         self.sink.emit(Event::QueueOrder { ids }).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(raw: &[i64]) -> Vec<UploadId> {
+        raw.iter().copied().map(UploadId).collect()
+    }
+
+    #[test]
+    fn new_uploads_go_last_and_an_adopted_order_keeps_the_ones_it_does_not_name_after_it() {
+        let mut order = QueueOrder::default();
+        for id in ids(&[1, 2, 3, 4]) {
+            order.push(id);
+        }
+        order.adopt(&ids(&[3, 1]));
+        assert_eq!(order.ids(), ids(&[3, 1, 2, 4]));
+        order.push(UploadId(5));
+        order.remove(UploadId(1));
+        assert_eq!(order.ids(), ids(&[3, 2, 4, 5]));
+        assert!(order.rank(UploadId(3)) < order.rank(UploadId(5)));
+        assert_eq!(
+            order.rank(UploadId(1)),
+            u64::MAX,
+            "a removed upload ranks last"
+        );
+    }
+}
