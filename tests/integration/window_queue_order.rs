@@ -24,25 +24,20 @@ fn snapshot(id: i64, name: &str, phase: Phase) -> UploadSnapshot {
     upload_row(id, name, phase, loopback_destination(9), 0, 10_000_000)
 }
 
-/// A running upload, two waiting ones and a paused one, in a window `width` wide.
-fn window(width: f32) -> (Harness<'static, HoistApp>, Fake) {
+/// The window over `uploads`, `size` big, with a fake engine.
+fn window_with(
+    uploads: Vec<UploadSnapshot>,
+    size: egui::Vec2,
+) -> (Harness<'static, HoistApp>, Fake) {
     let (command_tx, command_rx) = channel();
     let (event_tx, event_rx) = channel();
-    let uploads = vec![
-        snapshot(1, "a.mp4", Phase::Uploading),
-        snapshot(2, "b.mp4", Phase::Queued),
-        snapshot(3, "c.mp4", Phase::Queued),
-        snapshot(4, "d.mp4", Phase::Paused),
-    ];
     event_tx.send(Event::Restored { uploads }).expect("send");
     let backend = ChannelBackend {
         commands: command_tx,
         events: event_rx,
     };
     let app = HoistApp::new(Box::new(backend), UiSettings::default(), None).without_notifications();
-    let mut harness = Harness::builder()
-        .with_size(egui::Vec2::new(width, 600.0))
-        .build_eframe(|_cc| app);
+    let mut harness = Harness::builder().with_size(size).build_eframe(|_cc| app);
     settle(&mut harness);
     (
         harness,
@@ -51,6 +46,25 @@ fn window(width: f32) -> (Harness<'static, HoistApp>, Fake) {
             events: event_tx,
         },
     )
+}
+
+/// A running upload, two waiting ones and a paused one, in a window `width` wide.
+fn window(width: f32) -> (Harness<'static, HoistApp>, Fake) {
+    let uploads = vec![
+        snapshot(1, "a.mp4", Phase::Uploading),
+        snapshot(2, "b.mp4", Phase::Queued),
+        snapshot(3, "c.mp4", Phase::Queued),
+        snapshot(4, "d.mp4", Phase::Paused),
+    ];
+    window_with(uploads, egui::Vec2::new(width, 600.0))
+}
+
+/// Forty waiting uploads in a window with room for about six.
+fn long_window() -> (Harness<'static, HoistApp>, Fake) {
+    let uploads = (1..=40)
+        .map(|i| snapshot(i, &format!("clip-{i:02}.mp4"), Phase::Queued))
+        .collect();
+    window_with(uploads, egui::Vec2::new(1100.0, 420.0))
 }
 
 fn sent(fake: &Fake) -> Vec<Command> {
@@ -217,25 +231,7 @@ fn dragging_a_row_onto_another_place_moves_it_there() {
 
 #[test]
 fn a_row_moved_by_the_keyboard_past_the_visible_rows_stays_in_view_and_selected() {
-    let (command_tx, command_rx) = channel();
-    let (event_tx, event_rx) = channel();
-    let uploads = (1..=40)
-        .map(|i| snapshot(i, &format!("clip-{i:02}.mp4"), Phase::Queued))
-        .collect();
-    event_tx.send(Event::Restored { uploads }).expect("send");
-    let backend = ChannelBackend {
-        commands: command_tx,
-        events: event_rx,
-    };
-    let app = HoistApp::new(Box::new(backend), UiSettings::default(), None).without_notifications();
-    let mut harness = Harness::builder()
-        .with_size(egui::Vec2::new(1100.0, 420.0))
-        .build_eframe(|_cc| app);
-    settle(&mut harness);
-    let fake = Fake {
-        commands: command_rx,
-        events: event_tx,
-    };
+    let (mut harness, fake) = long_window();
     assert!(
         harness.query_by_label("clip-20.mp4").is_none(),
         "row 20 is out of view"
@@ -260,4 +256,45 @@ fn a_row_moved_by_the_keyboard_past_the_visible_rows_stays_in_view_and_selected(
     harness.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowUp);
     settle(&mut harness);
     assert_eq!(sent(&fake), vec![move_of(2, QueueMove::Up)]);
+}
+
+#[test]
+fn a_row_held_at_the_bottom_edge_scrolls_the_list_and_drops_far_down() {
+    let (mut harness, fake) = long_window();
+    let row = harness
+        .get_by_label("clip-02.mp4, number 2 of 40 in the queue")
+        .rect();
+    // The list ends where the status bar ("40 uploads, 0 done") starts.
+    let list_bottom = harness.get_by_label_contains("0 done").rect().top();
+    assert!(harness.query_by_label("clip-30.mp4").is_none());
+    let start = row.center();
+    harness.hover_at(start);
+    harness.run();
+    harness.drag_at(start);
+    harness.run();
+    // Down to the list's bottom edge, then held there while the list scrolls.
+    let edge = egui::pos2(start.x, list_bottom - 12.0);
+    for step in 1..=4 {
+        harness.hover_at(start + (edge - start) * (step as f32 / 4.0));
+        harness.step();
+    }
+    let mut frames = 0;
+    while harness.query_by_label("clip-35.mp4").is_none() {
+        frames += 1;
+        assert!(
+            frames < 400,
+            "the list did not scroll while the row was held at its edge"
+        );
+        harness.hover_at(edge);
+        harness.step();
+    }
+    // Let go a little higher, over a row far below where it started.
+    let over = harness.get_by_label("clip-33.mp4").rect();
+    let drop = egui::pos2(start.x, over.bottom() - 4.0);
+    harness.hover_at(drop);
+    harness.step();
+    harness.drop_at(drop);
+    settle(&mut harness);
+    // Below clip-33: index 32 once clip-02 is taken out.
+    assert_eq!(sent(&fake), vec![move_of(2, QueueMove::To(32))]);
 }

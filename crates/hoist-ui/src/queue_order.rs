@@ -247,6 +247,36 @@ pub fn follow_offset(ui: &Ui, rows: &[Row], row_height: f32) -> Option<f32> {
     }
 }
 
+/// Within this distance of the list's top or bottom edge, a dragged row scrolls the list.
+const DRAG_SCROLL_EDGE: f32 = 48.0;
+/// The most a dragged row scrolls the list in one frame, at the very edge.
+const DRAG_SCROLL_STEP: f32 = 14.0;
+
+/// While a row is dragged near the top or bottom of the list, the list scrolls that way, faster
+/// nearer the edge, so a row can be taken to a place out of view. Call inside the list.
+pub fn drag_scroll(ui: &Ui) {
+    if !egui::DragAndDrop::has_payload_of_type::<DraggedRow>(ui.ctx()) {
+        return;
+    }
+    let Some(pointer) = ui.ctx().pointer_latest_pos() else {
+        return;
+    };
+    let view = ui.clip_rect();
+    let into_top = view.top() + DRAG_SCROLL_EDGE - pointer.y;
+    let into_bottom = pointer.y - (view.bottom() - DRAG_SCROLL_EDGE);
+    let speed = |depth: f32| depth.min(DRAG_SCROLL_EDGE) / DRAG_SCROLL_EDGE * DRAG_SCROLL_STEP;
+    let delta = if into_top > 0.0 {
+        speed(into_top)
+    } else if into_bottom > 0.0 {
+        -speed(into_bottom)
+    } else {
+        return;
+    };
+    ui.scroll_with_delta_animation(egui::vec2(0.0, delta), egui::style::ScrollAnimation::none());
+    // Scrolling goes on while the row is held still at the edge.
+    ui.ctx().request_repaint();
+}
+
 /// Remembers which rows were drawn, for [`follow_offset`] in the next frame.
 pub fn remember_visible(ui: &Ui, range: &std::ops::Range<usize>) {
     let visible = Visible(range.start, range.end.saturating_sub(1));

@@ -50,6 +50,7 @@ pub fn show(
     let count = rows.len();
     area.show_rows(ui, ROW_HEIGHT, count, |ui, range| {
         queue_order::remember_visible(ui, &range);
+        queue_order::drag_scroll(ui);
         for (index, row) in rows.iter().enumerate().skip(range.start).take(range.len()) {
             let place = Place { index, count };
             row_ui(ui, row, place, thumbnails, context, &mut actions);
