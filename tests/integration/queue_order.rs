@@ -232,6 +232,41 @@ fn a_move_saved_by_hoist_queue_move_reaches_a_running_engine() {
     handle.shutdown();
 }
 
+#[test]
+fn an_idle_engine_follows_hoist_queue_move_at_once() {
+    let server = TestServer::start(&["throttle=2MiB"]);
+    let home = tempfile::tempdir().expect("tempdir");
+    let files = tempfile::tempdir().expect("tempdir");
+    let (handle, mut events) = engine(home.path());
+    let mut seen = Vec::new();
+    let [a, b, c] = queue_three(&handle, &mut events, &mut seen, &server, files.path());
+    handle.send(Command::PauseAll).expect("send");
+    for id in [a, b, c] {
+        let paused = |e: &Event| matches!(e, Event::PhaseChanged { id: p, phase: Phase::Paused, .. } if *p == id);
+        if !seen.iter().any(paused) {
+            wait_for(&mut events, &mut seen, 10, paused);
+        }
+    }
+    // Nothing runs now: no start and no once-a-second check. The journal's change wakes it.
+    let moved = Instant::now();
+    let out = std::process::Command::new(hoist_binary())
+        .env("HOIST_HOME", home.path())
+        .env_remove("HOIST_LOG")
+        .args(["queue", "move", &b.to_string(), "--bottom"])
+        .output()
+        .expect("hoist runs");
+    assert!(out.status.success(), "{}", text(&out));
+    let order = wait_for(&mut events, &mut seen, 10, |e| {
+        matches!(e, Event::QueueOrder { .. })
+    });
+    assert_eq!(order, Event::QueueOrder { ids: vec![a, c, b] });
+    eprintln!(
+        "the idle engine showed the move {:?} after the command started",
+        moved.elapsed()
+    );
+    handle.shutdown();
+}
+
 /// Puts `names` in the journal of `home` as queued uploads (no engine runs) and returns their ids.
 fn journal_with(home: &Path, files: &Path, names: &[&str]) -> Vec<UploadId> {
     let dirs = HoistDirs::from_home(home);

@@ -26,6 +26,7 @@ use crate::store::{
 };
 use crate::upload::{Destination, Failure, FailureKind, Phase, UploadAction, UploadId};
 
+mod journal_changes;
 mod queue_order;
 use queue_order::{ORDER_CHECK_INTERVAL, QueueOrder};
 
@@ -106,11 +107,13 @@ impl Scheduler {
         let mut order_check = tokio::time::interval(ORDER_CHECK_INTERVAL);
         // Ticks missed while idle are not made up in a burst.
         order_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut journal_changes = journal_changes::JournalChanges::watch(self.journal.path());
         loop {
             tokio::select! {
                 _ = order_check.tick(), if !self.running.is_empty() => {
                     self.follow_journal_order().await;
                 }
+                () = journal_changes.due() => self.follow_journal_order().await,
                 command = commands.recv(), if !shutting_down => match command {
                     Some(Command::Shutdown) | None => {
                         shutting_down = true;

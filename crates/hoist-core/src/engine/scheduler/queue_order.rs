@@ -3,10 +3,10 @@
 //!
 //! The journal is where the order lives: `hoist queue move` writes it there, also while a window
 //! runs. The engine notices another process's writes through the journal's
-//! [`Journal::outside_writes`] stamp (no read of the rows unless it changed): before it chooses
-//! the next upload to start, and every [`ORDER_CHECK_INTERVAL`] while uploads run. An engine
-//! with nothing running checks at its next choice, so an idle window shows such a move once
-//! something starts or changes.
+//! [`Journal::outside_writes`] stamp (no read of the rows unless it changed): when the journal's
+//! files change on disk (`journal_changes.rs`), before it chooses the next upload to start, and
+//! every [`ORDER_CHECK_INTERVAL`] while uploads run (the safety net where files cannot be
+//! watched).
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
