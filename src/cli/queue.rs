@@ -1,8 +1,9 @@
 //! `hoist queue move ID --top|--up|--down|--bottom`: the queue's order from the command line.
 //!
-//! The move is written to the journal in one transaction. A Hoist that is running (the window,
-//! a `hoist upload`) reads the journal's order before it starts the next upload, and within a
-//! second while it is uploading, so it follows the move and its window shows the new order.
+//! The move is written to the journal in one transaction; there is no other channel to a running
+//! Hoist. One that is running (the window, a `hoist upload`) sees the journal change through file
+//! notifications and follows the move at once: its next upload to start is the new top one and
+//! its window shows the new order (see `hoist_core::engine`'s scheduler, `journal_changes.rs`).
 
 use std::process::ExitCode;
 
