@@ -230,29 +230,28 @@ fn row_actions(row: &Row) -> Vec<RowAction> {
 fn buttons(ui: &mut Ui, row: &Row, place: Place, layout: RowLayout, actions: &mut Vec<UiAction>) {
     let mut all = row_actions(row);
     let name = &row.upload.file_name;
-    let rest = match layout.fold_actions {
-        true => all.split_off(1.min(all.len())),
-        false => Vec::new(),
+    let rest = if layout.fold_actions {
+        all.split_off(1.min(all.len()))
+    } else {
+        Vec::new()
     };
-    {
-        ui.menu_button(MORE_ACTIONS, |ui| {
-            queue_order::menu_items(ui, row, place, actions);
-            if !rest.is_empty() {
-                ui.separator();
+    ui.menu_button(MORE_ACTIONS, |ui| {
+        queue_order::menu_items(ui, row, place, actions);
+        if !rest.is_empty() {
+            ui.separator();
+        }
+        for entry in rest {
+            if ui
+                .button(entry.label)
+                .on_hover_text(format!("{}: {name}", entry.hint))
+                .clicked()
+            {
+                actions.push(entry.action);
             }
-            for entry in rest {
-                if ui
-                    .button(entry.label)
-                    .on_hover_text(format!("{}: {name}", entry.hint))
-                    .clicked()
-                {
-                    actions.push(entry.action);
-                }
-            }
-        })
-        .response
-        .on_hover_text("More actions");
-    }
+        }
+    })
+    .response
+    .on_hover_text("More actions");
     // Right to left: the last added shows first, so the main action goes in last.
     for entry in all.into_iter().rev() {
         if ui
