@@ -292,6 +292,10 @@ pub fn warning_words(warning: &EngineWarning) -> String {
         EngineWarning::JournalUnreadable => {
             "the list of uploads could not be read; see the log (hoist support-bundle)".to_string()
         }
+        EngineWarning::QueueOrderNotSaved => {
+            "the new order of the queue could not be saved, so it keeps its old order (is the disk full?)"
+                .to_string()
+        }
     }
 }
 

@@ -267,6 +267,62 @@ fn an_idle_engine_follows_hoist_queue_move_at_once() {
     handle.shutdown();
 }
 
+#[test]
+fn a_move_that_cannot_be_saved_is_reported_and_changes_nothing() {
+    let server = TestServer::start(&["throttle=1MiB"]);
+    let home = tempfile::tempdir().expect("tempdir");
+    let files = tempfile::tempdir().expect("tempdir");
+    let (handle, mut events) = engine(home.path());
+    let mut seen = Vec::new();
+    let [a, b, c] = queue_three(&handle, &mut events, &mut seen, &server, files.path());
+    handle.send(Command::PauseAll).expect("send");
+    wait_for(
+        &mut events,
+        &mut seen,
+        10,
+        |e| matches!(e, Event::PhaseChanged { id, phase: Phase::Paused, .. } if *id == a),
+    );
+    // Another program holds the journal's write lock longer than Hoist waits for it.
+    let journal_path = HoistDirs::from_home(home.path()).journal_path();
+    let other = rusqlite::Connection::open(&journal_path).expect("open");
+    other.execute_batch("BEGIN IMMEDIATE").expect("lock");
+    handle
+        .send(Command::Move {
+            id: c,
+            to: QueueMove::Top,
+        })
+        .expect("send");
+    let warning = wait_for(&mut events, &mut seen, 20, |e| {
+        matches!(e, Event::Warning { .. } | Event::QueueOrder { .. })
+    });
+    assert!(
+        matches!(
+            warning,
+            Event::Warning {
+                kind: hoist_core::engine::EngineWarning::QueueOrderNotSaved,
+                ..
+            }
+        ),
+        "{warning:?}"
+    );
+    other.execute_batch("ROLLBACK").expect("unlock");
+    drop(other);
+    let journal = Journal::open(&journal_path).expect("journal").journal;
+    assert_eq!(journal.queue_order().expect("order"), vec![a, b, c]);
+    // The engine kept its order too: the next move starts from it.
+    handle
+        .send(Command::Move {
+            id: b,
+            to: QueueMove::Up,
+        })
+        .expect("send");
+    let order = wait_for(&mut events, &mut seen, 10, |e| {
+        matches!(e, Event::QueueOrder { .. })
+    });
+    assert_eq!(order, Event::QueueOrder { ids: vec![b, a, c] });
+    handle.shutdown();
+}
+
 /// Puts `names` in the journal of `home` as queued uploads (no engine runs) and returns their ids.
 fn journal_with(home: &Path, files: &Path, names: &[&str]) -> Vec<UploadId> {
     let dirs = HoistDirs::from_home(home);

@@ -77,6 +77,9 @@ pub enum EngineWarning {
     },
     /// The journal could not be read at start, so the list is empty for now.
     JournalUnreadable,
+    /// A new order of the queue could not be saved (the disk is full, or another program held
+    /// the journal too long); the queue keeps the order it had.
+    QueueOrderNotSaved,
 }
 
 /// What the engine tells the outside world. Progress is coalesced to a few events per second per

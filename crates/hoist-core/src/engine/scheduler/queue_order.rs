@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use super::Scheduler;
-use crate::engine::Event;
+use crate::engine::{EngineWarning, Event};
 use crate::store::{Journal, QueueMove};
 use crate::upload::{UploadAction, UploadId};
 
@@ -165,6 +165,9 @@ impl Scheduler {
     async fn save_order(&mut self, order: Vec<UploadId>) {
         if let Err(e) = self.journal.set_queue_order(&order) {
             tracing::error!("could not save the queue order: {e}");
+            let kind = EngineWarning::QueueOrderNotSaved;
+            let detail = e.to_string();
+            self.sink.emit(Event::Warning { kind, detail }).await;
             return;
         }
         self.show_order(&order).await;
