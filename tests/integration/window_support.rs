@@ -42,6 +42,7 @@ pub fn upload_row(
         phase,
         error: None,
         result: None,
+        expires_unix_secs: None,
     }
 }
 

@@ -554,6 +554,7 @@ async fn fresh_urls(
         );
     }
     let (urls, expires) = presign(&app, meta, request.start, request.count);
+    Counters::bump(&app.stats.presigned_urls_renewed);
     axum::Json(json!({
         "upload_id": meta.upload_id,
         "start_index": request.start,

@@ -156,6 +156,7 @@ fn state_line(ui: &mut Ui, row: &Row, layout: RowLayout, now: Instant) {
                 ui.add(egui::Label::new(egui::RichText::new(speed).weak()).truncate());
             }
         }
+        super::expiry_note::show(ui, row);
     });
 }
 

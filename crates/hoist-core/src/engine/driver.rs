@@ -32,6 +32,8 @@ pub(crate) struct Driver {
     pub internal: mpsc::Sender<Internal>,
     pub retry: RetryPolicy,
     pub stall_timeout: Duration,
+    /// Where the session's expiry goes after every confirmation (for the progress reporter).
+    pub expiry: super::expiry::ExpiryCell,
 }
 
 /// Where one drive stands between steps.
@@ -222,9 +224,9 @@ impl Driver {
         // The protocols refuse claims beyond the file; never show past 100 % anyway.
         let confirmed = session.confirmed_bytes().min(ctx.file.size_bytes);
         let previous = state.last_generation;
-        state.last_generation =
-            self.confirmations
-                .submit(confirmed, session.persistent_state(), rewound);
+        let saved = session.persistent_state();
+        self.expiry.note(&saved);
+        state.last_generation = self.confirmations.submit(confirmed, saved, rewound);
         if let Err(failure) = self.confirmations.wait_written(previous).await {
             return AfterProgress::End(DriveEnd::Failed(failure));
         }

@@ -490,6 +490,7 @@ impl Scheduler {
             internal: self.internal_tx.clone(),
             retry: self.settings.retry,
             stall_timeout: self.settings.stall_timeout,
+            expiry: super::expiry::ExpiryCell::of(&record.protocol_state),
         };
         let upload = UploadTask {
             record,
@@ -640,6 +641,10 @@ async fn run_upload(
         Err(e) => return TaskEnd::failed(e.failure()),
     };
     let progress_stop = CancellationToken::new();
+    let expiry = super::expiry::ExpiryTracker::new(
+        driver.expiry.clone(),
+        crate::protocol::session_lifetime(&record.destination.service),
+    );
     tokio::spawn(report_progress(
         id,
         Some(record.file.size_bytes),
@@ -647,7 +652,7 @@ async fn run_upload(
         confirmed,
         sink,
         progress_stop.clone(),
-        crate::protocol::session_lifetime(&record.destination.service),
+        expiry,
     ));
     let end = tokio::select! {
         end = driver.drive(session.as_mut(), &ctx) => Some(end),
@@ -687,5 +692,6 @@ pub fn snapshot(record: &UploadRecord) -> UploadSnapshot {
         phase: record.phase,
         error: record.error.clone(),
         result: record.result.clone(),
+        expires_unix_secs: record.protocol_state.expires_unix_secs(),
     }
 }

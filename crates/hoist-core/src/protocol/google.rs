@@ -163,6 +163,9 @@ impl GoogleSession {
         self.state = GoogleState {
             session_uri: Some(session_uri.to_string()),
             crc32c: self.current_crc(),
+            expires_unix_secs: Some(super::expiry_dates::google_session_expiry(
+                super::expiry_dates::unix_now_secs(),
+            )),
             ..GoogleState::default()
         };
         self.needs_status_query = false;

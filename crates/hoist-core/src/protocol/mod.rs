@@ -11,6 +11,7 @@ mod chunk_size;
 mod context;
 mod credentials;
 mod error;
+pub mod expiry_dates;
 pub mod google;
 pub(crate) mod http;
 pub mod multipart;
