@@ -221,3 +221,73 @@ fn an_interrupted_upload_near_its_expiry_is_told_in_hoist_list() {
         "{shown}"
     );
 }
+
+#[test]
+fn api_video_tokens_are_renewed_before_they_expire() {
+    // Access tokens live 2 s; 1 MiB at 256 KiB/s takes about 4 s.
+    let server = TestServer::start(&[
+        "apivideo-min-chunk=64KiB",
+        "apivideo-processing=100ms",
+        "token-ttl=2",
+        "throttle=256KiB",
+    ]);
+    let home = Home::new();
+    let files = tempfile::tempdir().expect("tempdir");
+    let size = MIB + 3;
+    let source = make_file(files.path(), "renewed.mp4", size, 0xa91d);
+    let started = Instant::now();
+    let out = home
+        .hoist()
+        .env(crate::apivideo::API_KEY_ENV, crate::apivideo::API_KEY)
+        .args(crate::apivideo::upload_args(&server))
+        .args(["--chunk-size", "64KiB"])
+        .args(FAST_RETRY)
+        .arg(&source)
+        .output()
+        .expect("hoist runs");
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        started.elapsed() >= Duration::from_secs(3),
+        "tokens expired during the upload"
+    );
+    assert_stored_equal(&server, "renewed.mp4", &source);
+    let injected = server.stats().faults_injected;
+    assert_eq!(
+        injected.get("token-ttl"),
+        None,
+        "no request carried an expired token: {injected:?}"
+    );
+}
+
+#[test]
+fn a_google_session_keeps_its_week_and_is_not_worth_a_line_yet() {
+    let server = TestServer::start(&["throttle=1MiB"]);
+    let home = Home::new();
+    let files = tempfile::tempdir().expect("tempdir");
+    let source = make_file(files.path(), "week.mov", 8 * MIB, 0x6001);
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let endpoint = server.initiate_url();
+    let mut child = home.spawn_upload(&endpoint, &["--chunk-size", "256KiB"], &source);
+    wait_until(60, "some bytes to be confirmed", || {
+        home.list()
+            .first()
+            .and_then(|u| u["confirmed_bytes"].as_u64())
+            .is_some_and(|c| c >= 512 * KIB)
+    });
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reap");
+    let expires = home.list()[0]["expires_unix_secs"]
+        .as_u64()
+        .expect("expiry listed");
+    let week = 7 * 24 * 3600;
+    assert!(
+        (before + week..=before + week + 120).contains(&expires),
+        "created plus a week: {expires} vs {before}"
+    );
+    let out = home.hoist().arg("list").output().expect("hoist list");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(!shown.contains("Resume within"), "a week away: {shown}");
+}
