@@ -12,13 +12,16 @@ use hoist_core::engine::{PAUSED_NOTIFY_WITHIN, paused_expiry_due};
 use hoist_core::protocol::expiry_dates::unix_now_secs;
 use hoist_core::upload::{Phase, UploadId};
 
-/// The row's expiry line (in the warning colour, the whole sentence on hover), when it has one.
-pub fn show(ui: &mut Ui, row: &Row) {
-    if let Some(words) = row_expiry_words(row, unix_now_secs()) {
-        let color = ui.visuals().warn_fg_color;
-        ui.add(egui::Label::new(egui::RichText::new(&words).color(color)).truncate())
-            .on_hover_text(words);
-    }
+/// The row's expiry line now, when it has one.
+pub fn row_words(row: &Row) -> Option<String> {
+    row_expiry_words(row, unix_now_secs())
+}
+
+/// Shows a row's expiry line in the warning colour, the whole sentence on hover.
+pub fn show(ui: &mut Ui, words: String) {
+    let color = ui.visuals().warn_fg_color;
+    ui.add(egui::Label::new(egui::RichText::new(&words).color(color)).truncate())
+        .on_hover_text(words);
 }
 
 /// Which paused uploads were already told about (by session end, so a new session is told again).
