@@ -8,7 +8,7 @@ use egui::Ui;
 
 use super::expiry_words::{paused_words, row_expiry_words};
 use super::model::{Notice, Row};
-use hoist_core::engine::{PAUSED_NOTIFY_WITHIN, paused_expiry_due};
+use hoist_core::engine::{PAUSED_NOTE_WITHIN, PAUSED_NOTIFY_WITHIN, paused_expiry_due};
 use hoist_core::protocol::expiry_dates::unix_now_secs;
 use hoist_core::upload::{Phase, UploadId};
 
@@ -35,12 +35,14 @@ pub struct ExpiryWarnings {
 pub struct ExpiryCheck {
     /// Notifications due now (one per paused upload and session).
     pub notices: Vec<Notice>,
-    /// When the next paused upload enters its last day, to look again then.
+    /// When to look again: a paused upload's line appears or changes, or its notification is
+    /// due.
     pub recheck_after: Option<Duration>,
 }
 
 impl ExpiryWarnings {
-    /// The notifications due for `rows` at `now_unix_secs`, each given once.
+    /// The notifications due for `rows` at `now_unix_secs`, each given once, and when a paused
+    /// row's line next appears or changes.
     pub fn check(&mut self, rows: &[Row], now_unix_secs: u64) -> ExpiryCheck {
         let mut check = ExpiryCheck::default();
         for row in rows {
@@ -51,31 +53,55 @@ impl ExpiryWarnings {
             if upload.phase != Phase::Paused || upload.confirmed_bytes == 0 {
                 continue;
             }
-            if paused_expiry_due(
+            if let Some(after) = next_change(expires, now_unix_secs) {
+                check.recheck_after = Some(check.recheck_after.map_or(after, |a| a.min(after)));
+            }
+            let due = paused_expiry_due(
                 Some(expires),
                 upload.confirmed_bytes,
                 now_unix_secs,
                 PAUSED_NOTIFY_WITHIN,
-            ) {
-                if self.told.insert((upload.id, expires))
-                    && let Some(words) =
-                        paused_words(Some(expires), upload.confirmed_bytes, now_unix_secs)
-                {
-                    check.notices.push(Notice {
-                        title: format!("Resume soon: {}", upload.file_name),
-                        body: format!("{words}."),
-                    });
-                }
-                continue;
-            }
-            let enters_last_day = expires.saturating_sub(PAUSED_NOTIFY_WITHIN.as_secs());
-            if enters_last_day > now_unix_secs {
-                let after = Duration::from_secs(enters_last_day - now_unix_secs);
-                check.recheck_after = Some(check.recheck_after.map_or(after, |a| a.min(after)));
+            );
+            if due
+                && self.told.insert((upload.id, expires))
+                && let Some(words) =
+                    paused_words(Some(expires), upload.confirmed_bytes, now_unix_secs)
+            {
+                check.notices.push(Notice {
+                    title: format!("Resume soon: {}", upload.file_name),
+                    body: format!("{words}."),
+                });
             }
         }
         check
     }
+}
+
+/// How long until a paused upload ending at `expires_unix_secs` needs another look: its line
+/// appears (three days before), its notification is due (a day before), or the count in its line
+/// changes ("2 days" to "47 hours"). `None` once it has ended.
+fn next_change(expires_unix_secs: u64, now_unix_secs: u64) -> Option<Duration> {
+    const DAY: u64 = 86_400;
+    let left = expires_unix_secs
+        .checked_sub(now_unix_secs)
+        .filter(|&l| l > 0)?;
+    let to_mark = [PAUSED_NOTE_WITHIN.as_secs(), PAUSED_NOTIFY_WITHIN.as_secs()]
+        .into_iter()
+        .filter(|&mark| left > mark)
+        .map(|mark| left - mark)
+        .min();
+    let unit = match left {
+        0..120 => 1,
+        120..7_200 => 60,
+        7_200..172_800 => 3_600,
+        _ => DAY,
+    };
+    let line_changes = (left <= PAUSED_NOTE_WITHIN.as_secs()).then(|| left % unit + 1);
+    [to_mark, line_changes]
+        .into_iter()
+        .flatten()
+        .min()
+        .map(Duration::from_secs)
 }
 
 #[cfg(test)]
@@ -124,10 +150,30 @@ mod tests {
                     .to_string(),
             }]
         );
-        assert_eq!(check.recheck_after, Some(Duration::from_secs(86_400)));
+        assert_eq!(
+            check.recheck_after,
+            Some(Duration::from_secs(1)),
+            "the first line's hours count down (5 hours, then 4)"
+        );
         assert!(warnings.check(&rows, now + 60).notices.is_empty(), "once");
         let later = warnings.check(&rows, now + 86_400 + 1);
         assert_eq!(later.notices.len(), 1, "the second upload's turn");
         assert!(later.notices[0].title.ends_with("clip2.mp4"));
+    }
+
+    #[test]
+    fn a_paused_line_is_looked_at_again_only_when_it_changes() {
+        let (day, hour) = (86_400, 3_600);
+        assert_eq!(next_change(10 * day, 0), Some(Duration::from_secs(7 * day)));
+        assert_eq!(next_change(2 * day + 30, 0), Some(Duration::from_secs(31)));
+        assert_eq!(next_change(day + 40, 0), Some(Duration::from_secs(40)));
+        assert_eq!(
+            next_change(5 * hour + 100, 0),
+            Some(Duration::from_secs(101))
+        );
+        assert_eq!(next_change(90 * 60 + 10, 0), Some(Duration::from_secs(11)));
+        assert_eq!(next_change(90, 0), Some(Duration::from_secs(1)));
+        assert_eq!(next_change(100, 100), None);
+        assert_eq!(next_change(100, 200), None);
     }
 }
