@@ -77,7 +77,10 @@ pub fn row_expiry_words(row: &Row, now_unix_secs: u64) -> Option<String> {
             now_unix_secs,
         ),
         Phase::Uploading => {
-            let outlook: ExpiryOutlook = row.expiry.filter(|o| o.will_not_finish)?;
+            // A session already past its end is being replaced: nothing to warn of.
+            let outlook: ExpiryOutlook = row
+                .expiry
+                .filter(|o| o.will_not_finish && o.expires_unix_secs > now_unix_secs)?;
             let left_secs = row
                 .time_left()
                 .map(|d| d.as_secs())
@@ -129,5 +132,50 @@ mod tests {
         );
         assert_eq!(paused_words(Some(now - 1), 10, now), None, "already over");
         assert_eq!(paused_words(None, 10, now), None);
+    }
+
+    #[test]
+    fn a_running_row_warns_only_while_its_session_lasts() {
+        use hoist_core::engine::UploadSnapshot;
+        use hoist_core::upload::{AuthSource, Destination, Service, UploadId};
+        let mut row = Row::from_snapshot(&UploadSnapshot {
+            id: UploadId(1),
+            file_name: "a.mov".to_string(),
+            path: "/a.mov".into(),
+            destination: "tus.example".to_string(),
+            target: Destination {
+                service: Service::Tus {
+                    endpoint: "https://tus.example/files/".to_string(),
+                },
+                auth: AuthSource::default(),
+            },
+            total_bytes: Some(3_600_000),
+            confirmed_bytes: 0,
+            phase: Phase::Uploading,
+            error: None,
+            result: None,
+            expires_unix_secs: None,
+        });
+        row.rate_bytes_per_sec = 100.0;
+        let now = 1_000_000;
+        row.expiry = Some(ExpiryOutlook {
+            expires_unix_secs: now + 2 * 3600,
+            expires_in_secs: 2 * 3600,
+            finish_in_secs: Some(36_000),
+            will_not_finish: true,
+        });
+        assert_eq!(
+            row_expiry_words(&row, now).as_deref(),
+            Some(
+                "May not finish in time: this upload link expires in 2 hours, about 10 hours of upload left"
+            )
+        );
+        assert_eq!(
+            row_expiry_words(&row, now + 2 * 3600),
+            None,
+            "past: being replaced"
+        );
+        row.upload.phase = Phase::Processing;
+        assert_eq!(row_expiry_words(&row, now), None);
     }
 }
