@@ -26,6 +26,9 @@ pub struct ServerStats {
     /// in the order they ended: the newest [`BODY_SIZES_KEPT`].
     #[serde(default)]
     pub upload_body_sizes_bytes: Vec<u64>,
+    /// Bytes of partial files read again to rebuild digests after a restart (Google).
+    #[serde(default)]
+    pub digest_rebuild_bytes: u64,
 }
 
 /// The live counters behind [`ServerStats`].
@@ -36,6 +39,7 @@ pub(crate) struct Counters {
     pub upload_body_bytes_received: AtomicU64,
     pub uploads_completed: AtomicU64,
     pub upload_body_sizes: Mutex<std::collections::VecDeque<u64>>,
+    pub digest_rebuild_bytes: AtomicU64,
 }
 
 impl Counters {
@@ -75,6 +79,7 @@ impl Counters {
                 .lock()
                 .map(|sizes| sizes.iter().copied().collect())
                 .unwrap_or_default(),
+            digest_rebuild_bytes: self.digest_rebuild_bytes.load(Ordering::Relaxed),
         }
     }
 }

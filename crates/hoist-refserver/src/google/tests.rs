@@ -298,6 +298,58 @@ async fn a_restarted_server_continues_the_session() {
     second_server.shutdown().await;
 }
 
+/// After a restart the digests of what a session holds are rebuilt from its partial file, one
+/// step at a time (1 MiB in these tests): over several steps, and from a step boundary or not, the
+/// object's MD5 and CRC32C are those of every byte.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn digests_are_rebuilt_in_steps_after_a_restart() {
+    let step = usize::try_from(super::REBUILD_STEP_BYTES).expect("step");
+    for stored in [3 * step, 3 * step + 5 * CHUNK] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let all = data(stored + 2 * CHUNK + 77);
+        let total = all.len().to_string();
+        let first_server = serve(dir.path(), &[]).await;
+        let addr = first_server.local_addr();
+        let http = client();
+        let uri = initiate(&http, &first_server, GCS_PATH, Some(all.len()), json!({})).await;
+        let mut at = 0;
+        while at < stored {
+            let len = (4 * CHUNK).min(stored - at);
+            let answer = put_chunk(&http, &uri, &all, at, len, &total).await;
+            assert_eq!(answer.status(), Status::PERMANENT_REDIRECT);
+            at += len;
+        }
+        first_server.shutdown().await;
+
+        let second_server = serve_at(dir.path(), &[], addr, None).await;
+        let http = client();
+        // Two requests, so the second starts from the digests the first rebuilt and kept.
+        let next = put_chunk(&http, &uri, &all, stored, CHUNK, &total).await;
+        assert_eq!(next.status(), Status::PERMANENT_REDIRECT);
+        // Every stored byte read once, in steps; none again for the later requests.
+        assert_eq!(
+            second_server.stats().digest_rebuild_bytes,
+            stored as u64,
+            "{stored} bytes before the restart"
+        );
+        let rest = all.len() - stored - CHUNK;
+        let last = put_chunk(&http, &uri, &all, stored + CHUNK, rest, &total).await;
+        assert_eq!(last.status(), Status::OK);
+        let object: Value = last.json().await.expect("json");
+        assert_eq!(
+            object["md5Hash"],
+            md5_b64(&all),
+            "{stored} bytes before the restart"
+        );
+        assert_eq!(
+            object["crc32c"],
+            crc_b64(&all),
+            "{stored} bytes before the restart"
+        );
+        second_server.shutdown().await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn youtube_and_drive_resources_and_unknown_totals() {
     let dir = tempfile::tempdir().expect("temp dir");
