@@ -147,6 +147,10 @@ struct SessionMeta {
     created_unix_ms: u64,
     #[serde(default)]
     state: SessionState,
+    /// The size of the session's chunks but the last, set by its first chunk (the protocol wants
+    /// them all the same).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    chunk_bytes: Option<u64>,
 }
 
 /// One session in memory. Its lock is held while a request works on it.
@@ -449,6 +453,7 @@ fn session_meta(
         metadata,
         created_unix_ms,
         state: SessionState::Active,
+        chunk_bytes: None,
     })
 }
 
@@ -584,6 +589,10 @@ async fn put(app: Arc<App>, session: SessionRef, request: PutRequest, body: Body
         app.discard_body(body);
         return response;
     }
+    if let Err(response) = keep_chunk_size(&app, &request, session).await {
+        app.discard_body(body);
+        return response;
+    }
     let prior = session.offset;
     if first > prior {
         app.discard_body(body);
@@ -648,6 +657,43 @@ async fn put(app: Arc<App>, session: SessionRef, request: PutRequest, body: Body
         return expire(&app, session, status).await;
     }
     answer_state(&app, session).await
+}
+
+/// Holds a session to one chunk size: the first chunk that is not the last sets it, and a later
+/// one of another size is refused (400), as Google's documentation says "the chunk size must be
+/// the same for each request in the upload sequence with the exception of the last request".
+async fn keep_chunk_size(
+    app: &App,
+    request: &PutRequest,
+    session: &mut Session,
+) -> Result<(), Response> {
+    let Some(ContentRange::Bytes { first, last, total }) = request.range else {
+        return Ok(());
+    };
+    let len = last - first + 1;
+    if total.is_some_and(|total| last + 1 == total) {
+        return Ok(());
+    }
+    match session.meta.chunk_bytes {
+        Some(size) if size == len => Ok(()),
+        Some(size) => Err(error(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            &format!(
+                "every chunk but the last must have the size of the first: {size} bytes, not {len}"
+            ),
+        )),
+        None => {
+            session.meta.chunk_bytes = Some(len);
+            app.storage
+                .save_meta(&request.id, &session.meta)
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, "could not save an upload session");
+                    storage_error()
+                })
+        }
+    }
 }
 
 /// The answer to a `PUT` on a session that takes no more bytes: gone, completed or expired.

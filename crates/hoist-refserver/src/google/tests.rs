@@ -194,13 +194,18 @@ async fn chunked_upload_to_cloud_storage() {
     let second = put_chunk(&http, &uri, &all, CHUNK, CHUNK, &total).await;
     assert_eq!(range_of(&second).as_deref(), Some("bytes=0-524287"));
 
-    // A gap is refused; an overlap is tolerated.
+    // A gap is refused; an overlap is tolerated; a chunk of another size than the first is
+    // refused (every chunk but the last has the same size).
     let gap = put_chunk(&http, &uri, &all, 3 * CHUNK, 1000, &total).await;
     assert_eq!(gap.status(), Status::BAD_REQUEST);
     let gap_error: Value = gap.json().await.expect("json error");
     assert_eq!(gap_error["error"]["code"], 400);
-    let overlap = put_chunk(&http, &uri, &all, CHUNK, 2 * CHUNK, &total).await;
-    assert_eq!(range_of(&overlap).as_deref(), Some("bytes=0-786431"));
+    let overlap = put_chunk(&http, &uri, &all, CHUNK, CHUNK, &total).await;
+    assert_eq!(range_of(&overlap).as_deref(), Some("bytes=0-524287"));
+    let other_size = put_chunk(&http, &uri, &all, CHUNK, 2 * CHUNK, &total).await;
+    assert_eq!(other_size.status(), Status::BAD_REQUEST);
+    let third = put_chunk(&http, &uri, &all, 2 * CHUNK, CHUNK, &total).await;
+    assert_eq!(range_of(&third).as_deref(), Some("bytes=0-786431"));
 
     let last = put_chunk(&http, &uri, &all, 3 * CHUNK, 1000, &total).await;
     assert_eq!(last.status(), Status::OK);
@@ -222,7 +227,7 @@ async fn chunked_upload_to_cloud_storage() {
     let stats = server.stats();
     assert_eq!(stats.sessions_created, 1);
     assert_eq!(stats.uploads_completed, 1);
-    assert_eq!(stats.upload_body_bytes_received, (4 * CHUNK + 2000) as u64);
+    assert_eq!(stats.upload_body_bytes_received, (6 * CHUNK + 2000) as u64);
     let served: Value = http
         .get(format!("{}/_hoist/stats", server.base_url()))
         .send()
@@ -312,12 +317,9 @@ async fn digests_are_rebuilt_in_steps_after_a_restart() {
         let addr = first_server.local_addr();
         let http = client();
         let uri = initiate(&http, &first_server, GCS_PATH, Some(all.len()), json!({})).await;
-        let mut at = 0;
-        while at < stored {
-            let len = (4 * CHUNK).min(stored - at);
-            let answer = put_chunk(&http, &uri, &all, at, len, &total).await;
+        for at in (0..stored).step_by(CHUNK) {
+            let answer = put_chunk(&http, &uri, &all, at, CHUNK, &total).await;
             assert_eq!(answer.status(), Status::PERMANENT_REDIRECT);
-            at += len;
         }
         first_server.shutdown().await;
 
