@@ -585,11 +585,11 @@ async fn put(app: Arc<App>, session: SessionRef, request: PutRequest, body: Body
         }
         None => (0, request.content_length, None),
     };
-    if let Err(response) = learn_total(&app, session, total).await {
-        app.discard_body(body);
-        return response;
-    }
-    if let Err(response) = keep_chunk_size(&app, &request, session).await {
+    let checked = match learn_total(&app, session, total).await {
+        Ok(()) => keep_chunk_size(&app, &request, session).await,
+        refused => refused,
+    };
+    if let Err(response) = checked {
         app.discard_body(body);
         return response;
     }
@@ -633,17 +633,8 @@ async fn put(app: Arc<App>, session: SessionRef, request: PutRequest, body: Body
         Ok(end) => end,
         Err(response) => return response,
     };
-    match end {
-        BodyEnd::Complete => {}
-        BodyEnd::Dropped => return DropConnection::response(),
-        BodyEnd::Broken => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "invalid",
-                "the request body was cut off",
-            );
-        }
-        BodyEnd::WriteFailed(_) => return storage_error(),
+    if let Some(answer) = unfinished_body_answer(&end) {
+        return answer;
     }
     if request.range.is_none() && session.meta.total_bytes.is_none() {
         // A whole upload in one request without Content-Range: its end is the total.
@@ -657,6 +648,21 @@ async fn put(app: Arc<App>, session: SessionRef, request: PutRequest, body: Body
         return expire(&app, session, status).await;
     }
     answer_state(&app, session).await
+}
+
+/// The answer to a `PUT` whose body did not arrive whole: none (it did), a dropped connection, a
+/// 400 for a body cut off, or a storage error.
+fn unfinished_body_answer(end: &BodyEnd) -> Option<Response> {
+    match end {
+        BodyEnd::Complete => None,
+        BodyEnd::Dropped => Some(DropConnection::response()),
+        BodyEnd::Broken => Some(error(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            "the request body was cut off",
+        )),
+        BodyEnd::WriteFailed(_) => Some(storage_error()),
+    }
 }
 
 /// Holds a session to one chunk size: the first chunk that is not the last sets it, and a later
