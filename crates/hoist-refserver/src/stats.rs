@@ -30,6 +30,9 @@ pub struct ServerStats {
     /// can see URLs renewed before they expire.
     #[serde(default)]
     pub presigned_urls_renewed: u64,
+    /// Bytes of partial files read again to rebuild digests after a restart (Google).
+    #[serde(default)]
+    pub digest_rebuild_bytes: u64,
 }
 
 /// The live counters behind [`ServerStats`].
@@ -41,6 +44,7 @@ pub(crate) struct Counters {
     pub uploads_completed: AtomicU64,
     pub upload_body_sizes: Mutex<std::collections::VecDeque<u64>>,
     pub presigned_urls_renewed: AtomicU64,
+    pub digest_rebuild_bytes: AtomicU64,
 }
 
 impl Counters {
@@ -81,6 +85,7 @@ impl Counters {
                 .map(|sizes| sizes.iter().copied().collect())
                 .unwrap_or_default(),
             presigned_urls_renewed: self.presigned_urls_renewed.load(Ordering::Relaxed),
+            digest_rebuild_bytes: self.digest_rebuild_bytes.load(Ordering::Relaxed),
         }
     }
 }

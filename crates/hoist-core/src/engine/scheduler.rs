@@ -19,7 +19,8 @@ use super::{Command, EngineWarning, Event, UploadNotice, UploadOptions, UploadSn
 use crate::auth::credentials_for;
 use crate::file::{ByteCounter, FileError, FileIdentity, Throttle};
 use crate::protocol::{
-    SessionContext, auto_chunk_rules, open_session, validate_destination, validate_upload,
+    LinkRate, SessionContext, auto_chunk_rules, open_session, start_chunk_bytes,
+    validate_destination, validate_upload,
 };
 use crate::store::{
     Journal, NewUpload, SessionState, StartAgainReason, StoreError, UploadLock, UploadRecord,
@@ -65,6 +66,8 @@ pub(crate) struct Scheduler {
     running: HashMap<UploadId, Running>,
     internal_tx: mpsc::Sender<Internal>,
     internal_rx: mpsc::Receiver<Internal>,
+    /// The rate last measured on an automatic chunk, where new uploads' chunk sizes start.
+    link_rate: LinkRate,
 }
 
 impl Scheduler {
@@ -85,6 +88,7 @@ impl Scheduler {
             entries: BTreeMap::new(),
             queue: VecDeque::new(),
             running: HashMap::new(),
+            link_rate: LinkRate::default(),
             internal_tx,
             internal_rx,
         }
@@ -408,13 +412,27 @@ impl Scheduler {
             file: record.file.clone(),
             destination: record.destination.clone(),
             credentials: credentials_for(&record.destination.auth),
-            chunk_size_bytes: record.chunk_size_bytes,
+            chunk_size_bytes: self.starting_chunk_bytes(record),
             largest_chunk_bytes: largest_chunk_bytes(record),
             size_unknown: record.total_bytes.is_none(),
             counter,
             throttle: self.throttle.clone(),
             answer_timeout: self.settings.stall_timeout,
         }
+    }
+
+    /// The chunk size `record` starts (or resumes) with: its own when fixed; when automatic, what
+    /// the rate last measured in this engine suggests (a Google session already under way keeps
+    /// the size it started with: the protocol holds it in the session's state).
+    fn starting_chunk_bytes(&self, record: &UploadRecord) -> Option<u64> {
+        let configured = record.chunk_size_bytes?;
+        let rules = record
+            .chunk_size_auto
+            .then(|| auto_chunk_rules(&record.destination.service))
+            .flatten();
+        Some(rules.map_or(configured, |rules| {
+            start_chunk_bytes(&rules, configured, self.link_rate.bytes_per_sec())
+        }))
     }
 
     /// Whether one more upload may start now: below the limit, or, beyond it, while the next
@@ -486,6 +504,7 @@ impl Scheduler {
                 .chunk_size_auto
                 .then(|| auto_chunk_rules(&record.destination.service))
                 .flatten(),
+            link_rate: self.link_rate.clone(),
             sink: self.sink.clone(),
             internal: self.internal_tx.clone(),
             retry: self.settings.retry,

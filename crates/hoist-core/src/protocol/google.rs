@@ -200,7 +200,11 @@ impl GoogleSession {
     async fn send(&mut self, ctx: &SessionContext, uri: &str) -> Result<Step, ProtocolError> {
         let total = ctx.file.size_bytes;
         let start = self.state.confirmed_bytes.min(total);
-        let end = request_end(start, total, ctx.chunk_size_bytes);
+        // Every chunk of a session but the last has the size its first one had.
+        if self.state.chunk_size_bytes.is_none() {
+            self.state.chunk_size_bytes = ctx.chunk_size_bytes;
+        }
+        let end = request_end(start, total, self.state.chunk_size_bytes);
         let is_last = end == total;
         let content_range = match (start == end, is_last && !ctx.size_unknown, is_last) {
             (true, _, _) => format!("bytes */{total}"),

@@ -21,6 +21,11 @@ pub struct GoogleState {
     /// about a week (Google documents the lifetime; the server does not say it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) expires_unix_secs: Option<u64>,
+    /// The size of every chunk of this session but the last (the protocol wants them all the
+    /// same), fixed by its first chunk; `None` before it, or for one stream. Older Hoists did not
+    /// keep it: their sessions take the upload's size when they go on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) chunk_size_bytes: Option<u64>,
 }
 
 impl std::fmt::Debug for GoogleState {
@@ -34,6 +39,7 @@ impl std::fmt::Debug for GoogleState {
             .field("sent_high_water_bytes", &self.sent_high_water_bytes)
             .field("crc32c", &self.crc32c)
             .field("expires_unix_secs", &self.expires_unix_secs)
+            .field("chunk_size_bytes", &self.chunk_size_bytes)
             .finish()
     }
 }
