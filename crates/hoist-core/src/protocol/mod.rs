@@ -16,6 +16,7 @@ pub mod google;
 pub(crate) mod http;
 pub mod multipart;
 pub mod probe;
+mod tls_roots;
 pub mod tus;
 
 pub use crate::store::SessionState;
