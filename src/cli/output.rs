@@ -135,7 +135,9 @@ impl Output {
                 ));
             }
             Event::Warning { kind, .. } => self.print(&format!("warning: {}", warning_words(kind))),
+            // The at-risk verdict comes with its notice; the outlook itself is for views and --json.
             Event::Added { .. }
+            | Event::Expiry { .. }
             | Event::Restored { .. }
             | Event::Removed { .. }
             | Event::QueueOrder { .. }
@@ -221,6 +223,14 @@ pub fn list_line(upload: &UploadSnapshot, interrupted: bool) -> String {
     );
     if let Some(failure) = &upload.error {
         line.push_str(&format!("\n      {}", failure_words(failure)));
+    }
+    if upload.phase == Phase::Paused || interrupted {
+        let now = hoist_core::protocol::expiry_dates::unix_now_secs();
+        if let Some(words) =
+            hoist_ui::paused_words(upload.expires_unix_secs, upload.confirmed_bytes, now)
+        {
+            line.push_str(&format!("\n      {words}."));
+        }
     }
     if interrupted {
         line.push_str(&format!(
@@ -309,7 +319,7 @@ fn notice_words(notice: UploadNotice) -> String {
             "The server kept less than it had confirmed; continuing from what it has.".to_string()
         }
         UploadNotice::SessionMayExpire { needed, lifetime } => format!(
-            "At the current speed this upload needs about {}, but the service keeps an upload session for only {}. If the session expires the upload starts again from the beginning: a faster connection, or uploading fewer files at once, would help.",
+            "At the current speed this upload needs about {}, but its upload session expires in {}. If the session expires the upload starts again from the beginning: a faster connection, or uploading fewer files at once, would help.",
             format_eta(needed),
             format_eta(lifetime)
         ),

@@ -13,6 +13,8 @@ mod background;
 mod close_dialog;
 mod demo;
 mod desktop;
+mod expiry_note;
+mod expiry_words;
 mod failure_words;
 mod folder_scan;
 mod fonts;
@@ -46,6 +48,7 @@ pub use desktop::{
     DesktopProblem, FileManager, FilePicker, PickWhat, Picked, system_file_manager,
     system_file_picker,
 };
+pub use expiry_words::{at_risk_words, paused_words, rough_duration_words};
 pub use fonts::{install_system_fonts, system_font_definitions};
 pub use icon::{APP_ID, window_icon};
 pub use model::{Notice, QueueModel, Row};

@@ -118,7 +118,11 @@ fn row_ui(
 fn name_line(ui: &mut Ui, row: &Row, layout: RowLayout, context: &RowContext<'_>) {
     ui.horizontal(|ui| {
         let room = ui.available_width();
-        let name_width = if layout.show_destination {
+        // A session that may end first is told here, in the destination's place.
+        let expiry = super::expiry_note::row_words(row);
+        let name_width = if expiry.is_some() {
+            room * 0.4
+        } else if layout.show_destination {
             room * 0.65
         } else {
             room
@@ -130,7 +134,9 @@ fn name_line(ui: &mut Ui, row: &Row, layout: RowLayout, context: &RowContext<'_>
             )
             .on_hover_text(row.upload.path.display().to_string());
         });
-        if layout.show_destination {
+        if let Some(words) = expiry {
+            super::expiry_note::show(ui, words);
+        } else if layout.show_destination {
             let name = context
                 .names
                 .iter()

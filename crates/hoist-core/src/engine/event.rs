@@ -28,6 +28,9 @@ pub struct UploadSnapshot {
     pub error: Option<Failure>,
     /// The result once completed.
     pub result: Option<RemoteResult>,
+    /// When the server's upload session ends (seconds since the Unix epoch), where known; after
+    /// that the upload starts again from the beginning.
+    pub expires_unix_secs: Option<u64>,
 }
 
 /// Progress of one running upload. `confirmed_bytes <= sent_bytes <= total_bytes`.
@@ -59,7 +62,7 @@ pub enum UploadNotice {
         /// About how long the rest of the upload needs.
         #[serde(with = "seconds")]
         needed: Duration,
-        /// How long the service keeps an upload session.
+        /// How long the upload session has left.
         #[serde(with = "seconds")]
         lifetime: Duration,
     },
@@ -137,6 +140,14 @@ pub enum Event {
         id: UploadId,
         /// What happened (the window and the command line put it in words).
         notice: UploadNotice,
+    },
+    /// A running upload's session expiry against the time the rest needs changed (sent when
+    /// the expiry is first known, then whenever it or the verdict changes).
+    Expiry {
+        /// The upload.
+        id: UploadId,
+        /// The outlook.
+        outlook: super::ExpiryOutlook,
     },
     /// The upload is done.
     Completed {

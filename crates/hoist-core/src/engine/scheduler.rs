@@ -19,7 +19,8 @@ use super::{Command, EngineWarning, Event, UploadNotice, UploadOptions, UploadSn
 use crate::auth::credentials_for;
 use crate::file::{ByteCounter, FileError, FileIdentity, Throttle};
 use crate::protocol::{
-    SessionContext, auto_chunk_rules, open_session, validate_destination, validate_upload,
+    LinkRate, SessionContext, auto_chunk_rules, open_session, start_chunk_bytes,
+    validate_destination, validate_upload,
 };
 use crate::store::{
     Journal, NewUpload, SessionState, StartAgainReason, StoreError, UploadLock, UploadRecord,
@@ -71,6 +72,8 @@ pub(crate) struct Scheduler {
     running: HashMap<UploadId, Running>,
     internal_tx: mpsc::Sender<Internal>,
     internal_rx: mpsc::Receiver<Internal>,
+    /// The rate last measured on an automatic chunk, where new uploads' chunk sizes start.
+    link_rate: LinkRate,
 }
 
 impl Scheduler {
@@ -92,6 +95,7 @@ impl Scheduler {
             queue: VecDeque::new(),
             order: QueueOrder::default(),
             running: HashMap::new(),
+            link_rate: LinkRate::default(),
             internal_tx,
             internal_rx,
         }
@@ -433,13 +437,27 @@ impl Scheduler {
             file: record.file.clone(),
             destination: record.destination.clone(),
             credentials: credentials_for(&record.destination.auth),
-            chunk_size_bytes: record.chunk_size_bytes,
+            chunk_size_bytes: self.starting_chunk_bytes(record),
             largest_chunk_bytes: largest_chunk_bytes(record),
             size_unknown: record.total_bytes.is_none(),
             counter,
             throttle: self.throttle.clone(),
             answer_timeout: self.settings.stall_timeout,
         }
+    }
+
+    /// The chunk size `record` starts (or resumes) with: its own when fixed; when automatic, what
+    /// the rate last measured in this engine suggests (a Google session already under way keeps
+    /// the size it started with: the protocol holds it in the session's state).
+    fn starting_chunk_bytes(&self, record: &UploadRecord) -> Option<u64> {
+        let configured = record.chunk_size_bytes?;
+        let rules = record
+            .chunk_size_auto
+            .then(|| auto_chunk_rules(&record.destination.service))
+            .flatten();
+        Some(rules.map_or(configured, |rules| {
+            start_chunk_bytes(&rules, configured, self.link_rate.bytes_per_sec())
+        }))
     }
 
     /// Whether one more upload may start now: below the limit, or, beyond it, while the next
@@ -514,10 +532,12 @@ impl Scheduler {
                 .chunk_size_auto
                 .then(|| auto_chunk_rules(&record.destination.service))
                 .flatten(),
+            link_rate: self.link_rate.clone(),
             sink: self.sink.clone(),
             internal: self.internal_tx.clone(),
             retry: self.settings.retry,
             stall_timeout: self.settings.stall_timeout,
+            expiry: super::expiry::ExpiryCell::of(&record.protocol_state),
         };
         let upload = UploadTask {
             record,
@@ -668,6 +688,10 @@ async fn run_upload(
         Err(e) => return TaskEnd::failed(e.failure()),
     };
     let progress_stop = CancellationToken::new();
+    let expiry = super::expiry::ExpiryTracker::new(
+        driver.expiry.clone(),
+        crate::protocol::session_lifetime(&record.destination.service),
+    );
     tokio::spawn(report_progress(
         id,
         Some(record.file.size_bytes),
@@ -675,7 +699,7 @@ async fn run_upload(
         confirmed,
         sink,
         progress_stop.clone(),
-        crate::protocol::session_lifetime(&record.destination.service),
+        expiry,
     ));
     let end = tokio::select! {
         end = driver.drive(session.as_mut(), &ctx) => Some(end),
@@ -715,5 +739,6 @@ pub fn snapshot(record: &UploadRecord) -> UploadSnapshot {
         phase: record.phase,
         error: record.error.clone(),
         result: record.result.clone(),
+        expires_unix_secs: record.protocol_state.expires_unix_secs(),
     }
 }

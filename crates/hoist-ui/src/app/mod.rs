@@ -62,6 +62,8 @@ pub struct HoistApp {
     support: crate::support_bundle::SupportBundle,
     /// The Watch folders window.
     watch: crate::watch_panel::WatchPanel,
+    /// Paused uploads already told that their session ends soon.
+    expiry_warnings: crate::expiry_note::ExpiryWarnings,
 }
 
 impl HoistApp {
@@ -111,6 +113,7 @@ impl HoistApp {
             applied_theme: None,
             support: Default::default(),
             watch: Default::default(),
+            expiry_warnings: Default::default(),
         }
     }
 
@@ -238,6 +241,7 @@ impl eframe::App for HoistApp {
         if tick.quit {
             self.close_dialog.quit(ctx);
         }
+        self.warn_of_expiry(ctx);
     }
 
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
