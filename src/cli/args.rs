@@ -108,6 +108,9 @@ pub enum CliCommand {
     Signin(Box<super::signin::SigninArgs>),
     /// Revoke and forget a saved sign-in.
     Signout(Box<super::signin::SignoutArgs>),
+    /// The queue's order: move an upload to the top, up, down or to the bottom.
+    #[command(subcommand)]
+    Queue(super::queue::QueueCommand),
     /// Watch folders: new files in them are uploaded by themselves, once each.
     #[command(subcommand)]
     Watch(super::watch::WatchCommand),

@@ -1,5 +1,5 @@
 //! The command line: `hoist upload`, `resume`, `list`, `restart`, `cancel`, `remove`, `profile`,
-//! `serve`, `signin`, `signout`, `support-bundle`, `watch`, `history`.
+//! `serve`, `signin`, `signout`, `support-bundle`, `watch`, `queue`, `history`.
 //!
 //! Secrets never come through arguments: tokens are read from an environment variable named on the
 //! command line (`--token-env VAR`), or from a saved profile's store (`--profile NAME`).
@@ -10,6 +10,7 @@ mod jobs;
 mod logging;
 mod output;
 mod profile;
+mod queue;
 mod remote;
 mod run;
 mod serve;

@@ -135,9 +135,12 @@ impl Output {
                 ));
             }
             Event::Warning { kind, .. } => self.print(&format!("warning: {}", warning_words(kind))),
+            // The at-risk verdict comes with its notice; the outlook itself is for views and --json.
             Event::Added { .. }
+            | Event::Expiry { .. }
             | Event::Restored { .. }
             | Event::Removed { .. }
+            | Event::QueueOrder { .. }
             | Event::Stopped => {}
         }
     }
@@ -221,6 +224,14 @@ pub fn list_line(upload: &UploadSnapshot, interrupted: bool) -> String {
     if let Some(failure) = &upload.error {
         line.push_str(&format!("\n      {}", failure_words(failure)));
     }
+    if upload.phase == Phase::Paused || interrupted {
+        let now = hoist_core::protocol::expiry_dates::unix_now_secs();
+        if let Some(words) =
+            hoist_ui::paused_words(upload.expires_unix_secs, upload.confirmed_bytes, now)
+        {
+            line.push_str(&format!("\n      {words}."));
+        }
+    }
     if interrupted {
         line.push_str(&format!(
             "\n      stopped when Hoist was closed or killed; `hoist resume {}` or opening Hoist continues it",
@@ -291,6 +302,10 @@ pub fn warning_words(warning: &EngineWarning) -> String {
         EngineWarning::JournalUnreadable => {
             "the list of uploads could not be read; see the log (hoist support-bundle)".to_string()
         }
+        EngineWarning::QueueOrderNotSaved => {
+            "the new order of the queue could not be saved, so it keeps its old order (is the disk full?)"
+                .to_string()
+        }
     }
 }
 
@@ -304,7 +319,7 @@ fn notice_words(notice: UploadNotice) -> String {
             "The server kept less than it had confirmed; continuing from what it has.".to_string()
         }
         UploadNotice::SessionMayExpire { needed, lifetime } => format!(
-            "At the current speed this upload needs about {}, but the service keeps an upload session for only {}. If the session expires the upload starts again from the beginning: a faster connection, or uploading fewer files at once, would help.",
+            "At the current speed this upload needs about {}, but its upload session expires in {}. If the session expires the upload starts again from the beginning: a faster connection, or uploading fewer files at once, would help.",
             format_eta(needed),
             format_eta(lifetime)
         ),

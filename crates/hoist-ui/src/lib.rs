@@ -13,6 +13,8 @@ mod background;
 mod close_dialog;
 mod demo;
 mod desktop;
+mod expiry_note;
+mod expiry_words;
 mod failure_words;
 mod folder_scan;
 mod fonts;
@@ -24,6 +26,7 @@ mod model;
 mod notify;
 mod pending;
 mod profiles;
+mod queue_order;
 mod queue_view;
 mod resume_note;
 mod row_layout;
@@ -48,6 +51,7 @@ pub use desktop::{
     DesktopProblem, FileManager, FilePicker, PickWhat, Picked, system_file_manager,
     system_file_picker,
 };
+pub use expiry_words::{at_risk_words, paused_words, rough_duration_words};
 pub use fonts::{install_system_fonts, system_font_definitions};
 pub use history_export::{SaveChoice, SavePicker, system_save_picker};
 pub use history_list::REMOVE_FROM_HISTORY;
@@ -61,6 +65,7 @@ pub use profiles::{
     ADDRESS_LABEL, API_KEY_LABEL, CLIENT_SECRET_LABEL, ProfileChoice, ProfilesWindow, SECRET_LABEL,
     SIGN_IN_CHECKBOX, ServiceChoice, UPLOAD_TOKEN_LABEL,
 };
+pub use queue_order::{MOVE_DOWN, MOVE_TO_TOP, MOVE_UP, UPLOAD_NEXT};
 pub use queue_view::MORE_ACTIONS;
 pub use resume_note::{DEMO_MOVED, interrupted_words};
 pub use settings::UiSettings;

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use super::failure_words::{failure_advice, retry_words};
 use super::warning_words::warning_words;
 use super::words::notice_words;
-use hoist_core::engine::{Event, UploadSnapshot};
+use hoist_core::engine::{Event, ExpiryOutlook, UploadSnapshot};
 use hoist_core::upload::{Destination, Phase, UploadId};
 
 /// One upload as the window shows it: the engine's snapshot, kept current by events, plus what
@@ -24,16 +24,19 @@ pub struct Row {
     pub retry_at: Option<Instant>,
     /// Why it is reconnecting.
     pub retry_reason: Option<String>,
+    /// The session's expiry against the time the rest needs, while running.
+    pub expiry: Option<ExpiryOutlook>,
 }
 
 impl Row {
-    fn from_snapshot(s: &UploadSnapshot) -> Row {
+    pub(crate) fn from_snapshot(s: &UploadSnapshot) -> Row {
         Row {
             upload: s.clone(),
             sent_bytes: s.confirmed_bytes,
             rate_bytes_per_sec: 0.0,
             retry_at: None,
             retry_reason: None,
+            expiry: None,
         }
     }
 
@@ -215,6 +218,7 @@ impl QueueModel {
                 row.upload.error = failure.clone();
                 row.retry_at = None;
                 if phase != Phase::Uploading {
+                    row.expiry = None;
                     row.rate_bytes_per_sec = 0.0;
                     row.sent_bytes = row.upload.confirmed_bytes;
                 }
@@ -243,6 +247,11 @@ impl QueueModel {
                 self.messages
                     .push(format!("{name}: {}", notice_words(notice)));
             }
+            Event::Expiry { id, outlook } => {
+                let row = self.row_mut(id)?;
+                row.upload.expires_unix_secs = Some(outlook.expires_unix_secs);
+                row.expiry = Some(outlook);
+            }
             Event::Completed { id, result } => {
                 let row = self.row_mut(id)?;
                 row.upload.phase = Phase::Completed;
@@ -270,8 +279,31 @@ impl QueueModel {
             }
             // The engine logged the detail.
             Event::Warning { kind, .. } => self.messages.push(warning_words(&kind)),
+            Event::QueueOrder { ids } => self.reorder(&ids),
             Event::Stopped => {}
         }
         None
+    }
+
+    /// Puts the rows in the engine's queue order; rows it did not name follow, as they were.
+    fn reorder(&mut self, ids: &[UploadId]) {
+        let mut rows: Vec<Option<Row>> = std::mem::take(&mut self.rows)
+            .into_iter()
+            .map(Some)
+            .collect();
+        let mut ordered = Vec::with_capacity(rows.len());
+        for id in ids {
+            if let Some(row) = self.index.get(id).and_then(|i| rows.get_mut(*i)?.take()) {
+                ordered.push(row);
+            }
+        }
+        ordered.extend(rows.into_iter().flatten());
+        self.rows = ordered;
+        self.index = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.upload.id, i))
+            .collect();
     }
 }

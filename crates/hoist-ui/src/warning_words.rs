@@ -17,6 +17,11 @@ pub fn warning_words(warning: &EngineWarning) -> String {
              Quitting Hoist and opening it again may help."
                 .to_string()
         }
+        EngineWarning::QueueOrderNotSaved => {
+            "Hoist could not save the new order of the list, so it keeps its old order. \
+             The disk may be full."
+                .to_string()
+        }
     }
 }
 
@@ -40,7 +45,11 @@ mod tests {
             words.ends_with("kept at /home/ana/.local/share/hoist/journal.sqlite3.corrupt-17."),
             "{words}"
         );
-        for warning in [set_aside, EngineWarning::JournalUnreadable] {
+        for warning in [
+            set_aside,
+            EngineWarning::JournalUnreadable,
+            EngineWarning::QueueOrderNotSaved,
+        ] {
             let words = warning_words(&warning);
             assert!(words.ends_with('.'), "{words}");
             for jargon in ["journal", "SQLite", "database", "JSON"] {

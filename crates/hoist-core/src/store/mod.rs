@@ -25,7 +25,7 @@ pub use history_export::{
 };
 pub use journal::{
     BUSY_TIMEOUT, CorruptJournal, HISTORY_LIMIT, HistoryEntry, Journal, NewUpload, OpenedJournal,
-    UploadRecord,
+    QueueMove, UploadRecord,
 };
 pub use lock::{EngineLock, UploadLock};
 pub use paths::{HOME_VAR, HoistDirs};

@@ -64,6 +64,8 @@ pub struct HoistApp {
     watch: crate::watch_panel::WatchPanel,
     /// The History window.
     history: crate::history_panel::HistoryPanel,
+    /// Paused uploads already told that their session ends soon.
+    expiry_warnings: crate::expiry_note::ExpiryWarnings,
 }
 
 impl HoistApp {
@@ -114,6 +116,7 @@ impl HoistApp {
             support: Default::default(),
             watch: Default::default(),
             history: Default::default(),
+            expiry_warnings: Default::default(),
         }
     }
 
@@ -276,6 +279,7 @@ impl eframe::App for HoistApp {
         if tick.quit {
             self.close_dialog.quit(ctx);
         }
+        self.warn_of_expiry(ctx);
     }
 
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {

@@ -30,6 +30,10 @@ use crate::upload::{
 use codec::*;
 pub use history::{HISTORY_LIMIT, HistoryEntry};
 use open::*;
+// First: its `queue_order_sql!` orders `list`.
+#[macro_use]
+mod queue_order;
+pub use queue_order::QueueMove;
 
 /// How long a write waits for another process holding the journal before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -256,7 +260,7 @@ impl Journal {
         }
     }
 
-    /// Every upload, in queue order (by id). Entries that cannot be decoded are skipped with a
+    /// Every upload, in queue order ([`Journal::queue_order`]). Entries that cannot be decoded are skipped with a
     /// warning in the log (id and reason only).
     pub fn list(&self) -> Result<Vec<UploadRecord>, StoreError> {
         let conn = self.conn();
@@ -264,7 +268,8 @@ impl Journal {
             .prepare_cached(concat!(
                 "SELECT ",
                 record_columns!(),
-                " FROM uploads ORDER BY id"
+                " FROM uploads ",
+                queue_order_sql!()
             ))
             .and_then(|mut statement| {
                 statement

@@ -28,7 +28,9 @@ pub(super) const MIGRATIONS: &[&str] = &[
     "ALTER TABLE uploads ADD COLUMN error_kind TEXT;",
     // Version 3: the chunk size is automatic (1) or fixed (0; NULL: an older Hoist's, fixed).
     "ALTER TABLE uploads ADD COLUMN chunk_size_auto INTEGER;",
-    // History: finished uploads, written in the transaction that completes them and kept when
+    // Version 4: the upload's place in the queue (NULL: never moved; after the moved ones, by id).
+    super::queue_order::QUEUE_POSITION_MIGRATION,
+    // Version 5: history: finished uploads, written in the transaction that completes them and kept when
     // they leave the queue (`history.rs`); when sending first started and how long it has taken.
     "CREATE TABLE history (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
