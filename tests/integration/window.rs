@@ -347,8 +347,13 @@ fn profiles_window_adds_tests_edits_and_deletes_a_profile() {
     step_until(&mut harness, "the save", |h| {
         h.query_by_label("Saved").is_some()
     });
-    // In the list, in the file (without the secret), and in the destination menu.
-    harness.get_by_label(hoist_ui::ServiceChoice::GoogleStyle.name());
+    // In the list (once its background reload is in), in the file (without the secret), and in
+    // the destination menu.
+    step_until(&mut harness, "the profile in the list", |h| {
+        h.query_all_by_label(hoist_ui::ServiceChoice::GoogleStyle.name())
+            .count()
+            == 1
+    });
     let expected = assert_saved_without_secret(&dirs, &server.initiate_url(), token);
     let menu = harness.state().destinations();
     assert_eq!(menu.len(), 1);
