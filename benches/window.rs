@@ -35,6 +35,7 @@ fn snapshot(i: i64) -> UploadSnapshot {
         phase: phases[i as usize % phases.len()],
         error: None,
         result: None,
+        expires_unix_secs: None,
     }
 }
 

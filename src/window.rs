@@ -53,24 +53,7 @@ pub(crate) fn run(options: WindowOptions) -> anyhow::Result<()> {
         .map(|d| d.dirs.clone())
         .unwrap_or_else(|| dirs.clone());
     let session = SessionMarker::begin(&engine_dirs);
-    let mut viewport = egui::ViewportBuilder::default()
-        .with_title(if options.demo {
-            "Hoist (demo)"
-        } else {
-            "Hoist"
-        })
-        .with_app_id(APP_ID)
-        .with_inner_size([980.0, 620.0])
-        .with_min_inner_size([480.0, 360.0])
-        .with_drag_and_drop(true);
-    if let Some(icon) = hoist_ui::window_icon() {
-        viewport = viewport.with_icon(icon);
-    }
-    let native = eframe::NativeOptions {
-        viewport,
-        persistence_path: Some(engine_dirs.config_dir.join("window.ron")),
-        ..Default::default()
-    };
+    let native = native_options(options.demo, &engine_dirs);
     let mut startup_error = None;
     let result = eframe::run_native(
         "Hoist",
@@ -81,7 +64,7 @@ pub(crate) fn run(options: WindowOptions) -> anyhow::Result<()> {
                 .storage
                 .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
                 .unwrap_or_default();
-            let mut config = EngineConfig::new(&engine_dirs);
+            let mut config = engine_config(&settings, &engine_dirs, options.stall_timeout);
             let mut moved_from = None;
             let demo = demo_opened.take().map(|opened| {
                 config.retry = RetryPolicy::loopback();
@@ -89,17 +72,6 @@ pub(crate) fn run(options: WindowOptions) -> anyhow::Result<()> {
                 Box::new(opened.demo) as Box<dyn DemoControl>
             });
             let interrupted = session.interrupted_uploads();
-            if let Some(stall_timeout) = options.stall_timeout {
-                config.stall_timeout = stall_timeout;
-            }
-            config.max_parallel_uploads = settings.parallel_uploads.max(1);
-            if settings.parallel_uploads != EngineConfig::DEFAULT_PARALLEL_UPLOADS {
-                // A number the user chose holds for small files too.
-                config.small_files_at_once = 0;
-            }
-            config.bandwidth_limit_bytes_per_sec = settings.bandwidth_limit_bytes_per_sec();
-            config.resume_unfinished_on_start = settings.auto_resume;
-            settings.apply_power(&mut config);
             let settings_auto_resume = settings.auto_resume;
             let ctx = cc.egui_ctx.clone();
             let started = Engine::start(config, Arc::new(move || ctx.request_repaint()));
@@ -111,18 +83,7 @@ pub(crate) fn run(options: WindowOptions) -> anyhow::Result<()> {
                 }
             };
             hoist_core::system::start(&handle, hoist_core::system::SystemOptions::default());
-            let watch_config = hoist_core::watch::WatchConfig {
-                chunk_size_bytes: settings.chunk_size_bytes(),
-                chunk_size_auto: settings.chunk_size_auto,
-                ..Default::default()
-            };
-            let watch_ctx = cc.egui_ctx.clone();
-            let watch = hoist_core::watch::WatchService::for_engine(
-                &handle,
-                &dirs,
-                watch_config,
-                Arc::new(move || watch_ctx.request_repaint()),
-            );
+            let watch = start_watch(&handle, &dirs, &settings, &cc.egui_ctx);
             #[cfg(unix)]
             let jobs = handle.jobs();
             let waiting_store = dirs.data_dir.join("waiting-files.txt");
@@ -130,6 +91,7 @@ pub(crate) fn run(options: WindowOptions) -> anyhow::Result<()> {
             let mut app =
                 HoistApp::new(Box::new(EngineBackend::new(handle, events)), settings, demo)
                     .with_dirs(dirs.clone())
+                    .with_history_journal(engine_dirs.journal_path())
                     .with_pending(waiting_store, waiting);
             match watch {
                 Ok((service, events)) => app = app.with_watch(service, events),
@@ -137,20 +99,7 @@ pub(crate) fn run(options: WindowOptions) -> anyhow::Result<()> {
             }
             #[cfg(unix)]
             {
-                let ctx = cc.egui_ctx.clone();
-                let wake: hoist_ui::Wake = Arc::new(move || ctx.request_repaint());
-                if let Err(error) =
-                    crate::signals::quit_on_signals(&jobs, app.window_requests(), wake)
-                {
-                    tracing::warn!(%error, "could not listen for SIGTERM; it will end Hoist at once");
-                }
-            }
-            #[cfg(unix)]
-            if let Some(first) = first {
-                let (inbox, received) = std::sync::mpsc::channel();
-                let ctx = cc.egui_ctx.clone();
-                first.serve(inbox, Arc::new(move || ctx.request_repaint()))?;
-                app = app.with_inbox(received);
+                app = listen_outside(app, &jobs, first, &cc.egui_ctx)?;
             }
             if let Some(note) = hoist_ui::interrupted_words(
                 interrupted,
@@ -175,4 +124,93 @@ pub(crate) fn run(options: WindowOptions) -> anyhow::Result<()> {
     result
         .map_err(|e| anyhow::anyhow!("{e}"))
         .context("the window could not open (on Linux it needs a display: X11 or Wayland)")
+}
+
+/// The window's size, title, icon and settings file.
+fn native_options(demo: bool, engine_dirs: &HoistDirs) -> eframe::NativeOptions {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title(if demo { "Hoist (demo)" } else { "Hoist" })
+        .with_app_id(APP_ID)
+        .with_inner_size([980.0, 620.0])
+        .with_min_inner_size([480.0, 360.0])
+        .with_drag_and_drop(true);
+    if let Some(icon) = hoist_ui::window_icon() {
+        viewport = viewport.with_icon(icon);
+    }
+    eframe::NativeOptions {
+        viewport,
+        persistence_path: Some(engine_dirs.config_dir.join("window.ron")),
+        ..Default::default()
+    }
+}
+
+/// The engine's settings as the window's Settings and `--stall-timeout` say.
+fn engine_config(
+    settings: &UiSettings,
+    engine_dirs: &HoistDirs,
+    stall_timeout: Option<std::time::Duration>,
+) -> EngineConfig {
+    let mut config = EngineConfig::new(engine_dirs);
+    if let Some(stall_timeout) = stall_timeout {
+        config.stall_timeout = stall_timeout;
+    }
+    config.max_parallel_uploads = settings.parallel_uploads.max(1);
+    if settings.parallel_uploads != EngineConfig::DEFAULT_PARALLEL_UPLOADS {
+        // A number the user chose holds for small files too.
+        config.small_files_at_once = 0;
+    }
+    config.bandwidth_limit_bytes_per_sec = settings.bandwidth_limit_bytes_per_sec();
+    config.resume_unfinished_on_start = settings.auto_resume;
+    settings.apply_power(&mut config);
+    config
+}
+
+/// Starts watching the user's watch folders for the engine behind `handle`.
+fn start_watch(
+    handle: &hoist_core::engine::EngineHandle,
+    dirs: &HoistDirs,
+    settings: &UiSettings,
+    ctx: &egui::Context,
+) -> Result<
+    (
+        hoist_core::watch::WatchService,
+        hoist_core::watch::WatchEvents,
+    ),
+    hoist_core::watch::WatchError,
+> {
+    let watch_config = hoist_core::watch::WatchConfig {
+        chunk_size_bytes: settings.chunk_size_bytes(),
+        chunk_size_auto: settings.chunk_size_auto,
+        ..Default::default()
+    };
+    let ctx = ctx.clone();
+    hoist_core::watch::WatchService::for_engine(
+        handle,
+        dirs,
+        watch_config,
+        Arc::new(move || ctx.request_repaint()),
+    )
+}
+
+/// Lets the world outside reach the window: SIGTERM/SIGINT/SIGHUP close it like the user would,
+/// and files opened with Hoist while it runs are handed to it.
+#[cfg(unix)]
+fn listen_outside(
+    mut app: HoistApp,
+    jobs: &tokio::runtime::Handle,
+    first: Option<crate::instance::FirstInstance>,
+    ctx: &egui::Context,
+) -> anyhow::Result<HoistApp> {
+    let signal_ctx = ctx.clone();
+    let wake: hoist_ui::Wake = Arc::new(move || signal_ctx.request_repaint());
+    if let Err(error) = crate::signals::quit_on_signals(jobs, app.window_requests(), wake) {
+        tracing::warn!(%error, "could not listen for SIGTERM; it will end Hoist at once");
+    }
+    if let Some(first) = first {
+        let (inbox, received) = std::sync::mpsc::channel();
+        let ctx = ctx.clone();
+        first.serve(inbox, Arc::new(move || ctx.request_repaint()))?;
+        app = app.with_inbox(received);
+    }
+    Ok(app)
 }

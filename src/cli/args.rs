@@ -108,9 +108,15 @@ pub enum CliCommand {
     Signin(Box<super::signin::SigninArgs>),
     /// Revoke and forget a saved sign-in.
     Signout(Box<super::signin::SignoutArgs>),
+    /// The queue's order: move an upload to the top, up, down or to the bottom.
+    #[command(subcommand)]
+    Queue(super::queue::QueueCommand),
     /// Watch folders: new files in them are uploaded by themselves, once each.
     #[command(subcommand)]
     Watch(super::watch::WatchCommand),
+    /// Finished uploads with their links, kept after they are cleared from the queue; export
+    /// them as CSV or clear them.
+    History(super::history::HistoryArgs),
     /// Save a zip to attach to a bug report: versions, settings, profiles, the upload list and
     /// recent logs, with every secret, token, key and upload link replaced by [redacted].
     SupportBundle {

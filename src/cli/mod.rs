@@ -1,14 +1,16 @@
 //! The command line: `hoist upload`, `resume`, `list`, `restart`, `cancel`, `remove`, `profile`,
-//! `serve`, `signin`, `signout`, `support-bundle`, `watch`.
+//! `serve`, `signin`, `signout`, `support-bundle`, `watch`, `queue`, `history`.
 //!
 //! Secrets never come through arguments: tokens are read from an environment variable named on the
 //! command line (`--token-env VAR`), or from a saved profile's store (`--profile NAME`).
 
 mod args;
+mod history;
 mod jobs;
 mod logging;
 mod output;
 mod profile;
+mod queue;
 mod remote;
 mod run;
 mod serve;

@@ -141,9 +141,12 @@ impl Output {
             Event::MeteredHold { waiting: false } => {
                 self.print("The connection is no longer metered: uploads go on.")
             }
+            // The at-risk verdict comes with its notice; the outlook itself is for views and --json.
             Event::Added { .. }
+            | Event::Expiry { .. }
             | Event::Restored { .. }
             | Event::Removed { .. }
+            | Event::QueueOrder { .. }
             | Event::Stopped => {}
         }
     }
@@ -227,6 +230,14 @@ pub fn list_line(upload: &UploadSnapshot, interrupted: bool) -> String {
     if let Some(failure) = &upload.error {
         line.push_str(&format!("\n      {}", failure_words(failure)));
     }
+    if upload.phase == Phase::Paused || interrupted {
+        let now = hoist_core::protocol::expiry_dates::unix_now_secs();
+        if let Some(words) =
+            hoist_ui::paused_words(upload.expires_unix_secs, upload.confirmed_bytes, now)
+        {
+            line.push_str(&format!("\n      {words}."));
+        }
+    }
     if interrupted {
         line.push_str(&format!(
             "\n      stopped when Hoist was closed or killed; `hoist resume {}` or opening Hoist continues it",
@@ -299,6 +310,10 @@ pub fn warning_words(warning: &EngineWarning) -> String {
         }
         EngineWarning::CannotKeepAwake => "Hoist can't keep this computer awake here (no logind on the system D-Bus), so uploads pause if it sleeps and continue when it wakes (--no-keep-awake: don't try)".to_string(),
         EngineWarning::CannotSeeMetered => "Hoist can't tell here whether the connection is metered (no NetworkManager on the system D-Bus), so --pause-on-metered has no effect and uploads go on as usual".to_string(),
+        EngineWarning::QueueOrderNotSaved => {
+            "the new order of the queue could not be saved, so it keeps its old order (is the disk full?)"
+                .to_string()
+        }
     }
 }
 
@@ -312,7 +327,7 @@ fn notice_words(notice: UploadNotice) -> String {
             "The server kept less than it had confirmed; continuing from what it has.".to_string()
         }
         UploadNotice::SessionMayExpire { needed, lifetime } => format!(
-            "At the current speed this upload needs about {}, but the service keeps an upload session for only {}. If the session expires the upload starts again from the beginning: a faster connection, or uploading fewer files at once, would help.",
+            "At the current speed this upload needs about {}, but its upload session expires in {}. If the session expires the upload starts again from the beginning: a faster connection, or uploading fewer files at once, would help.",
             format_eta(needed),
             format_eta(lifetime)
         ),

@@ -73,6 +73,8 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         CliCommand::Remove { ids } => drive(RunArgs::default(), Action::Remove(ids)),
         CliCommand::Profile(command) => profile::run(command, &dirs()?),
         CliCommand::Watch(command) => super::watch::run(command),
+        CliCommand::History(args) => super::history::run(args),
+        CliCommand::Queue(command) => super::queue::run(command),
         CliCommand::SupportBundle { file } => super::support_bundle::run(&dirs()?, &file),
     }
 }

@@ -150,26 +150,7 @@ fn campaign(protocol: &Protocol, seed: u64) -> Tally {
     let home = Home::new();
     let files = tempfile::tempdir().expect("tempdir");
     let mut tally = Tally::default();
-    let sources: Vec<PathBuf> = (0..scale.uploads)
-        .map(|i| {
-            let mut size = scale
-                .big_sizes_bytes
-                .get(i)
-                .copied()
-                .unwrap_or_else(|| random_size(&mut rng, scale.max_size_bytes));
-            if size == 0 && !protocol.empty_files {
-                size = 1;
-            }
-            tally.bytes += size;
-            make_file(
-                files.path(),
-                &format!("chaos-{i}.bin"),
-                size,
-                seed + i as u64,
-            )
-        })
-        .collect();
-    tally.uploads = sources.len();
+    let sources = make_sources(protocol, &scale, &mut rng, files.path(), seed, &mut tally);
 
     let mut child = home
         .hoist()
@@ -245,27 +226,7 @@ fn campaign(protocol: &Protocol, seed: u64) -> Tally {
         child = resume_all(&home);
     }
     tally.absorb(&server);
-
-    let list = home.list();
-    let mut seen = BTreeMap::new();
-    for upload in &list {
-        let path = upload["path"].as_str().unwrap_or_default().to_string();
-        *seen.entry(path).or_insert(0) += 1;
-    }
-    tally.duplicated = seen.values().filter(|&&n| n > 1).count();
-    for (i, source) in sources.iter().enumerate() {
-        let key = source.display().to_string();
-        if !seen.contains_key(&key) {
-            tally.lost += 1;
-            continue;
-        }
-        let stored = server.stored(&format!("chaos-{i}.bin"));
-        if !stored.exists() {
-            tally.lost += 1;
-        } else if sha256(&stored) != sha256(source) {
-            tally.corrupt += 1;
-        }
-    }
+    check_stored(&home, &server, &sources, &mut tally);
     tally
 }
 
@@ -339,5 +300,56 @@ fn chaos_campaign() {
             t.kills,
             scale().min_kills
         );
+    }
+}
+
+/// The campaign's files, of the scale's sizes (the big ones first), counted in `tally`.
+fn make_sources(
+    protocol: &Protocol,
+    scale: &Scale,
+    rng: &mut StdRng,
+    dir: &std::path::Path,
+    seed: u64,
+    tally: &mut Tally,
+) -> Vec<PathBuf> {
+    let sources: Vec<PathBuf> = (0..scale.uploads)
+        .map(|i| {
+            let mut size = scale
+                .big_sizes_bytes
+                .get(i)
+                .copied()
+                .unwrap_or_else(|| random_size(rng, scale.max_size_bytes));
+            if size == 0 && !protocol.empty_files {
+                size = 1;
+            }
+            tally.bytes += size;
+            make_file(dir, &format!("chaos-{i}.bin"), size, seed + i as u64)
+        })
+        .collect();
+    tally.uploads = sources.len();
+    sources
+}
+
+/// Counts what the server holds against the sources: lost, corrupt and duplicated uploads.
+fn check_stored(home: &Home, server: &TestServer, sources: &[PathBuf], tally: &mut Tally) {
+    let list = home.list();
+    let mut seen = BTreeMap::new();
+    for upload in &list {
+        let path = upload["path"].as_str().unwrap_or_default().to_string();
+        *seen.entry(path).or_insert(0) += 1;
+    }
+    tally.duplicated = seen.values().filter(|&&n| n > 1).count();
+    for (i, source) in sources.iter().enumerate() {
+        let key = source.display().to_string();
+        if !seen.contains_key(&key) {
+            tally.lost += 1;
+            continue;
+        }
+        let stored = server.stored(&format!("chaos-{i}.bin"));
+        if !stored.exists() {
+            tally.lost += 1;
+        } else if sha256(&stored) != sha256(source) {
+            tally.corrupt += 1;
+        }
     }
 }

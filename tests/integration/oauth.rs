@@ -390,14 +390,19 @@ fn oauth_upload_args(server: &TestServer) -> Vec<String> {
 /// The refresh token the CLI saved: in the secret store (the secrets file, which these tests
 /// choose with `HOIST_SECRET_STORE=file`), under `oauth/google/default`.
 fn saved_refresh_token(home: &Home) -> (std::path::PathBuf, String) {
+    saved_refresh_token_for(home, "default")
+}
+
+/// Where the file secret store is, and the refresh token it keeps for `profile`.
+fn saved_refresh_token_for(home: &Home, profile: &str) -> (std::path::PathBuf, String) {
     let path = home.dir.path().join("data").join("secrets.json");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let secrets: serde_json::Value = serde_json::from_str(&text).expect("secrets file is JSON");
     let token = secrets
-        .pointer("/secrets/oauth~1google~1default")
-        .or_else(|| secrets.get("oauth/google/default"))
+        .pointer(&format!("/secrets/oauth~1google~1{profile}"))
+        .or_else(|| secrets.get(format!("oauth/google/{profile}")))
         .and_then(|v| v.as_str())
-        .unwrap_or_else(|| panic!("no saved sign-in in the secrets file"))
+        .unwrap_or_else(|| panic!("no sign-in saved for the profile '{profile}': {secrets}"))
         .to_string();
     (path, token)
 }
@@ -560,45 +565,12 @@ fn revoked_sign_in_fails_the_upload_with_sign_in_again() {
 fn a_profile_signs_in_once_and_uploads_without_more_options() {
     let server = TestServer::start_with_token(&["oauth-token-ttl=2"], Some(REQUIRED_TOKEN));
     let home = Home::new();
-    let base = server.base_url();
     let hoist = || {
         let mut cmd = home.hoist();
         cmd.env("HOIST_SECRET_STORE", "file");
         cmd
     };
-    let added = hoist()
-        .env("HOIST_TEST_CLIENT_SECRET", "client-secret-xyz")
-        .args([
-            "profile",
-            "add",
-            "gcs",
-            "--kind",
-            "google-resumable",
-            "--endpoint",
-            &server.initiate_url(),
-            "--chunk-size",
-            "256KiB",
-            "--oauth",
-            "--client-id",
-            CLIENT_ID,
-            "--client-secret-env",
-            "HOIST_TEST_CLIENT_SECRET",
-            "--auth-url",
-            &format!("{base}/oauth/authorize"),
-            "--token-url",
-            &format!("{base}/oauth/token"),
-            "--revoke-url",
-            &format!("{base}/oauth/revoke"),
-        ])
-        .output()
-        .expect("profile add");
-    let added_text = text(&added);
-    assert!(added.status.success(), "{added_text}");
-    assert!(
-        added_text.contains("OAuth client secret is kept in")
-            && added_text.contains("hoist signin google --profile gcs"),
-        "{added_text}"
-    );
+    let added_text = add_oauth_profile(&home, &server);
     let profiles = std::fs::read_to_string(home.dir.path().join("config").join("profiles.toml"))
         .expect("profiles.toml");
     assert!(profiles.contains(CLIENT_ID), "{profiles}");
@@ -643,17 +615,7 @@ fn a_profile_signs_in_once_and_uploads_without_more_options() {
         "{signin_output}"
     );
     show("saved as 'gcs': signed in");
-    let (token_path, refresh_token) = {
-        let path = home.dir.path().join("data").join("secrets.json");
-        let secrets: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&path).expect("secrets")).expect("json");
-        let token = secrets
-            .pointer("/secrets/oauth~1google~1gcs")
-            .and_then(|v| v.as_str())
-            .unwrap_or_else(|| panic!("no sign-in saved for the profile: {secrets}"))
-            .to_string();
-        (path, token)
-    };
+    let (token_path, refresh_token) = saved_refresh_token_for(&home, "gcs");
 
     // The upload reads the client secret from the store: no variable in its environment.
     let out = upload(&source);
@@ -679,21 +641,7 @@ fn a_profile_signs_in_once_and_uploads_without_more_options() {
     );
 
     // Signing out revokes at the server and forgets the token; uploads then say so.
-    let revocations_before = server.runtime.block_on(oauth_counter(&base, "revocations"));
-    let out = hoist()
-        .args(["signout", "google", "--profile", "gcs"])
-        .output()
-        .expect("signout");
-    assert!(out.status.success(), "{}", text(&out));
-    assert!(
-        text(&out).contains("Signed out of Google for the profile 'gcs'"),
-        "{}",
-        text(&out)
-    );
-    assert_eq!(
-        server.runtime.block_on(oauth_counter(&base, "revocations")),
-        revocations_before + 1
-    );
+    sign_out_gcs(&home, &server);
     show("not signed in yet");
     let after = upload(&source);
     assert!(!after.status.success(), "{}", text(&after));
@@ -718,4 +666,67 @@ fn a_profile_signs_in_once_and_uploads_without_more_options() {
     let secrets = std::fs::read_to_string(&token_path).expect("secrets");
     assert!(!secrets.contains("oauth/google/gcs"), "{secrets}");
     assert!(!secrets.contains("client-secret-xyz"), "{secrets}");
+}
+
+/// `hoist profile add gcs --oauth ...` against `server`; what it printed.
+fn add_oauth_profile(home: &Home, server: &TestServer) -> String {
+    let base = server.base_url();
+    let added = home
+        .hoist()
+        .env("HOIST_SECRET_STORE", "file")
+        .env("HOIST_TEST_CLIENT_SECRET", "client-secret-xyz")
+        .args([
+            "profile",
+            "add",
+            "gcs",
+            "--kind",
+            "google-resumable",
+            "--endpoint",
+            &server.initiate_url(),
+            "--chunk-size",
+            "256KiB",
+            "--oauth",
+            "--client-id",
+            CLIENT_ID,
+            "--client-secret-env",
+            "HOIST_TEST_CLIENT_SECRET",
+            "--auth-url",
+            &format!("{base}/oauth/authorize"),
+            "--token-url",
+            &format!("{base}/oauth/token"),
+            "--revoke-url",
+            &format!("{base}/oauth/revoke"),
+        ])
+        .output()
+        .expect("profile add");
+    let added_text = text(&added);
+    assert!(added.status.success(), "{added_text}");
+    assert!(
+        added_text.contains("OAuth client secret is kept in")
+            && added_text.contains("hoist signin google --profile gcs"),
+        "{added_text}"
+    );
+    added_text
+}
+
+/// `hoist signout google --profile gcs`: it says so, and the server saw one more revocation.
+fn sign_out_gcs(home: &Home, server: &TestServer) {
+    let base = server.base_url();
+    let revocations_before = server.runtime.block_on(oauth_counter(&base, "revocations"));
+    let out = home
+        .hoist()
+        .env("HOIST_SECRET_STORE", "file")
+        .args(["signout", "google", "--profile", "gcs"])
+        .output()
+        .expect("signout");
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("Signed out of Google for the profile 'gcs'"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        server.runtime.block_on(oauth_counter(&base, "revocations")),
+        revocations_before + 1
+    );
 }

@@ -88,25 +88,7 @@ fn profile_round_trip_upload_and_remove() {
     );
 
     // Adding again without --replace is refused and changes nothing.
-    let again = home.run_with_stdin(
-        &[
-            "profile",
-            "add",
-            "studio",
-            "--kind",
-            "tus",
-            "--endpoint",
-            "http://127.0.0.1:1/files",
-            "--secret-stdin",
-        ],
-        "other-secret\n",
-    );
-    assert!(!again.status.success(), "{}", text(&again));
-    assert!(
-        String::from_utf8_lossy(&again.stderr).contains("exists already"),
-        "{}",
-        text(&again)
-    );
+    assert_adding_again_is_refused(&home);
 
     for args in [
         &["profile", "list"][..],
@@ -373,22 +355,7 @@ fn secrets_and_session_uris_never_leak() {
         secret,
     );
     keep("add expiring", &add_expiring);
-    let add_bad = home
-        .hoist_file_store()
-        .args([
-            "profile",
-            "add",
-            "bad",
-            "--kind",
-            "google-resumable",
-            "--endpoint",
-            &expiring.initiate_url(),
-            "--secret-env",
-            "WRONG_TOKEN",
-        ])
-        .env("WRONG_TOKEN", wrong)
-        .output()
-        .expect("hoist runs");
+    let add_bad = add_profile_with_wrong_secret(&home, &expiring.initiate_url(), wrong);
     assert!(add_bad.status.success(), "{}", text(&add_bad));
     keep("add bad", &add_bad);
 
@@ -446,33 +413,11 @@ fn secrets_and_session_uris_never_leak() {
         &["profile", "test", "good"],
         &["profile", "test", "bad"],
     ] {
-        let out = home.run(args);
-        keep(&format!("{args:?}"), &out);
+        keep(&format!("{args:?}"), &home.run(args));
     }
 
     // The session URIs Hoist used, from its journal.
-    let opened =
-        hoist_core::store::Journal::open(&home.dir.path().join("data").join("journal.sqlite3"))
-            .expect("journal");
-    let records = opened.journal.list().expect("records");
-    let session_uris: Vec<String> = records
-        .iter()
-        .filter_map(|r| {
-            serde_json::to_value(&r.protocol_state)
-                .ok()?
-                .get("session_uri")?
-                .as_str()
-                .map(str::to_string)
-        })
-        .collect();
-    assert!(session_uris.len() >= 3, "{records:?}");
-    let upload_ids: Vec<String> = session_uris
-        .iter()
-        .filter_map(|uri| uri.split("upload_id=").nth(1).map(str::to_string))
-        .collect();
-    assert_eq!(upload_ids.len(), session_uris.len());
-    drop(opened);
-
+    let (session_uris, upload_ids) = journal_session_uris(&home);
     let mut leaky: Vec<&str> = vec![secret, wrong];
     leaky.extend(session_uris.iter().map(String::as_str));
     leaky.extend(upload_ids.iter().map(String::as_str));
@@ -569,4 +514,72 @@ fn profile_list_shows_the_name_the_window_gave_beside_the_key() {
     };
     assert_eq!(by_name("my-videos")["display_name"], "My videos 🎬");
     assert_eq!(by_name("plain")["display_name"], "plain");
+}
+
+/// `profile add studio` when `studio` exists is refused.
+fn assert_adding_again_is_refused(home: &Home) {
+    let again = home.run_with_stdin(
+        &[
+            "profile",
+            "add",
+            "studio",
+            "--kind",
+            "tus",
+            "--endpoint",
+            "http://127.0.0.1:1/files",
+            "--secret-stdin",
+        ],
+        "other-secret\n",
+    );
+    assert!(!again.status.success(), "{}", text(&again));
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("exists already"),
+        "{}",
+        text(&again)
+    );
+}
+
+/// `profile add bad` with the secret `wrong`, from an environment variable.
+fn add_profile_with_wrong_secret(home: &Home, endpoint: &str, wrong: &str) -> Output {
+    home.hoist_file_store()
+        .args([
+            "profile",
+            "add",
+            "bad",
+            "--kind",
+            "google-resumable",
+            "--endpoint",
+            endpoint,
+            "--secret-env",
+            "WRONG_TOKEN",
+        ])
+        .env("WRONG_TOKEN", wrong)
+        .output()
+        .expect("hoist runs")
+}
+
+/// The session URIs in the journal of `home` (at least three), and the upload ids in them.
+fn journal_session_uris(home: &Home) -> (Vec<String>, Vec<String>) {
+    let opened =
+        hoist_core::store::Journal::open(&home.dir.path().join("data").join("journal.sqlite3"))
+            .expect("journal");
+    let records = opened.journal.list().expect("records");
+    let session_uris: Vec<String> = records
+        .iter()
+        .filter_map(|r| {
+            serde_json::to_value(&r.protocol_state)
+                .ok()?
+                .get("session_uri")?
+                .as_str()
+                .map(str::to_string)
+        })
+        .collect();
+    assert!(session_uris.len() >= 3, "{records:?}");
+    let upload_ids: Vec<String> = session_uris
+        .iter()
+        .filter_map(|uri| uri.split("upload_id=").nth(1).map(str::to_string))
+        .collect();
+    assert_eq!(upload_ids.len(), session_uris.len());
+    drop(opened);
+    (session_uris, upload_ids)
 }

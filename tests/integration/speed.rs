@@ -10,7 +10,9 @@ use hoist_core::protocol::MAX_AUTO_CHUNK_BYTES;
 use hoist_core::store::{HoistDirs, Journal};
 use hoist_core::upload::{AuthSource, Destination, Phase, Service};
 
-use crate::support::{Home, TestServer, assert_stored_equal, make_file, text, wait_until};
+use crate::support::{
+    FAST_RETRY, Home, TestServer, assert_stored_equal, make_file, text, wait_until,
+};
 
 const KIB: u64 = 1024;
 const MIB: u64 = 1024 * 1024;
@@ -94,37 +96,65 @@ fn confirmed_progress_is_never_shown_before_the_journal_has_it() {
     assert_stored_equal(&server, "ordered.bin", &source);
 }
 
-/// `--chunk-size auto` on loopback: the first chunk is the starting size, later ones grow
-/// (chunks that take milliseconds are far below the few seconds aimed at), every chunk but the
-/// last is a multiple of 256 KiB and none is above the cap; `--chunk-size 8MiB` stays 8 MiB.
+/// `--chunk-size auto` on loopback. tus: the first chunk is the starting size and later ones
+/// grow within the upload (chunks that take milliseconds are far below the few seconds aimed
+/// at). Google: a session keeps the size of its first chunk to its last (the protocol's rule,
+/// which the reference server enforces), and the next upload's session starts from the rate the
+/// first one measured. Every chunk but the last is a multiple of 256 KiB and none is above the
+/// cap; `--chunk-size 8MiB` stays 8 MiB.
 #[test]
-fn automatic_chunks_grow_on_a_fast_link_and_a_fixed_size_stays() {
-    let server = TestServer::start(&[]);
-    let home = Home::new();
+fn automatic_chunks_follow_the_link_within_each_protocols_rules() {
     let files = tempfile::tempdir().expect("files");
     let size = 48 * MIB + 100;
-    let source = make_file(files.path(), "grow.bin", size, 32);
-    let out = home.upload(
-        &server.initiate_url(),
-        &["--chunk-size", "auto"],
-        &[&source],
-    );
+    let home = Home::new();
+    let tus_server = TestServer::start(&[]);
+    let grown = make_file(files.path(), "grow.bin", size, 32);
+    let out = home
+        .hoist()
+        .args(crate::tus::upload_args(&tus_server))
+        .args(FAST_RETRY)
+        .args(["--chunk-size", "auto"])
+        .arg(&grown)
+        .output()
+        .expect("hoist runs");
     assert!(out.status.success(), "{}", text(&out));
-    assert_stored_equal(&server, "grow.bin", &source);
-    let sizes = server.stats().upload_body_sizes_bytes;
+    let sizes = tus_server.stats().upload_body_sizes_bytes;
     assert_eq!(sizes.iter().sum::<u64>(), size, "{sizes:?}");
     assert_eq!(sizes[0], 8 * MIB, "{sizes:?}");
     assert!(
         sizes[1] > 8 * MIB,
         "the second chunk did not grow: {sizes:?}"
     );
-    let (last, rest) = sizes.split_last().expect("chunks");
-    assert!(*last > 0);
-    for chunk in rest {
-        assert_eq!(chunk % (256 * KIB), 0, "{sizes:?}");
-        assert!(*chunk <= MAX_AUTO_CHUNK_BYTES, "{sizes:?}");
+    assert_legal_chunks(&sizes);
+
+    let server = TestServer::start(&[]);
+    let first = make_file(files.path(), "first.bin", size, 35);
+    let second = make_file(files.path(), "second.bin", size, 36);
+    let out = home.upload(
+        &server.initiate_url(),
+        &["--chunk-size", "auto", "--parallel", "1"],
+        &[&first, &second],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert_stored_equal(&server, "first.bin", &first);
+    assert_stored_equal(&server, "second.bin", &second);
+    let sizes = server.stats().upload_body_sizes_bytes;
+    assert_eq!(sizes.iter().sum::<u64>(), 2 * size, "{sizes:?}");
+    // The first session: 8 MiB chunks to the end; the second starts bigger and keeps its size.
+    assert_eq!(
+        sizes[..7],
+        [8 * MIB, 8 * MIB, 8 * MIB, 8 * MIB, 8 * MIB, 8 * MIB, 100]
+    );
+    let later = &sizes[7..];
+    assert!(
+        later[0] > 8 * MIB,
+        "the second session did not start bigger: {sizes:?}"
+    );
+    if let Some((_, rest)) = later.split_last() {
+        assert!(rest.iter().all(|c| *c == later[0]), "{sizes:?}");
     }
-    assert_eq!(home.list()[0]["phase"], "completed");
+    assert_legal_chunks(later);
+    assert!(home.list().iter().all(|u| u["phase"] == "completed"));
 
     let fixed_server = TestServer::start(&[]);
     let fixed = make_file(files.path(), "fixed.bin", 20 * MIB + 7, 33);
@@ -254,4 +284,14 @@ fn many_small_files_go_more_at_once_by_default() {
         most_at_once > 2 && most_at_once <= EngineConfig::DEFAULT_SMALL_FILES_AT_ONCE,
         "{most_at_once} at once"
     );
+}
+
+/// Every chunk but the last is a multiple of 256 KiB, none above the automatic size's cap.
+fn assert_legal_chunks(sizes: &[u64]) {
+    let (last, rest) = sizes.split_last().expect("chunks");
+    assert!(*last > 0);
+    for chunk in rest {
+        assert_eq!(chunk % (256 * KIB), 0, "{sizes:?}");
+        assert!(*chunk <= MAX_AUTO_CHUNK_BYTES, "{sizes:?}");
+    }
 }

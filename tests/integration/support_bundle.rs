@@ -60,7 +60,7 @@ fn urls_in_journal(home: &Home, base_url: &str) -> Vec<String> {
 }
 
 /// The bundle's entries, by name.
-fn unzip(path: &Path) -> Vec<(String, String)> {
+pub(crate) fn unzip(path: &Path) -> Vec<(String, String)> {
     let file = std::fs::File::open(path).expect("open bundle");
     let mut archive = zip::ZipArchive::new(file).expect("a zip");
     (0..archive.len())
@@ -127,27 +127,7 @@ fn a_support_bundle_holds_no_secret_and_what_helps() {
         "the journal keeps the session URIs of the unfinished uploads"
     );
 
-    let bundle = home.dir.path().join("report.zip");
-    let out = home
-        .hoist_file_store()
-        .env(TOKEN_VAR, ENV_TOKEN)
-        .args(["support-bundle"])
-        .arg(&bundle)
-        .output()
-        .expect("hoist runs");
-    assert!(out.status.success(), "support-bundle: {}", text(&out));
-    let said = String::from_utf8_lossy(&out.stdout);
-    assert!(said.contains("report.zip"), "{said}");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let mode = std::fs::metadata(&bundle)
-            .expect("bundle")
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600, "the bundle is private to the user");
-    }
-
+    let bundle = write_bundle(&home);
     let entries = unzip(&bundle);
     let names: Vec<&str> = entries.iter().map(|(n, _)| n.as_str()).collect();
     for expected in ["about.txt", "journal.json", "settings/profiles.toml"] {
@@ -166,16 +146,7 @@ fn a_support_bundle_holds_no_secret_and_what_helps() {
     );
 
     // Nothing secret anywhere: the tokens, the session URIs, nor their paths and queries.
-    let mut needles = vec![PROFILE_TOKEN.to_string(), ENV_TOKEN.to_string()];
-    for uri in &session_uris {
-        needles.push(uri.clone());
-        let url = url::Url::parse(uri).expect("a URL");
-        needles.push(url.path().to_string());
-        if let Some(query) = url.query() {
-            needles.push(query.to_string());
-        }
-    }
-    needles.retain(|n| n.len() > 3);
+    let needles = secret_needles(&session_uris);
     for (name, content) in &entries {
         for needle in &needles {
             assert!(
@@ -208,4 +179,45 @@ fn a_support_bundle_holds_no_secret_and_what_helps() {
         .expect("profiles")
         .1;
     assert!(profiles.contains("[profiles.studio]"), "{profiles}");
+}
+
+/// `hoist support-bundle report.zip` in `home`: the bundle, private to the user.
+fn write_bundle(home: &Home) -> std::path::PathBuf {
+    let bundle = home.dir.path().join("report.zip");
+    let out = home
+        .hoist_file_store()
+        .env(TOKEN_VAR, ENV_TOKEN)
+        .args(["support-bundle"])
+        .arg(&bundle)
+        .output()
+        .expect("hoist runs");
+    assert!(out.status.success(), "support-bundle: {}", text(&out));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("report.zip"), "{said}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&bundle)
+            .expect("bundle")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the bundle is private to the user");
+    }
+
+    bundle
+}
+
+/// What must never be in a bundle: the tokens, the session URIs, and their paths and queries.
+fn secret_needles(session_uris: &[String]) -> Vec<String> {
+    let mut needles = vec![PROFILE_TOKEN.to_string(), ENV_TOKEN.to_string()];
+    for uri in session_uris {
+        needles.push(uri.clone());
+        let url = url::Url::parse(uri).expect("a URL");
+        needles.push(url.path().to_string());
+        if let Some(query) = url.query() {
+            needles.push(query.to_string());
+        }
+    }
+    needles.retain(|n| n.len() > 3);
+    needles
 }

@@ -1,6 +1,7 @@
 //! HTTPS: every protocol against the reference server speaking TLS with a certificate from a
 //! throwaway authority (`scripts/make-test-ca.sh`), trusted through `SSL_CERT_FILE`; and a
-//! certificate Hoist does not trust fails at once, with words that say so.
+//! certificate Hoist does not trust fails at once, with words that say so; an authority only in a
+//! certificate folder (`SSL_CERT_DIR`) is found once the bundle file does not know the server.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -96,4 +97,28 @@ fn an_untrusted_certificate_fails_at_once_in_plain_words() {
     );
     assert!(took < Duration::from_secs(20), "took {took:?}");
     assert_eq!(server.stats().requests, 0, "a request reached the server");
+}
+
+/// An authority kept only in a certificate folder (`SSL_CERT_DIR`), not in the bundle file Hoist
+/// reads first: the folder is read when the bundle does not know the server, and it is trusted.
+#[test]
+fn an_authority_in_a_certificate_folder_is_found_after_the_bundle() {
+    let certs = tempfile::tempdir().expect("tempdir");
+    let (files, ca) = make_ca(certs.path());
+    let folder = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(&ca, folder.path().join("test-ca.pem")).expect("copy the CA");
+    let server = TestServer::start_with(&[], None, Some(files));
+    let home = Home::new();
+    let source = make_file(home.dir.path(), "folder-ca.bin", 200_000, 43);
+    let out = home
+        .hoist()
+        .env_remove("SSL_CERT_FILE")
+        .env("SSL_CERT_DIR", folder.path())
+        .args(["upload", "--kind", "google-resumable", "--endpoint"])
+        .arg(server.initiate_url())
+        .arg(&source)
+        .output()
+        .expect("hoist runs");
+    assert!(out.status.success(), "{}", text(&out));
+    assert_stored_equal(&server, "folder-ca.bin", &source);
 }

@@ -14,7 +14,7 @@ use hoist_core::upload::{AuthSource, Destination, Failure, FailureKind, Phase, U
 use hoist_ui::{ChannelBackend, HoistApp, UiSettings};
 
 use crate::window_support::{
-    jobs_runtime, loopback_destination, settle, step_until, type_into, upload_row,
+    loopback_destination, profiles_window, settle, step_until, type_into, upload_row,
 };
 
 fn destination() -> Destination {
@@ -312,39 +312,15 @@ fn profiles_window_adds_tests_edits_and_deletes_a_profile() {
     let server = crate::support::TestServer::start_with_token(&[], Some(token));
     let home = tempfile::tempdir().expect("tempdir");
     let dirs = hoist_core::store::HoistDirs::from_home(home.path());
-    dirs.ensure().expect("dirs");
-    // The secrets file, chosen knowingly in the profiles file: no keyring, no process env.
     let profiles_file = dirs.config_dir.join("profiles.toml");
-    std::fs::write(&profiles_file, "secret_store = \"file\"\n").expect("write");
     let files = tempfile::tempdir().expect("tempdir");
     let video = files.path().join("clip.mp4");
     std::fs::write(&video, b"video").expect("write");
-
-    let (command_tx, commands_rx) = channel();
-    let (event_tx, event_rx) = channel();
-    event_tx
-        .send(Event::Restored {
-            uploads: Vec::new(),
-        })
-        .expect("send");
-    let backend = ChannelBackend {
-        commands: command_tx,
-        events: event_rx,
-    };
     let settings = UiSettings {
         destination: Some("local".to_string()),
         ..UiSettings::default()
     };
-    // The engine's runtime stands in for the fake backend's: connection tests run on it.
-    let jobs = jobs_runtime();
-    let app = HoistApp::new(Box::new(backend), settings, None)
-        .without_notifications()
-        .with_dirs(dirs.clone())
-        .with_jobs(jobs.handle().clone());
-    let mut harness = Harness::builder()
-        .with_size(egui::Vec2::new(1100.0, 700.0))
-        .build_eframe(|_cc| app);
-    settle(&mut harness);
+    let (mut harness, commands_rx, _jobs) = profiles_window(&dirs, settings, |app| app);
     assert!(harness.state().destinations().is_empty());
 
     harness.get_by_label("Profiles").click();
@@ -371,22 +347,14 @@ fn profiles_window_adds_tests_edits_and_deletes_a_profile() {
     step_until(&mut harness, "the save", |h| {
         h.query_by_label("Saved").is_some()
     });
-    // In the list, in the file (without the secret), and in the destination menu.
-    harness.get_by_label(hoist_ui::ServiceChoice::GoogleStyle.name());
-    let written = std::fs::read_to_string(&profiles_file).expect("read");
-    assert!(written.contains("[profiles.local]"), "{written}");
-    assert!(written.contains(&server.initiate_url()), "{written}");
-    assert!(
-        !written.contains(token),
-        "the secret must not be in profiles.toml"
-    );
-    let secrets = std::fs::read_to_string(dirs.data_dir.join("secrets.json")).expect("secrets");
-    assert!(secrets.contains(token));
-    let stored = hoist_core::profile::ProfileStore::new(&dirs)
-        .get("local")
-        .expect("profile");
-    let expected = stored.destination("local").expect("destination");
-    assert!(matches!(expected.auth, AuthSource::Stored(_)));
+    // In the list (once its background reload is in), in the file (without the secret), and in
+    // the destination menu.
+    step_until(&mut harness, "the profile in the list", |h| {
+        h.query_all_by_label(hoist_ui::ServiceChoice::GoogleStyle.name())
+            .count()
+            == 1
+    });
+    let expected = assert_saved_without_secret(&dirs, &server.initiate_url(), token);
     let menu = harness.state().destinations();
     assert_eq!(menu.len(), 1);
     assert_eq!(menu[0], ("local".to_string(), expected.clone()));
@@ -403,29 +371,7 @@ fn profiles_window_adds_tests_edits_and_deletes_a_profile() {
     });
 
     // Files dropped now go to the profile, with its chunk size (one stream: none set).
-    harness.input_mut().dropped_files = vec![Arc::new(TestDroppedFile(video.clone()))];
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut sent = Vec::new();
-    while sent.is_empty() && Instant::now() < deadline {
-        harness.step();
-        sent.extend(commands_rx.try_iter());
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    match sent.as_slice() {
-        [
-            Command::Add {
-                path,
-                destination,
-                options,
-                ..
-            },
-        ] => {
-            assert_eq!(*path, video);
-            assert_eq!(*destination, expected);
-            assert_eq!(options.chunk_size_bytes, None);
-        }
-        other => panic!("unexpected commands {other:?}"),
-    }
+    drop_and_expect_add(&mut harness, &commands_rx, &video, &expected);
 
     // Edit: a new token replaces the stored one (the old one is gone); the rest is kept.
     harness.get_by_label("Edit").click();
@@ -506,8 +452,7 @@ fn a_broken_profiles_file_is_shown_with_its_line() {
 /// the sign-in; "Test connection" then uses it and "Sign out" revokes it.
 #[test]
 fn profiles_window_signs_a_profile_in_to_google() {
-    use hoist_core::profile::manage::{self, SecretUpdate};
-    use hoist_core::profile::{GoogleSignIn, Profile, ProfileKind};
+    use hoist_core::profile::manage;
 
     let server = crate::support::TestServer::start_with_token(&[], Some("tok-static-unused"));
     let base = server.base_url();
@@ -519,41 +464,8 @@ fn profiles_window_signs_a_profile_in_to_google() {
         "secret_store = \"file\"\n",
     )
     .expect("write");
-    // Saved as `profile add --oauth` would, pointing at the reference server's OAuth provider.
-    let profile = Profile {
-        endpoint: Some(server.initiate_url()),
-        google_sign_in: Some(GoogleSignIn {
-            client_id: crate::oauth::CLIENT_ID.to_string(),
-            account: None,
-            auth_url: Some(format!("{base}/oauth/authorize")),
-            token_url: Some(format!("{base}/oauth/token")),
-            revoke_url: Some(format!("{base}/oauth/revoke")),
-        }),
-        ..Profile::new(ProfileKind::GoogleResumable)
-    };
-    manage::save(
-        &dirs,
-        "gsi",
-        profile,
-        SecretUpdate::Replace {
-            main: Some(hoist_core::secrets::Secret::new("client-secret-xyz")),
-            headers: Vec::new(),
-        },
-        false,
-    )
-    .expect("save");
+    save_google_sign_in_profile(&dirs, &base, server.initiate_url());
 
-    let (command_tx, _commands_rx) = channel();
-    let (event_tx, event_rx) = channel();
-    event_tx
-        .send(Event::Restored {
-            uploads: Vec::new(),
-        })
-        .expect("send");
-    let backend = ChannelBackend {
-        commands: command_tx,
-        events: event_rx,
-    };
     // The "browser": it follows the consent page back to Hoist's loopback listener.
     let browser = server.runtime.handle().clone();
     let visited = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
@@ -567,16 +479,9 @@ fn profiles_window_signs_a_profile_in_to_google() {
         }
         true
     });
-    let jobs = jobs_runtime();
-    let app = HoistApp::new(Box::new(backend), UiSettings::default(), None)
-        .without_notifications()
-        .with_dirs(dirs.clone())
-        .with_browser_opener(opener)
-        .with_jobs(jobs.handle().clone());
-    let mut harness = Harness::builder()
-        .with_size(egui::Vec2::new(1100.0, 700.0))
-        .build_eframe(|_cc| app);
-    settle(&mut harness);
+    let (mut harness, _commands, _jobs) = profiles_window(&dirs, UiSettings::default(), |app| {
+        app.with_browser_opener(opener)
+    });
     harness.get_by_label("Profiles").click();
     settle(&mut harness);
     step_until(&mut harness, "the list", |h| {
@@ -665,4 +570,94 @@ fn click_until_shown(harness: &mut Harness<'static, HoistApp>, button: &str, sho
     step_until(harness, shown, |h| {
         h.query_by_label_contains(shown).is_some()
     });
+}
+
+/// Drops `video` on the window: exactly one `Add` of it to `expected` follows, with no chunk size.
+fn drop_and_expect_add(
+    harness: &mut Harness<'static, HoistApp>,
+    commands_rx: &Receiver<Command>,
+    video: &Path,
+    expected: &Destination,
+) {
+    harness.input_mut().dropped_files = vec![Arc::new(TestDroppedFile(video.to_path_buf()))];
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut sent = Vec::new();
+    while sent.is_empty() && Instant::now() < deadline {
+        harness.step();
+        sent.extend(commands_rx.try_iter());
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    match sent.as_slice() {
+        [
+            Command::Add {
+                path,
+                destination,
+                options,
+                ..
+            },
+        ] => {
+            assert_eq!(*path, video);
+            assert_eq!(destination, expected);
+            assert_eq!(options.chunk_size_bytes, None);
+        }
+        other => panic!("unexpected commands {other:?}"),
+    }
+}
+
+/// The profile `local` is saved with `endpoint`, its secret `token` only in the secrets file; its
+/// destination.
+fn assert_saved_without_secret(
+    dirs: &hoist_core::store::HoistDirs,
+    endpoint: &str,
+    token: &str,
+) -> Destination {
+    let profiles_file = dirs.config_dir.join("profiles.toml");
+    let written = std::fs::read_to_string(&profiles_file).expect("read");
+    assert!(written.contains("[profiles.local]"), "{written}");
+    assert!(written.contains(endpoint), "{written}");
+    assert!(
+        !written.contains(token),
+        "the secret must not be in profiles.toml"
+    );
+    let secrets = std::fs::read_to_string(dirs.data_dir.join("secrets.json")).expect("secrets");
+    assert!(secrets.contains(token));
+    let stored = hoist_core::profile::ProfileStore::new(dirs)
+        .get("local")
+        .expect("profile");
+    let expected = stored.destination("local").expect("destination");
+    assert!(matches!(expected.auth, AuthSource::Stored(_)));
+    expected
+}
+
+/// Saves the profile `gsi` as `profile add --oauth` would, pointing at the OAuth provider of the
+/// reference server at `base`.
+fn save_google_sign_in_profile(
+    dirs: &hoist_core::store::HoistDirs,
+    base: &str,
+    initiate_url: String,
+) {
+    use hoist_core::profile::manage::{self, SecretUpdate};
+    use hoist_core::profile::{GoogleSignIn, Profile, ProfileKind};
+    let profile = Profile {
+        endpoint: Some(initiate_url),
+        google_sign_in: Some(GoogleSignIn {
+            client_id: crate::oauth::CLIENT_ID.to_string(),
+            account: None,
+            auth_url: Some(format!("{base}/oauth/authorize")),
+            token_url: Some(format!("{base}/oauth/token")),
+            revoke_url: Some(format!("{base}/oauth/revoke")),
+        }),
+        ..Profile::new(ProfileKind::GoogleResumable)
+    };
+    manage::save(
+        dirs,
+        "gsi",
+        profile,
+        SecretUpdate::Replace {
+            main: Some(hoist_core::secrets::Secret::new("client-secret-xyz")),
+            headers: Vec::new(),
+        },
+        false,
+    )
+    .expect("save");
 }

@@ -37,6 +37,7 @@ fn snapshot(id: i64, name: &str, phase: Phase, target: Destination) -> UploadSna
         phase,
         error: None,
         result: None,
+        expires_unix_secs: None,
     }
 }
 

@@ -302,14 +302,17 @@ fn narrow_rows_fold_their_actions_into_a_menu() {
     harness.get_by_label("Show file");
     harness.get_by_label("Cancel");
     harness.get_by_label("Remove");
-    // Wide, every action is a button of its own.
-    let (harness, _events) = window_at(
+    // Wide, every action is a button of its own; the menu holds only the queue order's items.
+    let (mut harness, _events) = window_at(
         egui::vec2(1280.0, 800.0),
         vec![snapshot(1, "日本語の動画.mp4", Phase::Paused)],
         UiSettings::default(),
     );
     harness.get_by_label("Show file");
-    assert!(harness.query_by_label(hoist_ui::MORE_ACTIONS).is_none());
+    harness.get_by_label(hoist_ui::MORE_ACTIONS).click();
+    harness.run();
+    harness.get_by_label(hoist_ui::UPLOAD_NEXT);
+    assert_eq!(harness.query_all_by_label("Show file").count(), 1);
 }
 
 #[test]

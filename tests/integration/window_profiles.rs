@@ -359,6 +359,7 @@ fn a_link_or_folder_the_desktop_cannot_open_can_be_copied() {
             url: Some(url.to_string()),
             response: serde_json::Value::Null,
         }),
+        expires_unix_secs: None,
     };
     let asked = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let seen = asked.clone();

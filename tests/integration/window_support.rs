@@ -42,6 +42,7 @@ pub fn upload_row(
         phase,
         error: None,
         result: None,
+        expires_unix_secs: None,
     }
 }
 
@@ -92,4 +93,48 @@ pub fn jobs_runtime() -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .expect("runtime")
+}
+
+/// A window over a fake engine (which has restored nothing) for the profiles tests: its home in
+/// `dirs` keeps secrets in the secrets file; `configure` adds what the test needs. The commands
+/// the window sends, and the runtime its background jobs run on, come back with it.
+pub fn profiles_window(
+    dirs: &hoist_core::store::HoistDirs,
+    settings: hoist_ui::UiSettings,
+    configure: impl FnOnce(HoistApp) -> HoistApp,
+) -> (
+    Harness<'static, HoistApp>,
+    std::sync::mpsc::Receiver<hoist_core::engine::Command>,
+    tokio::runtime::Runtime,
+) {
+    dirs.ensure().expect("dirs");
+    // The secrets file, chosen knowingly in the profiles file: no keyring, no process env.
+    let profiles_file = dirs.config_dir.join("profiles.toml");
+    if !profiles_file.exists() {
+        std::fs::write(&profiles_file, "secret_store = \"file\"\n").expect("write");
+    }
+    let (command_tx, commands_rx) = std::sync::mpsc::channel();
+    let (event_tx, event_rx) = std::sync::mpsc::channel();
+    event_tx
+        .send(hoist_core::engine::Event::Restored {
+            uploads: Vec::new(),
+        })
+        .expect("send");
+    let backend = hoist_ui::ChannelBackend {
+        commands: command_tx,
+        events: event_rx,
+    };
+    // The engine's runtime stands in for the fake backend's: connection tests run on it.
+    let jobs = jobs_runtime();
+    let app = configure(
+        HoistApp::new(Box::new(backend), settings, None)
+            .without_notifications()
+            .with_dirs(dirs.clone())
+            .with_jobs(jobs.handle().clone()),
+    );
+    let mut harness = Harness::builder()
+        .with_size(egui::Vec2::new(1100.0, 700.0))
+        .build_eframe(|_cc| app);
+    settle(&mut harness);
+    (harness, commands_rx, jobs)
 }

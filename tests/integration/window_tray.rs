@@ -87,6 +87,7 @@ fn running(id: i64, confirmed: u64) -> UploadSnapshot {
         phase: Phase::Uploading,
         error: None,
         result: None,
+        expires_unix_secs: None,
     }
 }
 

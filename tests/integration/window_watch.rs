@@ -13,7 +13,7 @@ use egui_kittest::kittest::Queryable;
 use hoist_core::engine::Command;
 use hoist_core::profile::{Profile, ProfileKind, ProfileStore};
 use hoist_core::store::HoistDirs;
-use hoist_core::watch::{WatchConfig, WatchList, WatchService};
+use hoist_core::watch::{WatchConfig, WatchEvents, WatchList, WatchService};
 use hoist_ui::{ChannelBackend, FilePicker, HoistApp, Picked, UiSettings, WATCH_TITLE};
 
 use crate::window_support::{click, jobs_runtime, settle, step_until, type_into};
@@ -59,27 +59,7 @@ fn watch_folders_window_lists_adds_removes_and_queues() {
     let place = std::fs::canonicalize(place.path()).expect("canonical");
     let (dirs, exports, card) = home_with_folders(&place);
     let runtime = jobs_runtime();
-    let queued = Arc::new(Mutex::new(Vec::new()));
-    let sink = queued.clone();
-    let config = WatchConfig {
-        rescan_interval: Duration::from_secs(2),
-        tick_interval: Duration::from_millis(100),
-        chunk_size_bytes: None,
-        chunk_size_auto: false,
-    };
-    let (service, events) = WatchService::start(
-        &dirs,
-        Arc::new(move |command| {
-            if let Command::Add { path, .. } = command {
-                sink.lock().expect("lock").push(path);
-            }
-            Ok(())
-        }),
-        runtime.handle().clone(),
-        config,
-        Arc::new(|| {}),
-    )
-    .expect("watcher starts");
+    let (service, events, queued) = recording_watch(&dirs, &runtime);
     let renders = place.join("Renders");
     std::fs::create_dir_all(&renders).expect("renders");
     let answers = Arc::new(Mutex::new(vec![
@@ -182,4 +162,33 @@ fn watch_folders_window_lists_adds_removes_and_queues() {
     );
     drop(harness);
     drop(runtime);
+}
+
+/// A watch service over the folders of `dirs` whose "engine" records the files it is given.
+fn recording_watch(
+    dirs: &hoist_core::store::HoistDirs,
+    runtime: &tokio::runtime::Runtime,
+) -> (WatchService, WatchEvents, Arc<Mutex<Vec<PathBuf>>>) {
+    let queued = Arc::new(Mutex::new(Vec::new()));
+    let sink = queued.clone();
+    let config = WatchConfig {
+        rescan_interval: Duration::from_secs(2),
+        tick_interval: Duration::from_millis(100),
+        chunk_size_bytes: None,
+        chunk_size_auto: false,
+    };
+    let (service, events) = WatchService::start(
+        dirs,
+        Arc::new(move |command| {
+            if let Command::Add { path, .. } = command {
+                sink.lock().expect("lock").push(path);
+            }
+            Ok(())
+        }),
+        runtime.handle().clone(),
+        config,
+        Arc::new(|| {}),
+    )
+    .expect("watcher starts");
+    (service, events, queued)
 }

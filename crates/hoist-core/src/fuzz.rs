@@ -56,6 +56,8 @@ pub fn parsers(data: &[u8]) {
         10 => {
             let _ = crate::protocol::multipart::strip_etag(&text);
             let _ = crate::protocol::multipart::url_lifetime(Some(&text));
+            let _ = crate::protocol::expiry_dates::rfc3339_unix_secs(&text);
+            let _ = crate::protocol::expiry_dates::amz_url_expiry_unix_secs(&text);
         }
         11 => {
             if let Ok(value) = serde_json::from_slice::<serde_json::Value>(input) {

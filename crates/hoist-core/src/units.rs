@@ -2,8 +2,10 @@
 
 use std::time::Duration;
 
+mod dates;
 mod schedule;
 mod speech;
+pub use dates::{format_local_time, format_relative};
 pub use schedule::{BandwidthSchedule, ScheduleError, local_week_minute};
 pub use speech::{count_words, format_rate, rate_and_time_left, sentence, time_left};
 

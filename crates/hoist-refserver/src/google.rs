@@ -20,6 +20,7 @@
 
 use std::collections::HashMap;
 use std::io;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -36,7 +37,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::faults::kind;
-use super::sink::{self, BodyEnd, Digests, SinkPlan, run_blocking};
+use super::sink::{self, BodyEnd, Digests, SinkOutcome, SinkPlan, run_blocking};
 use super::storage::{Storage, safe_file_name};
 use super::{App, DropConnection, Refusal};
 
@@ -146,6 +147,10 @@ struct SessionMeta {
     created_unix_ms: u64,
     #[serde(default)]
     state: SessionState,
+    /// The size of the session's chunks but the last, set by its first chunk (the protocol wants
+    /// them all the same).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    chunk_bytes: Option<u64>,
 }
 
 /// One session in memory. Its lock is held while a request works on it.
@@ -307,90 +312,14 @@ async fn initiate(
             "this server only accepts uploadType=resumable",
         );
     }
-    let total_bytes = match header_str(&headers, "x-upload-content-length") {
-        None => None,
-        Some(text) => match text.trim().parse::<u64>() {
-            Ok(total) => Some(total),
-            Err(_) => {
-                app.discard_body(body);
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid",
-                    "X-Upload-Content-Length must be a whole number of bytes",
-                );
-            }
-        },
+    let (total_bytes, metadata) = match read_initiation(&app, &headers, body).await {
+        Ok(read) => read,
+        Err(response) => return response,
     };
-    let metadata_bytes = match axum::body::to_bytes(body, MAX_METADATA_BYTES).await {
-        Ok(bytes) => bytes,
-        Err(_) => {
-            return error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "uploadTooLarge",
-                "the metadata body is too large or was cut off",
-            );
-        }
-    };
-    let metadata: Value = if metadata_bytes.iter().all(u8::is_ascii_whitespace) {
-        json!({})
-    } else {
-        match serde_json::from_slice(&metadata_bytes) {
-            Ok(value @ Value::Object(_)) => value,
-            _ => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "parseError",
-                    "Parse Error: the metadata body is not a JSON object",
-                );
-            }
-        }
-    };
-
     let id = Storage::new_session_id();
-    let (kind, bucket) = ResourceKind::of(uri.path());
-    let object_name = params
-        .get("name")
-        .filter(|n| !n.is_empty())
-        .cloned()
-        .or_else(|| json_str(&metadata, &["name"]))
-        .or_else(|| json_str(&metadata, &["snippet", "title"]))
-        .unwrap_or_else(|| format!("upload-{id}"));
-    let Some(file_name) = safe_file_name(&object_name) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "invalid",
-            "the object name cannot be stored (empty, '.' or '..')",
-        );
-    };
-    let content_type = header_str(&headers, "x-upload-content-type")
-        .map(str::to_string)
-        .or_else(|| json_str(&metadata, &["contentType"]))
-        .or_else(|| json_str(&metadata, &["mimeType"]))
-        .unwrap_or_else(|| "application/octet-stream".to_string());
-    let created_unix_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or_default();
-    let resource_id = match kind {
-        ResourceKind::Youtube => random_token(11),
-        ResourceKind::Drive => random_token(33),
-        ResourceKind::Storage | ResourceKind::Other => (created_unix_ms * 1000).to_string(),
-    };
-    let meta = SessionMeta {
-        protocol: PROTOCOL.to_string(),
-        id: id.clone(),
-        kind,
-        path: uri.path().to_string(),
-        query: query.to_string(),
-        object_name,
-        file_name,
-        bucket,
-        resource_id,
-        content_type,
-        total_bytes,
-        metadata,
-        created_unix_ms,
-        state: SessionState::Active,
+    let meta = match session_meta(&id, &uri, &params, &headers, metadata, total_bytes) {
+        Ok(meta) => meta,
+        Err(response) => return *response,
     };
     let saved = async {
         app.storage.create_partial(&id).await?;
@@ -400,6 +329,7 @@ async fn initiate(
         tracing::error!(error = %e, "could not create an upload session");
         return storage_error();
     }
+    let kind = meta.kind;
     app.google.insert(Session {
         meta,
         offset: 0,
@@ -421,6 +351,110 @@ async fn initiate(
             "the request URL cannot be echoed",
         ),
     }
+}
+
+/// Reads what an initiation announced: the total size, if any, and its metadata object.
+async fn read_initiation(
+    app: &Arc<App>,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(Option<u64>, Value), Response> {
+    let total_bytes = match header_str(headers, "x-upload-content-length") {
+        None => None,
+        Some(text) => match text.trim().parse::<u64>() {
+            Ok(total) => Some(total),
+            Err(_) => {
+                app.discard_body(body);
+                return Err(error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid",
+                    "X-Upload-Content-Length must be a whole number of bytes",
+                ));
+            }
+        },
+    };
+    let metadata_bytes = match axum::body::to_bytes(body, MAX_METADATA_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return Err(error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "uploadTooLarge",
+                "the metadata body is too large or was cut off",
+            ));
+        }
+    };
+    let metadata: Value = if metadata_bytes.iter().all(u8::is_ascii_whitespace) {
+        json!({})
+    } else {
+        match serde_json::from_slice(&metadata_bytes) {
+            Ok(value @ Value::Object(_)) => value,
+            _ => {
+                return Err(error(
+                    StatusCode::BAD_REQUEST,
+                    "parseError",
+                    "Parse Error: the metadata body is not a JSON object",
+                ));
+            }
+        }
+    };
+    Ok((total_bytes, metadata))
+}
+
+/// The new session `id` as an initiation described it.
+fn session_meta(
+    id: &str,
+    uri: &Uri,
+    params: &HashMap<String, String>,
+    headers: &HeaderMap,
+    metadata: Value,
+    total_bytes: Option<u64>,
+) -> Result<SessionMeta, Box<Response>> {
+    let (kind, bucket) = ResourceKind::of(uri.path());
+    let object_name = params
+        .get("name")
+        .filter(|n| !n.is_empty())
+        .cloned()
+        .or_else(|| json_str(&metadata, &["name"]))
+        .or_else(|| json_str(&metadata, &["snippet", "title"]))
+        .unwrap_or_else(|| format!("upload-{id}"));
+    let Some(file_name) = safe_file_name(&object_name) else {
+        return Err(Box::new(error(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            "the object name cannot be stored (empty, '.' or '..')",
+        )));
+    };
+    let content_type = header_str(headers, "x-upload-content-type")
+        .map(str::to_string)
+        .or_else(|| json_str(&metadata, &["contentType"]))
+        .or_else(|| json_str(&metadata, &["mimeType"]))
+        .unwrap_or_else(|| "application/octet-stream".to_string());
+    let created_unix_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or_default();
+    let resource_id = match kind {
+        ResourceKind::Youtube => random_token(11),
+        ResourceKind::Drive => random_token(33),
+        ResourceKind::Storage | ResourceKind::Other => (created_unix_ms * 1000).to_string(),
+    };
+    Ok(SessionMeta {
+        protocol: PROTOCOL.to_string(),
+        id: id.to_string(),
+        kind,
+        path: uri.path().to_string(),
+        query: uri.query().unwrap_or_default().to_string(),
+        object_name,
+        file_name,
+        bucket,
+        resource_id,
+        content_type,
+        total_bytes,
+        metadata,
+        created_unix_ms,
+        state: SessionState::Active,
+        chunk_bytes: None,
+    })
 }
 
 /// `PUT` on a session URI: bytes or a status query.
@@ -522,24 +556,9 @@ struct PutRequest {
 async fn put(app: Arc<App>, session: SessionRef, request: PutRequest, body: Body) -> Response {
     let mut session = session.lock().await;
     let session = &mut *session;
-    if session.gone {
+    if let Some(answer) = closed_session_answer(&app, session).await {
         app.discard_body(body);
-        return no_such_session();
-    }
-    match &session.meta.state {
-        SessionState::Active => {}
-        SessionState::Completed { resource } => {
-            app.discard_body(body);
-            return (StatusCode::OK, axum::Json(resource.clone())).into_response();
-        }
-        SessionState::Expired { status } => {
-            app.discard_body(body);
-            return expired_response(*status);
-        }
-    }
-    if let Some(status) = expiry_due(&app, session) {
-        app.discard_body(body);
-        return expire(&app, session, status).await;
+        return answer;
     }
 
     let body_empty = HttpBody::size_hint(&body).exact() == Some(0);
@@ -566,7 +585,11 @@ async fn put(app: Arc<App>, session: SessionRef, request: PutRequest, body: Body
         }
         None => (0, request.content_length, None),
     };
-    if let Err(response) = learn_total(&app, session, total).await {
+    let checked = match learn_total(&app, session, total).await {
+        Ok(()) => keep_chunk_size(&app, &request, session).await,
+        refused => refused,
+    };
+    if let Err(response) = checked {
         app.discard_body(body);
         return response;
     }
@@ -582,28 +605,19 @@ async fn put(app: Arc<App>, session: SessionRef, request: PutRequest, body: Body
         );
     }
     let skip = prior - first;
-    let mut limit = declared_len.map(|len| len.saturating_sub(skip));
-    if let Some(total) = session.meta.total_bytes {
-        let room = total.saturating_sub(prior);
-        limit = Some(limit.map_or(room, |limit| limit.min(room)));
-    }
+    let limit = bytes_to_keep(session, declared_len, skip);
     if limit == Some(0) {
         app.discard_body(body);
         return answer_state(&app, session).await;
     }
 
     let partial = app.storage.partial_path(&request.id);
-    let digests = if session.meta.kind.reports_digests() {
-        match digests_at_offset(&app, &request.id, session).await {
-            Ok(digests) => Some(digests),
-            Err(e) => {
-                app.discard_body(body);
-                tracing::error!(error = %e, "could not rebuild the digests of a session");
-                return storage_error();
-            }
+    let digests = match digests_for_put(&app, &request.id, session).await {
+        Ok(digests) => digests,
+        Err(response) => {
+            app.discard_body(body);
+            return response;
         }
-    } else {
-        None
     };
     let plan = SinkPlan {
         partial: partial.clone(),
@@ -615,6 +629,136 @@ async fn put(app: Arc<App>, session: SessionRef, request: PutRequest, body: Body
     };
     let outcome = sink::receive(&app, body, plan).await;
 
+    let end = match settle_received(&app, session, &request.id, partial, prior, outcome).await {
+        Ok(end) => end,
+        Err(response) => return response,
+    };
+    if let Some(answer) = unfinished_body_answer(&end) {
+        return answer;
+    }
+    if request.range.is_none() && session.meta.total_bytes.is_none() {
+        // A whole upload in one request without Content-Range: its end is the total.
+        if let Err(response) = learn_total(&app, session, Some(session.offset)).await {
+            return response;
+        }
+    }
+    if session.meta.total_bytes != Some(session.offset)
+        && let Some(status) = expiry_due(&app, session)
+    {
+        return expire(&app, session, status).await;
+    }
+    answer_state(&app, session).await
+}
+
+/// The answer to a `PUT` whose body did not arrive whole: none (it did), a dropped connection, a
+/// 400 for a body cut off, or a storage error.
+fn unfinished_body_answer(end: &BodyEnd) -> Option<Response> {
+    match end {
+        BodyEnd::Complete => None,
+        BodyEnd::Dropped => Some(DropConnection::response()),
+        BodyEnd::Broken => Some(error(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            "the request body was cut off",
+        )),
+        BodyEnd::WriteFailed(_) => Some(storage_error()),
+    }
+}
+
+/// Holds a session to one chunk size: the first chunk that is not the last sets it, and a later
+/// one of another size is refused (400), as Google's documentation says "the chunk size must be
+/// the same for each request in the upload sequence with the exception of the last request".
+async fn keep_chunk_size(
+    app: &App,
+    request: &PutRequest,
+    session: &mut Session,
+) -> Result<(), Response> {
+    let Some(ContentRange::Bytes { first, last, total }) = request.range else {
+        return Ok(());
+    };
+    let len = last - first + 1;
+    if total.is_some_and(|total| last + 1 == total) {
+        return Ok(());
+    }
+    match session.meta.chunk_bytes {
+        Some(size) if size == len => Ok(()),
+        Some(size) => Err(error(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            &format!(
+                "every chunk but the last must have the size of the first: {size} bytes, not {len}"
+            ),
+        )),
+        None => {
+            session.meta.chunk_bytes = Some(len);
+            app.storage
+                .save_meta(&request.id, &session.meta)
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, "could not save an upload session");
+                    storage_error()
+                })
+        }
+    }
+}
+
+/// The answer to a `PUT` on a session that takes no more bytes: gone, completed or expired.
+async fn closed_session_answer(app: &Arc<App>, session: &mut Session) -> Option<Response> {
+    if session.gone {
+        return Some(no_such_session());
+    }
+    match &session.meta.state {
+        SessionState::Active => {}
+        SessionState::Completed { resource } => {
+            return Some((StatusCode::OK, axum::Json(resource.clone())).into_response());
+        }
+        SessionState::Expired { status } => return Some(expired_response(*status)),
+    }
+    let status = expiry_due(app, session)?;
+    Some(expire(app, session, status).await)
+}
+
+/// How many of a `PUT`'s bytes after the `skip` already stored to keep: what it declared, and
+/// never past the announced total.
+fn bytes_to_keep(session: &Session, declared_len: Option<u64>, skip: u64) -> Option<u64> {
+    let limit = declared_len.map(|len| len.saturating_sub(skip));
+    match session.meta.total_bytes {
+        Some(total) => {
+            let room = total.saturating_sub(session.offset);
+            Some(limit.map_or(room, |limit| limit.min(room)))
+        }
+        None => limit,
+    }
+}
+
+/// The digests of the bytes stored so far, for a session whose answers report them.
+async fn digests_for_put(
+    app: &Arc<App>,
+    id: &str,
+    session: &mut Session,
+) -> Result<Option<Digests>, Response> {
+    if !session.meta.kind.reports_digests() {
+        return Ok(None);
+    }
+    match digests_at_offset(app, id, session).await {
+        Ok(digests) => Ok(Some(digests)),
+        Err(e) => {
+            tracing::error!(error = %e, "could not rebuild the digests of a session");
+            Err(storage_error())
+        }
+    }
+}
+
+/// Keeps what a `PUT` stored (cut back where a fault or a broken body says) and brings the
+/// session's offset and digests up to it; how the body ended, or the answer to a storage failure.
+async fn settle_received(
+    app: &Arc<App>,
+    session: &mut Session,
+    id: &str,
+    partial: PathBuf,
+    prior: u64,
+    outcome: SinkOutcome,
+) -> Result<BodyEnd, Response> {
     let received_end = outcome.stored_end;
     let is_final = session
         .meta
@@ -637,12 +781,12 @@ async fn put(app: Arc<App>, session: SessionRef, request: PutRequest, body: Body
         }
     };
     if keep < received_end
-        && let Err(e) = app.storage.truncate_partial(&request.id, keep).await
+        && let Err(e) = app.storage.truncate_partial(id, keep).await
     {
         tracing::error!(error = %e, "could not cut a partial upload");
-        session.offset = app.storage.partial_len(&request.id).await.unwrap_or(prior);
+        session.offset = app.storage.partial_len(id).await.unwrap_or(prior);
         session.digests = None;
-        return storage_error();
+        return Err(storage_error());
     }
     session.offset = keep;
     session.digests = match outcome.trail {
@@ -650,31 +794,7 @@ async fn put(app: Arc<App>, session: SessionRef, request: PutRequest, body: Body
         // Nothing received: the digests rebuilt for this request still hold.
         None => session.digests.take().filter(|d| d.len() <= keep),
     };
-
-    match outcome.end {
-        BodyEnd::Complete => {}
-        BodyEnd::Dropped => return DropConnection::response(),
-        BodyEnd::Broken => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "invalid",
-                "the request body was cut off",
-            );
-        }
-        BodyEnd::WriteFailed(_) => return storage_error(),
-    }
-    if request.range.is_none() && session.meta.total_bytes.is_none() {
-        // A whole upload in one request without Content-Range: its end is the total.
-        if let Err(response) = learn_total(&app, session, Some(keep)).await {
-            return response;
-        }
-    }
-    if session.meta.total_bytes != Some(session.offset)
-        && let Some(status) = expiry_due(&app, session)
-    {
-        return expire(&app, session, status).await;
-    }
-    answer_state(&app, session).await
+    Ok(outcome.end)
 }
 
 /// Records a total size announced by a request; 400 if it contradicts what is known.
@@ -773,14 +893,22 @@ async fn digests_at_offset(app: &App, id: &str, session: &mut Session) -> io::Re
     while digests.len() < offset {
         let to = offset.min(digests.len().saturating_add(REBUILD_STEP_BYTES));
         let path = app.storage.partial_path(id);
+        let from = digests.len();
         digests = run_blocking(move || digests.extend_from_file(&path, to)).await?;
+        app.stats
+            .digest_rebuild_bytes
+            .fetch_add(to - from, std::sync::atomic::Ordering::Relaxed);
         session.digests = Some(digests.clone());
     }
     Ok(digests)
 }
 
-/// How much of a partial file one step of a digest rebuild reads.
+/// How much of a partial file one step of a digest rebuild reads (1 MiB in this crate's tests, so
+/// a rebuild of a few MiB takes several steps).
+#[cfg(not(test))]
 const REBUILD_STEP_BYTES: u64 = 64 * 1024 * 1024;
+#[cfg(test)]
+const REBUILD_STEP_BYTES: u64 = 1024 * 1024;
 
 /// The status the `expire-after` fault gives this session now, if it is due. Only the first
 /// session to reach the mark expires (a session URI outliving its week, once), so the client's

@@ -35,7 +35,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use super::faults::{GateFault, kind};
-use super::sink::{self, BodyEnd, Digests, SinkPlan, run_blocking};
+use super::sink::{self, BodyEnd, Digests, SinkOutcome, SinkPlan, run_blocking};
 use super::stats::Counters;
 use super::storage::{Storage, safe_file_name};
 use super::{App, DropConnection, Secret, same_secret};
@@ -554,6 +554,7 @@ async fn fresh_urls(
         );
     }
     let (urls, expires) = presign(&app, meta, request.start, request.count);
+    Counters::bump(&app.stats.presigned_urls_renewed);
     axum::Json(json!({
         "upload_id": meta.upload_id,
         "start_index": request.start,
@@ -614,41 +615,8 @@ async fn report(
         }
     }
     // Check the whole batch before taking any of it.
-    for chunk in &request.completed_chunks {
-        let index = chunk.chunk_index;
-        if index == 0 || index > meta.total_chunks {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "parameter_invalid",
-                &format!("chunk {index} is not part of this upload"),
-            );
-        }
-        if chunk.proof_type.as_deref().is_some_and(|t| t != "etag") {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "parameter_invalid",
-                "proof_type must be etag",
-            );
-        }
-        if chunk.chunk_size != meta.chunk_len(index) {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "parameter_invalid",
-                &format!(
-                    "chunk {index} has {} bytes, not {}",
-                    meta.chunk_len(index),
-                    chunk.chunk_size
-                ),
-            );
-        }
-        let proof = chunk.proof.trim().trim_matches('"');
-        if meta.stored.get(&index).map(String::as_str) != Some(proof) {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "invalid_proof",
-                &format!("chunk {index} was not received with that ETag"),
-            );
-        }
+    if let Err(refused) = check_report(meta, &request.completed_chunks) {
+        return *refused;
     }
     let mut processed = 0u64;
     let mut duplicates = 0u64;
@@ -686,6 +654,48 @@ async fn report(
         ));
     }
     axum::Json(answer).into_response()
+}
+
+/// Checks every chunk a report names: part of the upload, its size, and the ETag it was received
+/// with.
+fn check_report(meta: &Meta, chunks: &[ReportedChunk]) -> Result<(), Box<Response>> {
+    for chunk in chunks {
+        let index = chunk.chunk_index;
+        if index == 0 || index > meta.total_chunks {
+            return Err(Box::new(error(
+                StatusCode::BAD_REQUEST,
+                "parameter_invalid",
+                &format!("chunk {index} is not part of this upload"),
+            )));
+        }
+        if chunk.proof_type.as_deref().is_some_and(|t| t != "etag") {
+            return Err(Box::new(error(
+                StatusCode::BAD_REQUEST,
+                "parameter_invalid",
+                "proof_type must be etag",
+            )));
+        }
+        if chunk.chunk_size != meta.chunk_len(index) {
+            return Err(Box::new(error(
+                StatusCode::BAD_REQUEST,
+                "parameter_invalid",
+                &format!(
+                    "chunk {index} has {} bytes, not {}",
+                    meta.chunk_len(index),
+                    chunk.chunk_size
+                ),
+            )));
+        }
+        let proof = chunk.proof.trim().trim_matches('"');
+        if meta.stored.get(&index).map(String::as_str) != Some(proof) {
+            return Err(Box::new(error(
+                StatusCode::BAD_REQUEST,
+                "invalid_proof",
+                &format!("chunk {index} was not received with that ETag"),
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Puts the chunks together into the final file, waits the processing delay, and completes.
@@ -932,50 +942,15 @@ async fn receive_chunk(
         digests: Some(Digests::default()),
     };
     let outcome = sink::receive(&app, body, plan).await;
+    let etag = match chunk_etag(outcome, &temp, chunk, len).await {
+        Ok(etag) => etag,
+        Err(response) => {
+            let _ = tokio::fs::remove_file(&temp).await;
+            return response;
+        }
+    };
     let remove_temp = || async {
         let _ = tokio::fs::remove_file(&temp).await;
-    };
-    match outcome.end {
-        BodyEnd::Complete => {}
-        BodyEnd::Dropped => {
-            remove_temp().await;
-            return DropConnection::response();
-        }
-        BodyEnd::Broken => {
-            remove_temp().await;
-            return error(
-                StatusCode::BAD_REQUEST,
-                "incomplete_body",
-                "the request body was cut off",
-            );
-        }
-        BodyEnd::WriteFailed(e) => {
-            tracing::error!(error = %e, "could not write a chunk");
-            remove_temp().await;
-            return storage_error();
-        }
-    }
-    if outcome.stored_end != len {
-        remove_temp().await;
-        return error(
-            StatusCode::BAD_REQUEST,
-            "invalid_chunk_size",
-            &format!("chunk {chunk} must be exactly {len} bytes"),
-        );
-    }
-    let etag = match outcome.trail {
-        Some(trail) => match trail.at(temp.clone(), len).await {
-            Ok(digests) => digests.md5_hex(),
-            Err(e) => {
-                tracing::error!(error = %e, "could not digest a chunk");
-                remove_temp().await;
-                return storage_error();
-            }
-        },
-        None => {
-            remove_temp().await;
-            return storage_error();
-        }
     };
     let mut sessions = app.multipart.sessions(&app.storage).await;
     let Some(meta) = sessions.map.get_mut(&id) else {
@@ -993,25 +968,7 @@ async fn receive_chunk(
         return storage_error();
     }
     meta.stored.insert(chunk, etag.clone());
-    if let Some(expiry) = app.faults.config().expire_after
-        && app
-            .faults
-            .injected()
-            .get(kind::EXPIRE_AFTER)
-            .copied()
-            .unwrap_or(0)
-            == 0
-        && meta.stored_bytes() >= expiry.after_bytes
-    {
-        // The `expire-after` fault: the session expires (once) and its chunks are deleted.
-        app.faults.count(kind::EXPIRE_AFTER);
-        meta.phase = Phase::Expired;
-        for index in meta.stored.keys() {
-            let _ = tokio::fs::remove_file(app.storage.piece_path(&id, &index.to_string())).await;
-        }
-        meta.stored.clear();
-        meta.reported.clear();
-    }
+    expire_after_fault(&app, &id, meta).await;
     let meta = meta.clone();
     if let Err(response) = save(&app, &meta).await {
         return response;
@@ -1025,6 +982,72 @@ async fn receive_chunk(
         response.headers_mut().insert(header::ETAG, value);
     }
     response
+}
+
+/// Checks a received chunk and gives its ETag (the MD5 of its bytes), or the answer refusing it.
+async fn chunk_etag(
+    outcome: SinkOutcome,
+    temp: &std::path::Path,
+    chunk: u64,
+    len: u64,
+) -> Result<String, Response> {
+    match outcome.end {
+        BodyEnd::Complete => {}
+        BodyEnd::Dropped => {
+            return Err(DropConnection::response());
+        }
+        BodyEnd::Broken => {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "incomplete_body",
+                "the request body was cut off",
+            ));
+        }
+        BodyEnd::WriteFailed(e) => {
+            tracing::error!(error = %e, "could not write a chunk");
+            return Err(storage_error());
+        }
+    }
+    if outcome.stored_end != len {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "invalid_chunk_size",
+            &format!("chunk {chunk} must be exactly {len} bytes"),
+        ));
+    }
+    match outcome.trail {
+        Some(trail) => match trail.at(temp.to_path_buf(), len).await {
+            Ok(digests) => Ok(digests.md5_hex()),
+            Err(e) => {
+                tracing::error!(error = %e, "could not digest a chunk");
+                Err(storage_error())
+            }
+        },
+        None => Err(storage_error()),
+    }
+}
+
+/// The `expire-after` fault: once the session holds enough bytes, it expires (once) and its
+/// chunks are deleted.
+async fn expire_after_fault(app: &App, id: &str, meta: &mut Meta) {
+    if let Some(expiry) = app.faults.config().expire_after
+        && app
+            .faults
+            .injected()
+            .get(kind::EXPIRE_AFTER)
+            .copied()
+            .unwrap_or(0)
+            == 0
+        && meta.stored_bytes() >= expiry.after_bytes
+    {
+        app.faults.count(kind::EXPIRE_AFTER);
+        meta.phase = Phase::Expired;
+        for index in meta.stored.keys() {
+            let _ = tokio::fs::remove_file(app.storage.piece_path(id, &index.to_string())).await;
+        }
+        meta.stored.clear();
+        meta.reported.clear();
+    }
 }
 
 #[cfg(test)]

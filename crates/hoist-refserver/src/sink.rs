@@ -189,7 +189,7 @@ pub(crate) async fn receive(app: &Arc<App>, body: Body, plan: SinkPlan) -> SinkO
     let SinkPlan {
         partial,
         start,
-        mut skip,
+        skip,
         limit,
         body_len,
         digests,
@@ -210,59 +210,28 @@ pub(crate) async fn receive(app: &Arc<App>, body: Body, plan: SinkPlan) -> SinkO
     };
 
     let mut stream = body.into_data_stream();
-    let mut read: u64 = 0;
-    let mut stored: u64 = 0;
+    let mut reading = Reading {
+        read: 0,
+        stored: 0,
+        skip,
+        limit,
+        body_len,
+        generation: app.faults.generation(),
+        drop_point: app.faults.drop_point(body_len, 0),
+        throttled: false,
+    };
     let mut batch: Vec<Bytes> = Vec::new();
     let mut batch_len = 0usize;
-    let mut generation = app.faults.generation();
-    let mut drop_point: Option<DropPoint> = app.faults.drop_point(body_len, 0);
-    let mut throttled = false;
     let mut end = BodyEnd::Complete;
     let mut writer_gone = false;
 
     while let Some(frame) = stream.next().await {
-        let mut data = match frame {
-            Ok(data) => data,
-            Err(_) => {
-                end = BodyEnd::Broken;
-                break;
-            }
+        let Ok(data) = frame else {
+            end = BodyEnd::Broken;
+            break;
         };
-        let now = app.faults.generation();
-        if now != generation {
-            generation = now;
-            drop_point = app.faults.drop_point(body_len, read);
-        }
-        let mut dropping = false;
-        let mut hanging = false;
-        if let Some(point) = drop_point
-            && read + data.len() as u64 >= point.after_body_bytes
-        {
-            data.truncate(usize::try_from(point.after_body_bytes - read).unwrap_or(usize::MAX));
-            app.faults.count(point.kind);
-            dropping = true;
-            hanging = point.hang;
-        }
-        let len = data.len() as u64;
-        read += len;
-        app.stats.add_body_bytes(len);
-        if app.faults.throttle(len).await && !throttled {
-            throttled = true;
-            app.faults.count(super::faults::kind::THROTTLE);
-        }
-        if skip > 0 {
-            let n = skip.min(len);
-            let _ = data.split_to(usize::try_from(n).unwrap_or(usize::MAX));
-            skip -= n;
-        }
-        if let Some(limit) = limit {
-            let room = limit.saturating_sub(stored);
-            if (data.len() as u64) > room {
-                data.truncate(usize::try_from(room).unwrap_or(usize::MAX));
-            }
-        }
+        let (data, hit) = reading.frame(app, data).await;
         if !data.is_empty() {
-            stored += data.len() as u64;
             batch_len += data.len();
             batch.push(data);
             if batch_len >= BATCH_BYTES {
@@ -273,8 +242,8 @@ pub(crate) async fn receive(app: &Arc<App>, body: Body, plan: SinkPlan) -> SinkO
                 }
             }
         }
-        if dropping {
-            if hanging {
+        if let Some(point) = hit {
+            if point.hang {
                 // Neither read nor answer: the client sees a connection that stalls.
                 tokio::time::sleep(super::faults::HANG_DURATION).await;
             }
@@ -282,6 +251,7 @@ pub(crate) async fn receive(app: &Arc<App>, body: Body, plan: SinkPlan) -> SinkO
             break;
         }
     }
+    let (read, stored) = (reading.read, reading.stored);
     drop(stream);
     app.stats.add_body_size(read);
     if !batch.is_empty() && !writer_gone {
@@ -308,6 +278,60 @@ pub(crate) async fn receive(app: &Arc<App>, body: Body, plan: SinkPlan) -> SinkO
         end,
         stored_end: start + written,
         trail,
+    }
+}
+
+/// Where the reading of one body stands: what was read and stored, what is still to skip, and
+/// the connection drop the fault configuration has planned in it.
+struct Reading {
+    read: u64,
+    stored: u64,
+    skip: u64,
+    limit: Option<u64>,
+    body_len: Option<u64>,
+    generation: u64,
+    drop_point: Option<DropPoint>,
+    throttled: bool,
+}
+
+impl Reading {
+    /// Counts, throttles and trims one frame: the bytes of it to store, and the drop it reached.
+    async fn frame(&mut self, app: &Arc<App>, mut data: Bytes) -> (Bytes, Option<DropPoint>) {
+        let now = app.faults.generation();
+        if now != self.generation {
+            self.generation = now;
+            self.drop_point = app.faults.drop_point(self.body_len, self.read);
+        }
+        let mut hit = None;
+        if let Some(point) = self.drop_point
+            && self.read + data.len() as u64 >= point.after_body_bytes
+        {
+            data.truncate(
+                usize::try_from(point.after_body_bytes - self.read).unwrap_or(usize::MAX),
+            );
+            app.faults.count(point.kind);
+            hit = Some(point);
+        }
+        let len = data.len() as u64;
+        self.read += len;
+        app.stats.add_body_bytes(len);
+        if app.faults.throttle(len).await && !self.throttled {
+            self.throttled = true;
+            app.faults.count(super::faults::kind::THROTTLE);
+        }
+        if self.skip > 0 {
+            let n = self.skip.min(len);
+            let _ = data.split_to(usize::try_from(n).unwrap_or(usize::MAX));
+            self.skip -= n;
+        }
+        if let Some(limit) = self.limit {
+            let room = limit.saturating_sub(self.stored);
+            if (data.len() as u64) > room {
+                data.truncate(usize::try_from(room).unwrap_or(usize::MAX));
+            }
+        }
+        self.stored += data.len() as u64;
+        (data, hit)
     }
 }
 

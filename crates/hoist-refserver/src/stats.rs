@@ -30,6 +30,13 @@ pub struct ServerStats {
     /// in the order they ended: the newest [`BODY_SIZES_KEPT`].
     #[serde(default)]
     pub upload_body_sizes_bytes: Vec<u64>,
+    /// Presigned multipart URLs handed out again (`presigned-urls` requests answered), so tests
+    /// can see URLs renewed before they expire.
+    #[serde(default)]
+    pub presigned_urls_renewed: u64,
+    /// Bytes of partial files read again to rebuild digests after a restart (Google).
+    #[serde(default)]
+    pub digest_rebuild_bytes: u64,
 }
 
 /// The live counters behind [`ServerStats`].
@@ -41,6 +48,8 @@ pub(crate) struct Counters {
     pub uploads_completed: AtomicU64,
     pub offset_queries: AtomicU64,
     pub upload_body_sizes: Mutex<std::collections::VecDeque<u64>>,
+    pub presigned_urls_renewed: AtomicU64,
+    pub digest_rebuild_bytes: AtomicU64,
 }
 
 impl Counters {
@@ -81,6 +90,8 @@ impl Counters {
                 .lock()
                 .map(|sizes| sizes.iter().copied().collect())
                 .unwrap_or_default(),
+            presigned_urls_renewed: self.presigned_urls_renewed.load(Ordering::Relaxed),
+            digest_rebuild_bytes: self.digest_rebuild_bytes.load(Ordering::Relaxed),
         }
     }
 }

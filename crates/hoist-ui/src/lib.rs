@@ -13,15 +13,21 @@ mod background;
 mod close_dialog;
 mod demo;
 mod desktop;
+mod expiry_note;
+mod expiry_words;
 mod failure_words;
 mod folder_scan;
 mod fonts;
+mod history_export;
+mod history_list;
+mod history_panel;
 mod icon;
 mod model;
 mod notify;
 mod pending;
 mod power;
 mod profiles;
+mod queue_order;
 mod queue_view;
 mod resume_note;
 mod row_layout;
@@ -46,7 +52,13 @@ pub use desktop::{
     DesktopProblem, FileManager, FilePicker, PickWhat, Picked, system_file_manager,
     system_file_picker,
 };
+pub use expiry_words::{at_risk_words, paused_words, rough_duration_words};
 pub use fonts::{install_system_fonts, system_font_definitions};
+pub use history_export::{SaveChoice, SavePicker, system_save_picker};
+pub use history_list::REMOVE_FROM_HISTORY;
+pub use history_panel::{
+    CLEAR_HISTORY, CLEAR_HISTORY_CONFIRM, HISTORY_EMPTY, HISTORY_TITLE, SEARCH_HISTORY,
+};
 pub use icon::{APP_ID, window_icon};
 pub use model::{Notice, QueueModel, Row};
 pub use pending::{CHOOSE_WHERE, load_pending};
@@ -54,6 +66,7 @@ pub use profiles::{
     ADDRESS_LABEL, API_KEY_LABEL, CLIENT_SECRET_LABEL, ProfileChoice, ProfilesWindow, SECRET_LABEL,
     SIGN_IN_CHECKBOX, ServiceChoice, UPLOAD_TOKEN_LABEL,
 };
+pub use queue_order::{MOVE_DOWN, MOVE_TO_TOP, MOVE_UP, UPLOAD_NEXT};
 pub use queue_view::MORE_ACTIONS;
 pub use resume_note::{DEMO_MOVED, interrupted_words};
 pub use settings::UiSettings;

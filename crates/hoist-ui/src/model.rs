@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use super::failure_words::{failure_advice, retry_words};
 use super::warning_words::warning_words;
 use super::words::notice_words;
-use hoist_core::engine::{Event, UploadSnapshot};
+use hoist_core::engine::{Event, ExpiryOutlook, UploadSnapshot};
 use hoist_core::upload::{Destination, Phase, UploadId};
 
 /// One upload as the window shows it: the engine's snapshot, kept current by events, plus what
@@ -26,10 +26,12 @@ pub struct Row {
     pub retry_reason: Option<String>,
     /// New pieces wait: the connection is metered (the row says so while uploading).
     pub metered_hold: bool,
+    /// The session's expiry against the time the rest needs, while running.
+    pub expiry: Option<ExpiryOutlook>,
 }
 
 impl Row {
-    fn from_snapshot(s: &UploadSnapshot) -> Row {
+    pub(crate) fn from_snapshot(s: &UploadSnapshot) -> Row {
         Row {
             upload: s.clone(),
             sent_bytes: s.confirmed_bytes,
@@ -37,6 +39,7 @@ impl Row {
             retry_at: None,
             retry_reason: None,
             metered_hold: false,
+            expiry: None,
         }
     }
 
@@ -191,6 +194,36 @@ impl QueueModel {
         self.rows.get_mut(i)
     }
 
+    /// Shows what the server confirmed and what was sent, never past the file's size.
+    fn progress(&mut self, p: &hoist_core::engine::Progress) {
+        let Some(row) = self.row_mut(p.id) else {
+            return;
+        };
+        row.upload.confirmed_bytes = p.confirmed_bytes;
+        row.sent_bytes = p.sent_bytes.max(p.confirmed_bytes);
+        if let Some(total) = row.upload.total_bytes {
+            row.sent_bytes = row.sent_bytes.min(total);
+            row.upload.confirmed_bytes = row.upload.confirmed_bytes.min(total);
+        }
+        row.rate_bytes_per_sec = p.rate_bytes_per_sec;
+        if p.rate_bytes_per_sec > 0.0 {
+            row.retry_at = None;
+        }
+    }
+
+    /// Takes the upload `id` off the list.
+    fn remove_row(&mut self, id: UploadId) {
+        if let Some(i) = self.index.remove(&id) {
+            self.rows.remove(i);
+            self.index = self
+                .rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.upload.id, i))
+                .collect();
+        }
+    }
+
     /// Applies one engine event; returns a notice when an upload finished or failed.
     pub fn apply(&mut self, event: Event, now: Instant) -> Option<Notice> {
         self.power.observe(&event);
@@ -209,26 +242,14 @@ impl QueueModel {
                     .unwrap_or_else(|| path.display().to_string()),
                 failure_advice(&failure)
             )),
-            Event::Progress(p) => {
-                if let Some(row) = self.row_mut(p.id) {
-                    row.upload.confirmed_bytes = p.confirmed_bytes;
-                    row.sent_bytes = p.sent_bytes.max(p.confirmed_bytes);
-                    if let Some(total) = row.upload.total_bytes {
-                        row.sent_bytes = row.sent_bytes.min(total);
-                        row.upload.confirmed_bytes = row.upload.confirmed_bytes.min(total);
-                    }
-                    row.rate_bytes_per_sec = p.rate_bytes_per_sec;
-                    if p.rate_bytes_per_sec > 0.0 {
-                        row.retry_at = None;
-                    }
-                }
-            }
+            Event::Progress(p) => self.progress(&p),
             Event::PhaseChanged { id, phase, failure } => {
                 let row = self.row_mut(id)?;
                 row.upload.phase = phase;
                 row.upload.error = failure.clone();
                 row.retry_at = None;
                 if phase != Phase::Uploading {
+                    row.expiry = None;
                     row.rate_bytes_per_sec = 0.0;
                     row.sent_bytes = row.upload.confirmed_bytes;
                 }
@@ -257,6 +278,11 @@ impl QueueModel {
                 self.messages
                     .push(format!("{name}: {}", notice_words(notice)));
             }
+            Event::Expiry { id, outlook } => {
+                let row = self.row_mut(id)?;
+                row.upload.expires_unix_secs = Some(outlook.expires_unix_secs);
+                row.expiry = Some(outlook);
+            }
             Event::Completed { id, result } => {
                 let row = self.row_mut(id)?;
                 row.upload.phase = Phase::Completed;
@@ -271,22 +297,35 @@ impl QueueModel {
                     body: format!("{} is on {}.", row.upload.file_name, row.upload.destination),
                 });
             }
-            Event::Removed { id } => {
-                if let Some(i) = self.index.remove(&id) {
-                    self.rows.remove(i);
-                    self.index = self
-                        .rows
-                        .iter()
-                        .enumerate()
-                        .map(|(i, r)| (r.upload.id, i))
-                        .collect();
-                }
-            }
+            Event::Removed { id } => self.remove_row(id),
             // The engine logged the detail.
             Event::Warning { kind, .. } => self.messages.push(warning_words(&kind)),
             Event::MeteredHold { waiting } => self.set_metered_hold(waiting),
+            Event::QueueOrder { ids } => self.reorder(&ids),
             Event::Stopped => {}
         }
         None
+    }
+
+    /// Puts the rows in the engine's queue order; rows it did not name follow, as they were.
+    fn reorder(&mut self, ids: &[UploadId]) {
+        let mut rows: Vec<Option<Row>> = std::mem::take(&mut self.rows)
+            .into_iter()
+            .map(Some)
+            .collect();
+        let mut ordered = Vec::with_capacity(rows.len());
+        for id in ids {
+            if let Some(row) = self.index.get(id).and_then(|i| rows.get_mut(*i)?.take()) {
+                ordered.push(row);
+            }
+        }
+        ordered.extend(rows.into_iter().flatten());
+        self.rows = ordered;
+        self.index = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.upload.id, i))
+            .collect();
     }
 }

@@ -9,6 +9,7 @@ use egui::{Align, Layout, Rect, Role, Sense, Ui, UiBuilder, Vec2, WidgetInfo};
 use super::actions::UiAction;
 use super::failure_words::failure_advice;
 use super::model::Row;
+use super::queue_order::{self, Place};
 use super::row_layout::RowLayout;
 use super::state_icon::state_icon;
 use super::theme::state_look;
@@ -42,19 +43,26 @@ pub fn show(
     context: &RowContext<'_>,
 ) -> Vec<UiAction> {
     let mut actions = Vec::new();
-    egui::ScrollArea::vertical()
-        .auto_shrink([false, false])
-        .show_rows(ui, ROW_HEIGHT, rows.len(), |ui, range| {
-            for row in &rows[range] {
-                row_ui(ui, row, thumbnails, context, &mut actions);
-            }
-        });
+    let mut area = egui::ScrollArea::vertical().auto_shrink([false, false]);
+    if let Some(offset) = queue_order::follow_offset(ui, rows, ROW_HEIGHT) {
+        area = area.vertical_scroll_offset(offset);
+    }
+    let count = rows.len();
+    area.show_rows(ui, ROW_HEIGHT, count, |ui, range| {
+        queue_order::remember_visible(ui, &range);
+        queue_order::drag_scroll(ui);
+        for (index, row) in rows.iter().enumerate().skip(range.start).take(range.len()) {
+            let place = Place { index, count };
+            row_ui(ui, row, place, thumbnails, context, &mut actions);
+        }
+    });
     actions
 }
 
 fn row_ui(
     ui: &mut Ui,
     row: &Row,
+    place: Place,
     thumbnails: &mut Thumbnails,
     context: &RowContext<'_>,
     actions: &mut Vec<UiAction>,
@@ -62,6 +70,7 @@ fn row_ui(
     let width = ui.available_width();
     let layout = RowLayout::for_width(width);
     let (rect, _) = ui.allocate_exact_size(Vec2::new(width, ROW_HEIGHT), Sense::hover());
+    let response = queue_order::row_response(ui, rect, row, place);
     let mut row_ui = ui.new_child(
         UiBuilder::new()
             .max_rect(rect)
@@ -69,7 +78,9 @@ fn row_ui(
     );
     let ui = &mut row_ui;
     ui.set_clip_rect(rect.intersect(ui.clip_rect()));
-    buttons(ui, row, layout, actions);
+    // The row itself is dragged and selected: its words are not selectable text.
+    ui.style_mut().interaction.selectable_labels = false;
+    buttons(ui, row, place, layout, actions);
     ui.with_layout(Layout::left_to_right(Align::Center), |ui| {
         let kind = FileKind::of(&row.upload.file_name);
         let thumbnail = (kind == FileKind::Image)
@@ -100,13 +111,18 @@ fn row_ui(
         rect.bottom() - 0.5,
         ui.visuals().widgets.noninteractive.bg_stroke,
     );
+    queue_order::after_row(ui, &response, row, place, actions);
 }
 
 /// "holiday.mp4  to My videos": the destination only when there is room.
 fn name_line(ui: &mut Ui, row: &Row, layout: RowLayout, context: &RowContext<'_>) {
     ui.horizontal(|ui| {
         let room = ui.available_width();
-        let name_width = if layout.show_destination {
+        // A session that may end first is told here, in the destination's place.
+        let expiry = super::expiry_note::row_words(row);
+        let name_width = if expiry.is_some() {
+            room * 0.4
+        } else if layout.show_destination {
             room * 0.65
         } else {
             room
@@ -118,7 +134,9 @@ fn name_line(ui: &mut Ui, row: &Row, layout: RowLayout, context: &RowContext<'_>
             )
             .on_hover_text(row.upload.path.display().to_string());
         });
-        if layout.show_destination {
+        if let Some(words) = expiry {
+            super::expiry_note::show(ui, words);
+        } else if layout.show_destination {
             let name = context
                 .names
                 .iter()
@@ -224,27 +242,33 @@ fn row_actions(row: &Row) -> Vec<RowAction> {
     all
 }
 
-/// The buttons, laid out right to left: every action when wide; the main one and a "…" menu
-/// with the others when narrow.
-fn buttons(ui: &mut Ui, row: &Row, layout: RowLayout, actions: &mut Vec<UiAction>) {
+/// The buttons, laid out right to left: every action when wide; the main one when narrow. The
+/// "…" menu holds the others when narrow, and the queue order's items.
+fn buttons(ui: &mut Ui, row: &Row, place: Place, layout: RowLayout, actions: &mut Vec<UiAction>) {
     let mut all = row_actions(row);
     let name = &row.upload.file_name;
-    if layout.fold_actions {
-        let rest = all.split_off(1.min(all.len()));
-        ui.menu_button(MORE_ACTIONS, |ui| {
-            for entry in rest {
-                if ui
-                    .button(entry.label)
-                    .on_hover_text(format!("{}: {name}", entry.hint))
-                    .clicked()
-                {
-                    actions.push(entry.action);
-                }
+    let rest = if layout.fold_actions {
+        all.split_off(1.min(all.len()))
+    } else {
+        Vec::new()
+    };
+    ui.menu_button(MORE_ACTIONS, |ui| {
+        queue_order::menu_items(ui, row, place, actions);
+        if !rest.is_empty() {
+            ui.separator();
+        }
+        for entry in rest {
+            if ui
+                .button(entry.label)
+                .on_hover_text(format!("{}: {name}", entry.hint))
+                .clicked()
+            {
+                actions.push(entry.action);
             }
-        })
-        .response
-        .on_hover_text("More actions");
-    }
+        }
+    })
+    .response
+    .on_hover_text("More actions");
     // Right to left: the last added shows first, so the main action goes in last.
     for entry in all.into_iter().rev() {
         if ui

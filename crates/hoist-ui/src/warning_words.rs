@@ -19,6 +19,11 @@ pub fn warning_words(warning: &EngineWarning) -> String {
         }
         EngineWarning::CannotKeepAwake => crate::power::CANNOT_KEEP_AWAKE.to_string(),
         EngineWarning::CannotSeeMetered => crate::power::CANNOT_SEE_METERED.to_string(),
+        EngineWarning::QueueOrderNotSaved => {
+            "Hoist could not save the new order of the list, so it keeps its old order. \
+             The disk may be full."
+                .to_string()
+        }
     }
 }
 
@@ -47,6 +52,7 @@ mod tests {
             EngineWarning::JournalUnreadable,
             EngineWarning::CannotKeepAwake,
             EngineWarning::CannotSeeMetered,
+            EngineWarning::QueueOrderNotSaved,
         ] {
             let words = warning_words(&warning);
             assert!(words.ends_with('.'), "{words}");

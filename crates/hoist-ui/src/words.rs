@@ -48,7 +48,7 @@ pub fn notice_words(notice: UploadNotice) -> String {
                 .to_string()
         }
         UploadNotice::SessionMayExpire { needed, lifetime } => format!(
-            "At the current speed this upload needs about {}, but the service keeps an upload for only {}. If that time runs out, the upload starts again from the beginning: a faster connection, or fewer uploads at once, would help.",
+            "At the current speed this upload needs about {}, but its upload link expires in {}. If that time runs out, the upload starts again from the beginning: a faster connection, or fewer uploads at once, would help.",
             format_eta(needed),
             format_eta(lifetime)
         ),

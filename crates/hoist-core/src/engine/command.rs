@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 
 use super::EngineWarning;
+use crate::store::QueueMove;
 use crate::upload::{Destination, UploadId};
 
 /// Per-upload sending options.
@@ -43,6 +44,18 @@ pub enum Command {
     Cancel(UploadId),
     /// Forget the upload (cancelling it first if unfinished).
     Remove(UploadId),
+    /// Move an upload in the queue: saved in the journal first, then
+    /// [`Event::QueueOrder`](super::Event::QueueOrder). Waiting uploads start in queue order;
+    /// a move never stops a running one.
+    Move {
+        /// The upload.
+        id: UploadId,
+        /// Where it goes.
+        to: QueueMove,
+    },
+    /// "Upload next": the upload goes just above every other waiting upload, so it starts when
+    /// a slot frees (a paused or failed one is resumed first); running uploads go on.
+    UploadNext(UploadId),
     /// Pause every upload.
     PauseAll,
     /// Resume every paused, failed or interrupted upload.

@@ -12,8 +12,8 @@ use super::sink::EventSink;
 use super::{Event, UploadNotice};
 use crate::file::ByteCounter;
 use crate::protocol::{
-    ChunkRules, ProtocolError, RetryClass, SessionContext, SessionState, Step, UploadSession,
-    next_chunk_bytes,
+    ChunkRules, LinkRate, ProtocolError, RetryClass, SessionContext, SessionState, Step,
+    UploadSession, next_chunk_bytes,
 };
 use crate::upload::{Failure, FailureKind, RemoteResult, UploadId};
 
@@ -28,6 +28,8 @@ pub(crate) struct Driver {
     pub confirmations: ConfirmationHandle,
     /// The rules to size chunks by, when the chunk size is automatic.
     pub auto_chunks: Option<ChunkRules>,
+    /// The engine's last measured rate, where later uploads' automatic chunk sizes start.
+    pub link_rate: LinkRate,
     pub sink: EventSink,
     /// To the scheduler, which writes the Processing phase (the channel the task's end uses).
     pub internal: mpsc::Sender<Internal>,
@@ -35,6 +37,8 @@ pub(crate) struct Driver {
     pub stall_timeout: Duration,
     /// Wake-ups and the metered hold.
     pub signals: DriverSignals,
+    /// Where the session's expiry goes after every confirmation (for the progress reporter).
+    pub expiry: super::expiry::ExpiryCell,
 }
 
 /// Where one drive stands between steps.
@@ -171,7 +175,9 @@ impl Driver {
     }
 
     /// With an automatic chunk size: sizes the next chunk from how the step that just
-    /// confirmed bytes went (`before`: confirmed and transmitted bytes when it started).
+    /// confirmed bytes went (`before`: confirmed and transmitted bytes when it started), and
+    /// notes the rate for uploads that start later. A Google session keeps the size it started
+    /// with (the protocol's rule); the new size is where its next session would start.
     fn size_next_chunk(
         &self,
         session: &dyn UploadSession,
@@ -188,6 +194,7 @@ impl Driver {
         if sent == 0 || session.confirmed_bytes() <= before.0 {
             return;
         }
+        self.link_rate.record(sent, elapsed);
         let next = next_chunk_bytes(&rules, current, sent, elapsed);
         if next != current {
             tracing::debug!(
@@ -238,9 +245,9 @@ impl Driver {
         // The protocols refuse claims beyond the file; never show past 100 % anyway.
         let confirmed = session.confirmed_bytes().min(ctx.file.size_bytes);
         let previous = state.last_generation;
-        state.last_generation =
-            self.confirmations
-                .submit(confirmed, session.persistent_state(), rewound);
+        let saved = session.persistent_state();
+        self.expiry.note(&saved);
+        state.last_generation = self.confirmations.submit(confirmed, saved, rewound);
         if let Err(failure) = self.confirmations.wait_written(previous).await {
             return AfterProgress::End(DriveEnd::Failed(failure));
         }

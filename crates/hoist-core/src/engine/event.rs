@@ -28,6 +28,9 @@ pub struct UploadSnapshot {
     pub error: Option<Failure>,
     /// The result once completed.
     pub result: Option<RemoteResult>,
+    /// When the server's upload session ends (seconds since the Unix epoch), where known; after
+    /// that the upload starts again from the beginning.
+    pub expires_unix_secs: Option<u64>,
 }
 
 /// Progress of one running upload. `confirmed_bytes <= sent_bytes <= total_bytes`.
@@ -59,7 +62,7 @@ pub enum UploadNotice {
         /// About how long the rest of the upload needs.
         #[serde(with = "seconds")]
         needed: Duration,
-        /// How long the service keeps an upload session.
+        /// How long the upload session has left.
         #[serde(with = "seconds")]
         lifetime: Duration,
     },
@@ -84,6 +87,9 @@ pub enum EngineWarning {
     /// "Pause on metered connections" is on, but the system does not say whether the connection
     /// is metered (no system D-Bus or no NetworkManager): uploads go on as usual.
     CannotSeeMetered,
+    /// A new order of the queue could not be saved (the disk is full, or another program held
+    /// the journal too long); the queue keeps the order it had.
+    QueueOrderNotSaved,
 }
 
 /// What the engine tells the outside world. Progress is coalesced to a few events per second per
@@ -142,6 +148,14 @@ pub enum Event {
         /// What happened (the window and the command line put it in words).
         notice: UploadNotice,
     },
+    /// A running upload's session expiry against the time the rest needs changed (sent when
+    /// the expiry is first known, then whenever it or the verdict changes).
+    Expiry {
+        /// The upload.
+        id: UploadId,
+        /// The outlook.
+        outlook: super::ExpiryOutlook,
+    },
     /// The upload is done.
     Completed {
         /// The upload.
@@ -167,6 +181,12 @@ pub enum Event {
     MeteredHold {
         /// Whether new chunks wait now.
         waiting: bool,
+    },
+    /// The queue's order changed (a [`super::Command::Move`] here, or a move another Hoist
+    /// process such as `hoist queue move` wrote to the journal); already saved.
+    QueueOrder {
+        /// Every upload the engine knows, top of the queue first.
+        ids: Vec<UploadId>,
     },
     /// The engine stopped (after [`super::Command::Shutdown`]).
     Stopped,

@@ -10,11 +10,13 @@ mod command;
 mod confirmations;
 mod driver;
 mod event;
+mod expiry;
 mod outcome;
 mod power;
 mod progress;
 mod retry;
 mod scheduler;
+mod sending_time;
 mod sink;
 
 use std::path::PathBuf;
@@ -22,9 +24,11 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+pub use crate::store::QueueMove;
 pub use bandwidth_schedule::follow_schedule;
 pub use command::{Command, UploadOptions};
 pub use event::{EngineWarning, Event, Progress, UploadNotice, UploadSnapshot};
+pub use expiry::{ExpiryOutlook, PAUSED_NOTE_WITHIN, PAUSED_NOTIFY_WITHIN, paused_expiry_due};
 pub use power::Activity;
 pub use progress::{PROGRESS_INTERVAL, SmoothedRate};
 pub use retry::{Backoff, RetryPolicy};

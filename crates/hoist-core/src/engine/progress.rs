@@ -4,8 +4,9 @@ use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
 
+use super::expiry::ExpiryTracker;
 use super::sink::EventSink;
-use super::{Event, Progress, UploadNotice};
+use super::{Event, Progress};
 use crate::file::ByteCounter;
 use crate::upload::UploadId;
 
@@ -36,30 +37,6 @@ impl SmoothedRate {
     }
 }
 
-/// How long a rate must be measured before it is trusted for a long-session warning.
-const WARN_AFTER: Duration = Duration::from_secs(5);
-
-/// The notice to give when, at `rate_bytes_per_sec`, the `remaining_bytes` need longer than the
-/// service keeps an upload session (`lifetime`): the session would expire first and the upload
-/// start again from the beginning.
-pub fn long_session_warning(
-    remaining_bytes: u64,
-    rate_bytes_per_sec: f64,
-    lifetime: Duration,
-) -> Option<UploadNotice> {
-    if rate_bytes_per_sec <= 0.0 || remaining_bytes == 0 {
-        return None;
-    }
-    let needed_secs = remaining_bytes as f64 / rate_bytes_per_sec;
-    if needed_secs <= lifetime.as_secs_f64() * 0.9 {
-        return None;
-    }
-    Some(UploadNotice::SessionMayExpire {
-        needed: Duration::try_from_secs_f64(needed_secs).unwrap_or(Duration::MAX),
-        lifetime,
-    })
-}
-
 /// Reports progress of one running upload every [`PROGRESS_INTERVAL`] while it changes, until
 /// `stop` is cancelled (then once more, so the last figures are shown).
 pub(crate) async fn report_progress(
@@ -69,10 +46,8 @@ pub(crate) async fn report_progress(
     confirmed: Arc<AtomicU64>,
     sink: EventSink,
     stop: CancellationToken,
-    session_lifetime: Option<Duration>,
+    mut expiry: ExpiryTracker,
 ) {
-    let started = Instant::now();
-    let mut warned = false;
     let mut rate = SmoothedRate::default();
     let mut last_transmitted = counter.transmitted_bytes();
     let mut last_tick = Instant::now();
@@ -105,15 +80,14 @@ pub(crate) async fn report_progress(
                 rate_bytes_per_sec: if stopped { 0.0 } else { rate_now },
             }));
         }
-        if !warned
-            && !stopped
-            && now - started >= WARN_AFTER
-            && let (Some(lifetime), Some(total)) = (session_lifetime, total_bytes)
-            && let Some(notice) =
-                long_session_warning(total.saturating_sub(confirmed_bytes), rate_now, lifetime)
-        {
-            warned = true;
-            sink.emit(Event::Notice { id, notice }).await;
+        if !stopped && let Some(total) = total_bytes {
+            let news = expiry.tick(total.saturating_sub(confirmed_bytes), rate_now);
+            if let Some(outlook) = news.outlook {
+                sink.emit(Event::Expiry { id, outlook }).await;
+            }
+            if let Some(notice) = news.notice {
+                sink.emit(Event::Notice { id, notice }).await;
+            }
         }
         if stopped {
             return;
@@ -128,22 +102,6 @@ pub(crate) async fn report_progress(
 )]
 mod tests {
     use super::*;
-
-    #[test]
-    fn warns_only_when_the_session_would_expire_first() {
-        let week = Duration::from_secs(7 * 24 * 3600);
-        // 100 GiB at 1 MiB/s: about 28 hours, well within a week.
-        assert_eq!(long_session_warning(100 << 30, 1048576.0, week), None);
-        // 1 TiB at 1 MiB/s: about 12 days.
-        let Some(UploadNotice::SessionMayExpire { needed, lifetime }) =
-            long_session_warning(1 << 40, 1048576.0, week)
-        else {
-            panic!("a notice");
-        };
-        assert_eq!((needed.as_secs(), lifetime), (1 << 20, week));
-        assert_eq!(long_session_warning(1 << 40, 0.0, week), None);
-        assert_eq!(long_session_warning(0, 10.0, week), None);
-    }
 
     #[test]
     fn rate_converges() {

@@ -20,14 +20,18 @@ use super::{Command, EngineWarning, Event, UploadNotice, UploadOptions, UploadSn
 use crate::auth::credentials_for;
 use crate::file::{ByteCounter, FileError, FileIdentity, Throttle};
 use crate::protocol::{
-    SessionContext, auto_chunk_rules, open_session, validate_destination, validate_upload,
+    LinkRate, SessionContext, auto_chunk_rules, open_session, start_chunk_bytes,
+    validate_destination, validate_upload,
 };
 use crate::store::{
     Journal, NewUpload, SessionState, StartAgainReason, StoreError, UploadLock, UploadRecord,
 };
 use crate::upload::{Destination, Failure, FailureKind, Phase, UploadAction, UploadId};
 
+mod journal_changes;
 mod power_commands;
+mod queue_order;
+use queue_order::{ORDER_CHECK_INTERVAL, QueueOrder};
 
 /// How long a best-effort "discard this session" request may take.
 const CANCEL_TIMEOUT: Duration = Duration::from_secs(10);
@@ -64,11 +68,15 @@ pub(crate) struct Scheduler {
     sink: EventSink,
     settings: SchedulerSettings,
     entries: BTreeMap<UploadId, UploadRecord>,
+    /// The waiting uploads, in queue order.
     queue: VecDeque<UploadId>,
+    order: QueueOrder,
     running: HashMap<UploadId, Running>,
     internal_tx: mpsc::Sender<Internal>,
     internal_rx: mpsc::Receiver<Internal>,
     power: Power,
+    /// The rate last measured on an automatic chunk, where new uploads' chunk sizes start.
+    link_rate: LinkRate,
 }
 
 impl Scheduler {
@@ -89,7 +97,9 @@ impl Scheduler {
             settings,
             entries: BTreeMap::new(),
             queue: VecDeque::new(),
+            order: QueueOrder::default(),
             running: HashMap::new(),
+            link_rate: LinkRate::default(),
             internal_tx,
             internal_rx,
             power,
@@ -103,9 +113,17 @@ impl Scheduler {
         }
         self.restore().await;
         let mut shutting_down = false;
+        let mut order_check = tokio::time::interval(ORDER_CHECK_INTERVAL);
+        // Ticks missed while idle are not made up in a burst.
+        order_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut journal_changes = journal_changes::JournalChanges::watch(self.journal.path());
         loop {
             self.publish_activity();
             tokio::select! {
+                _ = order_check.tick(), if !self.running.is_empty() => {
+                    self.follow_journal_order().await;
+                }
+                () = journal_changes.due() => self.follow_journal_order().await,
                 command = commands.recv(), if !shutting_down => match command {
                     Some(Command::Shutdown) | None => {
                         shutting_down = true;
@@ -145,6 +163,8 @@ impl Scheduler {
                 Vec::new()
             }
         };
+        let order: Vec<UploadId> = records.iter().map(|r| r.id).collect();
+        self.restore_order(&order);
         for mut record in records {
             let unfinished = record.phase.wants_to_run();
             if unfinished && self.settings.resume_unfinished_on_start {
@@ -155,7 +175,11 @@ impl Scheduler {
             }
             self.entries.insert(record.id, record);
         }
-        let uploads = self.entries.values().map(snapshot).collect();
+        let uploads = order
+            .iter()
+            .filter_map(|id| self.entries.get(id))
+            .map(snapshot)
+            .collect();
         self.sink.emit(Event::Restored { uploads }).await;
         self.schedule().await;
     }
@@ -182,6 +206,8 @@ impl Scheduler {
             Command::Resume(id) | Command::Retry(id) => self.resume(id).await,
             Command::Restart(id) => self.restart(id).await,
             Command::Cancel(id) => self.cancel(id, false).await,
+            Command::Move { id, to } => self.move_upload(id, to).await,
+            Command::UploadNext(id) => self.upload_next(id).await,
             Command::Remove(id) => self.cancel(id, true).await,
             Command::PauseAll => {
                 let ids: Vec<UploadId> = self.entries.keys().copied().collect();
@@ -223,7 +249,8 @@ impl Scheduler {
                 let id = record.id;
                 let upload = Box::new(snapshot(&record));
                 self.entries.insert(id, record);
-                self.queue.push_back(id);
+                self.order.push(id);
+                self.enqueue(id);
                 self.sink.emit(Event::Added { tag, upload }).await;
             }
             Err(failure) => {
@@ -307,7 +334,7 @@ impl Scheduler {
             return;
         };
         if entry.phase.allows(UploadAction::Resume) {
-            self.queue.push_back(id);
+            self.enqueue(id);
             self.set_phase(id, Phase::Queued, None).await;
         }
     }
@@ -348,7 +375,7 @@ impl Scheduler {
         if let Ok(record) = self.journal.get(id) {
             self.entries.insert(id, record);
         }
-        self.queue.push_back(id);
+        self.enqueue(id);
         self.set_phase(id, Phase::Queued, None).await;
     }
 
@@ -382,6 +409,7 @@ impl Scheduler {
             tracing::error!(upload = %id, "could not remove from the journal: {e}");
         }
         self.entries.remove(&id);
+        self.order.remove(id);
         self.sink.emit(Event::Removed { id }).await;
     }
 
@@ -420,13 +448,27 @@ impl Scheduler {
             file: record.file.clone(),
             destination: record.destination.clone(),
             credentials: credentials_for(&record.destination.auth),
-            chunk_size_bytes: record.chunk_size_bytes,
+            chunk_size_bytes: self.starting_chunk_bytes(record),
             largest_chunk_bytes: largest_chunk_bytes(record),
             size_unknown: record.total_bytes.is_none(),
             counter,
             throttle: self.throttle.clone(),
             answer_timeout: self.settings.stall_timeout,
         }
+    }
+
+    /// The chunk size `record` starts (or resumes) with: its own when fixed; when automatic, what
+    /// the rate last measured in this engine suggests (a Google session already under way keeps
+    /// the size it started with: the protocol holds it in the session's state).
+    fn starting_chunk_bytes(&self, record: &UploadRecord) -> Option<u64> {
+        let configured = record.chunk_size_bytes?;
+        let rules = record
+            .chunk_size_auto
+            .then(|| auto_chunk_rules(&record.destination.service))
+            .flatten();
+        Some(rules.map_or(configured, |rules| {
+            start_chunk_bytes(&rules, configured, self.link_rate.bytes_per_sec())
+        }))
     }
 
     /// Whether one more upload may start now: below the limit, or, beyond it, while the next
@@ -448,6 +490,9 @@ impl Scheduler {
     }
 
     async fn schedule(&mut self) {
+        if !self.queue.is_empty() {
+            self.follow_journal_order().await;
+        }
         while let Some(&next) = self.queue.front() {
             if !self.room_for(next) {
                 return;
@@ -498,11 +543,13 @@ impl Scheduler {
                 .chunk_size_auto
                 .then(|| auto_chunk_rules(&record.destination.service))
                 .flatten(),
+            link_rate: self.link_rate.clone(),
             sink: self.sink.clone(),
             internal: self.internal_tx.clone(),
             retry: self.settings.retry,
             stall_timeout: self.settings.stall_timeout,
             signals: self.power.signals(),
+            expiry: super::expiry::ExpiryCell::of(&record.protocol_state),
         };
         let upload = UploadTask {
             record,
@@ -514,8 +561,11 @@ impl Scheduler {
         let locks_dir = self.settings.locks_dir.clone();
         let internal = self.internal_tx.clone();
         let sink = self.sink.clone();
+        let journal = self.journal.clone();
         tokio::spawn(async move {
+            let stretch = super::sending_time::SendingStretch::begin();
             let end = run_upload(upload, locks_dir, cancel, sink).await;
+            stretch.record(&journal, id, &end);
             let _ = internal.send(Internal::Finished { id, end }).await;
         });
     }
@@ -653,6 +703,10 @@ async fn run_upload(
         Err(e) => return TaskEnd::failed(e.failure()),
     };
     let progress_stop = CancellationToken::new();
+    let expiry = super::expiry::ExpiryTracker::new(
+        driver.expiry.clone(),
+        crate::protocol::session_lifetime(&record.destination.service),
+    );
     tokio::spawn(report_progress(
         id,
         Some(record.file.size_bytes),
@@ -660,7 +714,7 @@ async fn run_upload(
         confirmed,
         sink,
         progress_stop.clone(),
-        crate::protocol::session_lifetime(&record.destination.service),
+        expiry,
     ));
     let end = tokio::select! {
         end = driver.drive(session.as_mut(), &ctx) => Some(end),
@@ -700,5 +754,6 @@ pub fn snapshot(record: &UploadRecord) -> UploadSnapshot {
         phase: record.phase,
         error: record.error.clone(),
         result: record.result.clone(),
+        expires_unix_secs: record.protocol_state.expires_unix_secs(),
     }
 }

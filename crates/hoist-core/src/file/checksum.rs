@@ -50,10 +50,21 @@ pub struct FileDigests {
 /// Reads the whole file once, in blocks (bounded memory), and returns its CRC32C and MD5. Blocking:
 /// call from a blocking thread.
 pub fn file_digests(path: &Path) -> Result<FileDigests, FileError> {
+    file_digests_reporting(path, &mut |_| {})
+}
+
+/// [`file_digests`], calling `read` with the bytes read so far after every block: a multi-GiB
+/// file takes seconds to read, and whoever waits can see that it goes on (an upload's stall
+/// timer must not take a long local read for a silent server).
+pub fn file_digests_reporting(
+    path: &Path,
+    read: &mut dyn FnMut(u64),
+) -> Result<FileDigests, FileError> {
     let mut file = std::fs::File::open(path).map_err(|e| FileError::from_io(e, path))?;
     let mut buf = vec![0u8; 1 << 20];
     let mut crc = 0u32;
     let mut md5 = md5::Md5::new();
+    let mut total_bytes = 0u64;
     loop {
         let n = file
             .read(&mut buf)
@@ -63,6 +74,8 @@ pub fn file_digests(path: &Path) -> Result<FileDigests, FileError> {
         }
         crc = crc32c::crc32c_append(crc, &buf[..n]);
         md5.update(&buf[..n]);
+        total_bytes += n as u64;
+        read(total_bytes);
     }
     let b64 = base64::engine::general_purpose::STANDARD;
     Ok(FileDigests {
@@ -99,5 +112,19 @@ mod tests {
         let d = file_digests(&path).expect("digests");
         assert_eq!(d.md5_base64, "XrY7u+Ae7tCTyyK7j1rNww==");
         assert_eq!(d.crc32c_base64, "yZRlqg==");
+    }
+
+    #[test]
+    fn a_long_read_reports_as_it_goes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("f");
+        let data: Vec<u8> = (0..(5 << 20) + 7).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &data).expect("write");
+        let mut reports = Vec::new();
+        let d = file_digests_reporting(&path, &mut |bytes| reports.push(bytes)).expect("digests");
+        assert_eq!(d, file_digests(&path).expect("digests"));
+        assert!(reports.len() >= 6, "{reports:?}");
+        assert!(reports.windows(2).all(|w| w[0] < w[1]), "{reports:?}");
+        assert_eq!(reports.last(), Some(&(data.len() as u64)));
     }
 }

@@ -8,7 +8,7 @@ mod identity;
 mod stream;
 mod throttle;
 
-pub use checksum::{RunningCrc32c, file_digests};
+pub use checksum::{RunningCrc32c, file_digests, file_digests_reporting};
 pub use counter::ByteCounter;
 pub use error::FileError;
 pub use identity::FileIdentity;

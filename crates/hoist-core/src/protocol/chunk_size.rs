@@ -4,7 +4,14 @@
 //!
 //! Chunks stream from disk in blocks (`file::stream_range`), so memory does not grow with the
 //! chunk size: only the bytes a failure may send twice do.
+//!
+//! Google's sessions take one chunk size from their first chunk to their last (all but the last
+//! chunk the same size, as its documentation requires): there the size follows the rate only from
+//! one session to the next, starting from the rate the engine last measured ([`LinkRate`]).
+//! tus may change it from one chunk to the next.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::upload::Service;
@@ -61,6 +68,48 @@ pub fn auto_chunk_rules(service: &Service) -> Option<ChunkRules> {
             max_bytes: MAX_AUTO_CHUNK_BYTES,
         }),
         Service::ApiVideo { .. } | Service::PresignedMultipart { .. } => None,
+    }
+}
+
+/// The upload rate last measured on a chunk anywhere in the engine, in bytes per second: where
+/// the automatic size of a new upload (and of each new Google session) starts. Shared by clones.
+#[derive(Debug, Clone, Default)]
+pub struct LinkRate {
+    /// 0 while nothing was measured.
+    bytes_per_sec: Arc<AtomicU64>,
+}
+
+impl LinkRate {
+    /// Notes that `sent_bytes` went out and were confirmed in `elapsed`.
+    pub fn record(&self, sent_bytes: u64, elapsed: Duration) {
+        let secs = elapsed.as_secs_f64();
+        if sent_bytes == 0 || secs <= 0.0 {
+            return;
+        }
+        // f64 -> u64 saturates.
+        let rate = (sent_bytes as f64 / secs) as u64;
+        self.bytes_per_sec.store(rate.max(1), Ordering::Relaxed);
+    }
+
+    /// The rate last measured, if any.
+    pub fn bytes_per_sec(&self) -> Option<u64> {
+        match self.bytes_per_sec.load(Ordering::Relaxed) {
+            0 => None,
+            rate => Some(rate),
+        }
+    }
+}
+
+/// Where an automatic chunk size starts: what takes [`TARGET_CHUNK_TIME`] at
+/// `rate_bytes_per_sec`, legal under `rules`; `configured_bytes` when no rate was measured yet.
+pub fn start_chunk_bytes(
+    rules: &ChunkRules,
+    configured_bytes: u64,
+    rate_bytes_per_sec: Option<u64>,
+) -> u64 {
+    match rate_bytes_per_sec {
+        None => rules.legal(configured_bytes),
+        Some(rate) => rules.legal(rate.saturating_mul(TARGET_CHUNK_TIME.as_secs())),
     }
 }
 
@@ -136,6 +185,37 @@ mod tests {
         assert_eq!(
             next_chunk_bytes(&rules, 8 * MIB, 0, Duration::ZERO),
             8 * MIB
+        );
+    }
+
+    #[test]
+    fn a_new_upload_starts_from_the_rate_last_measured() {
+        let rules = google();
+        let rate = LinkRate::default();
+        assert_eq!(
+            start_chunk_bytes(&rules, 8 * MIB, rate.bytes_per_sec()),
+            8 * MIB
+        );
+        // 64 MiB in 2 s: 32 MiB/s, so 4 s is 128 MiB.
+        rate.record(64 * MIB, Duration::from_secs(2));
+        assert_eq!(rate.clone().bytes_per_sec(), Some(32 * MIB));
+        assert_eq!(
+            start_chunk_bytes(&rules, 8 * MIB, rate.bytes_per_sec()),
+            128 * MIB
+        );
+        // Nothing sent measures nothing; a slow link starts at the smallest legal chunk.
+        rate.record(0, Duration::from_secs(1));
+        assert_eq!(rate.bytes_per_sec(), Some(32 * MIB));
+        rate.record(10_000, Duration::from_secs(1));
+        assert_eq!(
+            start_chunk_bytes(&rules, 8 * MIB, rate.bytes_per_sec()),
+            256 * 1024
+        );
+        // Very fast: never above the cap.
+        rate.record(u64::MAX, Duration::from_millis(1));
+        assert_eq!(
+            start_chunk_bytes(&rules, 8 * MIB, rate.bytes_per_sec()),
+            MAX_AUTO_CHUNK_BYTES
         );
     }
 

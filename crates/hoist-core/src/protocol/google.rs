@@ -28,7 +28,7 @@ use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
 use super::credentials::{SecretScope, authorize};
 use super::http::{error_from_response, parse_url, read_text};
 use super::{ProtocolError, SessionContext, SessionState, Step, UploadSession};
-use crate::file::{FileIdentity, RunningCrc32c, file_digests, stream_range};
+use crate::file::{ByteCounter, FileIdentity, RunningCrc32c, file_digests_reporting, stream_range};
 pub use crate::store::session_state::GoogleState;
 use crate::upload::{RemoteResult, Service};
 
@@ -163,6 +163,9 @@ impl GoogleSession {
         self.state = GoogleState {
             session_uri: Some(session_uri.to_string()),
             crc32c: self.current_crc(),
+            expires_unix_secs: Some(super::expiry_dates::google_session_expiry(
+                super::expiry_dates::unix_now_secs(),
+            )),
             ..GoogleState::default()
         };
         self.needs_status_query = false;
@@ -197,7 +200,11 @@ impl GoogleSession {
     async fn send(&mut self, ctx: &SessionContext, uri: &str) -> Result<Step, ProtocolError> {
         let total = ctx.file.size_bytes;
         let start = self.state.confirmed_bytes.min(total);
-        let end = request_end(start, total, ctx.chunk_size_bytes);
+        // Every chunk of a session but the last has the size its first one had.
+        if self.state.chunk_size_bytes.is_none() {
+            self.state.chunk_size_bytes = ctx.chunk_size_bytes;
+        }
+        let end = request_end(start, total, self.state.chunk_size_bytes);
         let is_last = end == total;
         let content_range = match (start == end, is_last && !ctx.size_unknown, is_last) {
             (true, _, _) => format!("bytes */{total}"),
@@ -345,7 +352,7 @@ impl GoogleSession {
     ) -> Result<RemoteResult, ProtocolError> {
         let response: serde_json::Value = serde_json::from_str(body)
             .unwrap_or_else(|_| serde_json::Value::String(body.to_string()));
-        verify_object(&response, &ctx.file, self.current_crc()).await?;
+        verify_object(&response, &ctx.file, self.current_crc(), &ctx.counter).await?;
         let total = ctx.file.size_bytes;
         if answered == Answered::StatusQuery
             && !self.may_have_sent_everything(ctx)
@@ -594,6 +601,7 @@ async fn verify_object(
     response: &serde_json::Value,
     file: &FileIdentity,
     crc: RunningCrc32c,
+    counter: &ByteCounter,
 ) -> Result<(), ProtocolError> {
     let size = response.get("size").and_then(|s| {
         s.as_str()
@@ -619,11 +627,16 @@ async fn verify_object(
         (Some(server), Some(local)) => ("crc32c", server, local),
         (server_crc, _) => {
             let path = file.path.clone();
-            let digests = tokio::task::spawn_blocking(move || file_digests(&path))
-                .await
-                .map_err(|e| ProtocolError::BadState {
-                    detail: e.to_string(),
-                })??;
+            // The file is read again (the running CRC does not cover it all, after a resume);
+            // each block read counts as activity, so the stall timer waits for a long read.
+            let counter = counter.clone();
+            let digests = tokio::task::spawn_blocking(move || {
+                file_digests_reporting(&path, &mut |_| counter.touch())
+            })
+            .await
+            .map_err(|e| ProtocolError::BadState {
+                detail: e.to_string(),
+            })??;
             match (server_crc, server_md5) {
                 (Some(server), _) => ("crc32c", server, digests.crc32c_base64),
                 (None, Some(server)) => ("md5", server, digests.md5_base64),
@@ -737,6 +750,30 @@ mod tests {
         assert_eq!(youtube_title(Some(&"x".repeat(150)), &file).len(), 100);
     }
 
+    /// Reading a big file again to check the server's copy is activity: the upload's stall timer
+    /// (which watches the counter) must not take it for a silent server and start over.
+    #[tokio::test]
+    async fn reading_the_file_again_to_check_it_keeps_the_upload_alive() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("big.bin");
+        let data: Vec<u8> = (0..(6 << 20)).map(|i| (i % 253) as u8).collect();
+        std::fs::write(&path, &data).expect("write");
+        let file = FileIdentity::read(&path).expect("identity");
+        let digests = crate::file::file_digests(&path).expect("digests");
+        let answer = serde_json::json!({"crc32c": digests.crc32c_base64});
+        let counter = ByteCounter::new();
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert!(counter.idle_for() >= std::time::Duration::from_millis(300));
+        verify_object(&answer, &file, RunningCrc32c::default(), &counter)
+            .await
+            .expect("matches");
+        assert!(
+            counter.idle_for() < std::time::Duration::from_millis(250),
+            "{:?}",
+            counter.idle_for()
+        );
+    }
+
     #[tokio::test]
     async fn a_checksum_mismatch_is_an_error_never_a_success() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -746,13 +783,15 @@ mod tests {
         let mut crc = RunningCrc32c::default();
         crc.feed(0, b"hello world");
         let good = serde_json::json!({"size": "11", "crc32c": "yZRlqg==", "md5Hash": "XrY7u+Ae7tCTyyK7j1rNww=="});
-        verify_object(&good, &file, crc).await.expect("matches");
+        verify_object(&good, &file, crc, &ByteCounter::new())
+            .await
+            .expect("matches");
         // The inline CRC does not cover the file (e.g. after a relaunch): the file is re-read.
-        verify_object(&good, &file, RunningCrc32c::default())
+        verify_object(&good, &file, RunningCrc32c::default(), &ByteCounter::new())
             .await
             .expect("matches");
         let md5_only = serde_json::json!({"md5Hash": "XrY7u+Ae7tCTyyK7j1rNww=="});
-        verify_object(&md5_only, &file, crc)
+        verify_object(&md5_only, &file, crc, &ByteCounter::new())
             .await
             .expect("md5 matches");
         for bad in [
@@ -760,7 +799,9 @@ mod tests {
             serde_json::json!({"md5Hash": "AAAAAAAAAAAAAAAAAAAAAA=="}),
             serde_json::json!({"size": "12"}),
         ] {
-            let err = verify_object(&bad, &file, crc).await.expect_err("mismatch");
+            let err = verify_object(&bad, &file, crc, &ByteCounter::new())
+                .await
+                .expect_err("mismatch");
             assert!(
                 matches!(err, ProtocolError::ChecksumMismatch { .. }),
                 "{err}"

@@ -167,7 +167,7 @@ fn completion_answers_are_checked_against_the_file() {
         |(content, mut response, crc_known)| {
             let path = dir.path().join("file");
             std::fs::write(&path, &content).expect("write");
-            let digests = file_digests(&path).expect("digests");
+            let digests = crate::file::file_digests(&path).expect("digests");
             for (key, right) in [
                 ("crc32c", &digests.crc32c_base64),
                 ("md5Hash", &digests.md5_base64),
@@ -186,7 +186,12 @@ fn completion_answers_are_checked_against_the_file() {
             if crc_known {
                 crc.feed(0, &content);
             }
-            let checked = runtime.block_on(verify_object(&response, &file, crc));
+            let checked = runtime.block_on(verify_object(
+                &response,
+                &file,
+                crc,
+                &crate::file::ByteCounter::new(),
+            ));
             let size = response.get("size").and_then(|s| {
                 s.as_str()
                     .map(str::to_string)

@@ -5,8 +5,14 @@ use super::{ConnectionProblem, ProtocolError};
 /// The HTTP client every upload shares: no redirects (a 308 is "resume incomplete" here, and
 /// credentials must never follow a redirect to another host), HTTP/1.1, no overall timeout (a
 /// streaming upload takes as long as it takes; the engine's stall timeout watches instead).
+/// Servers are checked against the system's certificate authorities, read on the first HTTPS
+/// connection ([`super::tls_roots`]).
 pub fn http_client() -> Result<reqwest::Client, ProtocolError> {
+    let tls = super::tls_roots::client_tls_config().map_err(|e| ProtocolError::Certificate {
+        detail: e.to_string(),
+    })?;
     reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
         .redirect(reqwest::redirect::Policy::none())
         .http1_only()
         .connect_timeout(Duration::from_secs(30))

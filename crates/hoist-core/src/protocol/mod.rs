@@ -11,17 +11,19 @@ mod chunk_size;
 mod context;
 mod credentials;
 mod error;
+pub mod expiry_dates;
 pub mod google;
 pub(crate) mod http;
 pub mod multipart;
 pub mod probe;
+mod tls_roots;
 pub mod tus;
 
 pub use crate::store::SessionState;
 pub use crate::upload::WireProtocol;
 pub use chunk_size::{
-    ChunkRules, DEFAULT_AUTO_START_BYTES, MAX_AUTO_CHUNK_BYTES, TARGET_CHUNK_TIME,
-    auto_chunk_rules, next_chunk_bytes,
+    ChunkRules, DEFAULT_AUTO_START_BYTES, LinkRate, MAX_AUTO_CHUNK_BYTES, TARGET_CHUNK_TIME,
+    auto_chunk_rules, next_chunk_bytes, start_chunk_bytes,
 };
 pub use context::SessionContext;
 pub use credentials::{Credentials, EnvCredentials, NoCredentials, SecretScope, StoredCredentials};

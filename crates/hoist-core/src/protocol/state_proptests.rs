@@ -86,10 +86,12 @@ fn state_like() -> impl Strategy<Value = Value> {
         ],
         0..5,
     );
-    let google = (text(), number(), number(), number(), number()).prop_map(|(uri, c, s, v, u)| {
-        json!({"session_uri": uri, "confirmed_bytes": c, "sent_high_water_bytes": s,
-               "crc32c": {"value": v, "upto_bytes": u}})
-    });
+    let google = (text(), number(), number(), number(), number(), number()).prop_map(
+        |(uri, c, s, v, u, e)| {
+            json!({"session_uri": uri, "confirmed_bytes": c, "sent_high_water_bytes": s,
+                   "crc32c": {"value": v, "upto_bytes": u}, "expires_unix_secs": e})
+        },
+    );
     let apivideo =
         (text(), number(), number(), any::<bool>(), number()).prop_map(|(id, c, p, done, s)| {
             json!({"video_id": id, "chunk_size_bytes": c, "acknowledged_parts": p,
@@ -102,11 +104,15 @@ fn state_like() -> impl Strategy<Value = Value> {
         count(),
         ranges,
         proptest::collection::btree_map("[0-9]{1,2}", text(), 0..3),
+        number(),
     )
-        .prop_map(|(id, size, chunk, chunks, acknowledged, unreported)| {
-            json!({"upload_id": id, "total_size_bytes": size, "chunk_size_bytes": chunk,
-                   "total_chunks": chunks, "acknowledged": acknowledged, "unreported": unreported})
-        });
+        .prop_map(
+            |(id, size, chunk, chunks, acknowledged, unreported, expires)| {
+                json!({"upload_id": id, "total_size_bytes": size, "chunk_size_bytes": chunk,
+                   "total_chunks": chunks, "acknowledged": acknowledged, "unreported": unreported,
+                   "expires_unix_secs": expires})
+            },
+        );
     let tus = (text(), number(), any::<bool>(), number(), number()).prop_map(|(url, c, l, e, s)| {
         json!({"upload_url": url, "confirmed_bytes": c, "length_declared": l,
                "expires_unix_secs": e, "sent_high_water_bytes": s,

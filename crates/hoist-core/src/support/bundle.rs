@@ -1,6 +1,7 @@
 //! Writing a support bundle: one zip a user can attach to a bug report, with what a developer
-//! needs to understand a problem (versions, settings, profiles, the journal, recent logs) and
-//! every secret replaced by a marker (see [`super::redact`]).
+//! needs to understand a problem (versions, settings, profiles and watch folders, the journal and
+//! its history of finished uploads, recent logs) and every secret replaced by a marker (see
+//! [`super::redact`]).
 //!
 //! Nothing is changed on the way: the journal is read through a read-only SQLite connection,
 //! so a running Hoist is undisturbed and a damaged journal is not "recovered" by looking at it.
@@ -64,6 +65,11 @@ pub fn write_support_bundle(dirs: &HoistDirs, out: &Path) -> Result<BundleReport
         "journal.json".to_string(),
         journal_entry(&journal, &redactor),
     ));
+    let history = read_rows(&dirs.journal_path(), "SELECT * FROM history ORDER BY id");
+    entries.push((
+        "history.json".to_string(),
+        journal_entry(&history, &redactor),
+    ));
     for (name, text) in settings_files(&dirs.config_dir) {
         entries.push((
             format!("settings/{name}"),
@@ -78,15 +84,20 @@ pub fn write_support_bundle(dirs: &HoistDirs, out: &Path) -> Result<BundleReport
 
 /// The journal's rows as JSON objects (column name to value), or why it could not be read.
 fn read_journal(path: &Path) -> Result<Vec<Map<String, Value>>, String> {
+    read_rows(path, "SELECT * FROM uploads ORDER BY id")
+}
+
+/// The rows `sql` reads from the journal (read-only) as JSON objects; none when there is no
+/// journal; why not when it could not be read (a journal older than the history has no
+/// `history` table).
+fn read_rows(path: &Path, sql: &str) -> Result<Vec<Map<String, Value>>, String> {
     if !path.exists() {
         return Ok(Vec::new());
     }
     let flags =
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let db = rusqlite::Connection::open_with_flags(path, flags).map_err(|e| e.to_string())?;
-    let mut statement = db
-        .prepare("SELECT * FROM uploads ORDER BY id")
-        .map_err(|e| e.to_string())?;
+    let mut statement = db.prepare(sql).map_err(|e| e.to_string())?;
     let names: Vec<String> = statement
         .column_names()
         .iter()
@@ -204,7 +215,8 @@ fn about(dirs: &HoistDirs) -> Vec<u8> {
     .into_bytes()
 }
 
-/// `journal.json`: every row, redacted; or the reason the journal could not be read.
+/// `journal.json` and `history.json`: every row, redacted (links keep only their
+/// `scheme://host:port`); or the reason the rows could not be read.
 fn journal_entry(
     journal: &Result<Vec<Map<String, Value>>, String>,
     redactor: &Redactor,
@@ -220,8 +232,8 @@ fn journal_entry(
     serde_json::to_vec_pretty(&value).unwrap_or_default()
 }
 
-/// The text files directly in the settings folder (profiles, window settings), by name; the
-/// secrets file is never among them.
+/// The text files directly in the settings folder (profiles, watch folders, window settings),
+/// by name; the secrets file is never among them.
 fn settings_files(config_dir: &Path) -> Vec<(String, String)> {
     let Ok(entries) = std::fs::read_dir(config_dir) else {
         return Vec::new();

@@ -322,33 +322,9 @@ async fn store_part(
         );
     }
     let stored = meta.parts_received;
-    let (number, is_last, max) = match range {
-        PartRange::Part { number, total } => {
-            if let (Some(known), Some(total)) = (meta.parts_total, total)
-                && known != total
-            {
-                return invalid_range(&format!(
-                    "the part count {total} differs from the {known} announced before"
-                ));
-            }
-            (number, total == Some(number), MAX_CHUNK_BYTES)
-        }
-        PartRange::Bytes { first, last, total } => {
-            if last - first + 1 != received.len {
-                return invalid_range("the Content-Range does not match the size of the file part");
-            }
-            if last < meta.bytes_received {
-                (stored, false, MAX_CHUNK_BYTES)
-            } else if first != meta.bytes_received {
-                return invalid_range(&format!(
-                    "the part starts at byte {first} but {} bytes are stored",
-                    meta.bytes_received
-                ));
-            } else {
-                (stored + 1, last + 1 == total, MAX_CHUNK_BYTES)
-            }
-        }
-        PartRange::Whole => (stored + 1, true, MAX_SINGLE_REQUEST_BYTES),
+    let (number, is_last, max) = match place_part(meta, range, received.len) {
+        Ok(place) => place,
+        Err(response) => return *response,
     };
     if number <= stored {
         // A part sent again after its answer was lost: acknowledged, not stored twice.
@@ -401,11 +377,63 @@ async fn store_part(
         }
         return (StatusCode::OK, axum::Json(meta.to_json(base))).into_response();
     }
+    finish_source(app, meta, &id, number, base).await
+}
+
+/// Where a received part goes: its number, whether it is the last, and the largest size it may
+/// have; or the answer that refuses it.
+fn place_part(
+    meta: &VideoMeta,
+    range: PartRange,
+    received_len: u64,
+) -> Result<(u64, bool, u64), Box<Response>> {
+    let stored = meta.parts_received;
+    Ok(match range {
+        PartRange::Part { number, total } => {
+            if let (Some(known), Some(total)) = (meta.parts_total, total)
+                && known != total
+            {
+                return Err(Box::new(invalid_range(&format!(
+                    "the part count {total} differs from the {known} announced before"
+                ))));
+            }
+            (number, total == Some(number), MAX_CHUNK_BYTES)
+        }
+        PartRange::Bytes { first, last, total } => {
+            if last - first + 1 != received_len {
+                return Err(Box::new(invalid_range(
+                    "the Content-Range does not match the size of the file part",
+                )));
+            }
+            if last < meta.bytes_received {
+                (stored, false, MAX_CHUNK_BYTES)
+            } else if first != meta.bytes_received {
+                return Err(Box::new(invalid_range(&format!(
+                    "the part starts at byte {first} but {} bytes are stored",
+                    meta.bytes_received
+                ))));
+            } else {
+                (stored + 1, last + 1 == total, MAX_CHUNK_BYTES)
+            }
+        }
+        PartRange::Whole => (stored + 1, true, MAX_SINGLE_REQUEST_BYTES),
+    })
+}
+
+/// Finishes the source with its last part `number`: stores the file, starts "processing" and
+/// answers 201 (or loses the answer when that fault is set).
+async fn finish_source(
+    app: &Arc<App>,
+    meta: &mut VideoMeta,
+    id: &str,
+    number: u64,
+    base: &str,
+) -> Response {
     let file_name = meta
         .file_name
         .clone()
         .unwrap_or_else(|| format!("{id}.mp4"));
-    if let Err(e) = app.storage.finish(&id, &file_name).await {
+    if let Err(e) = app.storage.finish(id, &file_name).await {
         tracing::error!(error = %e, "could not store a finished source");
         return storage_error();
     }
@@ -421,7 +449,7 @@ async fn store_part(
     if meta.processing_fails {
         app.faults.count(kind::PROCESSING_FAIL);
     }
-    if let Err(e) = app.storage.save_meta(&id, meta).await {
+    if let Err(e) = app.storage.save_meta(id, meta).await {
         tracing::error!(error = %e, "could not save a finished video");
     }
     Counters::bump(&app.stats.uploads_completed);

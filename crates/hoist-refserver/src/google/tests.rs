@@ -194,13 +194,18 @@ async fn chunked_upload_to_cloud_storage() {
     let second = put_chunk(&http, &uri, &all, CHUNK, CHUNK, &total).await;
     assert_eq!(range_of(&second).as_deref(), Some("bytes=0-524287"));
 
-    // A gap is refused; an overlap is tolerated.
+    // A gap is refused; an overlap is tolerated; a chunk of another size than the first is
+    // refused (every chunk but the last has the same size).
     let gap = put_chunk(&http, &uri, &all, 3 * CHUNK, 1000, &total).await;
     assert_eq!(gap.status(), Status::BAD_REQUEST);
     let gap_error: Value = gap.json().await.expect("json error");
     assert_eq!(gap_error["error"]["code"], 400);
-    let overlap = put_chunk(&http, &uri, &all, CHUNK, 2 * CHUNK, &total).await;
-    assert_eq!(range_of(&overlap).as_deref(), Some("bytes=0-786431"));
+    let overlap = put_chunk(&http, &uri, &all, CHUNK, CHUNK, &total).await;
+    assert_eq!(range_of(&overlap).as_deref(), Some("bytes=0-524287"));
+    let other_size = put_chunk(&http, &uri, &all, CHUNK, 2 * CHUNK, &total).await;
+    assert_eq!(other_size.status(), Status::BAD_REQUEST);
+    let third = put_chunk(&http, &uri, &all, 2 * CHUNK, CHUNK, &total).await;
+    assert_eq!(range_of(&third).as_deref(), Some("bytes=0-786431"));
 
     let last = put_chunk(&http, &uri, &all, 3 * CHUNK, 1000, &total).await;
     assert_eq!(last.status(), Status::OK);
@@ -222,7 +227,7 @@ async fn chunked_upload_to_cloud_storage() {
     let stats = server.stats();
     assert_eq!(stats.sessions_created, 1);
     assert_eq!(stats.uploads_completed, 1);
-    assert_eq!(stats.upload_body_bytes_received, (4 * CHUNK + 2000) as u64);
+    assert_eq!(stats.upload_body_bytes_received, (6 * CHUNK + 2000) as u64);
     let served: Value = http
         .get(format!("{}/_hoist/stats", server.base_url()))
         .send()
@@ -296,6 +301,55 @@ async fn a_restarted_server_continues_the_session() {
     assert_eq!(object["md5Hash"], md5_b64(&all));
     assert_eq!(object["crc32c"], crc_b64(&all));
     second_server.shutdown().await;
+}
+
+/// After a restart the digests of what a session holds are rebuilt from its partial file, one
+/// step at a time (1 MiB in these tests): over several steps, and from a step boundary or not, the
+/// object's MD5 and CRC32C are those of every byte.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn digests_are_rebuilt_in_steps_after_a_restart() {
+    let step = usize::try_from(super::REBUILD_STEP_BYTES).expect("step");
+    for stored in [3 * step, 3 * step + 5 * CHUNK] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let all = data(stored + 2 * CHUNK + 77);
+        let total = all.len().to_string();
+        let first_server = serve(dir.path(), &[]).await;
+        let addr = first_server.local_addr();
+        let http = client();
+        let uri = initiate(&http, &first_server, GCS_PATH, Some(all.len()), json!({})).await;
+        for at in (0..stored).step_by(CHUNK) {
+            let answer = put_chunk(&http, &uri, &all, at, CHUNK, &total).await;
+            assert_eq!(answer.status(), Status::PERMANENT_REDIRECT);
+        }
+        first_server.shutdown().await;
+
+        let second_server = serve_at(dir.path(), &[], addr, None).await;
+        let http = client();
+        // Two requests, so the second starts from the digests the first rebuilt and kept.
+        let next = put_chunk(&http, &uri, &all, stored, CHUNK, &total).await;
+        assert_eq!(next.status(), Status::PERMANENT_REDIRECT);
+        // Every stored byte read once, in steps; none again for the later requests.
+        assert_eq!(
+            second_server.stats().digest_rebuild_bytes,
+            stored as u64,
+            "{stored} bytes before the restart"
+        );
+        let rest = all.len() - stored - CHUNK;
+        let last = put_chunk(&http, &uri, &all, stored + CHUNK, rest, &total).await;
+        assert_eq!(last.status(), Status::OK);
+        let object: Value = last.json().await.expect("json");
+        assert_eq!(
+            object["md5Hash"],
+            md5_b64(&all),
+            "{stored} bytes before the restart"
+        );
+        assert_eq!(
+            object["crc32c"],
+            crc_b64(&all),
+            "{stored} bytes before the restart"
+        );
+        second_server.shutdown().await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

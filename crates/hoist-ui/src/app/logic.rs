@@ -63,6 +63,21 @@ impl HoistApp {
             .cloned()
     }
 
+    /// One desktop notification per paused upload entering its session's last day, and a repaint
+    /// booked for when the next one does (nothing runs in between).
+    pub(super) fn warn_of_expiry(&mut self, ctx: &egui::Context) {
+        let now = hoist_core::protocol::expiry_dates::unix_now_secs();
+        let check = self.expiry_warnings.check(self.model.rows(), now);
+        for notice in check.notices {
+            if self.settings.notifications && self.sent_notices {
+                notify::show(notice);
+            }
+        }
+        if let Some(after) = check.recheck_after {
+            ctx.request_repaint_after(after);
+        }
+    }
+
     /// Drains engine events (time-boxed), finishes background jobs.
     pub(super) fn drain(&mut self, ctx: &egui::Context) {
         let started = Instant::now();

@@ -62,6 +62,10 @@ pub struct HoistApp {
     support: crate::support_bundle::SupportBundle,
     /// The Watch folders window.
     watch: crate::watch_panel::WatchPanel,
+    /// The History window.
+    history: crate::history_panel::HistoryPanel,
+    /// Paused uploads already told that their session ends soon.
+    expiry_warnings: crate::expiry_note::ExpiryWarnings,
 }
 
 impl HoistApp {
@@ -111,6 +115,8 @@ impl HoistApp {
             applied_theme: None,
             support: Default::default(),
             watch: Default::default(),
+            history: Default::default(),
+            expiry_warnings: Default::default(),
         }
     }
 
@@ -128,6 +134,40 @@ impl HoistApp {
     /// Opens the Watch folders window.
     pub fn open_watch_folders(&mut self) {
         self.watch.open = true;
+    }
+
+    /// What people call the destinations in the History window.
+    fn history_names(&self) -> crate::history_list::DestinationNames {
+        crate::history_list::DestinationNames {
+            profiles: self.profiles.names(),
+            services: self
+                .demo
+                .iter()
+                .map(|demo| {
+                    (
+                        demo.destination().service.label(),
+                        DEMO_DESTINATION.to_string(),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// Opens the History window.
+    pub fn open_history(&mut self) {
+        self.history.open = true;
+    }
+
+    /// Shows the history of the journal at `path` (the demo's engine keeps its own journal).
+    pub fn with_history_journal(mut self, path: PathBuf) -> HoistApp {
+        self.history.set_journal(path);
+        self
+    }
+
+    /// Uses `picker` to choose where the history is exported (tests).
+    pub fn with_save_picker(mut self, picker: crate::SavePicker) -> HoistApp {
+        self.history.set_save_picker(picker);
+        self
     }
 
     /// Runs connection tests and sign-ins on `jobs` (tests whose backend is not the engine).
@@ -186,6 +226,7 @@ impl HoistApp {
 
     /// Uses Hoist's folders for saved profiles (the Profiles window and their destinations).
     pub fn with_dirs(mut self, dirs: HoistDirs) -> HoistApp {
+        self.history.set_journal(dirs.journal_path());
         self.profiles.set_dirs(dirs);
         self
     }
@@ -238,6 +279,7 @@ impl eframe::App for HoistApp {
         if tick.quit {
             self.close_dialog.quit(ctx);
         }
+        self.warn_of_expiry(ctx);
     }
 
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
@@ -304,6 +346,13 @@ impl eframe::App for HoistApp {
             self.watch.set_picker(self.desktop.picker());
             let names = self.profiles.names();
             self.watch.show(&ctx, &names);
+        }
+        if self.history.open {
+            let finished = self.model.finished_ids().len();
+            let names = self.history_names();
+            self.history.show(&ctx, finished, names, &mut actions);
+        } else {
+            self.history.closed();
         }
         drop_overlay(&ctx);
         let busy = self

@@ -65,6 +65,13 @@ impl HoistApp {
                     self.profiles.refresh();
                 }
             }
+            if ui
+                .button(crate::history_panel::HISTORY_TITLE)
+                .on_hover_text("Finished uploads and their links, kept after Clear finished")
+                .clicked()
+            {
+                self.history.open = !self.history.open;
+            }
             if self.demo.is_some() {
                 ui.separator();
                 let mut flaky = self.flaky;

@@ -95,6 +95,7 @@ mod tests {
             phase,
             error: None,
             result: None,
+            expires_unix_secs: None,
         };
         let mut model = crate::QueueModel::default();
         model.apply(

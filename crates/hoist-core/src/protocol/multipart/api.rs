@@ -45,6 +45,9 @@ pub(crate) struct Created {
     pub upload_headers: Option<BTreeMap<String, String>>,
     pub chunk_size: u64,
     pub total_chunks: u64,
+    /// When the session expires (RFC 3339).
+    #[serde(default)]
+    pub expires_at: Option<String>,
 }
 
 /// The answer to a fresh-URLs request.

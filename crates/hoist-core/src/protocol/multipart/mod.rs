@@ -237,6 +237,10 @@ impl MultipartSession {
             chunk_size_bytes: created.chunk_size,
             total_chunks: created.total_chunks,
             upload_headers: created.upload_headers.unwrap_or_default(),
+            expires_unix_secs: created
+                .expires_at
+                .as_deref()
+                .and_then(super::expiry_dates::rfc3339_unix_secs),
             ..MultipartState::default()
         };
         self.urls.clear();
@@ -271,7 +275,7 @@ impl MultipartSession {
                 ),
             })?;
             scope.check_named_address(&url)?;
-            let lifetime = url_lifetime(entry.expires_at.as_deref());
+            let lifetime = entry_lifetime(&entry);
             let margin = (lifetime / 4).min(MAX_URL_MARGIN);
             self.urls.insert(
                 entry.chunk_index,
@@ -775,6 +779,18 @@ fn chunk_range(total_size_bytes: u64, chunk_size_bytes: u64, index: u64) -> (u64
     let start = (index.saturating_sub(1)).saturating_mul(chunk_size_bytes);
     let end = start.saturating_add(chunk_size_bytes).min(total_size_bytes);
     (start.min(total_size_bytes), end.saturating_sub(start))
+}
+
+/// How long a URL lives from now: its `expires_at`, else its `X-Amz-Date` plus `X-Amz-Expires`
+/// (S3-style presigned URLs), else an hour.
+fn entry_lifetime(entry: &UrlEntry) -> Duration {
+    if entry.expires_at.is_none()
+        && let Some(expires) = super::expiry_dates::amz_url_expiry_unix_secs(&entry.url)
+    {
+        let left = expires.saturating_sub(super::expiry_dates::unix_now_secs());
+        return Duration::from_secs(left);
+    }
+    url_lifetime(entry.expires_at.as_deref())
 }
 
 /// How long a URL lives from now, from its RFC 3339 `expires_at` (an hour when absent or unreadable).

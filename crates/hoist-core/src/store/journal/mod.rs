@@ -28,7 +28,12 @@ use crate::upload::{
     Destination, Failure, FailureKind, Phase, RemoteResult, UploadId, WireProtocol,
 };
 use codec::*;
+pub use history::{HISTORY_LIMIT, HistoryEntry};
 use open::*;
+// First: its `queue_order_sql!` orders `list`.
+#[macro_use]
+mod queue_order;
+pub use queue_order::QueueMove;
 
 /// How long a write waits for another process holding the journal before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -255,7 +260,7 @@ impl Journal {
         }
     }
 
-    /// Every upload, in queue order (by id). Entries that cannot be decoded are skipped with a
+    /// Every upload, in queue order ([`Journal::queue_order`]). Entries that cannot be decoded are skipped with a
     /// warning in the log (id and reason only).
     pub fn list(&self) -> Result<Vec<UploadRecord>, StoreError> {
         let conn = self.conn();
@@ -263,7 +268,8 @@ impl Journal {
             .prepare_cached(concat!(
                 "SELECT ",
                 record_columns!(),
-                " FROM uploads ORDER BY id"
+                " FROM uploads ",
+                queue_order_sql!()
             ))
             .and_then(|mut statement| {
                 statement
@@ -327,26 +333,6 @@ impl Journal {
                 phase.as_str(),
                 failure.map(|f| f.detail.as_str()),
                 failure.map(|f| f.kind.as_str()),
-                now_unix_secs()
-            ],
-        )
-    }
-
-    /// Marks the upload [`Phase::Completed`] with the server's result: confirmed bytes become the
-    /// total (when known) and the error is cleared. The protocol state is kept (status queries
-    /// may need it).
-    pub fn complete(&self, id: UploadId, result: &RemoteResult) -> Result<(), StoreError> {
-        let result_json = to_json(result)?;
-        self.update_one(
-            id,
-            "UPDATE uploads SET phase = ?2, \
-             confirmed_bytes = coalesce(total_bytes, confirmed_bytes), \
-             result_json = ?3, error = NULL, error_kind = NULL, updated_unix_secs = ?4 \
-             WHERE id = ?1",
-            rusqlite::params![
-                id.0,
-                Phase::Completed.as_str(),
-                result_json,
                 now_unix_secs()
             ],
         )
@@ -463,6 +449,7 @@ impl std::fmt::Debug for Journal {
 }
 
 mod codec;
+mod history;
 mod open;
 #[cfg(test)]
 mod proptests;

@@ -28,6 +28,28 @@ pub(super) const MIGRATIONS: &[&str] = &[
     "ALTER TABLE uploads ADD COLUMN error_kind TEXT;",
     // Version 3: the chunk size is automatic (1) or fixed (0; NULL: an older Hoist's, fixed).
     "ALTER TABLE uploads ADD COLUMN chunk_size_auto INTEGER;",
+    // Version 4: the upload's place in the queue (NULL: never moved; after the moved ones, by id).
+    super::queue_order::QUEUE_POSITION_MIGRATION,
+    // Version 5: history: finished uploads, written in the transaction that completes them and kept when
+    // they leave the queue (`history.rs`); when sending first started and how long it has taken.
+    "CREATE TABLE history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        upload_id INTEGER NOT NULL UNIQUE,
+        file_name TEXT NOT NULL,
+        file_path ANY NOT NULL,
+        size_bytes INTEGER NOT NULL,
+        profile TEXT,
+        service_kind TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        link TEXT,
+        remote_id TEXT,
+        started_unix_secs INTEGER NOT NULL,
+        finished_unix_secs INTEGER NOT NULL,
+        time_taken_secs INTEGER NOT NULL,
+        time_is_sending INTEGER NOT NULL
+    ) STRICT;
+    ALTER TABLE uploads ADD COLUMN started_unix_secs INTEGER;
+    ALTER TABLE uploads ADD COLUMN sending_millis INTEGER;",
 ];
 
 /// The schema version this build writes.

@@ -136,6 +136,18 @@ impl SessionState {
         }
     }
 
+    /// When the server's session ends (seconds since the Unix epoch), where known: Google's
+    /// session URI (creation plus a week), a multipart session's `expires_at`, tus
+    /// `Upload-Expires`. api.video sessions do not expire (its tokens are renewed as they go).
+    pub fn expires_unix_secs(&self) -> Option<u64> {
+        match self {
+            SessionState::Google(state) => state.expires_unix_secs,
+            SessionState::Multipart(state) => state.expires_unix_secs,
+            SessionState::Tus(state) => state.expires_unix_secs,
+            SessionState::New | SessionState::StartAgain(_) | SessionState::ApiVideo(_) => None,
+        }
+    }
+
     /// True when there is no server session to continue ([`SessionState::New`] or
     /// [`SessionState::StartAgain`]).
     pub fn is_fresh(&self) -> bool {

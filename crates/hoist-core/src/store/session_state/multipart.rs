@@ -33,6 +33,10 @@ pub struct MultipartState {
     /// The asset's URL, once the service gave one.
     #[serde(default)]
     pub(crate) asset_url: Option<String>,
+    /// When the service drops the unfinished session (`expires_at` at creation), in seconds since
+    /// the Unix epoch. Presigned URLs expire much sooner, but those are asked for again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) expires_unix_secs: Option<u64>,
 }
 
 impl std::fmt::Debug for MultipartState {
@@ -45,6 +49,7 @@ impl std::fmt::Debug for MultipartState {
             .field("total_chunks", &self.total_chunks)
             .field("acknowledged", &self.acknowledged.len())
             .field("unreported", &self.unreported.len())
+            .field("expires_unix_secs", &self.expires_unix_secs)
             .finish_non_exhaustive()
     }
 }

@@ -194,3 +194,43 @@ fn every_protocol_s_state_written_before_the_tag_opens_typed() {
         assert_eq!(state(record.id.0), record.protocol_state, "{}", record.id);
     }
 }
+
+#[test]
+fn expiries_are_kept_and_older_states_have_none() {
+    // A 0.1.0 state knows no expiry, and writes none back.
+    let old = SessionState::from_value(WireProtocol::GoogleResumable, google_0_1_0());
+    assert_eq!(old.expires_unix_secs(), None);
+    let written = serde_json::to_value(&old).expect("serialises");
+    assert!(written.get("expires_unix_secs").is_none(), "{written}");
+    for (protocol, stored) in [
+        (
+            WireProtocol::GoogleResumable,
+            json!({"session_uri": "u", "confirmed_bytes": 0, "sent_high_water_bytes": 0,
+                   "crc32c": {"upto_bytes": 0, "value": 0}, "expires_unix_secs": 1_700_000_000u64}),
+        ),
+        (
+            WireProtocol::PresignedMultipart,
+            json!({"upload_id": "m", "expires_unix_secs": 1_700_000_000u64}),
+        ),
+        (
+            WireProtocol::Tus,
+            json!({"upload_url": "u", "confirmed_bytes": 0, "expires_unix_secs": 1_700_000_000u64}),
+        ),
+    ] {
+        let state = SessionState::from_value(protocol, stored);
+        assert_eq!(
+            state.expires_unix_secs(),
+            Some(1_700_000_000),
+            "{protocol:?}"
+        );
+        let again =
+            SessionState::from_value(protocol, serde_json::to_value(&state).expect("serialises"));
+        assert_eq!(again, state, "{protocol:?} round trip");
+    }
+    let apivideo = SessionState::from_value(WireProtocol::ApiVideo, json!({"video_id": "v"}));
+    assert_eq!(
+        apivideo.expires_unix_secs(),
+        None,
+        "api.video sessions do not expire"
+    );
+}

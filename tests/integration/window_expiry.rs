@@ -1,0 +1,142 @@
+//! The window's expiry line (egui_kittest): a paused upload near its session's end says how long
+//! is left to resume; a running upload that will not finish in time says so; neither says
+//! anything when it does not matter.
+
+use std::sync::mpsc::{Sender, channel};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use hoist_core::engine::{Event, ExpiryOutlook, Progress, UploadSnapshot};
+use hoist_core::upload::{Phase, UploadId};
+use hoist_ui::{ChannelBackend, HoistApp, UiSettings};
+
+use crate::window_support::{loopback_destination, settle, upload_row};
+
+const HOUR: u64 = 3600;
+const MIB: u64 = 1024 * 1024;
+
+fn now_unix_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs()
+}
+
+fn window(rows: Vec<UploadSnapshot>) -> (Harness<'static, HoistApp>, Sender<Event>) {
+    let (command_tx, _command_rx) = channel();
+    let (event_tx, event_rx) = channel();
+    event_tx
+        .send(Event::Restored { uploads: rows })
+        .expect("send");
+    let backend = ChannelBackend {
+        commands: command_tx,
+        events: event_rx,
+    };
+    let app = HoistApp::new(Box::new(backend), UiSettings::default(), None).without_notifications();
+    let mut harness = Harness::builder()
+        .with_size(egui::Vec2::new(1280.0, 600.0))
+        .build_eframe(|_cc| app);
+    settle(&mut harness);
+    (harness, event_tx)
+}
+
+fn row(id: i64, name: &str, phase: Phase, confirmed: u64, expires: Option<u64>) -> UploadSnapshot {
+    let mut row = upload_row(
+        id,
+        name,
+        phase,
+        loopback_destination(9),
+        confirmed,
+        100 * MIB,
+    );
+    row.expires_unix_secs = expires;
+    row
+}
+
+fn has_label_containing(harness: &Harness<'static, HoistApp>, text: &str) -> bool {
+    harness.query_by_label_contains(text).is_some()
+}
+
+#[test]
+fn a_paused_upload_near_its_end_says_how_long_is_left_to_resume() {
+    let now = now_unix_secs();
+    let (harness, _events) = window(vec![
+        row(
+            1,
+            "soon.mp4",
+            Phase::Paused,
+            10 * MIB,
+            Some(now + 2 * 24 * HOUR + HOUR),
+        ),
+        row(
+            2,
+            "later.mp4",
+            Phase::Paused,
+            10 * MIB,
+            Some(now + 6 * 24 * HOUR),
+        ),
+        row(3, "nothing-yet.mp4", Phase::Paused, 0, Some(now + HOUR)),
+    ]);
+    harness
+        .get_by_label("Resume within 2 days, or this upload will start again from the beginning");
+    let lines = harness.query_all_by_label_contains("Resume within").count();
+    assert_eq!(
+        lines, 1,
+        "only the upload whose end is near and that has something to lose"
+    );
+    harness.check_accessibility();
+}
+
+#[test]
+fn a_running_upload_that_will_not_finish_in_time_says_so() {
+    let now = now_unix_secs();
+    let (mut harness, events) = window(vec![row(1, "long.mov", Phase::Uploading, 0, None)]);
+    let rate = MIB as f64 / 100.0;
+    events
+        .send(Event::Progress(Progress {
+            id: UploadId(1),
+            sent_bytes: 0,
+            confirmed_bytes: 0,
+            total_bytes: Some(100 * MIB),
+            rate_bytes_per_sec: rate,
+        }))
+        .expect("send");
+    let outlook = |will_not_finish| ExpiryOutlook {
+        expires_unix_secs: now + 2 * HOUR + 600,
+        expires_in_secs: 2 * HOUR + 600,
+        finish_in_secs: Some(10_000),
+        will_not_finish,
+    };
+    events
+        .send(Event::Expiry {
+            id: UploadId(1),
+            outlook: outlook(false),
+        })
+        .expect("send");
+    settle(&mut harness);
+    assert!(
+        !has_label_containing(&harness, "May not finish in time"),
+        "fine so far"
+    );
+    events
+        .send(Event::Expiry {
+            id: UploadId(1),
+            outlook: outlook(true),
+        })
+        .expect("send");
+    settle(&mut harness);
+    // 100 MiB at 1/100 MiB/s: 10,000 s, about 3 hours.
+    harness.get_by_label(
+        "May not finish in time: this upload link expires in 2 hours, about 3 hours of upload left",
+    );
+    // Paused: the running upload's line goes (its session has no known end here).
+    events
+        .send(Event::PhaseChanged {
+            id: UploadId(1),
+            phase: Phase::Paused,
+            failure: None,
+        })
+        .expect("send");
+    settle(&mut harness);
+    assert!(!has_label_containing(&harness, "May not finish in time"));
+}
