@@ -12,7 +12,7 @@ use hoist_core::engine::{
 use hoist_core::store::HoistDirs;
 use hoist_core::upload::{AuthSource, Destination, FailureKind, Phase, Service, UploadId};
 
-use crate::support::{TestServer, assert_stored_equal, make_file};
+use crate::support::{TestServer, assert_stored_equal, make_file, next_event};
 
 const MIB: u64 = 1024 * 1024;
 
@@ -52,19 +52,6 @@ fn destination(server: &TestServer) -> Destination {
         },
         auth: AuthSource::None,
     }
-}
-
-/// Waits for an event matching `pred`, returning it; panics after `secs`.
-fn wait_for(events: &mut EngineEvents, secs: u64, mut pred: impl FnMut(&Event) -> bool) -> Event {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while Instant::now() < deadline {
-        match events.try_recv() {
-            Some(event) if pred(&event) => return event,
-            Some(_) => {}
-            None => std::thread::sleep(Duration::from_millis(5)),
-        }
-    }
-    panic!("timed out waiting for an event");
 }
 
 /// An upload of `source` to `server` that a Hoist with home `home` was sending when it stopped
@@ -108,7 +95,7 @@ fn pause_aborts_promptly_and_resume_continues_from_confirmed() {
     let files = tempfile::tempdir().expect("tempdir");
     let source = make_file(files.path(), "pause.bin", 6 * MIB, 21);
     let (handle, mut events, wakes) = engine(home.path(), 2);
-    wait_for(&mut events, 10, |e| matches!(e, Event::Restored { .. }));
+    next_event(&mut events, 10, |e| matches!(e, Event::Restored { .. }));
     handle
         .send(Command::Add {
             tag: 7,
@@ -121,12 +108,12 @@ fn pause_aborts_promptly_and_resume_continues_from_confirmed() {
             },
         })
         .expect("send");
-    let id = added_id(&wait_for(&mut events, 10, |e| {
+    let id = added_id(&next_event(&mut events, 10, |e| {
         matches!(e, Event::Added { tag: 7, .. })
     }));
     let mut last_confirmed = 0;
     let mut last_sent = 0;
-    wait_for(&mut events, 30, |e| match e {
+    next_event(&mut events, 30, |e| match e {
         Event::Progress(p) if p.id == id => {
             assert!(
                 p.confirmed_bytes >= last_confirmed,
@@ -144,7 +131,7 @@ fn pause_aborts_promptly_and_resume_continues_from_confirmed() {
 
     handle.send(Command::Pause(id)).expect("pause");
     let paused_at = Instant::now();
-    wait_for(
+    next_event(
         &mut events,
         5,
         |e| matches!(e, Event::PhaseChanged { id: i, phase: Phase::Paused, .. } if *i == id),
@@ -165,7 +152,7 @@ fn pause_aborts_promptly_and_resume_continues_from_confirmed() {
     );
 
     handle.send(Command::Resume(id)).expect("resume");
-    wait_for(
+    next_event(
         &mut events,
         60,
         |e| matches!(e, Event::Completed { id: i, .. } if *i == id),
@@ -197,16 +184,16 @@ fn cancel_discards_the_server_session() {
             options: UploadOptions::default(),
         })
         .expect("send");
-    let id = added_id(&wait_for(&mut events, 10, |e| {
+    let id = added_id(&next_event(&mut events, 10, |e| {
         matches!(e, Event::Added { .. })
     }));
-    wait_for(
+    next_event(
         &mut events,
         30,
         |e| matches!(e, Event::Progress(p) if p.sent_bytes > 300_000),
     );
     handle.send(Command::Cancel(id)).expect("cancel");
-    wait_for(
+    next_event(
         &mut events,
         15,
         |e| matches!(e, Event::PhaseChanged { id: i, phase: Phase::Cancelled, .. } if *i == id),
@@ -220,7 +207,7 @@ fn cancel_discards_the_server_session() {
     );
     assert!(!server.stored("cancel.bin").exists());
     handle.send(Command::Remove(id)).expect("remove");
-    wait_for(
+    next_event(
         &mut events,
         5,
         |e| matches!(e, Event::Removed { id: i } if *i == id),
@@ -298,7 +285,7 @@ fn relaunch_resumes_interrupted_uploads_or_leaves_them_paused() {
     let home = tempfile::tempdir().expect("tempdir");
     let id = interrupted(home.path());
     let (handle, mut events, _) = engine(home.path(), 2);
-    match wait_for(&mut events, 10, |e| matches!(e, Event::Restored { .. })) {
+    match next_event(&mut events, 10, |e| matches!(e, Event::Restored { .. })) {
         Event::Restored { uploads } => assert_eq!(uploads[0].phase, Phase::Paused),
         other => panic!("{other:?}"),
     }
@@ -317,7 +304,7 @@ fn relaunch_resumes_interrupted_uploads_or_leaves_them_paused() {
     let mut config = EngineConfig::new(&HoistDirs::from_home(home.path()));
     config.resume_unfinished_on_start = true;
     let (handle, mut events) = Engine::start(config, Arc::new(|| {})).expect("engine");
-    wait_for(
+    next_event(
         &mut events,
         30,
         |e| matches!(e, Event::Completed { id: i, .. } if *i == id),
@@ -334,7 +321,7 @@ fn a_refused_token_reaches_the_events_and_the_journal_as_its_kind() {
     let files = tempfile::tempdir().expect("tempdir");
     let source = make_file(files.path(), "refused.bin", MIB, 5);
     let (handle, mut events, _) = engine(home.path(), 1);
-    wait_for(&mut events, 10, |e| matches!(e, Event::Restored { .. }));
+    next_event(&mut events, 10, |e| matches!(e, Event::Restored { .. }));
     handle
         .send(Command::Add {
             tag: 1,
@@ -343,10 +330,10 @@ fn a_refused_token_reaches_the_events_and_the_journal_as_its_kind() {
             options: UploadOptions::default(),
         })
         .expect("send");
-    let id = added_id(&wait_for(&mut events, 10, |e| {
+    let id = added_id(&next_event(&mut events, 10, |e| {
         matches!(e, Event::Added { tag: 1, .. })
     }));
-    let failed = wait_for(
+    let failed = next_event(
         &mut events,
         30,
         |e| matches!(e, Event::PhaseChanged { id: i, phase: Phase::Failed, .. } if *i == id),
@@ -384,7 +371,7 @@ fn the_engines_runtime_runs_one_off_jobs_from_a_plain_thread() {
     let server = TestServer::start(&[]);
     let home = tempfile::tempdir().expect("tempdir");
     let (handle, mut events, _) = engine(home.path(), 1);
-    wait_for(&mut events, 10, |e| matches!(e, Event::Restored { .. }));
+    next_event(&mut events, 10, |e| matches!(e, Event::Restored { .. }));
     let jobs = handle.jobs();
     let url = server.base_url();
     let status = std::thread::spawn(move || {
@@ -432,12 +419,12 @@ fn an_unusable_saved_state_starts_again_and_completes() {
     let mut config = EngineConfig::new(&dirs);
     config.resume_unfinished_on_start = true;
     let (handle, mut events) = Engine::start(config, Arc::new(|| {})).expect("engine");
-    wait_for(
+    next_event(
         &mut events,
         30,
         |e| matches!(e, Event::Notice { id: i, notice: UploadNotice::SessionLost } if *i == id),
     );
-    wait_for(
+    next_event(
         &mut events,
         30,
         |e| matches!(e, Event::Completed { id: i, .. } if *i == id),

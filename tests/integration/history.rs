@@ -8,13 +8,13 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use hoist_core::engine::{Command, Engine, EngineConfig, EngineEvents, Event, UploadOptions};
+use hoist_core::engine::{Command, Engine, EngineConfig, Event, UploadOptions};
 use hoist_core::store::{HistoryEntry, HoistDirs, Journal};
 use hoist_core::upload::{AuthSource, Destination, Phase, Service, UploadId};
 
-use crate::support::{Home, TestServer, make_file, text, wait_until};
+use crate::support::{Home, TestServer, make_file, next_event, text, wait_until};
 
 const KIB: u64 = 1024;
 
@@ -32,18 +32,6 @@ fn history_of(home: &Path) -> Vec<HistoryEntry> {
         .journal
         .history(None)
         .expect("history")
-}
-
-fn next_event(events: &mut EngineEvents, secs: u64, mut pred: impl FnMut(&Event) -> bool) -> Event {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while Instant::now() < deadline {
-        match events.try_recv() {
-            Some(event) if pred(&event) => return event,
-            Some(_) => {}
-            None => std::thread::sleep(Duration::from_millis(5)),
-        }
-    }
-    panic!("timed out waiting for an event");
 }
 
 #[test]

@@ -15,7 +15,7 @@ use hoist_core::system::SystemOptions;
 use hoist_core::upload::{AuthSource, Destination, Service, UploadId};
 
 use crate::power_stand_in::{StandIn, SystemBus};
-use crate::support::{TestServer, assert_stored_equal, make_file, wait_until};
+use crate::support::{TestServer, assert_stored_equal, make_file, next_event, wait_until};
 
 const MIB: u64 = 1024 * 1024;
 /// NMMetered values.
@@ -106,7 +106,7 @@ fn add_to(
     chunk_bytes: u64,
 ) -> UploadId {
     let tag = send_add(handle, service, path, chunk_bytes);
-    match next(
+    match next_event(
         events,
         10,
         |e| matches!(e, Event::Added { tag: t, .. } if *t == tag),
@@ -127,25 +127,12 @@ fn add(
     add_to(handle, events, google(server), path, chunk_bytes)
 }
 
-/// The next event matching `pred` within `secs`.
-fn next(events: &mut EngineEvents, secs: u64, mut pred: impl FnMut(&Event) -> bool) -> Event {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while Instant::now() < deadline {
-        match events.try_recv() {
-            Some(event) if pred(&event) => return event,
-            Some(_) => {}
-            None => std::thread::sleep(Duration::from_millis(5)),
-        }
-    }
-    panic!("timed out waiting for an event");
-}
-
 /// Waits until every upload in `ids` completed.
 fn completed(events: &mut EngineEvents, ids: &[UploadId]) {
     let mut left: Vec<UploadId> = ids.to_vec();
     while !left.is_empty() {
         if let Event::Completed { id, .. } =
-            next(events, 60, |e| matches!(e, Event::Completed { .. }))
+            next_event(events, 60, |e| matches!(e, Event::Completed { .. }))
         {
             left.retain(|l| *l != id);
         }
@@ -163,7 +150,7 @@ fn the_computer_is_kept_awake_exactly_while_uploading() {
     );
     let source = make_file(files.path(), "awake.bin", 5 * MIB + 3, 171);
     let (handle, mut events) = engine(home.path(), &bus.address, false);
-    next(&mut events, 10, |e| matches!(e, Event::Restored { .. }));
+    next_event(&mut events, 10, |e| matches!(e, Event::Restored { .. }));
     std::thread::sleep(Duration::from_millis(300));
     assert!(
         stand_in.inhibitors().is_empty(),
@@ -225,7 +212,7 @@ fn waking_up_makes_every_active_upload_ask_its_offset_at_once() {
     let a = make_file(files.path(), "wake-a.bin", 6 * MIB + 1, 172);
     let b = make_file(files.path(), "wake-b.bin", 6 * MIB + 2, 173);
     let (handle, mut events) = engine(home.path(), &bus.address, false);
-    next(&mut events, 10, |e| matches!(e, Event::Restored { .. }));
+    next_event(&mut events, 10, |e| matches!(e, Event::Restored { .. }));
     // One upload per protocol whose server the offset questions are counted on.
     let tus = Service::Tus {
         endpoint: format!("{}/tus/files/", server.base_url()),
@@ -236,7 +223,7 @@ fn waking_up_makes_every_active_upload_ask_its_offset_at_once() {
     ];
     let mut started = Vec::new();
     while started.len() < 2 {
-        if let Event::Progress(p) = next(
+        if let Event::Progress(p) = next_event(
             &mut events,
             20,
             |e| matches!(e, Event::Progress(p) if p.sent_bytes > 256 * 1024),
@@ -264,7 +251,7 @@ fn waking_up_makes_every_active_upload_ask_its_offset_at_once() {
     let mut retried = false;
     let mut left = ids.to_vec();
     while !left.is_empty() {
-        match next(&mut events, 60, |e| {
+        match next_event(&mut events, 60, |e| {
             matches!(e, Event::Completed { .. } | Event::Retrying { .. })
         }) {
             Event::Completed { id, .. } => left.retain(|l| *l != id),
@@ -293,14 +280,14 @@ fn waking_up_cuts_a_wait_before_retrying_short() {
         config.retry.max_wait = Duration::from_secs(60);
         config.retry.total_budget = Duration::from_secs(600);
     });
-    next(&mut events, 10, |e| matches!(e, Event::Restored { .. }));
+    next_event(&mut events, 10, |e| matches!(e, Event::Restored { .. }));
     let id = add(&handle, &mut events, &server, &source, MIB);
     wait_until(20, "a first MiB", || {
         server.stats().upload_body_bytes_received >= MIB
     });
     // The network went away with the sleep: the next request fails.
     server.set_faults(&["throttle=2MiB", "error-rate=1"]);
-    let wait = match next(&mut events, 20, |e| matches!(e, Event::Retrying { .. })) {
+    let wait = match next_event(&mut events, 20, |e| matches!(e, Event::Retrying { .. })) {
         Event::Retrying { wait, .. } => wait,
         _ => unreachable!(),
     };
@@ -337,7 +324,7 @@ fn a_metered_connection_holds_new_chunks_until_it_is_not() {
     );
     let source = make_file(files.path(), "metered.bin", 6 * MIB + 5, 174);
     let (handle, mut events) = engine(home.path(), &bus.address, true);
-    next(&mut events, 10, |e| matches!(e, Event::Restored { .. }));
+    next_event(&mut events, 10, |e| matches!(e, Event::Restored { .. }));
     let id = add(&handle, &mut events, &server, &source, 256 * 1024);
     wait_until(20, "a first MiB", || {
         server.stats().upload_body_bytes_received >= MIB
@@ -347,7 +334,7 @@ fn a_metered_connection_holds_new_chunks_until_it_is_not() {
     });
 
     stand_in.set_metered(METERED_YES);
-    next(&mut events, 10, |e| {
+    next_event(&mut events, 10, |e| {
         *e == Event::MeteredHold { waiting: true }
     });
     // The chunk on its way (256 KiB at 2 MiB/s) finishes; then nothing more is sent.
@@ -365,7 +352,7 @@ fn a_metered_connection_holds_new_chunks_until_it_is_not() {
     });
 
     stand_in.set_metered(METERED_GUESS_NO);
-    next(&mut events, 10, |e| {
+    next_event(&mut events, 10, |e| {
         *e == Event::MeteredHold { waiting: false }
     });
     completed(&mut events, &[id]);
@@ -397,7 +384,7 @@ fn without_logind_or_network_manager_people_are_told_and_uploads_work() {
         // Every event is looked at: a warning may come before the upload is even added.
         let (mut id, mut done, mut warnings) = (None, false, Vec::new());
         while !(done && warnings.len() == 2) {
-            match next(&mut events, 30, |_| true) {
+            match next_event(&mut events, 30, |_| true) {
                 Event::Warning { kind, .. } => warnings.push(kind),
                 Event::Added { tag: t, upload } if t == tag => id = Some(upload.id),
                 Event::Completed { id: i, .. } => done |= Some(i) == id,
