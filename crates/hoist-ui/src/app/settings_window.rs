@@ -106,7 +106,15 @@ impl HoistApp {
             })
             .inner;
         match crate::speed_schedule::typed_schedule(&self.settings) {
-            None => {}
+            None => {
+                ui.label(
+                    RichText::new(
+                        "A limit that changes with the time of day: \"08:00,2M 19:00,off\" means \
+                         at most 2 MiB/s from 8:00 and no limit from 19:00.",
+                    )
+                    .weak(),
+                );
+            }
             Some(Ok(_)) => {
                 let now = self.speed_note.as_deref().unwrap_or_default();
                 ui.label(
