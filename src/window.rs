@@ -131,7 +131,7 @@ fn native_options(demo: bool, engine_dirs: &HoistDirs) -> eframe::NativeOptions 
     let mut viewport = egui::ViewportBuilder::default()
         .with_title(if demo { "Hoist (demo)" } else { "Hoist" })
         .with_app_id(APP_ID)
-        .with_inner_size([980.0, 620.0])
+        .with_inner_size([1060.0, 640.0])
         .with_min_inner_size([480.0, 360.0])
         .with_drag_and_drop(true);
     if let Some(icon) = hoist_ui::window_icon() {

@@ -71,11 +71,22 @@ impl egui::DroppedFile for TestDroppedFile {
     }
 }
 
+/// With nowhere to send files yet, the empty window says to connect an account first and its
+/// button opens the saved profiles (with one, it says where to drop files: `window_lifecycle`).
 #[test]
 fn first_run_says_what_to_do() {
-    let (harness, _fake) = window(Vec::new());
-    harness.get_by_label("Drop videos here or click Add files");
+    let (mut harness, _fake) = window(Vec::new());
+    harness.get_by_label("Connect the account your videos go to, then drop them here");
+    assert!(
+        harness
+            .query_by_label("Drop videos here or click Add files")
+            .is_none()
+    );
     harness.check_accessibility();
+    assert!(harness.query_by_label("Saved profiles").is_none());
+    harness.get_by_label("Connect an account…").click();
+    harness.run();
+    harness.get_by_label("Saved profiles");
 }
 
 #[test]

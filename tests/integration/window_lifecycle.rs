@@ -141,6 +141,17 @@ impl DemoControl for FakeDemo {
     }
 }
 
+/// With somewhere to send files (here the demo server), the empty window says where to drop them.
+#[test]
+fn an_empty_window_with_a_destination_says_where_to_drop_files() {
+    let demo = FakeDemo {
+        resets: Rc::new(Cell::new(0)),
+    };
+    let (harness, _ends) = window(Vec::new(), UiSettings::default(), Some(Box::new(demo)));
+    harness.get_by_label("Drop videos here or click Add files");
+    assert!(harness.query_by_label("Connect an account…").is_none());
+}
+
 #[test]
 fn reset_demo_removes_every_demo_upload_and_empties_the_server() {
     let resets = Rc::new(Cell::new(0));

@@ -317,13 +317,8 @@ impl eframe::App for HoistApp {
                 self.pending.show(ui, label.as_deref(), &mut actions);
             }
             if self.model.rows().is_empty() && self.pending.paths().is_empty() {
-                ui.centered_and_justified(|ui| {
-                    ui.label(
-                        RichText::new("Drop videos here or click Add files")
-                            .size(22.0)
-                            .weak(),
-                    );
-                });
+                let can_send = self.chosen_destination().is_some();
+                empty_queue(ui, can_send, &mut actions);
             } else {
                 let names = self.destinations();
                 let context = queue_view::RowContext {
@@ -385,3 +380,32 @@ mod logic;
 mod power_settings;
 mod settings_window;
 mod toolbar;
+
+/// What an empty queue says: where to drop files, or, with nowhere to send them yet, how to
+/// connect an account first (the Add buttons wait for one).
+fn empty_queue(ui: &mut egui::Ui, can_send: bool, actions: &mut Vec<UiAction>) {
+    if can_send {
+        ui.centered_and_justified(|ui| {
+            ui.label(
+                RichText::new("Drop videos here or click Add files")
+                    .size(22.0)
+                    .weak(),
+            );
+        });
+        return;
+    }
+    ui.vertical_centered(|ui| {
+        ui.add_space((ui.available_height() / 2.0 - 60.0).max(8.0));
+        ui.label(
+            RichText::new("Connect the account your videos go to, then drop them here")
+                .size(20.0)
+                .weak(),
+        );
+        ui.add_space(12.0);
+        let connect = egui::Button::new(RichText::new("Connect an account…").size(16.0))
+            .min_size(egui::vec2(200.0, 32.0));
+        if ui.add(connect).clicked() {
+            actions.push(UiAction::OpenProfiles);
+        }
+    });
+}
