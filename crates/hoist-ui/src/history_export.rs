@@ -65,7 +65,7 @@ pub(crate) fn export_job(picker: &SavePicker, entries: &[HistoryEntry]) -> Optio
             tracing::info!("history exported to {}", path.display());
             let saved = saved_words(&path);
             let words = if fallback {
-                format!("Couldn't open a file chooser; the history was saved {saved}.")
+                format!("History saved {saved} (no file chooser could open here).")
             } else {
                 format!("Saved {saved}.")
             };
