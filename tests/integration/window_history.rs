@@ -310,3 +310,53 @@ fn ten_thousand_entries_lay_out_only_the_rows_in_view() {
     assert_eq!(harness.query_all_by_label(REMOVE_FROM_HISTORY).count(), 1);
     assert!(shown(&harness, "clip 00042.mov"));
 }
+
+/// A stand-in demo: Reset demo empties nothing else.
+struct QuietDemo;
+
+impl hoist_ui::DemoControl for QuietDemo {
+    fn destination(&self) -> Destination {
+        Destination {
+            service: Service::Tus {
+                endpoint: "http://127.0.0.1:9/files/".to_string(),
+            },
+            auth: AuthSource::None,
+        }
+    }
+
+    fn set_flaky(&self, _flaky: bool) {}
+
+    fn reset(&self) {}
+}
+
+/// "Reset demo" gives a clean slate: the demo's history (in the demo's own journal) is emptied
+/// with its uploads, since its links point at the server just emptied.
+#[test]
+fn reset_demo_empties_the_demos_history() {
+    let place = tempfile::tempdir().expect("tempdir");
+    let (dirs, journal) = home_with_history(place.path());
+    assert_eq!(journal.history(None).expect("history").len(), 3);
+    let (command_tx, _commands) = std::sync::mpsc::channel();
+    let (_events_tx, event_rx) = std::sync::mpsc::channel();
+    let backend = ChannelBackend {
+        commands: command_tx,
+        events: event_rx,
+    };
+    let app = HoistApp::new(
+        Box::new(backend),
+        UiSettings::default(),
+        Some(Box::new(QuietDemo)),
+    )
+    .without_notifications()
+    .with_history_journal(dirs.journal_path());
+    let mut harness = Harness::builder()
+        .with_size(egui::Vec2::new(1100.0, 700.0))
+        .build_eframe(|_cc| app);
+    settle(&mut harness);
+    click(&mut harness, "Reset demo");
+    step_until(&mut harness, "the history emptied", |_| {
+        journal.history(None).is_ok_and(|h| h.is_empty())
+    });
+    click(&mut harness, HISTORY_TITLE);
+    step_until(&mut harness, "the empty state", |h| shown(h, HISTORY_EMPTY));
+}

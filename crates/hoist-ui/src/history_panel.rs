@@ -141,6 +141,13 @@ impl HistoryPanel {
         self.open = open;
     }
 
+    /// Empties the history without asking (Reset demo: the demo's entries link to a server that
+    /// was just emptied).
+    pub(crate) fn clear_all(&mut self, ctx: &egui::Context) {
+        self.confirm_clear = false;
+        self.start(ctx, Change::Clear);
+    }
+
     /// Notes that the window is closed (the next opening reads the history afresh).
     pub(crate) fn closed(&mut self) {
         self.was_open = false;

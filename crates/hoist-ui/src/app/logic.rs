@@ -241,6 +241,8 @@ impl HoistApp {
                 for id in ids {
                     self.apply(UiAction::Engine(Command::Remove(id)), ctx);
                 }
+                // The demo keeps its own journal: its history goes with the demo's uploads.
+                self.history.clear_all(ctx);
                 self.model.messages.clear();
             }
         }
