@@ -5,11 +5,13 @@ Run through scripts/bench.sh (it builds Hoist, installs the peers and calls this
 one run on one machine:
 
   * Google resumable upload to Hoist's reference server (`hoist serve`): curl (one PUT), Hoist
-    (one streamed PUT, and 8 MiB chunks), Google's `google-resumable-media` (8 MiB chunks);
-  * tus 1.0 to an independent server (@tus/server): curl (one PATCH), Hoist, `tus-js-client`;
+    (one streamed PUT, 8 MiB chunks, and the window's default: automatic chunks), Google's `google-resumable-media` (8 MiB chunks);
+  * tus 1.0 to an independent server (@tus/server): curl (one PATCH), Hoist (one streamed
+    PATCH, and the window's default), `tus-js-client`;
+  * fixed costs: a one-byte upload, every client timed whole (curl: session + PUT/PATCH);
   * both over plain HTTP on 127.0.0.1 and over TLS (a throwaway CA, scripts/make-test-ca.sh);
   * an emulated slow link (scripts/netem.py between two network namespaces: 50 ms RTT, 0.5 %
-    loss, 100 Mbit/s), where Hoist's parallel multipart chunks meet single streams.
+    loss, 100 Mbit/s; CUBIC and BBR), where Hoist's parallel multipart chunks meet single streams.
 
 For every run: wall time, CPU time (user + system, from the kernel's rusage of the client process
 and its children) and peak RSS of the client. Figures are medians of --repeat runs (peak RSS:
@@ -24,6 +26,7 @@ import json
 import os
 import platform
 import re
+import shlex
 import shutil
 import signal
 import statistics
@@ -40,6 +43,9 @@ GIB = 1024 * MIB
 SEED_BYTES = 64 * MIB
 NS_CLIENT, NS_SERVER = "hoist-bench-cli", "hoist-bench-srv"
 SERVER_IP = "10.77.0.2"
+# What the window does with a file dropped on it (Settings > Piece size: Automatic, the default).
+WINDOW_DEFAULT_ARGS = ["--chunk-size", "auto"]
+WINDOW_DEFAULT_LABEL = "hoist, window's default (automatic chunks)"
 
 
 def log(*parts):
@@ -165,6 +171,7 @@ class Client:
     kind: str  # "curl", "hoist" or "independent"
     streams: int
     prepare: object  # (case, file, work) -> (argv, env, stored-copy finder)
+    window_default: bool = False  # Hoist with the window's default settings (what users get)
 
 
 def ca_env(case):
@@ -301,12 +308,19 @@ def clients(hoist, python):
             Client("hoist, 8 MiB chunks", "google", "hoist", 1,
                    hoist_client(hoist, lambda c: [*google_kind(c), "--chunk-size", "8MiB"],
                                 by_file)),
+            Client(WINDOW_DEFAULT_LABEL, "google", "hoist", 1,
+                   hoist_client(hoist, lambda c: [*google_kind(c), *WINDOW_DEFAULT_ARGS],
+                                by_file), window_default=True),
             Client("google-resumable-media, 8 MiB chunks", "google", "independent", 1,
                    python_google(python)),
         ],
         "tus": [
             Client("curl, one PATCH", "tus", "curl", 1, curl_tus),
-            Client("hoist", "tus", "hoist", 1, hoist_client(hoist, tus_kind, newest)),
+            Client("hoist, one streamed PATCH", "tus", "hoist", 1,
+                   hoist_client(hoist, tus_kind, newest)),
+            Client(WINDOW_DEFAULT_LABEL, "tus", "hoist", 1,
+                   hoist_client(hoist, lambda c: [*tus_kind(c), *WINDOW_DEFAULT_ARGS], newest),
+                   window_default=True),
             Client("tus-js-client", "tus", "independent", 1, node_tus),
         ],
         "multipart": [
@@ -314,6 +328,65 @@ def clients(hoist, python):
                    hoist_client(hoist, multipart(1), by_file)),
             Client("hoist multipart, 4 chunks at a time", "multipart", "hoist", 4,
                    hoist_client(hoist, multipart(4), by_file)),
+        ],
+    }
+
+
+def curl_whole(case, create_args, send_args):
+    """curl timed whole, like Hoist: one curl creates the session, a second sends the bytes to
+    the Location it answered (two processes, because the second needs the first's answer)."""
+    base = " ".join(shlex.quote(a) for a in curl_base(case))
+    create = " ".join(shlex.quote(a) for a in create_args)
+    send = " ".join(shlex.quote(a) for a in send_args)
+    script = (
+        f"loc=$({base} -f -D - -o /dev/null {create} | tr -d '\\r' "
+        "| sed -n 's/^[Ll]ocation: *//p') && "
+        f'[ -n "$loc" ] && {base} -f -o /dev/null {send} "$loc"'
+    )
+    return ["sh", "-c", script]
+
+
+def curl_google_whole(case, file, work):
+    size = file.stat().st_size
+    name = f"curl-{file.name}"
+    create = [
+        "-X", "POST", google_initiate_url(case, name),
+        "-H", "Content-Type: application/json; charset=UTF-8",
+        "-H", "X-Upload-Content-Type: application/octet-stream",
+        "-H", f"X-Upload-Content-Length: {size}", "--data", "{}",
+    ]
+    send = ["-X", "PUT", "-T", str(file), "-H", "Expect:",
+            "-H", "Content-Type: application/octet-stream",
+            "-H", f"Content-Range: bytes 0-{size - 1}/{size}"]
+    return curl_whole(case, create, send), {}, stored_by_name(case, name)
+
+
+def curl_tus_whole(case, file, work):
+    size = file.stat().st_size
+    create = ["-X", "POST", f"{case.server_url}/files/", "-H", "Tus-Resumable: 1.0.0",
+              "-H", f"Upload-Length: {size}"]
+    send = ["-X", "PATCH", "-T", str(file), "-H", "Expect:", "-H", "Tus-Resumable: 1.0.0",
+            "-H", "Upload-Offset: 0", "-H", "Content-Type: application/offset+octet-stream"]
+    return curl_whole(case, create, send), {}, stored_newest(case)
+
+
+def one_byte_clients(hoist):
+    """Fixed costs: a one-byte file, each client timed whole (process start to the answer)."""
+    google = ["--kind", "google-resumable"]
+    return {
+        "google": [
+            Client("curl, session + PUT", "google", "curl", 1, curl_google_whole),
+            Client(WINDOW_DEFAULT_LABEL, "google", "hoist", 1, hoist_client(
+                hoist, lambda c: [*google, "--endpoint", google_initiate_url(c, "{name}"),
+                                  *WINDOW_DEFAULT_ARGS],
+                lambda case, file: stored_by_name(case, file.name)), window_default=True),
+        ],
+        "tus": [
+            Client("curl, session + PATCH", "tus", "curl", 1, curl_tus_whole),
+            Client(WINDOW_DEFAULT_LABEL, "tus", "hoist", 1, hoist_client(
+                hoist, lambda c: ["--kind", "tus", "--endpoint", f"{c.server_url}/files/",
+                                  *WINDOW_DEFAULT_ARGS],
+                lambda case, file: stored_newest(case)), window_default=True),
         ],
     }
 
@@ -407,7 +480,7 @@ def clear(store):
 
 
 @contextlib.contextmanager
-def slow_link(args):
+def slow_link(algorithm):
     """Two namespaces joined by scripts/netem.py; restores what it changed on the way out."""
     allowed_path = Path("/proc/sys/net/ipv4/tcp_allowed_congestion_control")
     allowed_before = allowed_path.read_text().strip()
@@ -416,13 +489,13 @@ def slow_link(args):
         for ns in (NS_CLIENT, NS_SERVER):
             subprocess.run(["ip", "netns", "del", ns], stderr=subprocess.DEVNULL, check=False)
             subprocess.run(["ip", "netns", "add", ns], check=True)
-        if args.congestion_control not in allowed_before.split():
+        if algorithm not in allowed_before.split():
             # Namespaces other than the first may only pick an allowed algorithm.
-            allowed_path.write_text(f"{allowed_before} {args.congestion_control}\n")
+            allowed_path.write_text(f"{allowed_before} {algorithm}\n")
         for ns in (NS_CLIENT, NS_SERVER):
             subprocess.run(
                 in_netns(["sysctl", "-qw",
-                          f"net.ipv4.tcp_congestion_control={args.congestion_control}"], ns),
+                          f"net.ipv4.tcp_congestion_control={algorithm}"], ns),
                 check=True,
             )
         netem = subprocess.Popen(
@@ -509,19 +582,95 @@ def ratio_rows(results, transport, lines):
         for size in sorted({r.size_bytes for r in results if r.client.protocol == protocol}):
             row = [r for r in results if r.client.protocol == protocol and r.size_bytes == size]
             hoist = next((r for r in row if r.client.kind == "hoist"), None)
+            default = next((r for r in row if r.client.window_default), None)
             other = next((r for r in row if r.client.kind == "independent"), None)
             curl = next((r for r in row if r.client.kind == "curl"), None)
-            if not (hoist and other and curl):
+            if not (hoist and default and other and curl):
                 continue
             lines.append(
                 f"| {protocol} | {transport} | {size_label(size)} | "
+                f"{default.mb_per_s / curl.mb_per_s:.2f} | "
                 f"{hoist.mb_per_s / curl.mb_per_s:.2f} | {hoist.mb_per_s / other.mb_per_s:.2f} | "
                 f"{hoist.cpu_s_per_gib / other.cpu_s_per_gib:.2f} | "
                 f"{hoist.peak_rss_mib / other.peak_rss_mib:.2f} |"
             )
 
 
-def write_report(path, args, info, loopback, slow, elapsed_s):
+def one_byte_section(one_results, lines):
+    """Fixed costs: one byte, every client timed whole."""
+    lines += [
+        "## Fixed costs: a one-byte upload",
+        "",
+        "Each client timed whole, from process start to the server's final answer: curl as two"
+        " processes (one creates the session, one sends the byte to the Location it answered);"
+        " Hoist as one `hoist upload` with the window's default settings, which also opens its"
+        " journal and writes every confirmation to it. Median of"
+        f" {len(next(iter(one_results.values()))[0].samples)} runs.",
+        "",
+        "| protocol | transport | curl ms | hoist ms | hoist - curl ms | hoist CPU ms | curl CPU ms |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for transport, results in one_results.items():
+        for protocol in ("google", "tus"):
+            curl = next(r for r in results if r.client.protocol == protocol
+                        and r.client.kind == "curl")
+            hoist = next(r for r in results if r.client.protocol == protocol
+                         and r.client.kind == "hoist")
+            cpu = lambda r: statistics.median(x.cpu_seconds for x in r.samples) * 1000  # noqa: E731
+            lines.append(
+                f"| {protocol} | {transport} | {fmt(curl.seconds * 1000)} |"
+                f" {fmt(hoist.seconds * 1000)} | {fmt((hoist.seconds - curl.seconds) * 1000)} |"
+                f" {fmt(cpu(hoist))} | {fmt(cpu(curl))} |"
+            )
+    lines.append("")
+
+
+def slow_section(algorithm, results, args, lines):
+    size = results[0].size_bytes
+    lines += [
+        f"## Slow link, {algorithm}",
+        "",
+        f"{size_label(size)} over an emulated link: 25 ms each way (50 ms RTT), 100 Mbit/s,"
+        " 0.5 % of the packets from client to server lost at random, a 1000-packet queue;"
+        f" TCP congestion control {algorithm}"
+        f"{' (Linux' + chr(39) + 's default)' if algorithm == 'cubic' else ''}; TLS, as"
+        " anything crossing a real network. The link is `scripts/netem.py`: two network"
+        " namespaces joined by TUN devices, with the delay, loss and rate applied in user"
+        " space, because this kernel has no `sch_netem`. Servers as above, in the far"
+        f" namespace. Median of {args.slow_repeat} run(s).",
+        "",
+        "| client | protocol | TCP streams | MB/s | Mbit/s | vs one curl stream | CPU s/GiB |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    one = next(r for r in results if r.client.kind == "curl" and r.client.protocol == "google")
+    for r in results:
+        lines.append(
+            f"| {r.client.label} | {r.client.protocol} | {r.client.streams} | "
+            f"{fmt(r.mb_per_s, 2)} | {fmt(r.mb_per_s * 8, 1)} | "
+            f"{r.mb_per_s / one.mb_per_s:.2f}x | {fmt(r.cpu_s_per_gib, 2)} |"
+        )
+    lines.append("")
+
+
+def slow_summary(algorithm, results):
+    """The window's default against one streamed request, per protocol, on the slow link."""
+    parts = []
+    for protocol in ("google", "tus"):
+        row = [r for r in results if r.client.protocol == protocol]
+        default = next((r for r in row if r.client.window_default), None)
+        streamed = next((r for r in row if r.client.kind == "hoist"), None)
+        if default and streamed:
+            parts.append(f"{protocol} {default.mb_per_s / streamed.mb_per_s:.2f}x")
+    one = next(r for r in results if r.client.kind == "curl" and r.client.protocol == "google")
+    best = max((r for r in results if r.client.kind == "hoist"), key=lambda r: r.mb_per_s)
+    return (
+        f"Slow link, {algorithm}: the window's default moved {', '.join(parts)} the bytes per"
+        f" second of Hoist's one streamed request; Hoist's best ({best.client.label}) moved"
+        f" {best.mb_per_s / one.mb_per_s:.1f}x one curl stream's."
+    )
+
+
+def write_report(path, args, info, loopback, one_results, slow, elapsed_s):
     lines = [
         "# Hoist benchmarks",
         "",
@@ -548,54 +697,29 @@ def write_report(path, args, info, loopback, slow, elapsed_s):
         "",
         "## Summary: ratios",
         "",
-        "Hoist's throughput over curl's and over the independent client's; its CPU per GiB and"
-        " peak RSS over the independent client's (lower is better for the last two).",
+        "Hoist's throughput over curl's (with the window's default settings, and as one"
+        " streamed request) and over the independent client's; its CPU per GiB and peak RSS"
+        " over the independent client's (lower is better for the last two; Hoist streamed).",
         "",
-        "| protocol | transport | file | hoist/curl MB/s | hoist/independent MB/s |"
-        " hoist/independent CPU | hoist/independent RSS |",
-        "|---|---|---|---:|---:|---:|---:|",
+        "| protocol | transport | file | window default/curl MB/s | hoist streamed/curl MB/s |"
+        " hoist/independent MB/s | hoist/independent CPU | hoist/independent RSS |",
+        "|---|---|---|---:|---:|---:|---:|---:|",
     ]
     for transport, results in loopback.items():
         ratio_rows(results, transport, lines)
-    if slow:
-        one = next(r for r in slow if r.client.kind == "curl" and r.client.protocol == "google")
-        best = max((r for r in slow if r.client.kind == "hoist"), key=lambda r: r.mb_per_s)
-        lines += [
-            "",
-            f"Slow link: Hoist's best ({best.client.label}) moved {best.mb_per_s / one.mb_per_s:.1f}x"
-            " the bytes per second of one curl stream.",
-        ]
     lines.append("")
+    for algorithm, results in slow.items():
+        lines += [slow_summary(algorithm, results), ""]
     for transport, results in loopback.items():
         lines += [f"## {transport}", ""]
         for protocol, title in (("google", "Google resumable upload"), ("tus", "tus 1.0")):
             chosen = [r for r in results if r.client.protocol == protocol]
             if chosen:
                 table_section(f"{title}, {transport}", chosen, "curl", lines)
-    if slow:
-        size = slow[0].size_bytes
-        lines += [
-            "## Slow link",
-            "",
-            f"{size_label(size)} over an emulated link: 25 ms each way (50 ms RTT), 100 Mbit/s,"
-            " 0.5 % of the packets from client to server lost at random, a 1000-packet queue;"
-            f" TCP congestion control {args.congestion_control} (Linux's default); TLS, as"
-            " anything crossing a real network. The link is `scripts/netem.py`: two network"
-            " namespaces joined by TUN devices, with the delay, loss and rate applied in user"
-            " space, because this kernel has no `sch_netem`. Servers as above, in the far"
-            f" namespace. Median of {args.slow_repeat} run(s).",
-            "",
-            "| client | protocol | TCP streams | MB/s | Mbit/s | vs one curl stream | CPU s/GiB |",
-            "|---|---|---:|---:|---:|---:|---:|",
-        ]
-        one = next(r for r in slow if r.client.kind == "curl" and r.client.protocol == "google")
-        for r in slow:
-            lines.append(
-                f"| {r.client.label} | {r.client.protocol} | {r.client.streams} | "
-                f"{fmt(r.mb_per_s, 2)} | {fmt(r.mb_per_s * 8, 1)} | "
-                f"{r.mb_per_s / one.mb_per_s:.2f}x | {fmt(r.cpu_s_per_gib, 2)} |"
-            )
-        lines.append("")
+    if one_results:
+        one_byte_section(one_results, lines)
+    for algorithm, results in slow.items():
+        slow_section(algorithm, results, args, lines)
     Path(path).write_text("\n".join(lines))
 
 
@@ -612,7 +736,9 @@ def main():
     parser.add_argument("--slow-size-mib", type=float, default=32)
     parser.add_argument("--slow-repeat", type=int, default=1)
     parser.add_argument("--no-slow", action="store_true", help="skip the slow link (needs root)")
-    parser.add_argument("--congestion-control", default="cubic")
+    parser.add_argument("--congestion-control", default="cubic,bbr",
+                        help="TCP congestion control on the slow link, one run each")
+    parser.add_argument("--one-byte-repeat", type=int, default=15)
     parser.add_argument("--work-dir", default=os.environ.get("BENCH_DIR", tempfile.gettempdir()))
     parser.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
     args = parser.parse_args()
@@ -622,6 +748,8 @@ def main():
     info = versions(hoist, args.python)
     log("bench:", info)
     all_clients = clients(hoist, args.python)
+    one_byte = one_byte_clients(hoist)
+    one_results = {}
 
     with tempfile.TemporaryDirectory(prefix="hoist-bench.", dir=args.work_dir) as tmp:
         work = Path(tmp)
@@ -657,6 +785,19 @@ def main():
                             )
                         clear(store)
                     file.unlink()
+                one_file = work / "one-byte.bin"
+                one_file.write_bytes(b"h")
+                one_sha = sha256(one_file)
+                log(f"{transport}, one byte")
+                for protocol, server, store in (("google", ref, ref_store),
+                                                ("tus", tus, tus_store)):
+                    case = Case(server.url, store, tls, None)
+                    for client in one_byte[protocol]:
+                        one_results.setdefault(transport, []).append(
+                            run_client(client, case, one_file, one_sha, args.one_byte_repeat,
+                                       work)
+                        )
+                    clear(store)
             finally:
                 ref.stop()
                 tus.stop()
@@ -664,17 +805,18 @@ def main():
                 shutil.rmtree(tus_store, ignore_errors=True)
             loopback[transport] = results
 
-        slow = []
-        if not args.no_slow:
+        slow = {}
+        for algorithm in [] if args.no_slow else args.congestion_control.split(","):
             size = int(args.slow_size_mib * MIB)
             file = work / "bench-slow.bin"
             make_file(file, size, seed)
             source_sha = sha256(file)
-            ref_store, tus_store = work / "slow-ref-store", work / "slow-tus-store"
+            ref_store, tus_store = work / f"slow-ref-{algorithm}", work / f"slow-tus-{algorithm}"
             ref_store.mkdir()
             tus_store.mkdir()
-            log(f"slow link, {size_label(size)}")
-            with slow_link(args):
+            log(f"slow link, {size_label(size)}, {algorithm}")
+            results = slow.setdefault(algorithm, [])
+            with slow_link(algorithm):
                 ref = reference_server(hoist, ref_store, certs, SERVER_IP, NS_SERVER)
                 tus = tus_server(tus_store, certs, SERVER_IP, NS_SERVER)
                 try:
@@ -684,14 +826,16 @@ def main():
                         server, store = (tus, tus_store) if client.protocol == "tus" else (
                             ref, ref_store)
                         case = Case(server.url, store, certs, NS_CLIENT)
-                        slow.append(
+                        results.append(
                             run_client(client, case, file, source_sha, args.slow_repeat, work)
                         )
+                        clear(store)
                 finally:
                     ref.stop()
                     tus.stop()
 
-        write_report(args.out, args, info, loopback, slow, time.monotonic() - started)
+        write_report(args.out, args, info, loopback, one_results, slow,
+                     time.monotonic() - started)
     log(f"bench: wrote {args.out}")
     return 0
 

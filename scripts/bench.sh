@@ -2,7 +2,7 @@
 # Hoist's performance report: builds Hoist (release), installs the independent clients, and runs
 # scripts/bench.py, which writes BENCHMARKS.md. Run it on a quiet machine: no builds, no tests.
 #
-#   scripts/bench.sh                      # the full report (about 30 min on 2 cores)
+#   scripts/bench.sh                      # the full report (about an hour on 2 cores)
 #   scripts/bench.sh --sizes-mib 64 --repeat 1 --no-slow --out /tmp/b.md   # a quick look
 #   scripts/bench.sh --help               # every option of bench.py
 #

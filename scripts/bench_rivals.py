@@ -398,7 +398,7 @@ def main():
     parser.add_argument("--hoist", default=str(ROOT / "target/release/hoist"))
     parser.add_argument("--venv", default=str(ROOT / "target/bench-venv"))
     parser.add_argument("--moto-python", default=str(ROOT / "target/ci-venv/bin/python"))
-    parser.add_argument("--hoist-gcs-args", default="--chunk-size 8MiB",
+    parser.add_argument("--hoist-gcs-args", default="--chunk-size auto",
                         help="the window's default settings for Cloud Storage, as CLI options")
     parser.add_argument("--hoist-s3-args", default="",
                         help="the window's default settings for presigned multipart")
