@@ -21,7 +21,7 @@ use crate::auth::credentials_for;
 use crate::file::{ByteCounter, FileError, FileIdentity, Throttle};
 use crate::protocol::{
     LinkRate, SessionContext, auto_chunk_rules, open_session, start_chunk_bytes,
-    validate_destination, validate_upload,
+    unmeasured_start_bytes, validate_destination, validate_upload,
 };
 use crate::store::{
     Journal, NewUpload, SessionState, StartAgainReason, StoreError, UploadLock, UploadRecord,
@@ -467,7 +467,8 @@ impl Scheduler {
             .then(|| auto_chunk_rules(&record.destination.service))
             .flatten();
         Some(rules.map_or(configured, |rules| {
-            start_chunk_bytes(&rules, configured, self.link_rate.bytes_per_sec())
+            let unmeasured = unmeasured_start_bytes(&rules, configured, record.file.size_bytes);
+            start_chunk_bytes(&rules, unmeasured, self.link_rate.bytes_per_sec())
         }))
     }
 

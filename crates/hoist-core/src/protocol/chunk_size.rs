@@ -6,9 +6,10 @@
 //! chunk size: only the bytes a failure may send twice do.
 //!
 //! Google's sessions take one chunk size from their first chunk to their last (all but the last
-//! chunk the same size, as its documentation requires): there the size follows the rate only from
-//! one session to the next, starting from the rate the engine last measured ([`LinkRate`]).
-//! tus may change it from one chunk to the next.
+//! chunk the same size, as its documentation requires): there the size follows the rate from one
+//! session to the next, starting from the rate the engine last measured ([`LinkRate`]), and
+//! within a session only through its last request, which takes the rest of the file once the
+//! automatic size has grown past it. tus may change it from one chunk to the next.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -23,6 +24,10 @@ pub const TARGET_CHUNK_TIME: Duration = Duration::from_secs(4);
 pub const MAX_AUTO_CHUNK_BYTES: u64 = 256 * 1024 * 1024;
 /// Where the automatic size starts when nothing else was asked for.
 pub const DEFAULT_AUTO_START_BYTES: u64 = 8 * 1024 * 1024;
+/// The largest chunk a session that keeps one size picks before any rate was measured.
+pub const MAX_UNMEASURED_SESSION_CHUNK_BYTES: u64 = 64 * 1024 * 1024;
+/// Before any rate was measured, a session that keeps one size aims at about this many chunks.
+const UNMEASURED_SESSION_CHUNKS: u64 = 16;
 /// How much one chunk may grow over the one before (a rate measured on one chunk may be a fluke).
 const MAX_GROWTH: u64 = 4;
 /// How much one chunk may shrink below the one before.
@@ -37,6 +42,8 @@ pub struct ChunkRules {
     pub min_bytes: u64,
     /// The largest chunk, at most [`MAX_AUTO_CHUNK_BYTES`].
     pub max_bytes: u64,
+    /// Every chunk of a session but its last has the size of its first (Google).
+    pub one_size_per_session: bool,
 }
 
 impl ChunkRules {
@@ -61,11 +68,13 @@ pub fn auto_chunk_rules(service: &Service) -> Option<ChunkRules> {
             granularity_bytes: super::google::CHUNK_GRANULARITY_BYTES,
             min_bytes: super::google::CHUNK_GRANULARITY_BYTES,
             max_bytes: MAX_AUTO_CHUNK_BYTES,
+            one_size_per_session: true,
         }),
         Service::Tus { .. } => Some(ChunkRules {
             granularity_bytes: QUARTER_MIB,
             min_bytes: QUARTER_MIB,
             max_bytes: MAX_AUTO_CHUNK_BYTES,
+            one_size_per_session: false,
         }),
         Service::ApiVideo { .. } | Service::PresignedMultipart { .. } => None,
     }
@@ -98,6 +107,24 @@ impl LinkRate {
             rate => Some(rate),
         }
     }
+}
+
+/// Where an automatic chunk size starts before any rate was measured, for a file of
+/// `file_size_bytes`: `configured_bytes`, except where a session keeps its first size to its
+/// last (Google), which cannot grow later: there about a sixteenth of the file, at most
+/// [`MAX_UNMEASURED_SESSION_CHUNK_BYTES`] (Google's documentation: "larger chunks are more
+/// efficient"; its own Python library sends 100 MiB).
+pub fn unmeasured_start_bytes(
+    rules: &ChunkRules,
+    configured_bytes: u64,
+    file_size_bytes: u64,
+) -> u64 {
+    if !rules.one_size_per_session {
+        return configured_bytes;
+    }
+    let by_size =
+        (file_size_bytes / UNMEASURED_SESSION_CHUNKS).min(MAX_UNMEASURED_SESSION_CHUNK_BYTES);
+    rules.legal(by_size.max(configured_bytes))
 }
 
 /// Where an automatic chunk size starts: what takes [`TARGET_CHUNK_TIME`] at
@@ -217,6 +244,29 @@ mod tests {
             start_chunk_bytes(&rules, 8 * MIB, rate.bytes_per_sec()),
             MAX_AUTO_CHUNK_BYTES
         );
+    }
+
+    #[test]
+    fn a_google_session_without_a_measured_rate_starts_from_the_file_size() {
+        let rules = google();
+        // A sixteenth of the file, never below the configured start, never above the cap.
+        assert_eq!(unmeasured_start_bytes(&rules, 8 * MIB, 48 * MIB), 8 * MIB);
+        assert_eq!(unmeasured_start_bytes(&rules, 8 * MIB, 512 * MIB), 32 * MIB);
+        assert_eq!(
+            unmeasured_start_bytes(&rules, 8 * MIB, 4096 * MIB),
+            MAX_UNMEASURED_SESSION_CHUNK_BYTES
+        );
+        // Legal: a multiple of 256 KiB.
+        assert_eq!(
+            unmeasured_start_bytes(&rules, 8 * MIB, 300 * MIB + 12345),
+            18 * MIB + 768 * 1024
+        );
+        // tus changes size from chunk to chunk: it starts where it was asked to.
+        let tus = auto_chunk_rules(&Service::Tus {
+            endpoint: "http://127.0.0.1/files/".to_string(),
+        })
+        .expect("tus rules");
+        assert_eq!(unmeasured_start_bytes(&tus, 8 * MIB, 4096 * MIB), 8 * MIB);
     }
 
     #[test]

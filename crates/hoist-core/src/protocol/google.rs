@@ -204,7 +204,12 @@ impl GoogleSession {
         if self.state.chunk_size_bytes.is_none() {
             self.state.chunk_size_bytes = ctx.chunk_size_bytes;
         }
-        let end = request_end(start, total, self.state.chunk_size_bytes);
+        let end = request_end(
+            start,
+            total,
+            self.state.chunk_size_bytes,
+            ctx.chunk_size_bytes,
+        );
         let is_last = end == total;
         let content_range = match (start == end, is_last && !ctx.size_unknown, is_last) {
             (true, _, _) => format!("bytes */{total}"),
@@ -408,9 +413,20 @@ impl UploadSession for GoogleSession {
     }
 }
 
-/// Where a data `PUT` starting at `start` ends (exclusive): the chunk, or the rest of the file.
-fn request_end(start: u64, total: u64, chunk_size_bytes: Option<u64>) -> u64 {
-    match chunk_size_bytes {
+/// Where a data `PUT` starting at `start` ends (exclusive): the session's chunk, or the rest of
+/// the file. The rest also goes as one final request when it is no larger than `next_bytes`,
+/// the chunk the engine would pick now (with the automatic size, what takes a few seconds at
+/// the measured rate; otherwise the session's own size): only the last request of a session may
+/// differ from its chunk size, so on a fast link this is how the size follows the rate.
+fn request_end(
+    start: u64,
+    total: u64,
+    session_chunk_bytes: Option<u64>,
+    next_bytes: Option<u64>,
+) -> u64 {
+    let rest = total.saturating_sub(start);
+    match session_chunk_bytes {
+        Some(_) if next_bytes.is_some_and(|next| rest <= next) => total,
         Some(chunk) => start.saturating_add(chunk).min(total),
         None => total,
     }
@@ -731,11 +747,19 @@ mod tests {
 
     #[test]
     fn request_ends() {
-        assert_eq!(request_end(0, 1000, None), 1000);
-        assert_eq!(request_end(0, 1000, Some(256)), 256);
-        assert_eq!(request_end(768, 1000, Some(256)), 1000);
-        assert_eq!(request_end(1000, 1000, Some(256)), 1000);
-        assert_eq!(request_end(u64::MAX - 1, u64::MAX, Some(256)), u64::MAX);
+        assert_eq!(request_end(0, 1000, None, None), 1000);
+        assert_eq!(request_end(0, 1000, Some(256), Some(256)), 256);
+        assert_eq!(request_end(768, 1000, Some(256), Some(256)), 1000);
+        assert_eq!(request_end(1000, 1000, Some(256), Some(256)), 1000);
+        assert_eq!(
+            request_end(u64::MAX - 1, u64::MAX, Some(256), Some(256)),
+            u64::MAX
+        );
+        // The automatic size grew past the rest of the file: one final request.
+        assert_eq!(request_end(256, 1000, Some(256), Some(768)), 1000);
+        assert_eq!(request_end(256, 1000, Some(256), Some(1024)), 1000);
+        // Not yet: the session's size.
+        assert_eq!(request_end(0, 1000, Some(256), Some(768)), 256);
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub use crate::store::SessionState;
 pub use crate::upload::WireProtocol;
 pub use chunk_size::{
     ChunkRules, DEFAULT_AUTO_START_BYTES, LinkRate, MAX_AUTO_CHUNK_BYTES, TARGET_CHUNK_TIME,
-    auto_chunk_rules, next_chunk_bytes, start_chunk_bytes,
+    auto_chunk_rules, next_chunk_bytes, start_chunk_bytes, unmeasured_start_bytes,
 };
 pub use context::SessionContext;
 pub use credentials::{Credentials, EnvCredentials, NoCredentials, SecretScope, StoredCredentials};
