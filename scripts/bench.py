@@ -553,6 +553,12 @@ def versions(hoist, python):
     }
 
 
+def filesystem(path):
+    """The type of the filesystem holding `path` (tmpfs, ext4, ...)."""
+    out = subprocess.run(["stat", "-f", "-c", "%T", str(path)], capture_output=True, text=True)
+    return out.stdout.strip() or "?"
+
+
 def fmt(x, digits=1):
     return f"{x:.{digits}f}"
 
@@ -605,7 +611,8 @@ def one_byte_section(one_results, lines):
         " processes (one creates the session, one sends the byte to the Location it answered);"
         " Hoist as one `hoist upload` with the window's default settings, which also opens its"
         " journal and writes every confirmation to it. Median of"
-        f" {len(next(iter(one_results.values()))[0].samples)} runs.",
+        f" {len(next(iter(one_results.values()))[0].samples)} runs. CPU is GNU time's, counted"
+        " in 10 ms steps, so 0.0 means under 10 ms.",
         "",
         "| protocol | transport | curl ms | hoist ms | hoist - curl ms | hoist CPU ms | curl CPU ms |",
         "|---|---|---:|---:|---:|---:|---:|",
@@ -694,6 +701,7 @@ def write_report(path, args, info, loopback, one_results, slow, elapsed_s):
         " (`scripts/make-test-ca.sh`), trusted by each client (SSL_CERT_FILE, curl --cacert,"
         " REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS). Each client and server negotiate the TLS version and cipher they prefer.",
         "- Every stored copy was checked: size on every run, sha256 on the first run of each case.",
+        f"- Test files and the servers' stores: {args.work_dir} ({filesystem(args.work_dir)}).",
         "",
         "## Summary: ratios",
         "",
