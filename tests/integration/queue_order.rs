@@ -13,7 +13,9 @@ use hoist_core::file::FileIdentity;
 use hoist_core::store::{HoistDirs, Journal, NewUpload};
 use hoist_core::upload::{AuthSource, Destination, Phase, Service, UploadId};
 
-use crate::support::{Home, TestServer, assert_stored_equal, hoist_binary, make_file, text};
+use crate::support::{
+    Home, TestServer, assert_stored_equal, hoist_binary, make_file, next_event, text,
+};
 
 const MIB: u64 = 1024 * 1024;
 
@@ -45,19 +47,10 @@ fn wait_for(
     secs: u64,
     mut pred: impl FnMut(&Event) -> bool,
 ) -> Event {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while Instant::now() < deadline {
-        match events.try_recv() {
-            Some(event) => {
-                seen.push(event.clone());
-                if pred(&event) {
-                    return event;
-                }
-            }
-            None => std::thread::sleep(Duration::from_millis(5)),
-        }
-    }
-    panic!("timed out waiting for an event; seen: {seen:?}");
+    next_event(events, secs, |event| {
+        seen.push(event.clone());
+        pred(event)
+    })
 }
 
 /// Queues A, B and C (A the largest, so it runs while the test moves C) and returns their ids
