@@ -257,6 +257,16 @@ def curl_tus(case, file, work):
     return argv, {}, stored_newest(case)
 
 
+def google_kind(case):
+    """`hoist upload` options for the case's Google server."""
+    return ["--kind", "google-resumable", "--endpoint", google_initiate_url(case, "{name}")]
+
+
+def tus_kind(case):
+    """`hoist upload` options for the case's tus server."""
+    return ["--kind", "tus", "--endpoint", f"{case.server_url}/files/"]
+
+
 def hoist_client(hoist, kind_args, stored):
     def prepare(case, file, work):
         home = work / "hoist-home"
@@ -284,10 +294,6 @@ def node_tus(case, file, work):
 
 
 def clients(hoist, python):
-    google_kind = lambda case: [  # noqa: E731
-        "--kind", "google-resumable", "--endpoint", google_initiate_url(case, "{name}"),
-    ]
-    tus_kind = lambda case: ["--kind", "tus", "--endpoint", f"{case.server_url}/files/"]  # noqa: E731
     by_file = lambda case, file: stored_by_name(case, file.name)  # noqa: E731
     newest = lambda case, file: stored_newest(case)  # noqa: E731
 
@@ -372,20 +378,17 @@ def curl_tus_whole(case, file, work):
 
 def one_byte_clients(hoist):
     """Fixed costs: a one-byte file, each client timed whole (process start to the answer)."""
-    google = ["--kind", "google-resumable"]
     return {
         "google": [
             Client("curl, session + PUT", "google", "curl", 1, curl_google_whole),
             Client(WINDOW_DEFAULT_LABEL, "google", "hoist", 1, hoist_client(
-                hoist, lambda c: [*google, "--endpoint", google_initiate_url(c, "{name}"),
-                                  *WINDOW_DEFAULT_ARGS],
+                hoist, lambda c: [*google_kind(c), *WINDOW_DEFAULT_ARGS],
                 lambda case, file: stored_by_name(case, file.name)), window_default=True),
         ],
         "tus": [
             Client("curl, session + PATCH", "tus", "curl", 1, curl_tus_whole),
             Client(WINDOW_DEFAULT_LABEL, "tus", "hoist", 1, hoist_client(
-                hoist, lambda c: ["--kind", "tus", "--endpoint", f"{c.server_url}/files/",
-                                  *WINDOW_DEFAULT_ARGS],
+                hoist, lambda c: [*tus_kind(c), *WINDOW_DEFAULT_ARGS],
                 lambda case, file: stored_newest(case)), window_default=True),
         ],
     }

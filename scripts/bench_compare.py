@@ -21,22 +21,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench import (  # noqa: E402
-    MIB, ROOT, SEED_BYTES, SERVER_IP, Case, clear, google_initiate_url, log, make_file, measure,
-    reference_server, sha256, size_label, stored_by_name, stored_newest, tus_server,
+    MIB, ROOT, SEED_BYTES, SERVER_IP, Case, clear, google_kind, log, make_file, measure,
+    reference_server, sha256, size_label, stored_by_name, stored_newest, tus_kind, tus_server,
 )
 
 
 def cases():
     """(label, protocol, CLI options for the case, where the copy lands)."""
-    google = lambda c: ["--kind", "google-resumable", "--endpoint",  # noqa: E731
-                        google_initiate_url(c, "{name}")]
-    tus = lambda c: ["--kind", "tus", "--endpoint", f"{c.server_url}/files/"]  # noqa: E731
     return [
-        ("google, one streamed PUT", "google", google,
+        ("google, one streamed PUT", "google", google_kind,
          lambda c, f: stored_by_name(c, f.name)),
-        ("google, 8 MiB chunks", "google", lambda c: [*google(c), "--chunk-size", "8MiB"],
+        ("google, 8 MiB chunks", "google", lambda c: [*google_kind(c), "--chunk-size", "8MiB"],
          lambda c, f: stored_by_name(c, f.name)),
-        ("tus, one streamed PATCH", "tus", tus, lambda c, f: stored_newest(c)),
+        ("tus, one streamed PATCH", "tus", tus_kind, lambda c, f: stored_newest(c)),
     ]
 
 
