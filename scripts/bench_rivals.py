@@ -409,6 +409,8 @@ def main():
     parser.add_argument("--part-mib", type=int, default=8, help="the shim's presigned part size")
     parser.add_argument("--work-dir", default=os.environ.get("BENCH_DIR", tempfile.gettempdir()))
     parser.add_argument("--out", help="append the Markdown section to this file")
+    parser.add_argument("--services", default="cloud-storage,s3",
+                        help="which servers to run, comma-separated: cloud-storage, s3")
     args = parser.parse_args()
     # The S3 endpoints are plain http; a CA bundle in the environment makes rclone refuse to start.
     os.environ.pop("AWS_CA_BUNDLE", None)
@@ -429,22 +431,25 @@ def main():
         subprocess.run([str(ROOT / "scripts/make-test-ca.sh"), str(tls)], check=True,
                        stdout=subprocess.DEVNULL)
         loads = workloads(args, work)
-        gcs = FakeGcs(binary, work, tls)
-        try:
-            for workload, source, expected in loads:
-                for rival in gcs_rivals(args, gcs, tls, work):
-                    rows.append(run_rival(rival, gcs, "Cloud Storage (fake-gcs-server)",
-                                          workload, source, expected, args.repeat, work))
-        finally:
-            gcs.stop()
-        moto = Moto(args.moto_python, str(Path(args.venv) / "bin/aws"), args.part_mib * MIB)
-        try:
-            for workload, source, expected in loads:
-                for rival in s3_rivals(args, moto, work):
-                    rows.append(run_rival(rival, moto, "S3 multipart (moto)", workload, source,
-                                          expected, args.repeat, work))
-        finally:
-            moto.stop()
+        services = args.services.split(",")
+        if "cloud-storage" in services:
+            gcs = FakeGcs(binary, work, tls)
+            try:
+                for workload, source, expected in loads:
+                    for rival in gcs_rivals(args, gcs, tls, work):
+                        rows.append(run_rival(rival, gcs, "Cloud Storage (fake-gcs-server)",
+                                              workload, source, expected, args.repeat, work))
+            finally:
+                gcs.stop()
+        if "s3" in services:
+            moto = Moto(args.moto_python, str(Path(args.venv) / "bin/aws"), args.part_mib * MIB)
+            try:
+                for workload, source, expected in loads:
+                    for rival in s3_rivals(args, moto, work):
+                        rows.append(run_rival(rival, moto, "S3 multipart (moto)", workload,
+                                              source, expected, args.repeat, work))
+            finally:
+                moto.stop()
     text = report(rows, args, time.monotonic() - started)
     if args.out:
         with open(args.out, "a") as out:
