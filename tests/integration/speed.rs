@@ -183,6 +183,47 @@ fn automatic_chunks_follow_the_link_within_each_protocols_rules() {
     );
 }
 
+/// `--chunk-size auto` on api.video: its parts are numbered `part N/M`, so each upload keeps the
+/// size of its first part. The first upload, before any rate is measured, starts at the
+/// configured 8 MiB (a sixteenth of the file is less); the next one starts from the rate the
+/// first measured, bigger, and keeps that size to its last part. The first upload's 100-byte
+/// last part measures nothing (its time is the answer's round trip): were it counted, the next
+/// upload would start below the service's 5 MiB minimum.
+#[test]
+fn automatic_api_video_parts_keep_one_size_per_upload_chosen_from_the_rate() {
+    let files = tempfile::tempdir().expect("files");
+    let size = 48 * MIB + 100;
+    let home = Home::new();
+    let server = TestServer::start(&[]);
+    let first = make_file(files.path(), "first.mp4", size, 37);
+    let second = make_file(files.path(), "second.mp4", size, 38);
+    let out = home
+        .hoist()
+        .args(crate::apivideo::upload_args(&server))
+        .env(crate::apivideo::API_KEY_ENV, crate::apivideo::API_KEY)
+        .args(FAST_RETRY)
+        .args(["--chunk-size", "auto", "--parallel", "1"])
+        .arg(&first)
+        .arg(&second)
+        .output()
+        .expect("hoist runs");
+    assert!(out.status.success(), "{}", text(&out));
+    let sizes = server.stats().upload_body_sizes_bytes;
+    assert_eq!(sizes.iter().sum::<u64>(), 2 * size, "{sizes:?}");
+    let (first_parts, later) = sizes.split_at(7);
+    assert_eq!(first_parts[..6], [8 * MIB; 6], "{sizes:?}");
+    assert_eq!(first_parts[6], 100, "{sizes:?}");
+    assert!(
+        later[0] > 8 * MIB,
+        "the second upload did not start bigger: {sizes:?}"
+    );
+    if let Some((_, rest)) = later.split_last() {
+        assert!(rest.iter().all(|c| *c == later[0]), "{sizes:?}");
+    }
+    assert!(later.iter().all(|c| *c <= 128 * MIB), "{sizes:?}");
+    assert!(home.list().iter().all(|u| u["phase"] == "completed"));
+}
+
 /// With automatic chunks, `kill -9` mid-upload and resume: the journal may be one confirmation
 /// behind the server (it is written beside the network), the resume asks the server, and each
 /// kill costs at most the largest chunk sent again.

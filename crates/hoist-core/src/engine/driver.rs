@@ -190,8 +190,9 @@ impl Driver {
         };
         let sent = ctx.counter.transmitted_bytes().saturating_sub(before.1);
         // Only a step that sent bytes and got them confirmed measures the link (a status
-        // query confirms without sending).
-        if sent == 0 || session.confirmed_bytes() <= before.0 {
+        // query confirms without sending), and only a chunk of about the size asked for: a
+        // short last chunk's time is mostly the answer's round trip, not the link.
+        if sent == 0 || session.confirmed_bytes() <= before.0 || sent.saturating_mul(2) < current {
             return;
         }
         self.link_rate.record(sent, elapsed);

@@ -9,7 +9,9 @@
 //! chunk the same size, as its documentation requires): there the size follows the rate from one
 //! session to the next, starting from the rate the engine last measured ([`LinkRate`]), and
 //! within a session only through its last request, which takes the rest of the file once the
-//! automatic size has grown past it. tus may change it from one chunk to the next.
+//! automatic size has grown past it. api.video numbers its parts `N/M`, so an upload keeps the
+//! size of its first part: there the size follows the rate from one upload to the next. tus may
+//! change it from one chunk to the next.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -42,8 +44,10 @@ pub struct ChunkRules {
     pub min_bytes: u64,
     /// The largest chunk, at most [`MAX_AUTO_CHUNK_BYTES`].
     pub max_bytes: u64,
-    /// Every chunk of a session but its last has the size of its first (Google).
+    /// Every chunk of a session but its last has the size of its first (Google, api.video).
     pub one_size_per_session: bool,
+    /// Where a session that keeps one size starts at most before any rate was measured.
+    pub unmeasured_max_bytes: u64,
 }
 
 impl ChunkRules {
@@ -55,9 +59,11 @@ impl ChunkRules {
     }
 }
 
-/// The rules for automatic chunks on `service`, or `None` where the size cannot change within
-/// an upload: api.video numbers its chunks `part N/M`, so M (and the size) is fixed when the
-/// first chunk goes; presigned multipart takes the server's size.
+/// The rules for automatic chunks on `service`, or `None` where the client does not choose the
+/// size (presigned multipart takes the server's). api.video numbers its chunks `part N/M`, so M
+/// (and the size) is fixed when the first chunk goes: it keeps one size per upload, within its
+/// 5 to 128 MiB, starting at most at its default before a rate was measured (a part is its unit
+/// of loss: it has no status query).
 pub fn auto_chunk_rules(service: &Service) -> Option<ChunkRules> {
     const QUARTER_MIB: u64 = 256 * 1024;
     match service {
@@ -69,14 +75,26 @@ pub fn auto_chunk_rules(service: &Service) -> Option<ChunkRules> {
             min_bytes: super::google::CHUNK_GRANULARITY_BYTES,
             max_bytes: MAX_AUTO_CHUNK_BYTES,
             one_size_per_session: true,
+            unmeasured_max_bytes: MAX_UNMEASURED_SESSION_CHUNK_BYTES,
         }),
         Service::Tus { .. } => Some(ChunkRules {
             granularity_bytes: QUARTER_MIB,
             min_bytes: QUARTER_MIB,
             max_bytes: MAX_AUTO_CHUNK_BYTES,
             one_size_per_session: false,
+            unmeasured_max_bytes: MAX_AUTO_CHUNK_BYTES,
         }),
-        Service::ApiVideo { .. } | Service::PresignedMultipart { .. } => None,
+        Service::ApiVideo { .. } => {
+            let min_bytes = super::apivideo::smallest_chunk_bytes(service);
+            Some(ChunkRules {
+                granularity_bytes: min_bytes.min(QUARTER_MIB),
+                min_bytes,
+                max_bytes: super::apivideo::MAX_CHUNK_BYTES,
+                one_size_per_session: true,
+                unmeasured_max_bytes: super::apivideo::DEFAULT_CHUNK_BYTES,
+            })
+        }
+        Service::PresignedMultipart { .. } => None,
     }
 }
 
@@ -111,9 +129,9 @@ impl LinkRate {
 
 /// Where an automatic chunk size starts before any rate was measured, for a file of
 /// `file_size_bytes`: `configured_bytes`, except where a session keeps its first size to its
-/// last (Google), which cannot grow later: there about a sixteenth of the file, at most
-/// [`MAX_UNMEASURED_SESSION_CHUNK_BYTES`] (Google's documentation: "larger chunks are more
-/// efficient"; its own Python library sends 100 MiB).
+/// last (Google, api.video), which cannot grow later: there about a sixteenth of the file, at
+/// most the rules' `unmeasured_max_bytes` (Google: [`MAX_UNMEASURED_SESSION_CHUNK_BYTES`]; its
+/// documentation: "larger chunks are more efficient"; its own Python library sends 100 MiB).
 pub fn unmeasured_start_bytes(
     rules: &ChunkRules,
     configured_bytes: u64,
@@ -122,8 +140,7 @@ pub fn unmeasured_start_bytes(
     if !rules.one_size_per_session {
         return configured_bytes;
     }
-    let by_size =
-        (file_size_bytes / UNMEASURED_SESSION_CHUNKS).min(MAX_UNMEASURED_SESSION_CHUNK_BYTES);
+    let by_size = (file_size_bytes / UNMEASURED_SESSION_CHUNKS).min(rules.unmeasured_max_bytes);
     rules.legal(by_size.max(configured_bytes))
 }
 
@@ -269,17 +286,51 @@ mod tests {
         assert_eq!(unmeasured_start_bytes(&tus, 8 * MIB, 4096 * MIB), 8 * MIB);
     }
 
-    #[test]
-    fn api_video_and_multipart_keep_their_size() {
-        let apivideo = Service::ApiVideo {
-            host: "http://127.0.0.1".to_string(),
+    fn api_video(host: &str) -> Service {
+        Service::ApiVideo {
+            host: host.to_string(),
             access: crate::upload::ApiVideoAccess::ApiKey,
             title: None,
             description: String::new(),
             tags: Vec::new(),
             public: true,
+        }
+    }
+
+    #[test]
+    fn an_api_video_upload_keeps_one_size_chosen_within_the_services_limits() {
+        let rules = auto_chunk_rules(&api_video("https://ws.api.video")).expect("api.video rules");
+        assert!(rules.one_size_per_session);
+        // Before a rate is measured: a sixteenth of the file, from the configured start up to the
+        // service's default of 32 MiB (a part is the unit of loss: no status query).
+        assert_eq!(unmeasured_start_bytes(&rules, 8 * MIB, 40 * MIB), 8 * MIB);
+        assert_eq!(unmeasured_start_bytes(&rules, 8 * MIB, 256 * MIB), 16 * MIB);
+        assert_eq!(
+            unmeasured_start_bytes(&rules, 8 * MIB, 4096 * MIB),
+            32 * MIB
+        );
+        // Measured: 4 s of the rate, within 5 to 128 MiB.
+        assert_eq!(start_chunk_bytes(&rules, 8 * MIB, Some(MIB)), 5 * MIB);
+        assert_eq!(start_chunk_bytes(&rules, 8 * MIB, Some(10 * MIB)), 40 * MIB);
+        assert_eq!(
+            start_chunk_bytes(&rules, 8 * MIB, Some(u64::MAX)),
+            128 * MIB
+        );
+        // A compatible server on this computer may take parts of any size.
+        let local = auto_chunk_rules(&api_video("http://127.0.0.1:9")).expect("local rules");
+        assert_eq!(local.min_bytes, 1);
+        assert_eq!(start_chunk_bytes(&local, MIB, Some(1000)), 4000);
+    }
+
+    #[test]
+    fn multipart_keeps_the_servers_size_and_tus_may_grow_to_the_cap() {
+        let multipart = Service::PresignedMultipart {
+            base_url: "http://127.0.0.1".to_string(),
+            asset_type: None,
+            parallel_chunks: 4,
+            max_size_bytes: None,
         };
-        assert_eq!(auto_chunk_rules(&apivideo), None);
+        assert_eq!(auto_chunk_rules(&multipart), None);
         let tus = Service::Tus {
             endpoint: "http://127.0.0.1/files/".to_string(),
         };

@@ -15,6 +15,7 @@ fn rules() -> impl Strategy<Value = ChunkRules> {
             min_bytes: 256 * 1024,
             max_bytes: MAX_AUTO_CHUNK_BYTES,
             one_size_per_session: true,
+            unmeasured_max_bytes: MAX_UNMEASURED_SESSION_CHUNK_BYTES,
         }),
         (1u64..=1 << 20, 1u64..=64, 1u64..=1024).prop_map(|(granule, min_n, span)| {
             let max = (granule * (min_n + span)).min(MAX_AUTO_CHUNK_BYTES);
@@ -24,6 +25,7 @@ fn rules() -> impl Strategy<Value = ChunkRules> {
                 min_bytes: (granule * min_n).min(max),
                 max_bytes: max,
                 one_size_per_session: false,
+                unmeasured_max_bytes: max,
             }
         }),
     ]

@@ -368,6 +368,19 @@ pub fn validate(service: &Service) -> Result<(), ProtocolError> {
     Ok(())
 }
 
+/// The smallest part `service` takes (but for the last): [`MIN_CHUNK_BYTES`], or 1 byte for a
+/// server on this computer (a compatible test server may take small chunks).
+pub(crate) fn smallest_chunk_bytes(service: &Service) -> u64 {
+    settings(service)
+        .ok()
+        .and_then(|s| parse_url(s.host).ok())
+        .map_or(MIN_CHUNK_BYTES, |url| smallest_for(&url))
+}
+
+fn smallest_for(url: &url::Url) -> u64 {
+    if is_loopback(url) { 1 } else { MIN_CHUNK_BYTES }
+}
+
 /// Checks a file and chunk size before queueing: chunks of 5 to 128 MiB (any size from 1 byte
 /// for a server on this computer, whose minimum may be lowered for tests).
 pub fn validate_upload(
@@ -381,12 +394,7 @@ pub fn validate_upload(
     let Some(chunk) = chunk_size_bytes else {
         return Ok(());
     };
-    let min = if is_loopback(&url) {
-        1
-    } else {
-        MIN_CHUNK_BYTES
-    };
-    if chunk < min || chunk > MAX_CHUNK_BYTES {
+    if chunk < smallest_for(&url) || chunk > MAX_CHUNK_BYTES {
         return Err(ProtocolError::InvalidDestination {
             detail: format!(
                 "api.video takes chunks of 5 MiB to 128 MiB (5242880 to 134217728 bytes); {chunk} is not"
