@@ -1,6 +1,7 @@
 //! The local side of an upload: the file's identity (to notice changes), bounded-memory streaming,
 //! byte counting and the shared bandwidth limit.
 
+mod block_pool;
 mod checksum;
 mod counter;
 mod error;

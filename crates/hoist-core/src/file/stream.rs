@@ -5,11 +5,12 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 use futures_util::Stream;
 
+use super::block_pool::BLOCKS;
 use super::{ByteCounter, FileError, RunningCrc32c, Throttle};
 
 /// The largest block read from disk and handed to the network at once. Measured on loopback
 /// (2026-11-21, a streamed Google upload to `hoist serve`): 256 KiB beat 64 KiB, 1 MiB and 4 MiB; larger blocks cost more in
-/// fresh page mappings than they save in hand-offs.
+/// fresh page mappings than they save in hand-offs. Blocks are reused (`block_pool`).
 pub const STREAM_BLOCK_BYTES: u64 = 256 * 1024;
 /// Blocks read ahead of the network. Memory per stream is about `(READ_AHEAD_BLOCKS + 2)` blocks.
 const READ_AHEAD_BLOCKS: usize = 4;
@@ -96,7 +97,7 @@ fn read_blocks(
     let end = start + len;
     while position < end {
         let want = block_bytes.min(end - position);
-        let mut block = Vec::with_capacity(want as usize);
+        let mut block = BLOCKS.take(want as usize);
         match file.by_ref().take(want).read_to_end(&mut block) {
             Ok(0) => {
                 return fail(FileError::Changed {
@@ -114,7 +115,7 @@ fn read_blocks(
         }
         let read = block.len() as u64;
         if tx
-            .blocking_send(Ok((position, Bytes::from(block))))
+            .blocking_send(Ok((position, BLOCKS.freeze(block))))
             .is_err()
         {
             return; // the request was dropped (pause, error): stop reading
