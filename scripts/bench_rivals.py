@@ -375,8 +375,12 @@ def report(rows, args, elapsed_s):
              f"shim hands them out). Median of {args.repeat} "
              "runs; the whole process is timed for every tool; CPU is user + system per GiB "
              "sent (children included); peak RSS the largest. Servers: fake-gcs-server "
-             f"{args.fake_gcs_version} (filesystem backend) for Cloud Storage; moto (in "
-             "tests/peers/multipart_shim.py) for S3. gsutil reaches a custom host only over "
+             f"{args.fake_gcs_version} (filesystem backend) for Cloud Storage; moto's S3 "
+             "server for S3, in its own process, behind tests/peers/multipart_shim.py's control "
+             "API for Hoist (the shim asks moto for CRC32 part checksums, as aws-cli does, so "
+             "both completions cost moto the same). A presigned-multipart file costs the service "
+             "three calls to S3 (create, the part, complete) where aws-cli and rclone send a "
+             "file under 8 MiB as one PutObject. gsutil reaches a custom host only over "
              "https, so its row is over TLS while Hoist's and rclone's are plain http.", "",
              "| service | workload | client | seconds | MB/s | files/s | hoist's lead | CPU s/GiB "
              "| peak RSS MiB |", "|---|---|---|---:|---:|---:|---:|---:|---:|"]

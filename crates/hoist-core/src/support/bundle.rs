@@ -1,7 +1,7 @@
 //! Writing a support bundle: one zip a user can attach to a bug report, with what a developer
 //! needs to understand a problem (versions, settings, profiles and watch folders, the journal and
-//! its history of finished uploads, recent logs) and every secret replaced by a marker (see
-//! [`super::redact`]).
+//! its history of finished uploads, the files each watch folder already took, recent logs) and
+//! every secret replaced by a marker (see [`super::redact`]).
 //!
 //! Nothing is changed on the way: the journal is read through a read-only SQLite connection,
 //! so a running Hoist is undisturbed and a damaged journal is not "recovered" by looking at it.
@@ -70,6 +70,14 @@ pub fn write_support_bundle(dirs: &HoistDirs, out: &Path) -> Result<BundleReport
         "history.json".to_string(),
         journal_entry(&history, &redactor),
     ));
+    let seen = read_rows(
+        &dirs.data_dir.join(crate::watch::SEEN_FILE),
+        "SELECT * FROM seen ORDER BY folder, path",
+    );
+    entries.push((
+        "watch-seen.json".to_string(),
+        journal_entry(&seen, &redactor),
+    ));
     for (name, text) in settings_files(&dirs.config_dir) {
         entries.push((
             format!("settings/{name}"),
@@ -87,9 +95,9 @@ fn read_journal(path: &Path) -> Result<Vec<Map<String, Value>>, String> {
     read_rows(path, "SELECT * FROM uploads ORDER BY id")
 }
 
-/// The rows `sql` reads from the journal (read-only) as JSON objects; none when there is no
-/// journal; why not when it could not be read (a journal older than the history has no
-/// `history` table).
+/// The rows `sql` reads from the SQLite file at `path` (the journal, the watch folders' seen
+/// files; read-only) as JSON objects; none when there is no such file; why not when it could not
+/// be read (a journal older than the history has no `history` table).
 fn read_rows(path: &Path, sql: &str) -> Result<Vec<Map<String, Value>>, String> {
     if !path.exists() {
         return Ok(Vec::new());
@@ -215,7 +223,7 @@ fn about(dirs: &HoistDirs) -> Vec<u8> {
     .into_bytes()
 }
 
-/// `journal.json` and `history.json`: every row, redacted (links keep only their
+/// `journal.json`, `history.json` and `watch-seen.json`: every row, redacted (links keep only their
 /// `scheme://host:port`); or the reason the rows could not be read.
 fn journal_entry(
     journal: &Result<Vec<Map<String, Value>>, String>,
@@ -332,4 +340,63 @@ fn write_zip(out: &Path, entries: &[(String, Vec<u8>)]) -> Result<BundleReport, 
         entries: entries.iter().map(|(name, _)| name.clone()).collect(),
         size_bytes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::watch::{FileKey, SeenFiles};
+
+    fn unzip(path: &Path) -> Vec<(String, String)> {
+        let file = std::fs::File::open(path).expect("bundle");
+        let mut zip = zip::ZipArchive::new(file).expect("zip");
+        (0..zip.len())
+            .map(|i| {
+                let mut entry = zip.by_index(i).expect("entry");
+                let mut text = String::new();
+                entry.read_to_string(&mut text).expect("text");
+                (entry.name().expect("name").to_string(), text)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_bundle_lists_the_files_each_watch_folder_already_took() {
+        let home = tempfile::tempdir().expect("home");
+        let dirs = HoistDirs::from_home(home.path());
+        std::fs::create_dir_all(&dirs.data_dir).expect("data dir");
+        let key = FileKey {
+            device: 1,
+            inode: 2,
+            size_bytes: 3,
+            modified_unix_nanos: 4,
+        };
+        let seen = SeenFiles::open(&dirs).expect("seen files");
+        seen.insert(7, &key, Path::new("/photos/beach.jpg"))
+            .expect("insert");
+        drop(seen);
+        let out = home.path().join("bundle.zip");
+        write_support_bundle(&dirs, &out).expect("bundle");
+        let entries = unzip(&out);
+        let (_, text) = entries
+            .iter()
+            .find(|(name, _)| name == "watch-seen.json")
+            .expect("watch-seen.json in the bundle");
+        let rows: Vec<Value> = serde_json::from_str(text).expect("json");
+        assert_eq!(rows.len(), 1, "{text}");
+        assert_eq!(rows[0]["path"], "/photos/beach.jpg");
+        assert_eq!(rows[0]["folder"], 7);
+
+        // Without any watch folder the entry is an empty list, not an error.
+        let empty_home = tempfile::tempdir().expect("home");
+        let empty = HoistDirs::from_home(empty_home.path());
+        let out = empty_home.path().join("bundle.zip");
+        write_support_bundle(&empty, &out).expect("bundle");
+        let entries = unzip(&out);
+        assert!(
+            entries
+                .iter()
+                .any(|(n, t)| n == "watch-seen.json" && t.trim() == "[]")
+        );
+    }
 }
