@@ -22,6 +22,7 @@ mod history_export;
 mod history_list;
 mod history_panel;
 mod icon;
+mod message;
 mod model;
 mod notify;
 mod pending;
@@ -60,6 +61,7 @@ pub use history_panel::{
     CLEAR_HISTORY, CLEAR_HISTORY_CONFIRM, HISTORY_EMPTY, HISTORY_TITLE, SEARCH_HISTORY,
 };
 pub use icon::{APP_ID, window_icon};
+pub use message::{Message, MessageKind, message_color};
 pub use model::{Notice, QueueModel, Row};
 pub use pending::{CHOOSE_WHERE, load_pending};
 pub use profiles::{

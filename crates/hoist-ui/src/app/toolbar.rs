@@ -97,7 +97,8 @@ impl HoistApp {
         ui.horizontal(|ui| {
             ui.vertical(|ui| {
                 for message in self.model.messages.iter().rev().take(3) {
-                    ui.colored_label(ui.visuals().warn_fg_color, message);
+                    let color = crate::message::message_color(ui.visuals(), message.kind);
+                    ui.colored_label(color, &message.text);
                 }
             });
             if ui.button("Dismiss").clicked() {
