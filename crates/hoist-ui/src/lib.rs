@@ -39,6 +39,7 @@ mod state_icon;
 mod support_bundle;
 mod theme;
 mod thumbnails;
+mod toolbar_layout;
 mod tray;
 mod warning_words;
 mod watch_panel;
@@ -76,6 +77,7 @@ pub use sign_in::{BrowserOpener, system_browser};
 pub use state_icon::StateIcon;
 pub use support_bundle::SAVE_SUPPORT_BUNDLE;
 pub use theme::{StateLook, ThemeChoice, contrast_ratio, state_look, visuals};
+pub use toolbar_layout::{TOOLBAR_MENU, TOOLBAR_MENU_HINT};
 pub use tray::{
     NO_TRAY_NOTE, NoTray, OPEN_HOIST, PAUSE_ALL, QUIT, RESUME_ALL, StatusNotifierTray, SystemTray,
     TrayIcon, TraySummary, Wake, WindowRequest,
