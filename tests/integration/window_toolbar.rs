@@ -2,11 +2,15 @@
 //! size (1060 wide, `src/window.rs`), with or without the demo; narrower, the less used actions
 //! go into its menu and nothing is cut off or out of reach.
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use hoist_core::upload::Destination;
 use hoist_ui::{
-    ChannelBackend, DemoControl, HISTORY_TITLE, HoistApp, TOOLBAR_MENU, UiSettings, WATCH_TITLE,
+    ChannelBackend, DemoControl, FLAKY_NOTE, HISTORY_TITLE, HoistApp, TOOLBAR_MENU, UiSettings,
+    WATCH_TITLE,
 };
 
 use crate::window_support::{loopback_destination, settle};
@@ -30,24 +34,33 @@ const ACTIONS: &[&str] = &[
 ];
 const DEMO_ACTIONS: &[&str] = &["Simulate a flaky network", "Reset demo"];
 
-struct QuietDemo;
+#[derive(Clone, Default)]
+struct QuietDemo {
+    flaky: Rc<Cell<bool>>,
+}
 
 impl DemoControl for QuietDemo {
     fn destination(&self) -> Destination {
         loopback_destination(47_801)
     }
-    fn set_flaky(&self, _flaky: bool) {}
+    fn set_flaky(&self, flaky: bool) {
+        self.flaky.set(flaky);
+    }
     fn reset(&self) {}
 }
 
 fn window(size: egui::Vec2, demo: bool) -> Harness<'static, HoistApp> {
+    window_with(size, demo.then(QuietDemo::default))
+}
+
+fn window_with(size: egui::Vec2, demo: Option<QuietDemo>) -> Harness<'static, HoistApp> {
     let (command_tx, _command_rx) = std::sync::mpsc::channel();
     let (_event_tx, event_rx) = std::sync::mpsc::channel();
     let backend = ChannelBackend {
         commands: command_tx,
         events: event_rx,
     };
-    let demo: Option<Box<dyn DemoControl>> = demo.then(|| Box::new(QuietDemo) as _);
+    let demo = demo.map(|demo| Box::new(demo) as Box<dyn DemoControl>);
     let app = HoistApp::new(Box::new(backend), UiSettings::default(), demo).without_notifications();
     let mut harness = Harness::builder().with_size(size).build_eframe(|cc| {
         hoist_ui::install_system_fonts(&cc.egui_ctx);
@@ -152,4 +165,19 @@ fn a_narrow_toolbar_keeps_every_action_in_reach_and_nothing_cut_off() {
             );
         }
     }
+}
+
+/// The demo's flaky network is switched in the toolbar's menu at the usual size, and the status
+/// bar says it is on, since the switch itself is out of sight there.
+#[test]
+fn the_flaky_switch_works_from_the_menu_and_the_status_bar_says_it_is_on() {
+    let demo = QuietDemo::default();
+    let mut harness = window_with(DEFAULT_SIZE, Some(demo.clone()));
+    assert!(harness.query_by_label_contains(FLAKY_NOTE).is_none());
+    crate::window_support::click(&mut harness, "Simulate a flaky network");
+    assert!(demo.flaky.get(), "the demo server was told");
+    harness.get_by_label_contains(FLAKY_NOTE);
+    crate::window_support::click(&mut harness, "Simulate a flaky network");
+    assert!(!demo.flaky.get());
+    assert!(harness.query_by_label_contains(FLAKY_NOTE).is_none());
 }

@@ -46,7 +46,7 @@ mod watch_panel;
 mod words;
 
 pub use actions::UiAction;
-pub use app::{DEMO_DESTINATION, HoistApp};
+pub use app::{DEMO_DESTINATION, FLAKY_NOTE, HoistApp};
 pub use backend::{Backend, ChannelBackend, EngineBackend};
 pub use close_dialog::{CLOSE_TITLE, CloseChoice, KEEP_UPLOADING, NO_TRAY_WORDS, PAUSE_AND_QUIT};
 pub use demo::DemoControl;

@@ -20,6 +20,7 @@ use hoist_core::engine::{Command, UploadOptions};
 use hoist_core::store::HoistDirs;
 use hoist_core::units::{format_bytes, format_eta};
 use hoist_core::upload::Destination;
+pub use toolbar::FLAKY_NOTE;
 use toolbar::drop_overlay;
 
 /// How long `logic` may spend draining events before it asks for another frame.

@@ -3,6 +3,9 @@
 use super::*;
 use crate::toolbar_layout::{TOOLBAR_MENU, TOOLBAR_MENU_HINT, ToolbarExtra, extras_shown};
 
+/// What the status bar adds while the demo simulates a flaky network.
+pub const FLAKY_NOTE: &str = "simulating a flaky network";
+
 /// The room a separator takes in a line, with the spacing after it.
 const SEPARATOR_ROOM: f32 = 14.0;
 
@@ -251,6 +254,10 @@ impl HoistApp {
         }
         if let Some(note) = &self.speed_note {
             text.push_str(&format!(" · {note}"));
+        }
+        // Said where it is always seen: the switch may be in the toolbar's menu.
+        if self.flaky {
+            text.push_str(&format!(" · {FLAKY_NOTE}"));
         }
         ui.label(text);
     }
