@@ -57,5 +57,6 @@ mod window_profiles;
 mod window_queue_order;
 mod window_start;
 mod window_support;
+mod window_toolbar;
 mod window_tray;
 mod window_watch;

@@ -6,7 +6,7 @@ use std::sync::mpsc::{Sender, channel};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use hoist_core::engine::{Event, ExpiryOutlook, Progress, UploadSnapshot};
+use hoist_core::engine::{Event, ExpiryOutlook, Progress, UploadNotice, UploadSnapshot};
 use hoist_core::upload::{Phase, UploadId};
 use hoist_ui::{ChannelBackend, HoistApp, UiSettings};
 
@@ -139,4 +139,60 @@ fn a_running_upload_that_will_not_finish_in_time_says_so() {
         .expect("send");
     settle(&mut harness);
     assert!(!has_label_containing(&harness, "May not finish in time"));
+}
+
+/// The engine tells of an upload at risk once per run, so pausing and resuming tells again: the
+/// window says it once, in the row (not again in the messages at the top), and not at all once
+/// the upload is no longer at risk.
+#[test]
+fn an_upload_at_risk_is_told_once_however_often_the_engine_says_so() {
+    let now = now_unix_secs();
+    let (mut harness, events) = window(vec![row(1, "long.mov", Phase::Uploading, 0, None)]);
+    let send = |event| events.send(event).expect("send");
+    let outlook = |will_not_finish| ExpiryOutlook {
+        expires_unix_secs: now + 2 * HOUR + 600,
+        expires_in_secs: 2 * HOUR + 600,
+        finish_in_secs: Some(10_000),
+        will_not_finish,
+    };
+    for _ in 0..3 {
+        for phase in [Phase::Paused, Phase::Uploading] {
+            send(Event::PhaseChanged {
+                id: UploadId(1),
+                phase,
+                failure: None,
+            });
+        }
+        send(Event::Progress(Progress {
+            id: UploadId(1),
+            sent_bytes: 0,
+            confirmed_bytes: 0,
+            total_bytes: Some(100 * MIB),
+            rate_bytes_per_sec: MIB as f64 / 100.0,
+        }));
+        send(Event::Expiry {
+            id: UploadId(1),
+            outlook: outlook(true),
+        });
+        send(Event::Notice {
+            id: UploadId(1),
+            notice: UploadNotice::SessionMayExpire {
+                needed: std::time::Duration::from_secs(10_000),
+                lifetime: std::time::Duration::from_secs(2 * HOUR + 600),
+            },
+        });
+        settle(&mut harness);
+    }
+    let told = harness
+        .query_all_by_label_contains("upload link expires")
+        .count();
+    assert_eq!(told, 1, "once, however often the engine said it");
+    harness.get_by_label_contains("May not finish in time");
+    assert!(!has_label_containing(&harness, "At the current speed"));
+    send(Event::Expiry {
+        id: UploadId(1),
+        outlook: outlook(false),
+    });
+    settle(&mut harness);
+    assert!(!has_label_containing(&harness, "upload link expires"));
 }

@@ -8,7 +8,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use hoist_core::engine::UploadSnapshot;
 use hoist_core::upload::{AuthSource, Destination, Phase, Service, UploadId};
-use hoist_ui::HoistApp;
+use hoist_ui::{HoistApp, TOOLBAR_MENU};
 
 /// A Google-protocol destination on 127.0.0.1:`port` with no credentials.
 pub fn loopback_destination(port: u16) -> Destination {
@@ -71,8 +71,13 @@ pub fn step_until(
     settle(harness);
 }
 
-/// Clicks the widget labelled `label` and lets the window settle.
+/// Clicks the widget labelled `label` and lets the window settle; a toolbar action folded into
+/// the toolbar's menu (a narrow window) is clicked there.
 pub fn click(harness: &mut Harness<'static, HoistApp>, label: &str) {
+    if harness.query_by_label(label).is_none() && harness.query_by_label(TOOLBAR_MENU).is_some() {
+        harness.get_by_label(TOOLBAR_MENU).click();
+        settle(harness);
+    }
     harness.get_by_label(label).click();
     settle(harness);
 }

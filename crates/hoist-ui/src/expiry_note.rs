@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use egui::Ui;
 
-use super::expiry_words::{paused_words, row_expiry_words};
+use super::expiry_words::{AT_RISK_ADVICE, paused_words, row_expiry_words};
 use super::model::{Notice, Row};
 use hoist_core::engine::{PAUSED_NOTE_WITHIN, PAUSED_NOTIFY_WITHIN, paused_expiry_due};
 use hoist_core::protocol::expiry_dates::unix_now_secs;
@@ -17,11 +17,22 @@ pub fn row_words(row: &Row) -> Option<String> {
     row_expiry_words(row, unix_now_secs())
 }
 
-/// Shows a row's expiry line in the warning colour, the whole sentence on hover.
-pub fn show(ui: &mut Ui, words: String) {
+/// Shows `row`'s expiry line `words` in the warning colour, the whole of it on hover.
+pub fn show(ui: &mut Ui, row: &Row, words: String) {
     let color = ui.visuals().warn_fg_color;
-    ui.add(egui::Label::new(egui::RichText::new(&words).color(color)).truncate())
-        .on_hover_text(words);
+    let hover = hover_words(row, &words);
+    ui.add(egui::Label::new(egui::RichText::new(words).color(color)).truncate())
+        .on_hover_text(hover);
+}
+
+/// What hovering `row`'s expiry line says: the line, and for a running upload what happens if
+/// the link runs out and what helps.
+fn hover_words(row: &Row, words: &str) -> String {
+    if row.upload.phase == Phase::Uploading {
+        format!("{words}. {AT_RISK_ADVICE}")
+    } else {
+        words.to_string()
+    }
 }
 
 /// Which paused uploads were already told about (by session end, so a new session is told again).
@@ -159,6 +170,22 @@ mod tests {
         let later = warnings.check(&rows, now + 86_400 + 1);
         assert_eq!(later.notices.len(), 1, "the second upload's turn");
         assert!(later.notices[0].title.ends_with("clip2.mp4"));
+    }
+
+    #[test]
+    fn hovering_a_running_uploads_line_says_what_happens_and_what_helps() {
+        let mut row = paused(1, 50, Some(1_000));
+        assert_eq!(
+            hover_words(&row, "Resume within 2 days"),
+            "Resume within 2 days"
+        );
+        row.upload.phase = Phase::Uploading;
+        let hover = hover_words(&row, "May not finish in time");
+        assert!(hover.starts_with("May not finish in time. If the link runs out"));
+        assert!(
+            hover.ends_with("fewer uploads at once, would help."),
+            "{hover}"
+        );
     }
 
     #[test]

@@ -68,6 +68,11 @@ pub fn at_risk_words(expires_in_secs: u64, upload_left_secs: u64) -> String {
     )
 }
 
+/// What hovering a running upload's "May not finish in time" line adds: what happens then, and
+/// what helps (the window says it there rather than in a message of its own).
+pub const AT_RISK_ADVICE: &str = "If the link runs out first, the upload starts again from the \
+     beginning: a faster connection, or fewer uploads at once, would help.";
+
 /// The expiry line for `row` at `now_unix_secs`, when it has one.
 pub fn row_expiry_words(row: &Row, now_unix_secs: u64) -> Option<String> {
     match row.upload.phase {

@@ -22,6 +22,7 @@ mod history_export;
 mod history_list;
 mod history_panel;
 mod icon;
+mod message;
 mod model;
 mod notify;
 mod pending;
@@ -38,13 +39,14 @@ mod state_icon;
 mod support_bundle;
 mod theme;
 mod thumbnails;
+mod toolbar_layout;
 mod tray;
 mod warning_words;
 mod watch_panel;
 mod words;
 
 pub use actions::UiAction;
-pub use app::{DEMO_DESTINATION, HoistApp};
+pub use app::{DEMO_DESTINATION, FLAKY_NOTE, HoistApp};
 pub use backend::{Backend, ChannelBackend, EngineBackend};
 pub use close_dialog::{CLOSE_TITLE, CloseChoice, KEEP_UPLOADING, NO_TRAY_WORDS, PAUSE_AND_QUIT};
 pub use demo::DemoControl;
@@ -60,6 +62,7 @@ pub use history_panel::{
     CLEAR_HISTORY, CLEAR_HISTORY_CONFIRM, HISTORY_EMPTY, HISTORY_TITLE, SEARCH_HISTORY,
 };
 pub use icon::{APP_ID, window_icon};
+pub use message::{Message, MessageKind, message_color};
 pub use model::{Notice, QueueModel, Row};
 pub use pending::{CHOOSE_WHERE, load_pending};
 pub use profiles::{
@@ -74,6 +77,7 @@ pub use sign_in::{BrowserOpener, system_browser};
 pub use state_icon::StateIcon;
 pub use support_bundle::SAVE_SUPPORT_BUNDLE;
 pub use theme::{StateLook, ThemeChoice, contrast_ratio, state_look, visuals};
+pub use toolbar_layout::{TOOLBAR_MENU, TOOLBAR_MENU_HINT};
 pub use tray::{
     NO_TRAY_NOTE, NoTray, OPEN_HOIST, PAUSE_ALL, QUIT, RESUME_ALL, StatusNotifierTray, SystemTray,
     TrayIcon, TraySummary, Wake, WindowRequest,

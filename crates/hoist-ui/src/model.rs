@@ -5,9 +5,10 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::failure_words::{failure_advice, retry_words};
-use super::warning_words::warning_words;
+use super::message::{Message, MessageKind};
+use super::warning_words::{warning_kind, warning_words};
 use super::words::notice_words;
-use hoist_core::engine::{Event, ExpiryOutlook, UploadSnapshot};
+use hoist_core::engine::{Event, ExpiryOutlook, UploadNotice, UploadSnapshot};
 use hoist_core::upload::{Destination, Phase, UploadId};
 
 /// One upload as the window shows it: the engine's snapshot, kept current by events, plus what
@@ -93,8 +94,9 @@ pub struct Notice {
 pub struct QueueModel {
     rows: Vec<Row>,
     index: HashMap<UploadId, usize>,
-    /// Messages about Hoist itself or files that could not be added, newest last.
-    pub messages: Vec<String>,
+    /// Messages about Hoist itself or files that could not be added, newest last, each once
+    /// (add them with [`QueueModel::say`]).
+    pub messages: Vec<Message>,
     /// True once the engine has reported the journal's uploads.
     pub restored: bool,
     /// What the engine said about sleep and metered connections.
@@ -102,6 +104,13 @@ pub struct QueueModel {
 }
 
 impl QueueModel {
+    /// Adds `message` to the message area, unless the same line is already there.
+    pub fn say(&mut self, message: Message) {
+        if !self.messages.contains(&message) {
+            self.messages.push(message);
+        }
+    }
+
     /// The rows, in queue order.
     pub fn rows(&self) -> &[Row] {
         &self.rows
@@ -235,13 +244,13 @@ impl QueueModel {
                 self.restored = true;
             }
             Event::Added { upload, .. } => self.insert(Row::from_snapshot(&upload)),
-            Event::AddFailed { path, failure, .. } => self.messages.push(format!(
+            Event::AddFailed { path, failure, .. } => self.say(Message::problem(format!(
                 "{} was not added. {}",
                 path.file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_else(|| path.display().to_string()),
                 failure_advice(&failure)
-            )),
+            ))),
             Event::Progress(p) => self.progress(&p),
             Event::PhaseChanged { id, phase, failure } => {
                 let row = self.row_mut(id)?;
@@ -270,14 +279,7 @@ impl QueueModel {
                 row.retry_reason = Some(retry_words(&reason));
                 row.rate_bytes_per_sec = 0.0;
             }
-            Event::Notice { id, notice } => {
-                let name = self
-                    .row(id)
-                    .map(|r| r.upload.file_name.clone())
-                    .unwrap_or_default();
-                self.messages
-                    .push(format!("{name}: {}", notice_words(notice)));
-            }
+            Event::Notice { id, notice } => self.notice(id, notice),
             Event::Expiry { id, outlook } => {
                 let row = self.row_mut(id)?;
                 row.upload.expires_unix_secs = Some(outlook.expires_unix_secs);
@@ -299,12 +301,32 @@ impl QueueModel {
             }
             Event::Removed { id } => self.remove_row(id),
             // The engine logged the detail.
-            Event::Warning { kind, .. } => self.messages.push(warning_words(&kind)),
+            Event::Warning { kind, .. } => {
+                self.say(Message::new(warning_kind(&kind), warning_words(&kind)));
+            }
             Event::MeteredHold { waiting } => self.set_metered_hold(waiting),
             Event::QueueOrder { ids } => self.reorder(&ids),
             Event::Stopped => {}
         }
         None
+    }
+
+    /// Shows what happened to upload `id` at the top, once; not a session that may expire first,
+    /// which the row says itself while it applies (`expiry_words`).
+    fn notice(&mut self, id: UploadId, notice: UploadNotice) {
+        let kind = match notice {
+            UploadNotice::SessionMayExpire { .. } => return,
+            UploadNotice::SessionLost => MessageKind::Warning,
+            UploadNotice::ServerKeptLess => MessageKind::Info,
+        };
+        let name = self
+            .row(id)
+            .map(|r| r.upload.file_name.clone())
+            .unwrap_or_default();
+        self.say(Message::new(
+            kind,
+            format!("{name}: {}", notice_words(notice)),
+        ));
     }
 
     /// Puts the rows in the engine's queue order; rows it did not name follow, as they were.
@@ -327,5 +349,122 @@ impl QueueModel {
             .enumerate()
             .map(|(i, r)| (r.upload.id, i))
             .collect();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hoist_core::engine::EngineWarning;
+    use hoist_core::upload::{AuthSource, Failure, FailureKind, Service};
+
+    fn model_with_one_upload() -> QueueModel {
+        let mut model = QueueModel::default();
+        let upload = UploadSnapshot {
+            id: UploadId(1),
+            file_name: "long.mov".to_string(),
+            path: "/videos/long.mov".into(),
+            destination: "tus.example".to_string(),
+            target: Destination {
+                service: Service::Tus {
+                    endpoint: "https://tus.example/files/".to_string(),
+                },
+                auth: AuthSource::default(),
+            },
+            total_bytes: Some(100),
+            confirmed_bytes: 10,
+            phase: Phase::Uploading,
+            error: None,
+            result: None,
+            expires_unix_secs: None,
+        };
+        model.apply(
+            Event::Restored {
+                uploads: vec![upload],
+            },
+            Instant::now(),
+        );
+        model
+    }
+
+    fn kinds(model: &QueueModel) -> Vec<MessageKind> {
+        model.messages.iter().map(|m| m.kind).collect()
+    }
+
+    #[test]
+    fn an_expiry_notice_stays_in_its_row_and_other_notices_show_once() {
+        let mut model = model_with_one_upload();
+        let may_expire = UploadNotice::SessionMayExpire {
+            needed: Duration::from_secs(10_000),
+            lifetime: Duration::from_secs(7_200),
+        };
+        for _ in 0..3 {
+            model.apply(
+                Event::Notice {
+                    id: UploadId(1),
+                    notice: may_expire,
+                },
+                Instant::now(),
+            );
+        }
+        assert!(model.messages.is_empty(), "{:?}", model.messages);
+        for _ in 0..3 {
+            model.apply(
+                Event::Notice {
+                    id: UploadId(1),
+                    notice: UploadNotice::SessionLost,
+                },
+                Instant::now(),
+            );
+        }
+        model.apply(
+            Event::Notice {
+                id: UploadId(1),
+                notice: UploadNotice::ServerKeptLess,
+            },
+            Instant::now(),
+        );
+        assert_eq!(kinds(&model), vec![MessageKind::Warning, MessageKind::Info]);
+        assert!(
+            model.messages[0]
+                .text
+                .starts_with("long.mov: The server lost")
+        );
+    }
+
+    #[test]
+    fn each_message_has_the_kind_of_what_happened() {
+        let mut model = model_with_one_upload();
+        model.apply(
+            Event::AddFailed {
+                tag: 1,
+                path: "/videos/gone.mp4".into(),
+                failure: Failure::new(FailureKind::NotFound, "no such file"),
+            },
+            Instant::now(),
+        );
+        for kind in [
+            EngineWarning::CannotKeepAwake,
+            EngineWarning::QueueOrderNotSaved,
+        ] {
+            model.apply(
+                Event::Warning {
+                    kind,
+                    detail: "detail for the log".to_string(),
+                },
+                Instant::now(),
+            );
+        }
+        model.say(Message::info("1 upload is continuing where it left off."));
+        assert_eq!(
+            kinds(&model),
+            vec![
+                MessageKind::Problem,
+                MessageKind::Warning,
+                MessageKind::Problem,
+                MessageKind::Info
+            ]
+        );
+        assert!(model.messages.iter().all(|m| !m.text.contains("detail")));
     }
 }

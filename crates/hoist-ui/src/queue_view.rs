@@ -135,7 +135,7 @@ fn name_line(ui: &mut Ui, row: &Row, layout: RowLayout, context: &RowContext<'_>
             .on_hover_text(row.upload.path.display().to_string());
         });
         if let Some(words) = expiry {
-            super::expiry_note::show(ui, words);
+            super::expiry_note::show(ui, row, words);
         } else if layout.show_destination {
             let name = context
                 .names

@@ -4,6 +4,19 @@
 
 use hoist_core::engine::EngineWarning;
 
+use super::message::MessageKind;
+
+/// How the window shows `warning`: what the system cannot do here is a warning (uploads still
+/// go on); what went wrong with Hoist's own list is a problem.
+pub fn warning_kind(warning: &EngineWarning) -> MessageKind {
+    match warning {
+        EngineWarning::CannotKeepAwake | EngineWarning::CannotSeeMetered => MessageKind::Warning,
+        EngineWarning::JournalSetAside { .. }
+        | EngineWarning::JournalUnreadable
+        | EngineWarning::QueueOrderNotSaved => MessageKind::Problem,
+    }
+}
+
 /// The message the window shows for `warning`.
 pub fn warning_words(warning: &EngineWarning) -> String {
     match warning {

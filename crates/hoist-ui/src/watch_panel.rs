@@ -10,6 +10,7 @@ use poll_promise::Promise;
 
 use crate::background::background;
 use crate::desktop::{FilePicker, PickWhat, Picked};
+use crate::message::{Message, MessageKind, message_color};
 use hoist_core::watch::{
     DEFAULT_SETTLE, FolderState, FolderStatus, WatchError, WatchEvent, WatchEvents, WatchService,
 };
@@ -34,14 +35,17 @@ pub fn state_words(status: &FolderStatus) -> String {
     }
 }
 
-/// The words for something the watcher could not do (the detail goes to the log).
-fn problem_words(error: &WatchError) -> String {
+/// The line for something the watcher did not do, of its kind: a folder already watched is
+/// only information (the detail goes to the log).
+fn problem_words(error: &WatchError) -> Message {
     tracing::warn!("watch folders: {error}");
     match error {
-        WatchError::AlreadyWatched(_) => "That folder is watched already.".to_string(),
-        WatchError::NotAFolder(_) => "That isn't a folder Hoist can open.".to_string(),
-        WatchError::Profile(_) => "That destination no longer exists.".to_string(),
-        _ => "Hoist couldn't save the list of watch folders.".to_string(),
+        WatchError::AlreadyWatched(_) => Message::info("That folder is watched already."),
+        WatchError::NotAFolder(_) => {
+            Message::new(MessageKind::Warning, "That isn't a folder Hoist can open.")
+        }
+        WatchError::Profile(_) => Message::problem("That destination no longer exists."),
+        _ => Message::problem("Hoist couldn't save the list of watch folders."),
     }
 }
 
@@ -56,7 +60,7 @@ pub struct WatchPanel {
     /// The profile (by key) new folders go to.
     profile: Option<String>,
     typed: String,
-    problem: Option<String>,
+    problem: Option<Message>,
 }
 
 impl WatchPanel {
@@ -104,10 +108,10 @@ impl WatchPanel {
                 }
                 Picked::Cancelled => {}
                 Picked::Failed => {
-                    self.problem = Some(
-                        "Couldn't open a file chooser; paste the folder's location below instead."
-                            .to_string(),
-                    );
+                    self.problem = Some(Message::new(
+                        MessageKind::Warning,
+                        "Couldn't open a file chooser; paste the folder's location below instead.",
+                    ));
                 }
             }
         }
@@ -171,7 +175,7 @@ impl WatchPanel {
         ui.separator();
         self.add_row(ui, profiles);
         if let Some(problem) = &self.problem {
-            ui.colored_label(ui.visuals().warn_fg_color, problem);
+            ui.colored_label(message_color(ui.visuals(), problem.kind), &problem.text);
         }
     }
 
@@ -228,5 +232,21 @@ impl WatchPanel {
                 self.typed.clear();
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_watched_already_is_information_and_failures_are_problems() {
+        let folder = PathBuf::from("/videos/incoming");
+        let already = problem_words(&WatchError::AlreadyWatched(folder.clone()));
+        assert_eq!(already, Message::info("That folder is watched already."));
+        assert_eq!(
+            problem_words(&WatchError::NotAFolder(folder)).kind,
+            MessageKind::Warning
+        );
     }
 }

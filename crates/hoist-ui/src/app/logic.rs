@@ -5,9 +5,10 @@ use super::*;
 use crate::desktop::PickWhat;
 
 impl HoistApp {
-    /// Shows `message` in the banner at the top (e.g. what happened since the last run).
+    /// Shows `message` in the banner at the top, as information (e.g. what happened since the
+    /// last run).
     pub fn with_message(mut self, message: String) -> HoistApp {
-        self.model.messages.push(message);
+        self.model.say(crate::message::Message::info(message));
         self
     }
 
@@ -160,7 +161,7 @@ impl HoistApp {
                 options,
             };
             if let Err(e) = self.backend.send(command) {
-                self.model.messages.push(e);
+                self.model.say(crate::message::Message::problem(e));
             }
         }
     }
@@ -169,7 +170,7 @@ impl HoistApp {
         match action {
             UiAction::Engine(command) => {
                 if let Err(e) = self.backend.send(command) {
-                    self.model.messages.push(e);
+                    self.model.say(crate::message::Message::problem(e));
                 }
             }
             UiAction::AddPaths(paths) => {
@@ -199,7 +200,7 @@ impl HoistApp {
                         bandwidth_limit_bytes_per_sec: limits.1,
                     };
                     if let Err(e) = self.backend.send(command) {
-                        self.model.messages.push(e);
+                        self.model.say(crate::message::Message::problem(e));
                     }
                 }
             }

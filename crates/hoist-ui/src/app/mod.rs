@@ -20,6 +20,7 @@ use hoist_core::engine::{Command, UploadOptions};
 use hoist_core::store::HoistDirs;
 use hoist_core::units::{format_bytes, format_eta};
 use hoist_core::upload::Destination;
+pub use toolbar::FLAKY_NOTE;
 use toolbar::drop_overlay;
 
 /// How long `logic` may spend draining events before it asks for another frame.
@@ -263,9 +264,7 @@ impl eframe::App for HoistApp {
         // Also while the window is hidden (eframe then calls only `logic`).
         let tick = self.background.tick(ctx, self.model.rows());
         for message in tick.messages {
-            if !self.model.messages.contains(&message) {
-                self.model.messages.push(message);
-            }
+            self.model.say(crate::message::Message::info(message));
         }
         for command in tick.commands {
             self.apply(UiAction::Engine(command), ctx);
@@ -362,9 +361,8 @@ impl eframe::App for HoistApp {
             .show(&ctx, busy, &mut self.settings.on_close, resumes, tray);
         if closed.is_some()
             && let Some(note) = self.background.go(&ctx, self.model.rows())
-            && !self.model.messages.contains(&note)
         {
-            self.model.messages.push(note);
+            self.model.say(crate::message::Message::info(note));
         }
         for action in actions {
             self.apply(action, &ctx);

@@ -1,92 +1,219 @@
 //! The window's chrome: the toolbar, the message banner, the status bar and the drop overlay.
 
 use super::*;
+use crate::toolbar_layout::{TOOLBAR_MENU, TOOLBAR_MENU_HINT, ToolbarExtra, extras_shown};
+
+/// What the status bar adds while the demo simulates a flaky network.
+pub const FLAKY_NOTE: &str = "simulating a flaky network";
+
+/// The room a separator takes in a line, with the spacing after it.
+const SEPARATOR_ROOM: f32 = 14.0;
+
+/// The words of an extra action.
+fn extra_label(extra: ToolbarExtra) -> &'static str {
+    match extra {
+        ToolbarExtra::ClearFinished => "Clear finished",
+        ToolbarExtra::Profiles => "Profiles",
+        ToolbarExtra::Settings => "Settings",
+        ToolbarExtra::WatchFolders => crate::watch_panel::WATCH_TITLE,
+        ToolbarExtra::History => crate::history_panel::HISTORY_TITLE,
+        ToolbarExtra::Flaky => "Simulate a flaky network",
+        ToolbarExtra::ResetDemo => "Reset demo",
+    }
+}
+
+/// How wide the toolbar's menu button is.
+const MENU_BUTTON_WIDTH: f32 = 30.0;
+
+/// The toolbar's menu button showing `content`: three painted lines (no font needs a glyph for
+/// them), named for screen readers and explained on hover.
+fn menu_button(ui: &mut Ui, content: impl FnOnce(&mut Ui)) {
+    let size = egui::vec2(MENU_BUTTON_WIDTH, ui.spacing().interact_size.y);
+    let button = egui::Button::new("").min_size(size);
+    let (response, _) = egui::containers::menu::MenuButton::from_button(button).ui(ui, content);
+    response.widget_info(|| {
+        egui::WidgetInfo::labeled(egui::Role::Button, ui.is_enabled(), TOOLBAR_MENU)
+    });
+    let stroke = egui::Stroke::new(1.5, ui.style().interact(&response).fg_stroke.color);
+    let center = response.rect.center();
+    for dy in [-4.0, 0.0, 4.0] {
+        let y = center.y + dy;
+        ui.painter().line_segment(
+            [egui::pos2(center.x - 6.0, y), egui::pos2(center.x + 6.0, y)],
+            stroke,
+        );
+    }
+    response.on_hover_text(TOOLBAR_MENU_HINT);
+}
+
+/// How wide a button saying `text` is.
+fn button_width(ui: &Ui, text: &str) -> f32 {
+    let galley = egui::WidgetText::from(text).into_galley(
+        ui,
+        Some(egui::TextWrapMode::Extend),
+        f32::INFINITY,
+        egui::TextStyle::Button,
+    );
+    galley.size().x + 2.0 * ui.spacing().button_padding.x
+}
+
+/// How wide an extra action is on the toolbar (a checkbox has its box before the words).
+fn extra_width(ui: &Ui, extra: ToolbarExtra) -> f32 {
+    let words = button_width(ui, extra_label(extra));
+    match extra {
+        ToolbarExtra::Flaky => {
+            words - 2.0 * ui.spacing().button_padding.x
+                + ui.spacing().icon_width
+                + ui.spacing().icon_spacing
+        }
+        _ => words,
+    }
+}
 
 impl HoistApp {
+    /// The toolbar: the main actions, then as many of the others as fit on the line, then a
+    /// menu with the rest (wrapping to a second line only when the main ones do not fit).
     pub(super) fn toolbar(&mut self, ui: &mut Ui, actions: &mut Vec<UiAction>) {
         ui.horizontal_wrapped(|ui| {
-            let destinations = self.destinations();
-            let has_destination = !destinations.is_empty();
-            let no_destination =
-                "First choose where your videos go: press Profiles, then Add.";
-            let add_files = ui.add_enabled(has_destination, egui::Button::new("Add files…"));
-            if add_files.on_disabled_hover_text(no_destination).clicked() {
-                actions.push(UiAction::PickFiles);
-            }
-            let add_folder = ui.add_enabled(has_destination, egui::Button::new("Add folder…"));
-            if add_folder.on_disabled_hover_text(no_destination).clicked() {
-                actions.push(UiAction::PickFolder);
-            }
+            self.main_actions(ui, actions);
+            let extras = self.extras();
+            let widths: Vec<f32> = extras.iter().map(|e| extra_width(ui, *e)).collect();
+            let spacing = ui.spacing().item_spacing.x;
+            // A separator goes before the extras.
+            let room = ui.available_size_before_wrap().x - SEPARATOR_ROOM;
+            let shown = extras_shown(&widths, room, MENU_BUTTON_WIDTH, spacing);
             ui.separator();
-            let label = ui.label("Destination");
-            let current = self
-                .chosen_destination()
-                .map(|(label, _, _)| label)
-                .unwrap_or_else(|| "none yet".to_string());
-            egui::ComboBox::from_id_salt("destination")
-                .selected_text(&current)
-                .show_ui(ui, |ui| {
-                    for (name, _) in &destinations {
-                        if ui.selectable_label(*name == current, name).clicked() {
-                            actions.push(UiAction::ChooseDestination(name.clone()));
-                        }
+            for extra in &extras[..shown] {
+                self.extra(ui, *extra, actions);
+            }
+            if shown < extras.len() {
+                menu_button(ui, |ui| {
+                    for extra in &extras[shown..] {
+                        self.extra(ui, *extra, actions);
                     }
-                })
-                .response
-                .labelled_by(label.id);
+                });
+            }
+        });
+    }
+
+    /// Add files, Add folder, the destination, Pause all and Resume all.
+    fn main_actions(&mut self, ui: &mut Ui, actions: &mut Vec<UiAction>) {
+        let destinations = self.destinations();
+        let has_destination = !destinations.is_empty();
+        let no_destination = "First choose where your videos go: press Profiles, then Add.";
+        let add_files = ui.add_enabled(has_destination, egui::Button::new("Add files…"));
+        if add_files.on_disabled_hover_text(no_destination).clicked() {
+            actions.push(UiAction::PickFiles);
+        }
+        let add_folder = ui.add_enabled(has_destination, egui::Button::new("Add folder…"));
+        if add_folder.on_disabled_hover_text(no_destination).clicked() {
+            actions.push(UiAction::PickFolder);
+        }
+        ui.separator();
+        let label = ui.label("Destination");
+        let current = self
+            .chosen_destination()
+            .map(|(label, _, _)| label)
+            .unwrap_or_else(|| "none yet".to_string());
+        egui::ComboBox::from_id_salt("destination")
+            .selected_text(&current)
+            .show_ui(ui, |ui| {
+                for (name, _) in &destinations {
+                    if ui.selectable_label(*name == current, name).clicked() {
+                        actions.push(UiAction::ChooseDestination(name.clone()));
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        // Pause all and Resume all stay together: on the next line when they do not fit (no
+        // separator left dangling at the end of this one).
+        let pause_resume = button_width(ui, "Pause all")
+            + button_width(ui, "Resume all")
+            + ui.spacing().item_spacing.x;
+        if ui.available_size_before_wrap().x >= SEPARATOR_ROOM + pause_resume {
             ui.separator();
-            if ui.button("Pause all").clicked() {
-                actions.push(UiAction::Engine(Command::PauseAll));
-            }
-            if ui.button("Resume all").clicked() {
-                actions.push(UiAction::Engine(Command::ResumeAll));
-            }
-            let finished = self.model.finished_ids().len();
-            let clear = ui.add_enabled(finished > 0, egui::Button::new("Clear finished"));
-            if clear.on_hover_text("Remove finished uploads from the list; the files stay where they were sent").clicked() {
-                actions.push(UiAction::ClearFinished);
-            }
-            if ui.button("Settings").clicked() {
-                self.show_settings = !self.show_settings;
-            }
-            if ui.button("Profiles").clicked() {
-                self.profiles.open = !self.profiles.open;
-                if self.profiles.open {
-                    self.profiles.refresh();
+        } else {
+            ui.end_row();
+        }
+        if ui.button("Pause all").clicked() {
+            actions.push(UiAction::Engine(Command::PauseAll));
+        }
+        if ui.button("Resume all").clicked() {
+            actions.push(UiAction::Engine(Command::ResumeAll));
+        }
+    }
+
+    /// The less used actions, most important first (the demo's last).
+    fn extras(&self) -> Vec<ToolbarExtra> {
+        let mut extras = vec![
+            ToolbarExtra::ClearFinished,
+            ToolbarExtra::Profiles,
+            ToolbarExtra::Settings,
+            ToolbarExtra::WatchFolders,
+            ToolbarExtra::History,
+        ];
+        if self.demo.is_some() {
+            extras.extend([ToolbarExtra::Flaky, ToolbarExtra::ResetDemo]);
+        }
+        extras
+    }
+
+    /// One of the less used actions, as a button on the toolbar or an item of its menu.
+    fn extra(&mut self, ui: &mut Ui, extra: ToolbarExtra, actions: &mut Vec<UiAction>) {
+        let label = extra_label(extra);
+        match extra {
+            ToolbarExtra::ClearFinished => {
+                let finished = self.model.finished_ids().len();
+                let clear = ui.add_enabled(finished > 0, egui::Button::new(label));
+                let hint =
+                    "Remove finished uploads from the list; the files stay where they were sent";
+                if clear.on_hover_text(hint).clicked() {
+                    actions.push(UiAction::ClearFinished);
                 }
             }
-            if ui
-                .button(crate::watch_panel::WATCH_TITLE)
-                .on_hover_text("Folders whose new files are uploaded by themselves")
-                .clicked()
-            {
-                self.watch.open = !self.watch.open;
-                if self.watch.open {
-                    self.profiles.refresh();
+            ToolbarExtra::Profiles => {
+                if ui.button(label).clicked() {
+                    self.profiles.open = !self.profiles.open;
+                    if self.profiles.open {
+                        self.profiles.refresh();
+                    }
                 }
             }
-            if ui
-                .button(crate::history_panel::HISTORY_TITLE)
-                .on_hover_text("Finished uploads and their links, kept after Clear finished")
-                .clicked()
-            {
-                self.history.open = !self.history.open;
+            ToolbarExtra::Settings => {
+                if ui.button(label).clicked() {
+                    self.show_settings = !self.show_settings;
+                }
             }
-            if self.demo.is_some() {
-                ui.separator();
+            ToolbarExtra::WatchFolders => {
+                let hint = "Folders whose new files are uploaded by themselves";
+                if ui.button(label).on_hover_text(hint).clicked() {
+                    self.watch.open = !self.watch.open;
+                    if self.watch.open {
+                        self.profiles.refresh();
+                    }
+                }
+            }
+            ToolbarExtra::History => {
+                let hint = "Finished uploads and their links, kept after Clear finished";
+                if ui.button(label).on_hover_text(hint).clicked() {
+                    self.history.open = !self.history.open;
+                }
+            }
+            ToolbarExtra::Flaky => {
                 let mut flaky = self.flaky;
-                if ui
-                    .checkbox(&mut flaky, "Simulate a flaky network")
-                    .on_hover_text("Drops connections and answers with errors now and then, to show retries and resumes")
-                    .changed()
-                {
+                let hint = "Drops connections and answers with errors now and then, to show retries and resumes";
+                if ui.checkbox(&mut flaky, label).on_hover_text(hint).changed() {
                     actions.push(UiAction::SetFlaky(flaky));
                 }
-                if ui.button("Reset demo").on_hover_text("Remove every demo upload and everything the demo server received, for a clean start").clicked() {
+            }
+            ToolbarExtra::ResetDemo => {
+                let hint = "Remove every demo upload and everything the demo server received, for a clean start";
+                if ui.button(label).on_hover_text(hint).clicked() {
                     actions.push(UiAction::ResetDemo);
                 }
             }
-        });
+        }
     }
 
     pub(super) fn messages(&mut self, ui: &mut Ui, actions: &mut Vec<UiAction>) {
@@ -97,7 +224,8 @@ impl HoistApp {
         ui.horizontal(|ui| {
             ui.vertical(|ui| {
                 for message in self.model.messages.iter().rev().take(3) {
-                    ui.colored_label(ui.visuals().warn_fg_color, message);
+                    let color = crate::message::message_color(ui.visuals(), message.kind);
+                    ui.colored_label(color, &message.text);
                 }
             });
             if ui.button("Dismiss").clicked() {
@@ -126,6 +254,10 @@ impl HoistApp {
         }
         if let Some(note) = &self.speed_note {
             text.push_str(&format!(" · {note}"));
+        }
+        // Said where it is always seen: the switch may be in the toolbar's menu.
+        if self.flaky {
+            text.push_str(&format!(" · {FLAKY_NOTE}"));
         }
         ui.label(text);
     }
