@@ -3,7 +3,6 @@
 //! Under `cargo test` it runs a small smoke version.
 
 use std::path::PathBuf;
-use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
@@ -43,22 +42,13 @@ fn main() {
     let benching = std::env::args().any(|a| a == "--bench");
     let rows: i64 = if benching { 10_000 } else { 200 };
     let frames = if benching { 300 } else { 5 };
-    let (command_tx, _command_rx) = channel();
-    let (event_tx, event_rx) = channel();
+    let (backend, _command_rx, event_tx) = ChannelBackend::new();
     event_tx
         .send(Event::Restored {
             uploads: (0..rows).map(snapshot).collect(),
         })
         .expect("send");
-    let app = HoistApp::new(
-        Box::new(ChannelBackend {
-            commands: command_tx,
-            events: event_rx,
-        }),
-        UiSettings::default(),
-        None,
-    )
-    .without_notifications();
+    let app = HoistApp::new(Box::new(backend), UiSettings::default(), None).without_notifications();
     let mut harness = Harness::builder()
         .with_size(egui::Vec2::new(1100.0, 700.0))
         .build_eframe(|_cc| app);

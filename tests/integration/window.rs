@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, Sender};
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
@@ -31,15 +31,10 @@ struct Fake {
 }
 
 fn window(initial: Vec<UploadSnapshot>) -> (Harness<'static, HoistApp>, Fake) {
-    let (command_tx, command_rx) = channel();
-    let (event_tx, event_rx) = channel();
+    let (backend, command_rx, event_tx) = ChannelBackend::new();
     event_tx
         .send(Event::Restored { uploads: initial })
         .expect("send");
-    let backend = ChannelBackend {
-        commands: command_tx,
-        events: event_rx,
-    };
     let app = HoistApp::new(Box::new(backend), UiSettings::default(), None).without_notifications();
     let mut harness = Harness::builder()
         .with_size(egui::Vec2::new(1100.0, 600.0))
@@ -435,12 +430,7 @@ fn a_broken_profiles_file_is_shown_with_its_line() {
         "[profiles.a]\nkind = \"drive\"\nprivacy = public\n",
     )
     .expect("write");
-    let (command_tx, _commands) = channel();
-    let (_events, event_rx) = channel();
-    let backend = ChannelBackend {
-        commands: command_tx,
-        events: event_rx,
-    };
+    let (backend, _commands, _events) = ChannelBackend::new();
     let app = HoistApp::new(Box::new(backend), UiSettings::default(), None)
         .without_notifications()
         .with_dirs(dirs);

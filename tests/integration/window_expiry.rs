@@ -2,7 +2,7 @@
 //! is left to resume; a running upload that will not finish in time says so; neither says
 //! anything when it does not matter.
 
-use std::sync::mpsc::{Sender, channel};
+use std::sync::mpsc::Sender;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -23,15 +23,10 @@ fn now_unix_secs() -> u64 {
 }
 
 fn window(rows: Vec<UploadSnapshot>) -> (Harness<'static, HoistApp>, Sender<Event>) {
-    let (command_tx, _command_rx) = channel();
-    let (event_tx, event_rx) = channel();
+    let (backend, _command_rx, event_tx) = ChannelBackend::new();
     event_tx
         .send(Event::Restored { uploads: rows })
         .expect("send");
-    let backend = ChannelBackend {
-        commands: command_tx,
-        events: event_rx,
-    };
     let app = HoistApp::new(Box::new(backend), UiSettings::default(), None).without_notifications();
     let mut harness = Harness::builder()
         .with_size(egui::Vec2::new(1280.0, 600.0))

@@ -99,12 +99,7 @@ fn window(
     picker: SavePicker,
     width: f32,
 ) -> (Harness<'static, HoistApp>, Opened) {
-    let (command_tx, _commands) = std::sync::mpsc::channel();
-    let (_events_tx, event_rx) = std::sync::mpsc::channel();
-    let backend = ChannelBackend {
-        commands: command_tx,
-        events: event_rx,
-    };
+    let (backend, _commands, _events_tx) = ChannelBackend::new();
     let opened = Opened::default();
     let seen = opened.clone();
     let app = HoistApp::new(Box::new(backend), UiSettings::default(), None)
@@ -336,12 +331,7 @@ fn reset_demo_empties_the_demos_history() {
     let place = tempfile::tempdir().expect("tempdir");
     let (dirs, journal) = home_with_history(place.path());
     assert_eq!(journal.history(None).expect("history").len(), 3);
-    let (command_tx, _commands) = std::sync::mpsc::channel();
-    let (_events_tx, event_rx) = std::sync::mpsc::channel();
-    let backend = ChannelBackend {
-        commands: command_tx,
-        events: event_rx,
-    };
+    let (backend, _commands, _events_tx) = ChannelBackend::new();
     let app = HoistApp::new(
         Box::new(backend),
         UiSettings::default(),

@@ -4,7 +4,7 @@
 use std::cell::Cell;
 use std::path::PathBuf;
 use std::rc::Rc;
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, Sender};
 
 use egui::{ViewportCommand, ViewportEvent, ViewportId};
 use egui_kittest::Harness;
@@ -57,15 +57,10 @@ fn window(
     settings: UiSettings,
     demo: Option<Box<dyn DemoControl>>,
 ) -> (Harness<'static, HoistApp>, Ends) {
-    let (command_tx, command_rx) = channel();
-    let (event_tx, event_rx) = channel();
+    let (backend, command_rx, event_tx) = ChannelBackend::new();
     event_tx
         .send(Event::Restored { uploads: rows })
         .expect("send");
-    let backend = ChannelBackend {
-        commands: command_tx,
-        events: event_rx,
-    };
     let app = HoistApp::new(Box::new(backend), settings, demo).without_notifications();
     let mut harness = Harness::builder()
         .with_size(egui::Vec2::new(1200.0, 600.0))
@@ -329,17 +324,12 @@ fn files_with_no_destination_wait_as_choose_where_to_send_rows() {
     let kept = dir.path().join("kept.mov");
     let dropped = dir.path().join("dropped.mp4");
     std::fs::write(&dropped, b"video").expect("write");
-    let (command_tx, command_rx) = channel();
-    let (event_tx, event_rx) = channel();
+    let (backend, command_rx, event_tx) = ChannelBackend::new();
     event_tx
         .send(Event::Restored {
             uploads: Vec::new(),
         })
         .expect("send");
-    let backend = ChannelBackend {
-        commands: command_tx,
-        events: event_rx,
-    };
     // kept.mov waited in an earlier run; there is no destination at all.
     let app = HoistApp::new(Box::new(backend), UiSettings::default(), None)
         .without_notifications()
@@ -397,17 +387,12 @@ fn waiting_files_go_with_one_click_once_a_destination_exists() {
     let store = dir.path().join("waiting-files.txt");
     let a = dir.path().join("a.mov");
     let b = dir.path().join("b.mov");
-    let (command_tx, command_rx) = channel();
-    let (event_tx, event_rx) = channel();
+    let (backend, command_rx, event_tx) = ChannelBackend::new();
     event_tx
         .send(Event::Restored {
             uploads: Vec::new(),
         })
         .expect("send");
-    let backend = ChannelBackend {
-        commands: command_tx,
-        events: event_rx,
-    };
     let demo = FakeDemo {
         resets: Rc::new(Cell::new(0)),
     };

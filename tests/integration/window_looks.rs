@@ -2,11 +2,11 @@
 //! glyph for each character), nothing overlapping or cut off from 480x360 up, states told apart
 //! by more than colour, text contrast, and the settings in words.
 
-use std::sync::mpsc::{Sender, channel};
+use std::sync::mpsc::Sender;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use hoist_core::engine::{Command, EngineWarning, Event, UploadSnapshot};
+use hoist_core::engine::{EngineWarning, Event, UploadSnapshot};
 use hoist_core::upload::{Destination, Phase, UploadId};
 use hoist_ui::{ChannelBackend, HoistApp, UiSettings};
 
@@ -56,15 +56,10 @@ fn window_at(
     rows: Vec<UploadSnapshot>,
     settings: UiSettings,
 ) -> (Harness<'static, HoistApp>, Sender<Event>) {
-    let (command_tx, command_rx) = channel::<Command>();
-    let (event_tx, event_rx) = channel();
+    let (backend, command_rx, event_tx) = ChannelBackend::new();
     event_tx
         .send(Event::Restored { uploads: rows })
         .expect("send");
-    let backend = ChannelBackend {
-        commands: command_tx,
-        events: event_rx,
-    };
     // The receiver is dropped: these tests look, they do not check commands.
     drop(command_rx);
     let app = HoistApp::new(Box::new(backend), settings, None).without_notifications();
@@ -446,17 +441,12 @@ impl hoist_ui::DemoControl for NamedDemo {
 
 #[test]
 fn rows_name_the_destination_as_people_named_it() {
-    let (command_tx, _command_rx) = channel::<Command>();
-    let (event_tx, event_rx) = channel();
+    let (backend, _command_rx, event_tx) = ChannelBackend::new();
     event_tx
         .send(Event::Restored {
             uploads: vec![snapshot(1, "a.mp4", Phase::Uploading)],
         })
         .expect("send");
-    let backend = ChannelBackend {
-        commands: command_tx,
-        events: event_rx,
-    };
     let app = HoistApp::new(
         Box::new(backend),
         UiSettings::default(),

@@ -4,7 +4,7 @@
 //! line shows in the banner and beside the option; an uploading row held on a metered
 //! connection says why, and goes back to "Uploading" when the hold ends.
 
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, Sender};
 
 use egui::accesskit::Toggled;
 use egui_kittest::Harness;
@@ -24,8 +24,7 @@ const CANNOT_SEE_METERED: &str = "Hoist can't tell here whether the connection i
 
 /// The window with one uploading row, `settings`, and the fake engine's ends.
 fn window(settings: UiSettings) -> (Harness<'static, HoistApp>, Receiver<Command>, Sender<Event>) {
-    let (command_tx, commands) = channel();
-    let (events, event_rx) = channel();
+    let (backend, commands, events) = ChannelBackend::new();
     let row = upload_row(
         1,
         "clip.mp4",
@@ -37,10 +36,6 @@ fn window(settings: UiSettings) -> (Harness<'static, HoistApp>, Receiver<Command
     events
         .send(Event::Restored { uploads: vec![row] })
         .expect("send");
-    let backend = ChannelBackend {
-        commands: command_tx,
-        events: event_rx,
-    };
     let app = HoistApp::new(Box::new(backend), settings, None).without_notifications();
     let mut harness = Harness::builder()
         .with_size(egui::Vec2::new(1100.0, 700.0))

@@ -4,7 +4,6 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc::channel;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -56,13 +55,8 @@ fn window_with(
         "secret_store = \"file\"\n",
     )
     .expect("write");
-    let (command_tx, commands) = channel();
-    let (event_tx, event_rx) = channel();
+    let (backend, commands, event_tx) = ChannelBackend::new();
     event_tx.send(Event::Restored { uploads }).expect("send");
-    let backend = ChannelBackend {
-        commands: command_tx,
-        events: event_rx,
-    };
     let jobs = jobs_runtime();
     let app = configure(
         HoistApp::new(Box::new(backend), UiSettings::default(), None)

@@ -2,7 +2,7 @@
 //! menu and the right-click menu move a row, Alt+Up / Alt+Down move the selected row, dragging
 //! a row onto another place moves it there, and the rows follow the engine's order.
 
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, Sender};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -29,13 +29,8 @@ fn window_with(
     uploads: Vec<UploadSnapshot>,
     size: egui::Vec2,
 ) -> (Harness<'static, HoistApp>, Fake) {
-    let (command_tx, command_rx) = channel();
-    let (event_tx, event_rx) = channel();
+    let (backend, command_rx, event_tx) = ChannelBackend::new();
     event_tx.send(Event::Restored { uploads }).expect("send");
-    let backend = ChannelBackend {
-        commands: command_tx,
-        events: event_rx,
-    };
     let app = HoistApp::new(Box::new(backend), UiSettings::default(), None).without_notifications();
     let mut harness = Harness::builder().with_size(size).build_eframe(|_cc| app);
     settle(&mut harness);

@@ -118,17 +118,12 @@ pub fn profiles_window(
     if !profiles_file.exists() {
         std::fs::write(&profiles_file, "secret_store = \"file\"\n").expect("write");
     }
-    let (command_tx, commands_rx) = std::sync::mpsc::channel();
-    let (event_tx, event_rx) = std::sync::mpsc::channel();
+    let (backend, commands_rx, event_tx) = hoist_ui::ChannelBackend::new();
     event_tx
         .send(hoist_core::engine::Event::Restored {
             uploads: Vec::new(),
         })
         .expect("send");
-    let backend = hoist_ui::ChannelBackend {
-        commands: command_tx,
-        events: event_rx,
-    };
     // The engine's runtime stands in for the fake backend's: connection tests run on it.
     let jobs = jobs_runtime();
     let app = configure(

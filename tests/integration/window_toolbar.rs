@@ -54,12 +54,7 @@ fn window(size: egui::Vec2, demo: bool) -> Harness<'static, HoistApp> {
 }
 
 fn window_with(size: egui::Vec2, demo: Option<QuietDemo>) -> Harness<'static, HoistApp> {
-    let (command_tx, _command_rx) = std::sync::mpsc::channel();
-    let (_event_tx, event_rx) = std::sync::mpsc::channel();
-    let backend = ChannelBackend {
-        commands: command_tx,
-        events: event_rx,
-    };
+    let (backend, _command_rx, _event_tx) = ChannelBackend::new();
     let demo = demo.map(|demo| Box::new(demo) as Box<dyn DemoControl>);
     let app = HoistApp::new(Box::new(backend), UiSettings::default(), demo).without_notifications();
     let mut harness = Harness::builder().with_size(size).build_eframe(|cc| {

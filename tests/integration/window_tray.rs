@@ -5,7 +5,7 @@
 //! StatusNotifierItem on a private D-Bus is `tray_dbus.rs`.
 
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, Mutex};
 
 use egui::{ViewportCommand, ViewportEvent, ViewportId};
@@ -98,17 +98,12 @@ struct Ends {
 }
 
 fn window(host: Option<bool>) -> (Harness<'static, HoistApp>, Ends) {
-    let (command_tx, command_rx) = channel();
-    let (event_tx, event_rx) = channel();
+    let (backend, command_rx, event_tx) = ChannelBackend::new();
     event_tx
         .send(Event::Restored {
             uploads: vec![running(1, 100), running(2, 300)],
         })
         .expect("send");
-    let backend = ChannelBackend {
-        commands: command_tx,
-        events: event_rx,
-    };
     let seen = Arc::new(Mutex::new(Seen::default()));
     let mut app =
         HoistApp::new(Box::new(backend), UiSettings::default(), None).without_notifications();

@@ -73,12 +73,7 @@ fn watch_folders_window_lists_adds_removes_and_queues() {
             .pop()
             .unwrap_or(Picked::Cancelled)
     });
-    let (command_tx, _commands) = std::sync::mpsc::channel();
-    let (_events_tx, event_rx) = std::sync::mpsc::channel();
-    let backend = ChannelBackend {
-        commands: command_tx,
-        events: event_rx,
-    };
+    let (backend, _commands, _events_tx) = ChannelBackend::new();
     let app = HoistApp::new(Box::new(backend), UiSettings::default(), None)
         .without_notifications()
         .with_dirs(dirs.clone())

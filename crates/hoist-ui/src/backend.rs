@@ -54,6 +54,20 @@ pub struct ChannelBackend {
     pub events: std::sync::mpsc::Receiver<Event>,
 }
 
+impl ChannelBackend {
+    /// A backend on two new channels, with their far ends: the receiver of the commands the
+    /// window sends, and the sender of the events it gets.
+    pub fn new() -> (
+        ChannelBackend,
+        std::sync::mpsc::Receiver<Command>,
+        std::sync::mpsc::Sender<Event>,
+    ) {
+        let (commands, command_rx) = std::sync::mpsc::channel();
+        let (event_tx, events) = std::sync::mpsc::channel();
+        (ChannelBackend { commands, events }, command_rx, event_tx)
+    }
+}
+
 impl Backend for ChannelBackend {
     fn send(&self, command: Command) -> Result<(), String> {
         self.commands
