@@ -119,26 +119,11 @@ fn next_change(expires_unix_secs: u64, now_unix_secs: u64) -> Option<Duration> {
 mod tests {
     use super::*;
     use hoist_core::engine::UploadSnapshot;
-    use hoist_core::upload::{AuthSource, Destination, Service};
 
     fn paused(id: i64, confirmed_bytes: u64, expires_unix_secs: Option<u64>) -> Row {
         Row::from_snapshot(&UploadSnapshot {
-            id: UploadId(id),
-            file_name: format!("clip{id}.mp4"),
-            path: format!("/videos/clip{id}.mp4").into(),
-            destination: "tus.example".to_string(),
-            target: Destination {
-                service: Service::Tus {
-                    endpoint: "https://tus.example/files/".to_string(),
-                },
-                auth: AuthSource::default(),
-            },
-            total_bytes: Some(100),
-            confirmed_bytes,
-            phase: Phase::Paused,
-            error: None,
-            result: None,
             expires_unix_secs,
+            ..crate::test_snapshot::tus_snapshot(id, Phase::Paused, confirmed_bytes, 100)
         })
     }
 

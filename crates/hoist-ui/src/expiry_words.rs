@@ -141,26 +141,12 @@ mod tests {
 
     #[test]
     fn a_running_row_warns_only_while_its_session_lasts() {
-        use hoist_core::engine::UploadSnapshot;
-        use hoist_core::upload::{AuthSource, Destination, Service, UploadId};
-        let mut row = Row::from_snapshot(&UploadSnapshot {
-            id: UploadId(1),
-            file_name: "a.mov".to_string(),
-            path: "/a.mov".into(),
-            destination: "tus.example".to_string(),
-            target: Destination {
-                service: Service::Tus {
-                    endpoint: "https://tus.example/files/".to_string(),
-                },
-                auth: AuthSource::default(),
-            },
-            total_bytes: Some(3_600_000),
-            confirmed_bytes: 0,
-            phase: Phase::Uploading,
-            error: None,
-            result: None,
-            expires_unix_secs: None,
-        });
+        let mut row = Row::from_snapshot(&crate::test_snapshot::tus_snapshot(
+            1,
+            Phase::Uploading,
+            0,
+            3_600_000,
+        ));
         row.rate_bytes_per_sec = 100.0;
         let now = 1_000_000;
         row.expiry = Some(ExpiryOutlook {

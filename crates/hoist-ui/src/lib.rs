@@ -37,6 +37,8 @@ mod sign_in;
 mod speed_schedule;
 mod state_icon;
 mod support_bundle;
+#[cfg(test)]
+mod test_snapshot;
 mod theme;
 mod thumbnails;
 mod toolbar_layout;

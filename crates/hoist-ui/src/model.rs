@@ -356,28 +356,11 @@ impl QueueModel {
 mod tests {
     use super::*;
     use hoist_core::engine::EngineWarning;
-    use hoist_core::upload::{AuthSource, Failure, FailureKind, Service};
+    use hoist_core::upload::{Failure, FailureKind};
 
     fn model_with_one_upload() -> QueueModel {
         let mut model = QueueModel::default();
-        let upload = UploadSnapshot {
-            id: UploadId(1),
-            file_name: "long.mov".to_string(),
-            path: "/videos/long.mov".into(),
-            destination: "tus.example".to_string(),
-            target: Destination {
-                service: Service::Tus {
-                    endpoint: "https://tus.example/files/".to_string(),
-                },
-                auth: AuthSource::default(),
-            },
-            total_bytes: Some(100),
-            confirmed_bytes: 10,
-            phase: Phase::Uploading,
-            error: None,
-            result: None,
-            expires_unix_secs: None,
-        };
+        let upload = crate::test_snapshot::tus_snapshot(1, Phase::Uploading, 10, 100);
         model.apply(
             Event::Restored {
                 uploads: vec![upload],
@@ -428,7 +411,7 @@ mod tests {
         assert!(
             model.messages[0]
                 .text
-                .starts_with("long.mov: The server lost")
+                .starts_with("clip1.mp4: The server lost")
         );
     }
 
