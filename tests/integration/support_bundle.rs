@@ -181,6 +181,39 @@ fn a_support_bundle_holds_no_secret_and_what_helps() {
     assert!(profiles.contains("[profiles.studio]"), "{profiles}");
 }
 
+/// The files each watch folder already took go into the bundle (`watch-seen.json`); without
+/// any watch folder that entry is an empty list, not an error.
+#[test]
+fn a_support_bundle_lists_the_files_each_watch_folder_already_took() {
+    let empty = Home::new();
+    let entries = unzip(&write_bundle(&empty));
+    let seen = entries.iter().find(|(n, _)| n == "watch-seen.json");
+    assert_eq!(seen.map(|(_, t)| t.trim()), Some("[]"), "{entries:?}");
+
+    let home = Home::new();
+    let dirs = hoist_core::store::HoistDirs::from_home(home.dir.path());
+    std::fs::create_dir_all(&dirs.data_dir).expect("data dir");
+    let key = hoist_core::watch::FileKey {
+        device: 1,
+        inode: 2,
+        size_bytes: 3,
+        modified_unix_nanos: 4,
+    };
+    let seen = hoist_core::watch::SeenFiles::open(&dirs).expect("seen files");
+    seen.insert(7, &key, Path::new("/photos/beach.jpg"))
+        .expect("insert");
+    drop(seen);
+    let entries = unzip(&write_bundle(&home));
+    let (_, text) = entries
+        .iter()
+        .find(|(name, _)| name == "watch-seen.json")
+        .expect("watch-seen.json in the bundle");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(text).expect("json");
+    assert_eq!(rows.len(), 1, "{text}");
+    assert_eq!(rows[0]["path"], "/photos/beach.jpg");
+    assert_eq!(rows[0]["folder"], 7);
+}
+
 /// `hoist support-bundle report.zip` in `home`: the bundle, private to the user.
 fn write_bundle(home: &Home) -> std::path::PathBuf {
     let bundle = home.dir.path().join("report.zip");
