@@ -449,10 +449,13 @@ class Result:
         return max(s.peak_rss_kib for s in self.samples) / 1024
 
 
-def run_client(client, case, file, source_sha, repeat, work):
+def run_client(client, case, file, source_sha, repeat, work, before_run=None):
+    """Times `repeat` runs of `client`; `before_run(run)` (if given) is called before each."""
     samples = []
     for run in range(1, repeat + 1):
         argv, env, stored = client.prepare(case, file, work)
+        if before_run:
+            before_run(run)
         sample = measure(argv, env=env, netns=case.netns)
         copy = stored()
         if copy.stat().st_size != file.stat().st_size:
@@ -484,7 +487,10 @@ def clear(store):
 
 @contextlib.contextmanager
 def slow_link(algorithm):
-    """Two namespaces joined by scripts/netem.py; restores what it changed on the way out."""
+    """Two namespaces joined by scripts/netem.py; restores what it changed on the way out.
+
+    Yields `reseed(n)`: restarts the link's random losses from seed n (call it before run n of
+    every client, so that all clients meet the same losses)."""
     allowed_path = Path("/proc/sys/net/ipv4/tcp_allowed_congestion_control")
     allowed_before = allowed_path.read_text().strip()
     netem = None
@@ -504,11 +510,18 @@ def slow_link(algorithm):
         netem = subprocess.Popen(
             [sys.executable, str(ROOT / "scripts/netem.py"), NS_CLIENT, NS_SERVER,
              "--delay-ms", "25", "--rate-mbit", "100", "--loss-a-to-b", "0.005"],
-            stdout=subprocess.PIPE, text=True,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )
         if netem.stdout.readline().strip() != "ready":
             raise RuntimeError("netem.py did not start")
-        yield
+
+        def reseed(seed):
+            netem.stdin.write(f"seed {seed}\n")
+            netem.stdin.flush()
+            if netem.stdout.readline().strip() != f"seeded {seed}":
+                raise RuntimeError("netem.py did not take the new seed")
+
+        yield reseed
     finally:
         if netem:
             netem.terminate()
@@ -641,7 +654,8 @@ def slow_section(algorithm, results, args, lines):
         f"## Slow link, {algorithm}",
         "",
         f"{size_label(size)} over an emulated link: 25 ms each way (50 ms RTT), 100 Mbit/s,"
-        " 0.5 % of the packets from client to server lost at random, a 1000-packet queue;"
+        " 0.5 % of the packets from client to server lost at random (run N of every client"
+        " meets the same pseudo-random losses), a 1000-packet queue;"
         f" TCP congestion control {algorithm}"
         f"{' (Linux' + chr(39) + 's default)' if algorithm == 'cubic' else ''}; TLS, as"
         " anything crossing a real network. The link is `scripts/netem.py`: two network"
@@ -827,7 +841,7 @@ def main():
             tus_store.mkdir()
             log(f"slow link, {size_label(size)}, {algorithm}")
             results = slow.setdefault(algorithm, [])
-            with slow_link(algorithm):
+            with slow_link(algorithm) as reseed:
                 ref = reference_server(hoist, ref_store, certs, SERVER_IP, NS_SERVER)
                 tus = tus_server(tus_store, certs, SERVER_IP, NS_SERVER)
                 try:
@@ -838,7 +852,8 @@ def main():
                             ref, ref_store)
                         case = Case(server.url, store, certs, NS_CLIENT)
                         results.append(
-                            run_client(client, case, file, source_sha, args.slow_repeat, work)
+                            run_client(client, case, file, source_sha, args.slow_repeat, work,
+                                       before_run=reseed)
                         )
                         clear(store)
                 finally:

@@ -74,6 +74,29 @@ def http(method, url, context=None, timeout=600):
         return answer.read()
 
 
+def tree_cpu_s(pid):
+    """CPU seconds (user + system) spent so far by process `pid` and its live descendants,
+    with the children they already reaped: what a server spent, however it is split into
+    processes (the shim runs moto in a child)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents, times = {}, {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = sum(int(f) for f in fields[11:15]) / tick
+    tree, grew = {pid}, True
+    while grew:
+        found = {child for child, parent in parents.items() if parent in tree} - tree
+        tree |= found
+        grew = bool(found)
+    return sum(times.get(p, 0.0) for p in tree)
+
+
 def stop(process):
     with contextlib.suppress(ProcessLookupError):
         process.terminate()
@@ -290,6 +313,11 @@ class Row:
     size_bytes: int
     files: int
     samples: list
+    server_cpu_s: list  # what the server spent in each run, CPU seconds
+
+    @property
+    def server_cpu_median_s(self):
+        return statistics.median(self.server_cpu_s)
 
     @property
     def seconds(self):
@@ -333,18 +361,22 @@ def check_stored(server, expected, first_run, rival):
 
 
 def run_rival(rival, server, service, workload, source, expected, repeat, work):
-    samples = []
+    samples, server_cpu = [], []
     for run in range(1, repeat + 1):
         server.delete_all()
         argv, env = rival.prepare(source, work)
+        server_before = tree_cpu_s(server.process.pid)
         sample = measure(argv, env=env)
+        server_cpu.append(tree_cpu_s(server.process.pid) - server_before)
         check_stored(server, expected, run == 1, rival)
         samples.append(sample)
         log(f"    {service} {workload} {rival.label:<52} run {run}: {sample.seconds:7.2f} s "
-            f"cpu {sample.cpu_seconds:6.2f} s rss {sample.peak_rss_kib / 1024:6.1f} MiB")
+            f"cpu {sample.cpu_seconds:6.2f} s rss {sample.peak_rss_kib / 1024:6.1f} MiB "
+            f"server cpu {server_cpu[-1]:6.2f} s")
     server.delete_all()
     size = sum(v[1] for v in expected.values())
-    return Row(service, workload, rival.label, rival.tool, size, len(expected), samples)
+    return Row(service, workload, rival.label, rival.tool, size, len(expected), samples,
+               server_cpu)
 
 
 def workloads(args, work):
@@ -381,9 +413,11 @@ def report(rows, args, elapsed_s):
              "both completions cost moto the same). A presigned-multipart file costs the service "
              "three calls to S3 (create, the part, complete) where aws-cli and rclone send a "
              "file under 8 MiB as one PutObject. gsutil reaches a custom host only over "
-             "https, so its row is over TLS while Hoist's and rclone's are plain http.", "",
+             "https, so its row is over TLS while Hoist's and rclone's are plain http. "
+             "`server CPU s` is what the server's processes spent during the run (median), "
+             "beside the client's own CPU: on these 2 cores the two compete.", "",
              "| service | workload | client | seconds | MB/s | files/s | hoist's lead | CPU s/GiB "
-             "| peak RSS MiB |", "|---|---|---|---:|---:|---:|---:|---:|---:|"]
+             "| peak RSS MiB | server CPU s |", "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for row in rows:
         hoist = next(r for r in rows if r.service == row.service and r.workload == row.workload
                      and r.tool == "hoist")
@@ -391,7 +425,7 @@ def report(rows, args, elapsed_s):
             f"| {row.service} | {row.workload} | {row.label} | {row.seconds:.2f} | "
             f"{row.size_bytes / row.seconds / 1e6:.1f} | {row.files / row.seconds:.1f} | "
             f"{row.seconds / hoist.seconds:.2f}x | {row.cpu_s_per_gib:.2f} | "
-            f"{row.peak_rss_mib:.1f} |")
+            f"{row.peak_rss_mib:.1f} | {row.server_cpu_median_s:.2f} |")
     lines += ["", "`hoist's lead` is the tool's time over Hoist's: above 1.00x Hoist was faster, "
               "below it the tool was.", ""]
     return "\n".join(lines)

@@ -15,6 +15,11 @@ NS_A gets 10.77.0.1 and NS_B gets 10.77.0.2 (device hoist-netem in each). The on
 applies to both directions, so the round trip is 2 x DELAY. Needs root (CAP_NET_ADMIN); the
 namespaces must exist (`ip netns add`). Prints "ready" on stdout once packets flow, then runs
 until SIGTERM or SIGINT, and prints what it carried on stderr when it stops.
+
+Losses are pseudo-random from --seed. A line `seed N` on stdin starts the sequence again from
+seed N (answered `seeded N` on stdout): the benchmark sends `seed R` before run R of every
+client, so every client meets the same losses and no client gets a lucky or unlucky stretch
+of the sequence because of where it ran in the order.
 """
 
 import argparse
@@ -71,6 +76,19 @@ class Direction:
         self.overflow = 0
 
 
+def reseed(controls, rng):
+    """Reads one control line from stdin; "seed N" gives a fresh loss sequence from seed N."""
+    line = sys.stdin.readline()
+    if not line:
+        controls.clear()  # stdin closed: no more control lines
+        return rng
+    words = line.split()
+    if len(words) == 2 and words[0] == "seed":
+        print(f"seeded {words[1]}", flush=True)
+        return random.Random(int(words[1]))
+    return rng
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("ns_a")
@@ -103,6 +121,9 @@ def main():
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stopping.append(True))
 
+    # A line "seed N" on stdin restarts the loss sequence from seed N (answered "seeded N"), so a
+    # benchmark can give every client's run the same random losses.
+    controls = [sys.stdin.fileno()]
     print("ready", flush=True)
     while not stopping:
         now = time.monotonic()
@@ -115,11 +136,13 @@ def main():
                 pass  # the device is down or full: the packet is lost, as on a wire
         timeout = max(0.0, pending[0][0] - now) if pending else 0.5
         try:
-            readable, _, _ = select.select(list(directions), [], [], timeout)
+            readable, _, _ = select.select([*directions, *controls], [], [], timeout)
         except InterruptedError:
             continue
+        if controls and controls[0] in readable:
+            rng = reseed(controls, rng)
         now = time.monotonic()
-        for fd in readable:
+        for fd in (fd for fd in readable if fd in directions):
             direction = directions[fd]
             while True:
                 try:

@@ -117,6 +117,14 @@ impl Driver {
                     continue;
                 }
             };
+            tracing::trace!(
+                upload = %self.id,
+                sent_bytes = ctx.counter.transmitted_bytes().saturating_sub(before.1),
+                confirmed_bytes = session.confirmed_bytes(),
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                ok = result.is_ok(),
+                "step finished"
+            );
             let error = match result {
                 Ok(Step::Completed(result)) => {
                     let saved = session.persistent_state();
