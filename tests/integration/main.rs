@@ -16,6 +16,7 @@ mod demo_relaunch;
 mod desktop;
 mod engine;
 mod expiry;
+mod expiry_resume;
 mod google;
 mod history;
 mod hostile;
