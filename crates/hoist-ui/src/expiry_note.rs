@@ -26,7 +26,7 @@ pub fn show(ui: &mut Ui, row: &Row, words: String) {
 }
 
 /// What hovering `row`'s expiry line says: the line, and for a running upload what happens if
-/// the link runs out and what helps.
+/// that time runs out and what helps.
 fn hover_words(row: &Row, words: &str) -> String {
     if row.upload.phase == Phase::Uploading {
         format!("{words}. {AT_RISK_ADVICE}")
@@ -166,7 +166,7 @@ mod tests {
         );
         row.upload.phase = Phase::Uploading;
         let hover = hover_words(&row, "May not finish in time");
-        assert!(hover.starts_with("May not finish in time. If the link runs out"));
+        assert!(hover.starts_with("May not finish in time. If that time runs out first"));
         assert!(
             hover.ends_with("fewer uploads at once, would help."),
             "{hover}"

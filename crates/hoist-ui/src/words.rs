@@ -5,7 +5,7 @@ use std::time::Instant;
 use super::failure_words::failure_headline;
 use super::model::Row;
 use hoist_core::engine::UploadNotice;
-use hoist_core::units::{format_bytes, format_eta, format_rate, rate_and_time_left};
+use hoist_core::units::{format_bytes, format_rate, rate_and_time_left};
 use hoist_core::upload::Phase;
 
 /// The state of a row in plain words ("Reconnecting in 8 s", "Failed: no connection").
@@ -48,9 +48,9 @@ pub fn notice_words(notice: UploadNotice) -> String {
                 .to_string()
         }
         UploadNotice::SessionMayExpire { needed, lifetime } => format!(
-            "At the current speed this upload needs about {}, but its upload link expires in {}. If that time runs out, the upload starts again from the beginning: a faster connection, or fewer uploads at once, would help.",
-            format_eta(needed),
-            format_eta(lifetime)
+            "{}. {}",
+            super::expiry_words::at_risk_words(lifetime.as_secs(), needed.as_secs()),
+            super::expiry_words::AT_RISK_ADVICE
         ),
     }
 }
@@ -142,8 +142,13 @@ mod tests {
             needed: Duration::from_secs(1 << 20),
             lifetime: Duration::from_secs(7 * 24 * 3600),
         });
-        assert!(words.contains("12 days"), "{words}");
-        assert!(words.contains("7 days 0 h"), "{words}");
+        assert!(
+            words.starts_with(
+                "May not finish in time: at this speed it needs about 12 days 4 hours, but the \
+                 server keeps the unfinished upload for only 7 days more. If that time runs out"
+            ),
+            "{words}"
+        );
         assert!(notice_words(UploadNotice::SessionLost).contains("from the beginning"));
     }
 }
