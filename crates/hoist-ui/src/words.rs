@@ -8,6 +8,10 @@ use hoist_core::engine::UploadNotice;
 use hoist_core::units::{format_bytes, format_rate, rate_and_time_left};
 use hoist_core::upload::Phase;
 
+/// What a running row says until its bytes flow (after a start, a resume or a reconnection),
+/// instead of "Uploading" with no speed.
+pub const CONNECTING: &str = "Connecting…";
+
 /// The state of a row in plain words ("Reconnecting in 8 s", "Failed: no connection").
 pub fn state_words(row: &Row, now: Instant) -> String {
     match row.upload.phase {
@@ -18,6 +22,7 @@ pub fn state_words(row: &Row, now: Instant) -> String {
                 format!("Reconnecting in {secs} s")
             }
             _ if row.metered_hold => crate::power::METERED_WAIT.to_string(),
+            _ if !row.flowing => CONNECTING.to_string(),
             _ => "Uploading".to_string(),
         },
         Phase::Paused => "Paused".to_string(),
