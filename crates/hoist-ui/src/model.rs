@@ -509,7 +509,16 @@ mod tests {
         model.apply(progress(7 * mib, 0.0), now);
         assert_eq!(shown(&model).1, crate::words::CONNECTING);
         model.apply(progress(7 * mib + 64 * 1024, 256.0 * 1024.0), now);
-        let (_, state, speed) = shown(&model);
+        let (size, state, speed) = shown(&model);
+        assert_eq!(
+            size, "7.00 MiB of 200 MiB",
+            "the words say what the server confirmed"
+        );
+        let row = model.row(UploadId(1)).expect("row");
+        assert!(
+            row.sent_fraction() > row.confirmed_fraction(),
+            "the bar's sent part climbs"
+        );
         assert_eq!(state, "Uploading");
         assert!(speed.starts_with("256 KiB/s · "), "{speed}");
         // A dropped connection: reconnecting, then connecting again until bytes flow.

@@ -161,7 +161,7 @@ fn state_line(ui: &mut Ui, row: &Row, layout: RowLayout, now: Instant) {
             },
             ui.visuals(),
         );
-        progress_bar(ui, row, layout.bar_width(ui.available_width()), look.color);
+        progress_bar(ui, row, layout.bar_width(ui.available_width()), look.bar);
         ui.label(percent_words(row));
         if layout.show_size {
             ui.label(size_words(row));
