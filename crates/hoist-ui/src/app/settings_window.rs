@@ -69,6 +69,12 @@ impl HoistApp {
 
     /// "Limit upload speed" and a slider from "Unlimited" up; true when changed.
     fn speed_setting(&mut self, ui: &mut Ui) -> bool {
+        // A valid schedule decides the limit: the slider is greyed out, not "Unlimited" beside a
+        // schedule that limits.
+        let scheduled = matches!(
+            crate::speed_schedule::typed_schedule(&self.settings),
+            Some(Ok(_))
+        );
         ui.horizontal_wrapped(|ui| {
             let label = ui.label("Limit upload speed");
             let slider = egui::Slider::new(
@@ -87,7 +93,10 @@ impl HoistApp {
                 let bytes = hoist_core::units::parse_bytes(text.trim_end_matches("/s")).ok()?;
                 Some((bytes / (1024 * 1024)) as f64)
             });
-            ui.add(slider).labelled_by(label.id).changed()
+            ui.add_enabled(!scheduled, slider)
+                .on_disabled_hover_text("The limit by time of day below decides the speed now")
+                .labelled_by(label.id)
+                .changed()
         })
         .inner
             | self.speed_schedule_setting(ui)
