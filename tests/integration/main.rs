@@ -36,6 +36,7 @@ mod power_stand_in;
 mod profiles;
 mod protocols;
 mod queue_order;
+mod resume_progress;
 mod sleep;
 mod sleep_window;
 mod speed;
