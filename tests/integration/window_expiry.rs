@@ -196,3 +196,56 @@ fn an_upload_at_risk_is_told_once_however_often_the_engine_says_so() {
         "keeps the unfinished upload"
     ));
 }
+
+/// A cut-off line or name says the whole of it once on hover (the row's own tooltip), not twice
+/// (egui's tooltip for cut text as well).
+#[test]
+fn hovering_a_cut_off_line_shows_one_tooltip() {
+    let now = now_unix_secs();
+    let name = "a very long name for a family holiday video from the summer of 2026 final edit.mp4";
+    let (mut harness, events) = window(vec![row(1, name, Phase::Uploading, 0, None)]);
+    events
+        .send(Event::Progress(Progress {
+            id: UploadId(1),
+            sent_bytes: MIB,
+            confirmed_bytes: 0,
+            total_bytes: Some(100 * MIB),
+            rate_bytes_per_sec: MIB as f64 / 100.0,
+        }))
+        .expect("send");
+    events
+        .send(Event::Expiry {
+            id: UploadId(1),
+            outlook: ExpiryOutlook {
+                expires_unix_secs: now + 600,
+                expires_in_secs: 600,
+                finish_in_secs: Some(10_000),
+                will_not_finish: true,
+            },
+        })
+        .expect("send");
+    settle(&mut harness);
+    let count = |harness: &Harness<'static, HoistApp>, text: &str| {
+        harness.query_all_by_label_contains(text).count()
+    };
+    // (The row's label carries the whole line for screen readers, cut off or not.)
+    assert_eq!(count(&harness, "keeps the unfinished upload"), 1);
+    harness
+        .get_by_label_contains("May not finish in time")
+        .hover();
+    settle(&mut harness);
+    assert_eq!(
+        count(&harness, "keeps the unfinished upload"),
+        2,
+        "the row and one tooltip"
+    );
+    harness.get_by_label_contains("If that time runs out first");
+    harness.get_by_label(name).hover();
+    settle(&mut harness);
+    assert_eq!(
+        harness.query_all_by_label(name).count(),
+        1,
+        "the name once (its path in the tooltip)"
+    );
+    harness.get_by_label(&format!("/videos/{name}"));
+}

@@ -21,8 +21,11 @@ pub fn row_words(row: &Row) -> Option<String> {
 pub fn show(ui: &mut Ui, row: &Row, words: String) {
     let color = ui.visuals().warn_fg_color;
     let hover = hover_words(row, &words);
-    ui.add(egui::Label::new(egui::RichText::new(words).color(color)).truncate())
-        .on_hover_text(hover);
+    // The hover has the whole line: not egui's own tooltip for cut text as well.
+    let label = egui::Label::new(egui::RichText::new(words).color(color))
+        .truncate()
+        .show_tooltip_when_elided(false);
+    ui.add(label).on_hover_text(hover);
 }
 
 /// What hovering `row`'s expiry line says: the line, and for a running upload what happens if
