@@ -7,7 +7,7 @@ use std::io::{IsTerminal, Write};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use hoist_core::engine::{EngineWarning, Event, UploadNotice, UploadSnapshot};
-use hoist_core::units::{format_bytes, format_eta, rate_and_time_left, sentence};
+use hoist_core::units::{format_bytes, rate_and_time_left, sentence};
 use hoist_core::upload::{Failure, FailureKind, Phase, UploadId};
 
 /// Prints engine events for people or scripts.
@@ -326,10 +326,11 @@ fn notice_words(notice: UploadNotice) -> String {
         UploadNotice::ServerKeptLess => {
             "The server kept less than it had confirmed; continuing from what it has.".to_string()
         }
+        // The window's line, so both say it the same way (a need a little shorter than the time
+        // left is at risk too, and the words say why).
         UploadNotice::SessionMayExpire { needed, lifetime } => format!(
-            "At the current speed this upload needs about {}, but its upload session expires in {}. If the session expires the upload starts again from the beginning: a faster connection, or uploading fewer files at once, would help.",
-            format_eta(needed),
-            format_eta(lifetime)
+            "{}. If that time runs out first, the upload starts again from the beginning: a faster connection, or uploading fewer files at once, would help.",
+            hoist_ui::at_risk_words(lifetime.as_secs(), needed.as_secs())
         ),
     }
 }
@@ -337,6 +338,33 @@ fn notice_words(notice: UploadNotice) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_session_that_may_expire_is_told_without_contradicting_itself() {
+        let day = 86_400;
+        let margin = notice_words(UploadNotice::SessionMayExpire {
+            needed: std::time::Duration::from_secs(6 * day + 11 * 3600),
+            lifetime: std::time::Duration::from_secs(6 * day + 23 * 3600),
+        });
+        assert_eq!(
+            margin,
+            "May not finish in time: at this speed it needs about 6 days 11 hours, and the server \
+             keeps the unfinished upload for 6 days 23 hours more, which leaves little to spare. \
+             If that time runs out first, the upload starts again from the beginning: a faster \
+             connection, or uploading fewer files at once, would help."
+        );
+        let short = notice_words(UploadNotice::SessionMayExpire {
+            needed: std::time::Duration::from_secs(3 * 3600),
+            lifetime: std::time::Duration::from_secs(2 * 3600),
+        });
+        assert!(
+            short.starts_with(
+                "May not finish in time: at this speed it needs about 3 hours, but the server \
+                 keeps the unfinished upload for only 2 hours more."
+            ),
+            "{short}"
+        );
+    }
 
     #[test]
     fn progress_words_match_the_window() {

@@ -16,7 +16,9 @@ use crate::support::{TestServer, assert_stored_equal, make_file, next_event};
 
 const MIB: u64 = 1024 * 1024;
 
-fn engine(
+/// An engine over `home` with `parallel` slots and fast retries; its handle, events and how
+/// often its waker was called.
+pub fn engine(
     home: &std::path::Path,
     parallel: usize,
 ) -> (

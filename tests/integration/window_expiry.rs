@@ -120,9 +120,11 @@ fn a_running_upload_that_will_not_finish_in_time_says_so() {
         })
         .expect("send");
     settle(&mut harness);
-    // 100 MiB at 1/100 MiB/s: 10,000 s, about 3 hours.
-    harness.get_by_label(
-        "May not finish in time: this upload link expires in 2 hours, about 3 hours of upload left",
+    // 100 MiB at 1/100 MiB/s: 10,000 s, 2 hours 46 minutes 40 seconds (the session ends in 2
+    // hours 10 minutes, or 2 hours 9 minutes once a second has passed).
+    harness.get_by_label_contains(
+        "May not finish in time: at this speed it needs about 2 hours 47 minutes, but the server \
+         keeps the unfinished upload for only 2 hours ",
     );
     // Paused: the running upload's line goes (its session has no known end here).
     events
@@ -136,8 +138,8 @@ fn a_running_upload_that_will_not_finish_in_time_says_so() {
     assert!(!has_label_containing(&harness, "May not finish in time"));
 }
 
-/// The engine tells of an upload at risk once per run, so pausing and resuming tells again: the
-/// window says it once, in the row (not again in the messages at the top), and not at all once
+/// The engine tells of an upload at risk once per upload (again after it was safe for a while);
+/// however often it says so, the window says it once, in the row (not again in the messages at the top), and not at all once
 /// the upload is no longer at risk.
 #[test]
 fn an_upload_at_risk_is_told_once_however_often_the_engine_says_so() {
@@ -179,15 +181,71 @@ fn an_upload_at_risk_is_told_once_however_often_the_engine_says_so() {
         settle(&mut harness);
     }
     let told = harness
-        .query_all_by_label_contains("upload link expires")
+        .query_all_by_label_contains("keeps the unfinished upload")
         .count();
     assert_eq!(told, 1, "once, however often the engine said it");
     harness.get_by_label_contains("May not finish in time");
-    assert!(!has_label_containing(&harness, "At the current speed"));
+    assert!(!has_label_containing(&harness, "If that time runs out"));
     send(Event::Expiry {
         id: UploadId(1),
         outlook: outlook(false),
     });
     settle(&mut harness);
-    assert!(!has_label_containing(&harness, "upload link expires"));
+    assert!(!has_label_containing(
+        &harness,
+        "keeps the unfinished upload"
+    ));
+}
+
+/// A cut-off line or name says the whole of it once on hover (the row's own tooltip), not twice
+/// (egui's tooltip for cut text as well).
+#[test]
+fn hovering_a_cut_off_line_shows_one_tooltip() {
+    let now = now_unix_secs();
+    let name = "a very long name for a family holiday video from the summer of 2026 final edit.mp4";
+    let (mut harness, events) = window(vec![row(1, name, Phase::Uploading, 0, None)]);
+    events
+        .send(Event::Progress(Progress {
+            id: UploadId(1),
+            sent_bytes: MIB,
+            confirmed_bytes: 0,
+            total_bytes: Some(100 * MIB),
+            rate_bytes_per_sec: MIB as f64 / 100.0,
+        }))
+        .expect("send");
+    events
+        .send(Event::Expiry {
+            id: UploadId(1),
+            outlook: ExpiryOutlook {
+                expires_unix_secs: now + 600,
+                expires_in_secs: 600,
+                finish_in_secs: Some(10_000),
+                will_not_finish: true,
+            },
+        })
+        .expect("send");
+    settle(&mut harness);
+    let count = |harness: &Harness<'static, HoistApp>, text: &str| {
+        harness.query_all_by_label_contains(text).count()
+    };
+    // (The row's label carries the whole line for screen readers, cut off or not.)
+    assert_eq!(count(&harness, "keeps the unfinished upload"), 1);
+    harness
+        .get_by_label_contains("May not finish in time")
+        .hover();
+    settle(&mut harness);
+    assert_eq!(
+        count(&harness, "keeps the unfinished upload"),
+        2,
+        "the row and one tooltip"
+    );
+    harness.get_by_label_contains("If that time runs out first");
+    harness.get_by_label(name).hover();
+    settle(&mut harness);
+    assert_eq!(
+        harness.query_all_by_label(name).count(),
+        1,
+        "the name once (its path in the tooltip)"
+    );
+    harness.get_by_label(&format!("/videos/{name}"));
 }

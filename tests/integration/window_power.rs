@@ -114,6 +114,18 @@ fn where_the_system_does_not_allow_it_the_banner_and_settings_say_so() {
 #[test]
 fn a_row_held_on_a_metered_connection_says_why_until_it_goes_on() {
     let (mut harness, _commands, events) = window(UiSettings::default());
+    // Nothing has gone out yet: connecting; bytes flowing: uploading.
+    harness.get_by_label("Connecting…");
+    events
+        .send(Event::Progress(hoist_core::engine::Progress {
+            id: hoist_core::upload::UploadId(1),
+            sent_bytes: 2_600_000,
+            confirmed_bytes: 2_500_000,
+            total_bytes: Some(10_000_000),
+            rate_bytes_per_sec: 100_000.0,
+        }))
+        .expect("send");
+    harness.run();
     harness.get_by_label("Uploading");
     events
         .send(Event::MeteredHold { waiting: true })

@@ -176,3 +176,34 @@ fn the_flaky_switch_works_from_the_menu_and_the_status_bar_says_it_is_on() {
     assert!(!demo.flaky.get());
     assert!(harness.query_by_label_contains(FLAKY_NOTE).is_none());
 }
+
+/// With no destination yet, Add files… is disabled and its hint sends people to Profiles: the
+/// button when the toolbar has room for it, the toolbar's menu when Profiles is folded into it.
+#[test]
+fn the_no_destination_hint_points_to_where_profiles_is() {
+    let mut folded_somewhere = false;
+    // (The demo has a destination: no hint there.)
+    for width in [1060.0, 900.0, 800.0, 700.0, 600.0, 480.0] {
+        let size = egui::vec2(width, 400.0);
+        let mut harness = window(size, false);
+        let profiles_in_menu = rect_of(&harness, "Profiles").is_none();
+        folded_somewhere |= profiles_in_menu;
+        harness.get_by_label("Add files…").hover();
+        settle(&mut harness);
+        let expected = if profiles_in_menu {
+            "First choose where your videos go: open the menu at the end of the toolbar (the \
+             three lines), choose Profiles, then Add."
+        } else {
+            "First choose where your videos go: press Profiles, then Add."
+        };
+        harness.get_by_label(expected);
+        assert_eq!(
+            harness
+                .query_all_by_label_contains("First choose where your videos go")
+                .count(),
+            1,
+            "one hint at {size:?}"
+        );
+    }
+    assert!(folded_somewhere, "a case with Profiles in the menu");
+}

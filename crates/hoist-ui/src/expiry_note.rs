@@ -21,12 +21,15 @@ pub fn row_words(row: &Row) -> Option<String> {
 pub fn show(ui: &mut Ui, row: &Row, words: String) {
     let color = ui.visuals().warn_fg_color;
     let hover = hover_words(row, &words);
-    ui.add(egui::Label::new(egui::RichText::new(words).color(color)).truncate())
-        .on_hover_text(hover);
+    // The hover has the whole line: not egui's own tooltip for cut text as well.
+    let label = egui::Label::new(egui::RichText::new(words).color(color))
+        .truncate()
+        .show_tooltip_when_elided(false);
+    ui.add(label).on_hover_text(hover);
 }
 
 /// What hovering `row`'s expiry line says: the line, and for a running upload what happens if
-/// the link runs out and what helps.
+/// that time runs out and what helps.
 fn hover_words(row: &Row, words: &str) -> String {
     if row.upload.phase == Phase::Uploading {
         format!("{words}. {AT_RISK_ADVICE}")
@@ -166,7 +169,7 @@ mod tests {
         );
         row.upload.phase = Phase::Uploading;
         let hover = hover_words(&row, "May not finish in time");
-        assert!(hover.starts_with("May not finish in time. If the link runs out"));
+        assert!(hover.starts_with("May not finish in time. If that time runs out first"));
         assert!(
             hover.ends_with("fewer uploads at once, would help."),
             "{hover}"

@@ -58,19 +58,65 @@ pub fn paused_words(
     ))
 }
 
-/// The line for a running upload that, at its speed, needs longer than its session has ("May not
-/// finish in time: this upload link expires in 2 hours, about 3 hours of upload left").
+/// `secs` in words close enough to compare two times a few percent apart: two units from a day
+/// ("6 days 11 hours") or an hour ("2 hours 5 minutes"), minutes from two minutes ("40 minutes"),
+/// seconds below. `round_up` for work still to do, down for time that is left.
+pub fn close_duration_words(secs: u64, round_up: bool) -> String {
+    const MINUTE: u64 = 60;
+    const HOUR: u64 = 3600;
+    const DAY: u64 = 24 * HOUR;
+    let round = |unit: u64| {
+        if round_up {
+            secs.div_ceil(unit).saturating_mul(unit)
+        } else {
+            secs / unit * unit
+        }
+    };
+    let (big, small, big_name, small_name) = if secs >= DAY {
+        (DAY, HOUR, "day", "hour")
+    } else if secs >= HOUR {
+        (HOUR, MINUTE, "hour", "minute")
+    } else {
+        return rough_duration_words(secs, round_up);
+    };
+    let rounded = round(small);
+    let count_words = |count: u64, name: &str| match count {
+        1 => format!("1 {name}"),
+        count => format!("{count} {name}s"),
+    };
+    match (rounded / big, rounded % big / small) {
+        (whole, 0) => count_words(whole, big_name),
+        (whole, part) => format!(
+            "{} {}",
+            count_words(whole, big_name),
+            count_words(part, small_name)
+        ),
+    }
+}
+
+/// The line for a running upload that, at its speed, may need longer than the server keeps it
+/// unfinished ("May not finish in time: at this speed it needs about 3 hours, but the server
+/// keeps the unfinished upload for only 2 hours more"). An upload that needs a little less than
+/// the time left is at risk too (a speed wavers): the line says that little is to spare.
 pub fn at_risk_words(expires_in_secs: u64, upload_left_secs: u64) -> String {
-    format!(
-        "May not finish in time: this upload link expires in {}, about {} of upload left",
-        rough_duration_words(expires_in_secs, false),
-        rough_duration_words(upload_left_secs, true)
-    )
+    let needs = close_duration_words(upload_left_secs, true);
+    let keeps = close_duration_words(expires_in_secs, false);
+    if upload_left_secs >= expires_in_secs {
+        format!(
+            "May not finish in time: at this speed it needs about {needs}, but the server keeps \
+             the unfinished upload for only {keeps} more"
+        )
+    } else {
+        format!(
+            "May not finish in time: at this speed it needs about {needs}, and the server keeps \
+             the unfinished upload for {keeps} more, which leaves little to spare"
+        )
+    }
 }
 
 /// What hovering a running upload's "May not finish in time" line adds: what happens then, and
 /// what helps (the window says it there rather than in a message of its own).
-pub const AT_RISK_ADVICE: &str = "If the link runs out first, the upload starts again from the \
+pub const AT_RISK_ADVICE: &str = "If that time runs out first, the upload starts again from the \
      beginning: a faster connection, or fewer uploads at once, would help.";
 
 /// The expiry line for `row` at `now_unix_secs`, when it has one.
@@ -115,10 +161,61 @@ mod tests {
     }
 
     #[test]
+    fn close_durations_tell_apart_times_a_few_percent_apart() {
+        let day = 86_400;
+        assert_eq!(
+            close_duration_words(6 * day + 11 * 3600, true),
+            "6 days 11 hours"
+        );
+        assert_eq!(
+            close_duration_words(6 * day + 23 * 3600 + 59, false),
+            "6 days 23 hours"
+        );
+        assert_eq!(
+            close_duration_words(6 * day + 10 * 3600 + 1, true),
+            "6 days 11 hours"
+        );
+        assert_eq!(close_duration_words(day + 3600, false), "1 day 1 hour");
+        assert_eq!(close_duration_words(2 * day - 1, true), "2 days");
+        assert_eq!(
+            close_duration_words(2 * 3600 + 5 * 60, false),
+            "2 hours 5 minutes"
+        );
+        assert_eq!(close_duration_words(3600 + 59, false), "1 hour");
+        assert_eq!(close_duration_words(40 * 60 + 30, true), "41 minutes");
+        assert_eq!(close_duration_words(95, true), "95 seconds");
+        assert!(!close_duration_words(u64::MAX, true).is_empty());
+        assert!(!close_duration_words(u64::MAX, false).is_empty());
+    }
+
+    /// The case seen in a session: a need shorter than the time left, at risk by the safety
+    /// margin, must not read as a contradiction.
+    #[test]
+    fn a_need_a_little_shorter_than_the_time_left_says_little_is_to_spare() {
+        let day = 86_400;
+        let words = at_risk_words(6 * day + 23 * 3600 + 1_000, 6 * day + 11 * 3600 - 1_000);
+        assert_eq!(
+            words,
+            "May not finish in time: at this speed it needs about 6 days 11 hours, and the server \
+             keeps the unfinished upload for 6 days 23 hours more, which leaves little to spare"
+        );
+        assert!(!words.contains(" but "), "{words}");
+        let short = at_risk_words(100, 95);
+        assert!(short.contains("about 95 seconds"), "{short}");
+        assert!(
+            short.contains("for 100 seconds more, which leaves little"),
+            "{short}"
+        );
+        let equal = at_risk_words(3 * 3600, 3 * 3600);
+        assert!(equal.contains("for only 3 hours more"), "{equal}");
+    }
+
+    #[test]
     fn the_lines_of_the_brief() {
         assert_eq!(
             at_risk_words(2 * 3600, 3 * 3600),
-            "May not finish in time: this upload link expires in 2 hours, about 3 hours of upload left"
+            "May not finish in time: at this speed it needs about 3 hours, but the server keeps \
+             the unfinished upload for only 2 hours more"
         );
         let now = 1_000_000;
         assert_eq!(
@@ -158,7 +255,8 @@ mod tests {
         assert_eq!(
             row_expiry_words(&row, now).as_deref(),
             Some(
-                "May not finish in time: this upload link expires in 2 hours, about 10 hours of upload left"
+                "May not finish in time: at this speed it needs about 10 hours, but the server \
+                 keeps the unfinished upload for only 2 hours more"
             )
         );
         assert_eq!(

@@ -29,6 +29,9 @@ pub struct Row {
     pub metered_hold: bool,
     /// The session's expiry against the time the rest needs, while running.
     pub expiry: Option<ExpiryOutlook>,
+    /// Bytes have gone out since this run (or its last reconnection) began; until then the row
+    /// says it is connecting rather than showing "Uploading" with no speed.
+    pub flowing: bool,
 }
 
 impl Row {
@@ -41,6 +44,7 @@ impl Row {
             retry_reason: None,
             metered_hold: false,
             expiry: None,
+            flowing: false,
         }
     }
 
@@ -208,6 +212,7 @@ impl QueueModel {
         let Some(row) = self.row_mut(p.id) else {
             return;
         };
+        row.flowing |= p.rate_bytes_per_sec > 0.0 || p.sent_bytes > row.sent_bytes;
         row.upload.confirmed_bytes = p.confirmed_bytes;
         row.sent_bytes = p.sent_bytes.max(p.confirmed_bytes);
         if let Some(total) = row.upload.total_bytes {
@@ -254,6 +259,7 @@ impl QueueModel {
             Event::Progress(p) => self.progress(&p),
             Event::PhaseChanged { id, phase, failure } => {
                 let row = self.row_mut(id)?;
+                row.flowing &= row.upload.phase == phase;
                 row.upload.phase = phase;
                 row.upload.error = failure.clone();
                 row.retry_at = None;
@@ -278,6 +284,7 @@ impl QueueModel {
                 row.retry_at = Some(now + wait);
                 row.retry_reason = Some(retry_words(&reason));
                 row.rate_bytes_per_sec = 0.0;
+                row.flowing = false;
             }
             Event::Notice { id, notice } => self.notice(id, notice),
             Event::Expiry { id, outlook } => {
@@ -449,5 +456,91 @@ mod tests {
             ]
         );
         assert!(model.messages.iter().all(|m| !m.text.contains("detail")));
+    }
+
+    /// What a resumed row shows second by second: the bytes confirmed before the pause at once,
+    /// "Connecting…" while nothing goes out yet, then the speed as soon as bytes flow.
+    #[test]
+    fn a_resumed_row_says_connecting_until_bytes_flow() {
+        let mib = 1024 * 1024;
+        let mut model = QueueModel::default();
+        let paused = crate::test_snapshot::tus_snapshot(1, Phase::Paused, 7 * mib, 200 * mib);
+        model.apply(
+            Event::Restored {
+                uploads: vec![paused],
+            },
+            Instant::now(),
+        );
+        let phase = |phase| Event::PhaseChanged {
+            id: UploadId(1),
+            phase,
+            failure: None,
+        };
+        let progress = |sent_bytes, rate_bytes_per_sec| {
+            Event::Progress(hoist_core::engine::Progress {
+                id: UploadId(1),
+                sent_bytes,
+                confirmed_bytes: 7 * mib,
+                total_bytes: Some(200 * mib),
+                rate_bytes_per_sec,
+            })
+        };
+        let now = Instant::now();
+        let shown = |model: &QueueModel| {
+            let row = model.row(UploadId(1)).expect("row");
+            let state = crate::words::state_words(row, now);
+            (
+                crate::words::size_words(row),
+                state,
+                crate::words::speed_words(row),
+            )
+        };
+        model.apply(phase(Phase::Uploading), now);
+        let (size, state, speed) = shown(&model);
+        assert_eq!(
+            size, "7.00 MiB of 200 MiB",
+            "what was confirmed shows at once"
+        );
+        assert_eq!(
+            (state.as_str(), speed.as_str()),
+            (crate::words::CONNECTING, "")
+        );
+        // The first report carries the confirmed bytes and nothing sent yet: still connecting.
+        model.apply(progress(7 * mib, 0.0), now);
+        assert_eq!(shown(&model).1, crate::words::CONNECTING);
+        model.apply(progress(7 * mib + 64 * 1024, 256.0 * 1024.0), now);
+        let (size, state, speed) = shown(&model);
+        assert_eq!(
+            size, "7.00 MiB of 200 MiB",
+            "the words say what the server confirmed"
+        );
+        let row = model.row(UploadId(1)).expect("row");
+        assert!(
+            row.sent_fraction() > row.confirmed_fraction(),
+            "the bar's sent part climbs"
+        );
+        assert_eq!(state, "Uploading");
+        assert!(speed.starts_with("256 KiB/s · "), "{speed}");
+        // A dropped connection: reconnecting, then connecting again until bytes flow.
+        let reason = hoist_core::upload::Failure::new(
+            hoist_core::upload::FailureKind::Network,
+            "reset".to_string(),
+        );
+        model.apply(
+            Event::Retrying {
+                id: UploadId(1),
+                attempt: 1,
+                wait: Duration::ZERO,
+                reason,
+            },
+            now,
+        );
+        assert_eq!(shown(&model).1, crate::words::CONNECTING);
+        model.apply(progress(7 * mib + 128 * 1024, 0.0), now);
+        assert_eq!(shown(&model).1, "Uploading", "bytes went out");
+        // Paused and resumed again: connecting until the new run moves.
+        model.apply(phase(Phase::Paused), now);
+        model.apply(phase(Phase::Uploading), now);
+        assert_eq!(shown(&model).1, crate::words::CONNECTING);
     }
 }

@@ -129,10 +129,12 @@ fn name_line(ui: &mut Ui, row: &Row, layout: RowLayout, context: &RowContext<'_>
         };
         ui.scope(|ui| {
             ui.set_max_width(name_width);
-            ui.add(
-                egui::Label::new(egui::RichText::new(&row.upload.file_name).strong()).truncate(),
-            )
-            .on_hover_text(row.upload.path.display().to_string());
+            // The hover's path has the whole name: not egui's own tooltip for cut text as well.
+            let name = egui::Label::new(egui::RichText::new(&row.upload.file_name).strong())
+                .truncate()
+                .show_tooltip_when_elided(false);
+            ui.add(name)
+                .on_hover_text(row.upload.path.display().to_string());
         });
         if let Some(words) = expiry {
             super::expiry_note::show(ui, row, words);
@@ -161,7 +163,7 @@ fn state_line(ui: &mut Ui, row: &Row, layout: RowLayout, now: Instant) {
             },
             ui.visuals(),
         );
-        progress_bar(ui, row, layout.bar_width(ui.available_width()), look.color);
+        progress_bar(ui, row, layout.bar_width(ui.available_width()), look.bar);
         ui.label(percent_words(row));
         if layout.show_size {
             ui.label(size_words(row));

@@ -48,21 +48,41 @@ pub(crate) fn speed_now(settings: &UiSettings) -> SpeedNow {
     }
 }
 
-/// The schedule's limit at `week_minute` (minutes since Monday 00:00), with the time it ends.
+/// The schedule's limit at `week_minute` (minutes since Monday 00:00), with the time it ends
+/// (none when it never does: "00:00,300K" holds all day, every day).
 pub(crate) fn speed_at(schedule: &BandwidthSchedule, week_minute: u32) -> SpeedNow {
     let limit = schedule.limit_at(week_minute);
     let minutes = schedule.minutes_until_change(week_minute);
-    let ends = (week_minute + minutes) % (24 * 60);
-    let until = format!("until {:02}:{:02}", ends / 60, ends % 60);
+    let until = minutes_until_other_limit(schedule, week_minute)
+        .map(|other| {
+            let ends = (week_minute + other) % (24 * 60);
+            format!(" until {:02}:{:02}", ends / 60, ends % 60)
+        })
+        .unwrap_or_default();
     let note = match limit {
-        0 => format!("no speed limit {until}"),
-        limit => format!("limit {}/s {until}", format_bytes(limit)),
+        0 => format!("no speed limit{until}"),
+        limit => format!("limit {}/s{until}", format_bytes(limit)),
     };
     SpeedNow {
         limit_bytes_per_sec: limit,
         note: Some(note),
         recheck_after: Some(Duration::from_secs(u64::from(minutes) * 60).min(LONGEST_WAIT)),
     }
+}
+
+/// Minutes from `week_minute` until the schedule sets a limit other than the one now (an entry
+/// that sets the same limit again is no change), or `None` when it never does.
+fn minutes_until_other_limit(schedule: &BandwidthSchedule, week_minute: u32) -> Option<u32> {
+    const WEEK_MINUTES: u32 = 7 * 24 * 60;
+    let limit = schedule.limit_at(week_minute);
+    let mut ahead = 0;
+    while ahead < WEEK_MINUTES {
+        ahead += schedule.minutes_until_change(week_minute + ahead);
+        if schedule.limit_at(week_minute + ahead) != limit {
+            return Some(ahead);
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -79,6 +99,21 @@ mod tests {
         let night = speed_at(&schedule, 23 * 60);
         assert_eq!(night.limit_bytes_per_sec, 0);
         assert_eq!(night.note.as_deref(), Some("no speed limit until 08:00"));
+    }
+
+    #[test]
+    fn a_limit_that_never_changes_has_no_until() {
+        let all_day = BandwidthSchedule::parse("00:00,300K").expect("parses");
+        let now = speed_at(&all_day, 11 * 60);
+        assert_eq!(now.note.as_deref(), Some("limit 300 KiB/s"));
+        assert_eq!(now.limit_bytes_per_sec, 300 * 1024);
+        assert_eq!(now.recheck_after, Some(LONGEST_WAIT));
+        // An entry that sets the same limit again is skipped: the change is at 19:00.
+        let repeated = BandwidthSchedule::parse("08:00,2M 12:00,2M 19:00,off").expect("parses");
+        let noon = speed_at(&repeated, 10 * 60);
+        assert_eq!(noon.note.as_deref(), Some("limit 2.00 MiB/s until 19:00"));
+        let off = BandwidthSchedule::parse("00:00,off").expect("parses");
+        assert_eq!(speed_at(&off, 0).note.as_deref(), Some("no speed limit"));
     }
 
     #[test]

@@ -85,8 +85,11 @@ pub fn visuals(theme: Theme) -> Visuals {
 pub struct StateLook {
     /// The painted icon.
     pub icon: StateIcon,
-    /// Text and progress-bar colour.
+    /// Text and icon colour.
     pub color: Color32,
+    /// Progress-bar colour: the text's, but a lighter grey for Paused in the light theme (the
+    /// text's dark grey would weigh like a finished bar; this one still has 3:1 on the track).
+    pub bar: Color32,
 }
 
 /// The look of `phase` in the theme `visuals` belongs to.
@@ -109,12 +112,11 @@ pub fn state_look(phase: Phase, visuals: &Visuals) -> StateLook {
                 Color32::from_rgb(0x1A, 0x7F, 0x37),
             ),
         ),
+        // Paused is a state people chose, not a warning: neutral grey (as GNOME apps and
+        // Transmission show it), a shade apart from Waiting's weak grey; amber stays for warnings.
         Phase::Paused => (
             StateIcon::Paused,
-            pick(
-                Color32::from_rgb(0xF0, 0xB4, 0x4C),
-                Color32::from_rgb(0x8A, 0x4B, 0x00),
-            ),
+            pick(Color32::from_gray(190), Color32::from_gray(75)),
         ),
         Phase::Failed | Phase::FileChanged => (StateIcon::Failed, visuals.error_fg_color),
         Phase::Processing => (
@@ -127,7 +129,12 @@ pub fn state_look(phase: Phase, visuals: &Visuals) -> StateLook {
         Phase::Queued => (StateIcon::Waiting, visuals.weak_text_color()),
         Phase::Cancelled => (StateIcon::Cancelled, visuals.weak_text_color()),
     };
-    StateLook { icon, color }
+    let bar = if phase == Phase::Paused && !dark {
+        Color32::from_gray(130)
+    } else {
+        color
+    };
+    StateLook { icon, color, bar }
 }
 
 /// WCAG 2 contrast ratio of two opaque colours (1 to 21).
@@ -164,5 +171,29 @@ mod tests {
         // The hint colour: #5F5F5F on #1B1B1B is about 2.7:1.
         let hint = contrast_ratio(Color32::from_gray(0x5F), Color32::from_gray(0x1B));
         assert!((2.6..2.9).contains(&hint), "{hint}");
+    }
+
+    #[test]
+    fn paused_is_neutral_and_warnings_stay_amber() {
+        for theme in [Theme::Dark, Theme::Light] {
+            let visuals = visuals(theme);
+            let paused = state_look(Phase::Paused, &visuals).color;
+            assert_eq!(paused.r(), paused.g(), "{theme:?}: grey");
+            assert_eq!(paused.g(), paused.b(), "{theme:?}: grey");
+            assert_ne!(paused, visuals.warn_fg_color, "{theme:?}");
+            assert_ne!(
+                paused,
+                state_look(Phase::Queued, &visuals).color,
+                "{theme:?}"
+            );
+            assert!(
+                contrast_ratio(paused, visuals.panel_fill) >= 4.5,
+                "{theme:?}"
+            );
+            assert!(
+                contrast_ratio(paused, visuals.window_fill) >= 4.5,
+                "{theme:?}"
+            );
+        }
     }
 }

@@ -8,6 +8,32 @@ pub const TOOLBAR_MENU: &str = "Menu";
 /// What hovering the toolbar's menu says.
 pub const TOOLBAR_MENU_HINT: &str = "More actions";
 
+/// How to reach Profiles from a hint that sends people there: its button, or the toolbar's menu
+/// when the window is too narrow for the button ("press Profiles, then Add").
+pub fn profiles_steps(profiles_in_menu: bool) -> &'static str {
+    if profiles_in_menu {
+        "open the menu at the end of the toolbar (the three lines), choose Profiles, then Add"
+    } else {
+        "press Profiles, then Add"
+    }
+}
+
+/// Remembers whether Profiles is in the toolbar's menu in this frame (the toolbar is laid out
+/// after the buttons whose hints need it, so they read the last frame's).
+pub fn remember_profiles_in_menu(ctx: &egui::Context, in_menu: bool) {
+    ctx.data_mut(|data| data.insert_temp(profiles_in_menu_id(), in_menu));
+}
+
+/// Whether Profiles was in the toolbar's menu when the toolbar was last laid out.
+pub fn profiles_in_menu(ctx: &egui::Context) -> bool {
+    ctx.data(|data| data.get_temp(profiles_in_menu_id()))
+        .unwrap_or(false)
+}
+
+fn profiles_in_menu_id() -> egui::Id {
+    egui::Id::unique("hoist-profiles-in-toolbar-menu")
+}
+
 /// The toolbar's less used actions, most important first: the last ones go into the menu first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ToolbarExtra {
@@ -62,5 +88,15 @@ mod tests {
         assert_eq!(extras_shown(&widths, 250.0, 30.0, 10.0), 2);
         assert_eq!(extras_shown(&widths, 30.0, 30.0, 10.0), 0, "only the menu");
         assert_eq!(extras_shown(&[], 0.0, 30.0, 10.0), 0);
+    }
+
+    #[test]
+    fn hints_point_to_where_profiles_is() {
+        assert_eq!(profiles_steps(false), "press Profiles, then Add");
+        assert!(profiles_steps(true).starts_with("open the menu at the end of the toolbar"));
+        let ctx = egui::Context::default();
+        assert!(!profiles_in_menu(&ctx), "on the toolbar until laid out");
+        remember_profiles_in_menu(&ctx, true);
+        assert!(profiles_in_menu(&ctx));
     }
 }

@@ -181,7 +181,10 @@ impl WatchPanel {
 
     fn add_row(&mut self, ui: &mut Ui, profiles: &[(String, String)]) {
         if profiles.is_empty() {
-            ui.label("First choose where files go: press Profiles, then Add.");
+            let steps = crate::toolbar_layout::profiles_steps(
+                crate::toolbar_layout::profiles_in_menu(ui.ctx()),
+            );
+            ui.label(format!("First choose where files go: {steps}."));
             return;
         }
         if self

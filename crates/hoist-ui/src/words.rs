@@ -5,8 +5,12 @@ use std::time::Instant;
 use super::failure_words::failure_headline;
 use super::model::Row;
 use hoist_core::engine::UploadNotice;
-use hoist_core::units::{format_bytes, format_eta, format_rate, rate_and_time_left};
+use hoist_core::units::{format_bytes, format_rate, rate_and_time_left};
 use hoist_core::upload::Phase;
+
+/// What a running row says until its bytes flow (after a start, a resume or a reconnection),
+/// instead of "Uploading" with no speed.
+pub const CONNECTING: &str = "Connecting…";
 
 /// The state of a row in plain words ("Reconnecting in 8 s", "Failed: no connection").
 pub fn state_words(row: &Row, now: Instant) -> String {
@@ -18,6 +22,7 @@ pub fn state_words(row: &Row, now: Instant) -> String {
                 format!("Reconnecting in {secs} s")
             }
             _ if row.metered_hold => crate::power::METERED_WAIT.to_string(),
+            _ if !row.flowing => CONNECTING.to_string(),
             _ => "Uploading".to_string(),
         },
         Phase::Paused => "Paused".to_string(),
@@ -48,9 +53,9 @@ pub fn notice_words(notice: UploadNotice) -> String {
                 .to_string()
         }
         UploadNotice::SessionMayExpire { needed, lifetime } => format!(
-            "At the current speed this upload needs about {}, but its upload link expires in {}. If that time runs out, the upload starts again from the beginning: a faster connection, or fewer uploads at once, would help.",
-            format_eta(needed),
-            format_eta(lifetime)
+            "{}. {}",
+            super::expiry_words::at_risk_words(lifetime.as_secs(), needed.as_secs()),
+            super::expiry_words::AT_RISK_ADVICE
         ),
     }
 }
@@ -142,8 +147,13 @@ mod tests {
             needed: Duration::from_secs(1 << 20),
             lifetime: Duration::from_secs(7 * 24 * 3600),
         });
-        assert!(words.contains("12 days"), "{words}");
-        assert!(words.contains("7 days 0 h"), "{words}");
+        assert!(
+            words.starts_with(
+                "May not finish in time: at this speed it needs about 12 days 4 hours, but the \
+                 server keeps the unfinished upload for only 7 days more. If that time runs out"
+            ),
+            "{words}"
+        );
         assert!(notice_words(UploadNotice::SessionLost).contains("from the beginning"));
     }
 }

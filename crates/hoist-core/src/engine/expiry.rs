@@ -9,9 +9,14 @@
 //! are asked for again before their margin; api.video's access token is refreshed ahead of its
 //! lifetime); a session that cannot be renewed and does expire starts again from byte 0 through
 //! each protocol's existing "session gone" path.
+//!
+//! The notice for people ([`UploadNotice::SessionMayExpire`]) is given once per upload, not once
+//! per run: [`ExpiryNoticeMemory`] (kept by the scheduler) remembers it across pauses and resumes,
+//! and forgets it only when a measured speed says the upload is safe again.
 
+use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -25,6 +30,9 @@ pub const PAUSED_NOTE_WITHIN: Duration = Duration::from_secs(3 * 24 * 3600);
 pub const PAUSED_NOTIFY_WITHIN: Duration = Duration::from_secs(24 * 3600);
 /// How long a rate must be measured before it is trusted for an outlook.
 const MEASURE_FOR: Duration = Duration::from_secs(5);
+/// How long an upload told it may not finish must stay safe at a measured speed before the notice
+/// counts as no longer applying (a measured speed wavers by a third from one second to the next).
+const SAFE_FOR: Duration = Duration::from_secs(60);
 
 /// Time to the session's expiry against the time the rest of the upload needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -89,12 +97,18 @@ pub fn paused_expiry_due(
 }
 
 /// The expiry of one running upload's session, shared by its driver (which writes it after every
-/// confirmation) and its progress reporter (which reads it). 0 means unknown.
+/// confirmation) and its progress reporter (which reads it). 0 means unknown. It also carries
+/// whether the upload's "may not finish" notice was given and still applies, which outlives the
+/// run (see [`ExpiryNoticeMemory`]).
 #[derive(Debug, Clone, Default)]
-pub(crate) struct ExpiryCell(Arc<AtomicU64>);
+pub(crate) struct ExpiryCell {
+    expires_unix_secs: Arc<AtomicU64>,
+    at_risk_told: Arc<AtomicBool>,
+}
 
 impl ExpiryCell {
-    /// A cell holding `state`'s expiry.
+    /// A cell holding `state`'s expiry, for an upload never told it is at risk.
+    #[cfg(test)]
     pub(crate) fn of(state: &SessionState) -> ExpiryCell {
         let cell = ExpiryCell::default();
         cell.note(state);
@@ -103,12 +117,38 @@ impl ExpiryCell {
 
     /// Takes the expiry of the state just saved.
     pub(crate) fn note(&self, state: &SessionState) {
-        self.0
+        self.expires_unix_secs
             .store(state.expires_unix_secs().unwrap_or(0), Ordering::Relaxed);
     }
 
     fn get(&self) -> Option<u64> {
-        Some(self.0.load(Ordering::Relaxed)).filter(|&secs| secs > 0)
+        Some(self.expires_unix_secs.load(Ordering::Relaxed)).filter(|&secs| secs > 0)
+    }
+}
+
+/// Per upload, whether its "may not finish" notice was given and still applies, across its runs
+/// (a pause and resume starts a new run and a new [`ExpiryTracker`]; the notice is not repeated).
+#[derive(Debug, Default)]
+pub(crate) struct ExpiryNoticeMemory(HashMap<crate::upload::UploadId, Arc<AtomicBool>>);
+
+impl ExpiryNoticeMemory {
+    /// The cell for a new run of upload `id`, holding `state`'s expiry and what was told before.
+    pub(crate) fn cell_for(
+        &mut self,
+        id: crate::upload::UploadId,
+        state: &SessionState,
+    ) -> ExpiryCell {
+        let cell = ExpiryCell {
+            expires_unix_secs: Arc::default(),
+            at_risk_told: self.0.entry(id).or_default().clone(),
+        };
+        cell.note(state);
+        cell
+    }
+
+    /// Forgets a removed upload.
+    pub(crate) fn forget(&mut self, id: crate::upload::UploadId) {
+        self.0.remove(&id);
     }
 }
 
@@ -119,7 +159,8 @@ pub(crate) struct ExpiryTracker {
     assumed_unix_secs: Option<u64>,
     started: Instant,
     last: Option<ExpiryOutlook>,
-    noticed: bool,
+    /// Since when a measured speed has said the upload is safe, without a break.
+    safe_since: Option<Instant>,
 }
 
 /// What the tracker has to say after a progress tick.
@@ -127,7 +168,8 @@ pub(crate) struct ExpiryTracker {
 pub(crate) struct ExpiryNews {
     /// A changed outlook, for the views.
     pub outlook: Option<ExpiryOutlook>,
-    /// The one notice (for the log of messages) the first time the upload is at risk.
+    /// The one notice (for the log of messages) when the upload becomes at risk: once per
+    /// upload, again only after a measured speed said it was safe in between.
     pub notice: Option<UploadNotice>,
 }
 
@@ -140,7 +182,7 @@ impl ExpiryTracker {
             assumed_unix_secs: documented_lifetime.map(|l| now.saturating_add(l.as_secs())),
             started: Instant::now(),
             last: None,
-            noticed: false,
+            safe_since: None,
         }
     }
 
@@ -152,7 +194,11 @@ impl ExpiryTracker {
         // Until the speed is measured, only the expiry itself is news.
         let measured = self.started.elapsed() >= MEASURE_FOR;
         let rate_bytes_per_sec = if measured { rate_bytes_per_sec } else { 0.0 };
-        let was_at_risk = self.last.is_some_and(|o| o.will_not_finish);
+        // A new run starts from what the last one told: at risk stays at risk until clearly safe.
+        let told = &self.cell.at_risk_told;
+        let was_at_risk = self
+            .last
+            .map_or(told.load(Ordering::Relaxed), |o| o.will_not_finish);
         let outlook = ExpiryOutlook::assess(
             expires,
             crate::protocol::expiry_dates::unix_now_secs(),
@@ -169,12 +215,20 @@ impl ExpiryTracker {
             self.last = Some(outlook);
             news.outlook = Some(outlook);
         }
-        if outlook.will_not_finish && !self.noticed {
-            self.noticed = true;
-            news.notice = Some(UploadNotice::SessionMayExpire {
-                needed: Duration::from_secs(outlook.finish_in_secs.unwrap_or(u64::MAX)),
-                lifetime: Duration::from_secs(outlook.expires_in_secs),
-            });
+        if outlook.will_not_finish {
+            self.safe_since = None;
+            if !told.swap(true, Ordering::Relaxed) {
+                news.notice = Some(UploadNotice::SessionMayExpire {
+                    needed: Duration::from_secs(outlook.finish_in_secs.unwrap_or(u64::MAX)),
+                    lifetime: Duration::from_secs(outlook.expires_in_secs),
+                });
+            }
+        } else if outlook.finish_in_secs.is_some()
+            && self.safe_since.get_or_insert_with(Instant::now).elapsed() >= SAFE_FOR
+        {
+            // Safe at a measured speed for long enough: the notice no longer applies (and may
+            // be given again).
+            told.store(false, Ordering::Relaxed);
         }
         news
     }

@@ -103,7 +103,71 @@ fn the_tracker_tells_changes_and_notices_once() {
     assert_eq!(
         tracker.tick(1_000, 1.0).notice,
         None,
-        "the notice is given once"
+        "a speed that wavers for a moment is not news"
+    );
+    tracker.tick(10, 1.0);
+    tracker.safe_since = tracker.safe_since.map(|since| since - SAFE_FOR);
+    tracker.tick(10, 1.0);
+    assert!(
+        matches!(
+            tracker.tick(1_000, 1.0).notice,
+            Some(UploadNotice::SessionMayExpire { .. })
+        ),
+        "safe for a minute in between: at risk again is news again"
+    );
+    assert_eq!(tracker.tick(1_000, 1.0).notice, None);
+}
+
+/// A tracker for a new run of upload 1 (its speed already measured), expiring in 100 s.
+fn run_of(memory: &mut ExpiryNoticeMemory) -> ExpiryTracker {
+    let now = crate::protocol::expiry_dates::unix_now_secs();
+    let state = SessionState::Tus(crate::store::session_state::TusState {
+        expires_unix_secs: Some(now + 100),
+        ..Default::default()
+    });
+    let mut tracker = ExpiryTracker::new(memory.cell_for(crate::upload::UploadId(1), &state), None);
+    tracker.started -= MEASURE_FOR;
+    tracker
+}
+
+#[test]
+fn a_paused_and_resumed_upload_is_not_told_twice() {
+    let mut memory = ExpiryNoticeMemory::default();
+    let first = run_of(&mut memory).tick(1_000, 1.0);
+    assert!(first.notice.is_some(), "told in the first run");
+    // Resumed: a new run, still at risk (also at 85 %, which only the told upload counts).
+    let mut second = run_of(&mut memory);
+    let news = second.tick(1_000, 1.0);
+    assert!(
+        news.outlook.is_some_and(|o| o.will_not_finish),
+        "still shown"
+    );
+    assert_eq!(news.notice, None, "not told again");
+    assert!(
+        run_of(&mut memory)
+            .tick(85, 1.0)
+            .outlook
+            .is_some_and(|o| o.will_not_finish)
+    );
+    // Resumed before a speed is measured: nothing learnt, nothing forgotten.
+    let mut unmeasured = run_of(&mut memory);
+    unmeasured.started = Instant::now();
+    assert_eq!(unmeasured.tick(10, 1.0).notice, None);
+    assert_eq!(run_of(&mut memory).tick(1_000, 1.0).notice, None);
+    // Safe for a moment in a run: still told.
+    run_of(&mut memory).tick(10, 1.0);
+    assert_eq!(run_of(&mut memory).tick(1_000, 1.0).notice, None);
+    // Safe for a minute at a measured speed, then at risk again in a later run: told again.
+    let mut safe = run_of(&mut memory);
+    safe.tick(10, 1.0);
+    safe.safe_since = safe.safe_since.map(|since| since - SAFE_FOR);
+    safe.tick(10, 1.0);
+    assert!(run_of(&mut memory).tick(1_000, 1.0).notice.is_some());
+    // Another upload has its own memory.
+    memory.forget(crate::upload::UploadId(1));
+    assert!(
+        run_of(&mut memory).tick(1_000, 1.0).notice.is_some(),
+        "forgotten"
     );
 }
 

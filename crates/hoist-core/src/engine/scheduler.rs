@@ -77,6 +77,8 @@ pub(crate) struct Scheduler {
     power: Power,
     /// The rate last measured on an automatic chunk, where new uploads' chunk sizes start.
     link_rate: LinkRate,
+    /// Which uploads were told they may not finish in time, across their runs.
+    expiry_notices: super::expiry::ExpiryNoticeMemory,
 }
 
 impl Scheduler {
@@ -100,6 +102,7 @@ impl Scheduler {
             order: QueueOrder::default(),
             running: HashMap::new(),
             link_rate: LinkRate::default(),
+            expiry_notices: Default::default(),
             internal_tx,
             internal_rx,
             power,
@@ -409,6 +412,7 @@ impl Scheduler {
             tracing::error!(upload = %id, "could not remove from the journal: {e}");
         }
         self.entries.remove(&id);
+        self.expiry_notices.forget(id);
         self.order.remove(id);
         self.sink.emit(Event::Removed { id }).await;
     }
@@ -550,7 +554,7 @@ impl Scheduler {
             retry: self.settings.retry,
             stall_timeout: self.settings.stall_timeout,
             signals: self.power.signals(),
-            expiry: super::expiry::ExpiryCell::of(&record.protocol_state),
+            expiry: self.expiry_notices.cell_for(id, &record.protocol_state),
         };
         let upload = UploadTask {
             record,

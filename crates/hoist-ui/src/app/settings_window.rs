@@ -6,6 +6,8 @@ use crate::theme::ThemeChoice;
 
 /// The highest speed limit the slider offers, in MiB/s (0 is "Unlimited").
 const MAX_LIMIT_MIB_PER_SEC: u64 = 100;
+/// The height Settings' title bar and frame take, with the gap to the window's edges.
+const SETTINGS_FRAME_PX: f32 = 72.0;
 /// The largest piece the Advanced slider offers, in MiB (0 is "Whole file").
 const MAX_PIECE_MIB: u64 = 256;
 
@@ -15,38 +17,49 @@ impl HoistApp {
         egui::Window::new("Settings")
             .open(&mut open)
             .resizable(false)
+            // As tall as its contents up to the window's height, scrolling beyond (at 480x400 the
+            // support bundle was cut off below the bottom edge).
             .show(ctx, |ui| {
-                let mut changed = self.at_once_setting(ui);
-                changed |= self.speed_setting(ui);
-                if changed {
-                    actions.push(UiAction::ApplyLimits);
-                }
-                ui.add_space(4.0);
-                ui.checkbox(
-                    &mut self.settings.auto_resume,
-                    "Continue unfinished uploads when Hoist starts",
-                );
-                ui.checkbox(
-                    &mut self.settings.notifications,
-                    "Notify me when an upload finishes or fails",
-                );
-                self.power_settings(ui, actions);
-                ui.add_space(4.0);
-                ui.horizontal_wrapped(|ui| {
-                    ui.label("Appearance");
-                    for choice in ThemeChoice::ALL {
-                        ui.radio_value(&mut self.settings.theme, choice, choice.label());
-                    }
-                });
-                ui.add_space(4.0);
-                egui::CollapsingHeader::new("Advanced").show(ui, |ui| self.piece_setting(ui));
-                ui.separator();
-                let ctx = ui.ctx().clone();
-                self.support.ui(ui, self.profiles.dirs(), |path| {
-                    self.desktop.show_file(&ctx, path);
-                });
+                let room = (ui.ctx().content_rect().height() - SETTINGS_FRAME_PX).max(120.0);
+                egui::ScrollArea::vertical()
+                    .max_height(room)
+                    .min_scrolled_height(room)
+                    .show(ui, |ui| self.settings_contents(ui, actions));
             });
         self.show_settings = open;
+    }
+
+    /// Everything Settings holds, top to bottom.
+    fn settings_contents(&mut self, ui: &mut Ui, actions: &mut Vec<UiAction>) {
+        let mut changed = self.at_once_setting(ui);
+        changed |= self.speed_setting(ui);
+        if changed {
+            actions.push(UiAction::ApplyLimits);
+        }
+        ui.add_space(4.0);
+        ui.checkbox(
+            &mut self.settings.auto_resume,
+            "Continue unfinished uploads when Hoist starts",
+        );
+        ui.checkbox(
+            &mut self.settings.notifications,
+            "Notify me when an upload finishes or fails",
+        );
+        self.power_settings(ui, actions);
+        ui.add_space(4.0);
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Appearance");
+            for choice in ThemeChoice::ALL {
+                ui.radio_value(&mut self.settings.theme, choice, choice.label());
+            }
+        });
+        ui.add_space(4.0);
+        egui::CollapsingHeader::new("Advanced").show(ui, |ui| self.piece_setting(ui));
+        ui.separator();
+        let ctx = ui.ctx().clone();
+        self.support.ui(ui, self.profiles.dirs(), |path| {
+            self.desktop.show_file(&ctx, path);
+        });
     }
 
     /// "Upload [3] files at once"; true when changed.
@@ -69,6 +82,12 @@ impl HoistApp {
 
     /// "Limit upload speed" and a slider from "Unlimited" up; true when changed.
     fn speed_setting(&mut self, ui: &mut Ui) -> bool {
+        // A valid schedule decides the limit: the slider is greyed out, not "Unlimited" beside a
+        // schedule that limits.
+        let scheduled = matches!(
+            crate::speed_schedule::typed_schedule(&self.settings),
+            Some(Ok(_))
+        );
         ui.horizontal_wrapped(|ui| {
             let label = ui.label("Limit upload speed");
             let slider = egui::Slider::new(
@@ -87,7 +106,10 @@ impl HoistApp {
                 let bytes = hoist_core::units::parse_bytes(text.trim_end_matches("/s")).ok()?;
                 Some((bytes / (1024 * 1024)) as f64)
             });
-            ui.add(slider).labelled_by(label.id).changed()
+            ui.add_enabled(!scheduled, slider)
+                .on_disabled_hover_text("The limit by time of day below decides the speed now")
+                .labelled_by(label.id)
+                .changed()
         })
         .inner
             | self.speed_schedule_setting(ui)

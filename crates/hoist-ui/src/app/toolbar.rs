@@ -1,7 +1,10 @@
 //! The window's chrome: the toolbar, the message banner, the status bar and the drop overlay.
 
 use super::*;
-use crate::toolbar_layout::{TOOLBAR_MENU, TOOLBAR_MENU_HINT, ToolbarExtra, extras_shown};
+use crate::toolbar_layout::{
+    TOOLBAR_MENU, TOOLBAR_MENU_HINT, ToolbarExtra, extras_shown, profiles_in_menu, profiles_steps,
+    remember_profiles_in_menu,
+};
 
 /// What the status bar adds while the demo simulates a flaky network.
 pub const FLAKY_NOTE: &str = "simulating a flaky network";
@@ -82,6 +85,8 @@ impl HoistApp {
             // A separator goes before the extras.
             let room = ui.available_size_before_wrap().x - SEPARATOR_ROOM;
             let shown = extras_shown(&widths, room, MENU_BUTTON_WIDTH, spacing);
+            let in_menu = extras[shown..].contains(&ToolbarExtra::Profiles);
+            remember_profiles_in_menu(ui.ctx(), in_menu);
             ui.separator();
             for extra in &extras[..shown] {
                 self.extra(ui, *extra, actions);
@@ -100,9 +105,12 @@ impl HoistApp {
     fn main_actions(&mut self, ui: &mut Ui, actions: &mut Vec<UiAction>) {
         let destinations = self.destinations();
         let has_destination = !destinations.is_empty();
-        let no_destination = "First choose where your videos go: press Profiles, then Add.";
+        let no_destination = format!(
+            "First choose where your videos go: {}.",
+            profiles_steps(profiles_in_menu(ui.ctx()))
+        );
         let add_files = ui.add_enabled(has_destination, egui::Button::new("Add files…"));
-        if add_files.on_disabled_hover_text(no_destination).clicked() {
+        if add_files.on_disabled_hover_text(&no_destination).clicked() {
             actions.push(UiAction::PickFiles);
         }
         let add_folder = ui.add_enabled(has_destination, egui::Button::new("Add folder…"));
