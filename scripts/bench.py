@@ -761,6 +761,8 @@ def main():
     parser.add_argument("--slow-size-mib", type=float, default=32)
     parser.add_argument("--slow-repeat", type=int, default=1)
     parser.add_argument("--no-slow", action="store_true", help="skip the slow link (needs root)")
+    parser.add_argument("--no-loopback", action="store_true",
+                        help="only the slow link: skip the loopback cases and the one-byte upload")
     parser.add_argument("--congestion-control", default="cubic,bbr",
                         help="TCP congestion control on the slow link, one run each")
     parser.add_argument("--one-byte-repeat", type=int, default=15)
@@ -784,8 +786,8 @@ def main():
         )
         seed = os.urandom(SEED_BYTES)
         loopback = {}
-        transports = [("plain HTTP on 127.0.0.1", None)]
-        if not args.no_tls:
+        transports = [] if args.no_loopback else [("plain HTTP on 127.0.0.1", None)]
+        if not args.no_tls and not args.no_loopback:
             transports.append(("TLS on 127.0.0.1", certs))
         sizes = [int(float(s) * MIB) for s in args.sizes_mib.split(",") if s]
         for transport, tls in transports:
