@@ -460,7 +460,7 @@ impl From<Kind> for ProfileKind {
 /// How the engine runs for this command.
 #[derive(Debug, Args, Clone)]
 pub struct RunArgs {
-    /// Uploads running at once (when not set: 2, and up to 8 while the files are small, 8 MiB
+    /// Uploads running at once (when not set: 2, and up to 16 while the files are small, 8 MiB
     /// or less each).
     #[arg(long)]
     pub parallel: Option<usize>,

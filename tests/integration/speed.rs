@@ -265,14 +265,14 @@ fn sigkill_with_automatic_chunks_resends_at_most_one_chunk_per_kill() {
     assert_eq!(home.list()[0]["confirmed_bytes"], size);
 }
 
-/// With the default settings, many small files go up to 8 at once (their time is round trips,
+/// With the default settings, many small files go up to 16 at once (their time is round trips,
 /// not bytes), while a big file keeps the usual 2; an explicit number is kept for any size.
 #[test]
 fn many_small_files_go_more_at_once_by_default() {
     let server = TestServer::start(&["latency=100ms"]);
     let home = tempfile::tempdir().expect("home");
     let files = tempfile::tempdir().expect("files");
-    let mut sources: Vec<_> = (0..12)
+    let mut sources: Vec<_> = (0..20)
         .map(|i| make_file(files.path(), &format!("small{i}.bin"), 64 * KIB, 40 + i))
         .collect();
     sources.push(make_file(files.path(), "big.bin", 9 * MIB, 60));

@@ -84,7 +84,7 @@ impl EngineConfig {
     /// setting): the one place this default is written.
     pub const DEFAULT_PARALLEL_UPLOADS: usize = 2;
     /// [`Self::small_files_at_once`] unless the user chooses a number.
-    pub const DEFAULT_SMALL_FILES_AT_ONCE: usize = 8;
+    pub const DEFAULT_SMALL_FILES_AT_ONCE: usize = 16;
     /// The largest file that counts as small for [`Self::small_files_at_once`].
     pub const SMALL_FILE_BYTES: u64 = 8 * 1024 * 1024;
     /// How long a request may go without moving before it is abandoned and retried (the CLI's
