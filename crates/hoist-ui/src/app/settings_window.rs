@@ -64,17 +64,20 @@ impl HoistApp {
 
     /// "Upload [3] files at once"; true when changed.
     fn at_once_setting(&mut self, ui: &mut Ui) -> bool {
+        let hover = at_once_hover();
         ui.horizontal(|ui| {
-            let label = ui.label("Upload");
+            let label = ui.label("Upload").on_hover_text(&hover);
             let changed = ui
                 .add(egui::DragValue::new(&mut self.settings.parallel_uploads).range(1..=8))
                 .labelled_by(label.id)
+                .on_hover_text(&hover)
                 .changed();
             ui.label(if self.settings.parallel_uploads == 1 {
                 "file at once"
             } else {
                 "files at once"
-            });
+            })
+            .on_hover_text(&hover);
             changed
         })
         .inner
@@ -192,5 +195,32 @@ impl HoistApp {
                 });
             ui.add(slider).labelled_by(label.id);
         });
+    }
+}
+
+/// What hovering "Upload [2] files at once" explains: the default lets many small files go
+/// together (their time is mostly waiting for answers); a number the user picks holds for all.
+fn at_once_hover() -> String {
+    use hoist_core::engine::EngineConfig;
+    format!(
+        "While this is {}, small files ({} or less each) go up to {} at once, because their time \
+         is mostly waiting for the server's answers. Any other number holds for every file.",
+        EngineConfig::DEFAULT_PARALLEL_UPLOADS,
+        hoist_core::units::format_bytes(EngineConfig::SMALL_FILE_BYTES),
+        EngineConfig::DEFAULT_SMALL_FILES_AT_ONCE
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    /// The hover says the numbers the engine uses, in words.
+    #[test]
+    fn the_at_once_hover_says_when_small_files_go_more_at_once() {
+        assert_eq!(
+            super::at_once_hover(),
+            "While this is 2, small files (8.00 MiB or less each) go up to 16 at once, because \
+             their time is mostly waiting for the server's answers. Any other number holds for \
+             every file."
+        );
     }
 }
