@@ -24,9 +24,13 @@ impl XDisplay {
         for _ in 0..20 {
             let number = base + NEXT_DISPLAY.fetch_add(1, Ordering::Relaxed);
             let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
-            if socket.exists() || Path::new(&format!("/tmp/.X{number}-lock")).exists() {
+            // A lock whose process is gone (an X server killed without its clean-up) does not
+            // hold the number: Xvfb replaces a stale lock and socket itself.
+            if display_in_use(number) {
                 continue;
             }
+            // A stale socket would look ready before this server listens.
+            let _ = std::fs::remove_file(&socket);
             let mut child = Command::new("Xvfb")
                 .arg(format!(":{number}"))
                 .args(["-screen", "0", "1280x800x24", "-nolisten", "tcp"])
@@ -73,9 +77,32 @@ impl XDisplay {
 }
 
 impl Drop for XDisplay {
+    /// SIGTERM first, so Xvfb removes its lock and socket (SIGKILL would leave them behind for
+    /// later runs to step around); SIGKILL if it has not gone within two seconds.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(2) {
+            if self.child.try_wait().ok().flatten().is_some() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Whether X display `number` belongs to a running X server: its lock file names a live process.
+fn display_in_use(number: u32) -> bool {
+    let Ok(lock) = std::fs::read_to_string(format!("/tmp/.X{number}-lock")) else {
+        return false;
+    };
+    match lock.trim().parse::<u32>() {
+        Ok(pid) => Path::new(&format!("/proc/{pid}")).exists(),
+        Err(_) => true, // unreadable: leave it to whoever wrote it
     }
 }
 
