@@ -21,7 +21,9 @@ export HOIST_DEMO_PORT="$((20000 + RANDOM % 20000))"
 head -c 300000000 /dev/urandom >"$work/holiday-video.mp4"
 store="$HOIST_HOME/data/demo/server"
 demo_list() { HOIST_HOME="$HOIST_HOME/data/demo/home" "$hoist" list --json; }
-confirmed() { demo_list | sed -n 's/.*"confirmed_bytes":\([0-9]*\).*/\1/p' | head -n 1; }
+# The list is read whole before it is searched: a reader that stops early (grep -q, head) would
+# break the writer's pipe, which fails under pipefail.
+confirmed() { local l; l="$(demo_list)"; sed -n 's/.*"confirmed_bytes":\([0-9]*\).*/\1/p;T;q' <<<"$l"; }
 window_shot() { # window_shot OUT
     local id
     id="$(xdotool search --name '^Hoist' | head -n 1)"
@@ -39,7 +41,7 @@ wait_for() { # wait_for SECONDS WHAT COMMAND...
 }
 listening() { [[ -S "$HOIST_HOME/data/instance.sock" ]]; }
 partly_sent() { local c; c="$(confirmed)"; [[ -n "$c" && "$c" -ge 50000000 ]]; }
-finished() { demo_list | grep -q '"phase":"completed"'; }
+finished() { [[ "$(demo_list)" == *'"phase":"completed"'* ]]; }
 
 # 1. The demo window, then the file handed over by a second launch (Open With does this).
 "$hoist" --demo >"$work/first.log" 2>&1 &
@@ -54,7 +56,7 @@ window_shot target/first-minute-1-handed.png
 kill -9 "$app_pid"
 wait "$app_pid" 2>/dev/null || true
 HOIST_HOME="$HOIST_HOME/data/demo/home" "$hoist" list
-demo_list | grep -q '"interrupted":true' || { echo "not shown as interrupted" >&2; exit 1; }
+[[ "$(demo_list)" == *'"interrupted":true'* ]] || { echo "not shown as interrupted" >&2; exit 1; }
 at_kill="$(confirmed)"
 
 # 3. Relaunched: the row is back and continues from the server's offset.
