@@ -107,6 +107,25 @@ fn pause_resume_cancel_buttons_send_commands() {
     harness.get_by_label("Cancel").click();
     harness.run();
     assert_eq!(commands(&fake), vec![Command::Cancel(UploadId(1))]);
+    harness.get_by_label("Resume all").click();
+    harness.run();
+    assert_eq!(commands(&fake), vec![Command::ResumeAll]);
+    // Pause all pauses nothing while the only upload is paused: greyed out, it sends nothing.
+    harness.get_by_label("Pause all").click();
+    harness.run();
+    assert_eq!(commands(&fake), Vec::<Command>::new());
+
+    fake.events
+        .send(Event::PhaseChanged {
+            id: UploadId(1),
+            phase: Phase::Uploading,
+            failure: None,
+        })
+        .expect("send");
+    harness.run();
+    harness.get_by_label("Resume all").click();
+    harness.run();
+    assert_eq!(commands(&fake), Vec::<Command>::new());
     harness.get_by_label("Pause all").click();
     harness.run();
     assert_eq!(commands(&fake), vec![Command::PauseAll]);

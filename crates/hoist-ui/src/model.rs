@@ -9,7 +9,7 @@ use super::message::{Message, MessageKind};
 use super::warning_words::{warning_kind, warning_words};
 use super::words::notice_words;
 use hoist_core::engine::{Event, ExpiryOutlook, UploadNotice, UploadSnapshot};
-use hoist_core::upload::{Destination, Phase, UploadId};
+use hoist_core::upload::{Destination, Phase, UploadAction, UploadId};
 
 /// One upload as the window shows it: the engine's snapshot, kept current by events, plus what
 /// only a running upload has.
@@ -130,6 +130,22 @@ impl QueueModel {
         self.rows
             .iter()
             .any(|r| r.upload.path == path && r.upload.phase != Phase::Cancelled)
+    }
+
+    /// True if "Pause all" would pause something: an upload waits, sends or is being processed.
+    pub fn any_to_pause(&self) -> bool {
+        self.rows
+            .iter()
+            .any(|r| r.upload.phase.allows(UploadAction::Pause))
+    }
+
+    /// True if "Resume all" would start something: an upload is paused or stopped after a
+    /// failure (those that wait or send already run).
+    pub fn any_to_resume(&self) -> bool {
+        self.rows.iter().any(|r| {
+            let phase = r.upload.phase;
+            phase.allows(UploadAction::Resume) && !phase.wants_to_run()
+        })
     }
 
     /// The finished uploads ("Clear finished" removes them from the list).
@@ -379,6 +395,36 @@ mod tests {
 
     fn kinds(model: &QueueModel) -> Vec<MessageKind> {
         model.messages.iter().map(|m| m.kind).collect()
+    }
+
+    fn model_of(phases: &[Phase]) -> QueueModel {
+        let mut model = QueueModel::default();
+        let uploads = (1..)
+            .zip(phases)
+            .map(|(id, phase)| crate::test_snapshot::tus_snapshot(id, *phase, 10, 100))
+            .collect();
+        model.apply(Event::Restored { uploads }, Instant::now());
+        model
+    }
+
+    #[test]
+    fn pause_all_and_resume_all_are_offered_only_when_they_would_change_something() {
+        let empty = model_of(&[]);
+        assert!(!empty.any_to_pause() && !empty.any_to_resume());
+        let finished = model_of(&[Phase::Completed, Phase::Cancelled, Phase::FileChanged]);
+        assert!(!finished.any_to_pause() && !finished.any_to_resume());
+        for running in [Phase::Queued, Phase::Uploading, Phase::Processing] {
+            let model = model_of(&[Phase::Completed, running]);
+            assert!(model.any_to_pause(), "{running:?}");
+            assert!(!model.any_to_resume(), "{running:?}");
+        }
+        for stopped in [Phase::Paused, Phase::Failed] {
+            let model = model_of(&[Phase::Completed, stopped]);
+            assert!(!model.any_to_pause(), "{stopped:?}");
+            assert!(model.any_to_resume(), "{stopped:?}");
+        }
+        let both = model_of(&[Phase::Uploading, Phase::Paused]);
+        assert!(both.any_to_pause() && both.any_to_resume());
     }
 
     #[test]

@@ -144,10 +144,22 @@ impl HoistApp {
         } else {
             ui.end_row();
         }
-        if ui.button("Pause all").clicked() {
+        // Greyed out when they would change nothing, as the row buttons are absent then.
+        let pause_all = ui.add_enabled(self.model.any_to_pause(), egui::Button::new("Pause all"));
+        if pause_all
+            .on_hover_text("Pause every upload; what the server already has is kept")
+            .on_disabled_hover_text("Nothing is uploading or waiting to upload")
+            .clicked()
+        {
             actions.push(UiAction::Engine(Command::PauseAll));
         }
-        if ui.button("Resume all").clicked() {
+        let resume_all =
+            ui.add_enabled(self.model.any_to_resume(), egui::Button::new("Resume all"));
+        if resume_all
+            .on_hover_text("Continue every paused or stopped upload where the server left off")
+            .on_disabled_hover_text("No upload is paused or stopped")
+            .clicked()
+        {
             actions.push(UiAction::Engine(Command::ResumeAll));
         }
     }
