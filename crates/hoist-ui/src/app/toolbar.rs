@@ -261,10 +261,7 @@ impl HoistApp {
             .filter(|r| r.upload.phase == hoist_core::upload::Phase::Completed)
             .count();
         let (rate, eta) = self.model.totals();
-        let mut text = format!(
-            "{}, {done} done",
-            hoist_core::units::count_words(rows.len(), "upload", "uploads")
-        );
+        let mut text = queue_count_words(rows.len(), done);
         if rate >= 1.0 {
             text.push_str(&format!(" · {}", hoist_core::units::format_rate(rate)));
         }
@@ -280,6 +277,17 @@ impl HoistApp {
             text.push_str(&format!(" · {FLAKY_NOTE}"));
         }
         ui.label(text);
+    }
+}
+
+/// The status bar's count: "No uploads yet", "3 uploads, 1 done", "3 uploads, all done".
+fn queue_count_words(uploads: usize, done: usize) -> String {
+    let count = hoist_core::units::count_words(uploads, "upload", "uploads");
+    match (uploads, done) {
+        (0, _) => "No uploads yet".to_string(),
+        (1, 1) => "1 upload, done".to_string(),
+        _ if done >= uploads => format!("{count}, all done"),
+        _ => format!("{count}, {done} done"),
     }
 }
 
@@ -302,4 +310,18 @@ pub(super) fn drop_overlay(ctx: &egui::Context) {
         egui::FontId::proportional(32.0),
         Color32::WHITE,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::queue_count_words;
+
+    #[test]
+    fn the_status_bar_counts_in_words() {
+        assert_eq!(queue_count_words(0, 0), "No uploads yet");
+        assert_eq!(queue_count_words(1, 0), "1 upload, 0 done");
+        assert_eq!(queue_count_words(1, 1), "1 upload, done");
+        assert_eq!(queue_count_words(3, 1), "3 uploads, 1 done");
+        assert_eq!(queue_count_words(3, 3), "3 uploads, all done");
+    }
 }
