@@ -74,7 +74,7 @@ pub use profiles::{
 pub use queue_order::{MOVE_DOWN, MOVE_TO_TOP, MOVE_UP, UPLOAD_NEXT};
 pub use queue_view::MORE_ACTIONS;
 pub use resume_note::{DEMO_MOVED, interrupted_words};
-pub use settings::UiSettings;
+pub use settings::{HoursLimit, UiSettings};
 pub use sign_in::{BrowserOpener, system_browser};
 pub use state_icon::StateIcon;
 pub use support_bundle::SAVE_SUPPORT_BUNDLE;

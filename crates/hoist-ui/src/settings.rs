@@ -21,8 +21,14 @@ pub struct UiSettings {
     pub chunk_size_auto: bool,
     /// Bandwidth limit in MiB/s for all uploads; 0 = none.
     pub bandwidth_limit_mib_per_sec: u64,
-    /// Speed limits by time of day in rclone's `--bwlimit` syntax ("08:00,2M 19:00,off"); empty
-    /// = none. When set and valid it decides the limit instead of the slider.
+    /// A different limit during certain hours, every day (Settings: "A different limit during
+    /// certain hours"); the slider's limit holds outside them.
+    pub hours_limit_on: bool,
+    /// The hours and their limit, kept while switched off so switching on brings them back.
+    pub hours_limit: HoursLimit,
+    /// A custom schedule in rclone's `--bwlimit` syntax ("Mon-08:00,512k Sat-00:00,off"), typed
+    /// under Advanced; empty = none. When set and valid it decides the limit instead of the
+    /// slider and the hours limit.
     pub speed_schedule: String,
     /// Continue unfinished uploads when Hoist starts (otherwise they wait, paused).
     pub auto_resume: bool,
@@ -47,6 +53,8 @@ impl Default for UiSettings {
             chunk_size_mib: 8,
             chunk_size_auto: true,
             bandwidth_limit_mib_per_sec: 0,
+            hours_limit_on: false,
+            hours_limit: HoursLimit::default(),
             speed_schedule: String::new(),
             auto_resume: true,
             notifications: true,
@@ -55,6 +63,29 @@ impl Default for UiSettings {
             theme: ThemeChoice::default(),
             keep_awake: true,
             pause_on_metered: false,
+        }
+    }
+}
+
+/// A speed limit that holds every day between two times of day (local time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HoursLimit {
+    /// When it starts: minutes after midnight.
+    pub from_minute: u32,
+    /// When it ends: minutes after midnight (before `from_minute`: it goes past midnight).
+    pub to_minute: u32,
+    /// The limit in MiB/s for all uploads together; 0 = no limit during these hours.
+    pub limit_mib_per_sec: u64,
+}
+
+impl Default for HoursLimit {
+    /// Working hours, 08:00 to 19:00, at most 2 MiB/s.
+    fn default() -> Self {
+        HoursLimit {
+            from_minute: 8 * 60,
+            to_minute: 19 * 60,
+            limit_mib_per_sec: 2,
         }
     }
 }

@@ -1,6 +1,7 @@
-//! "Limit by time of day" in Settings: which speed limit holds now (the schedule's, when one is
-//! typed and valid, else the slider's), what the status bar says about it, and when to look again.
-//! Worked out when the settings change and when the schedule's limit may change, never in `ui()`.
+//! Speed limits by time of day in Settings: which limit holds now (a custom schedule's, when one is
+//! typed under Advanced and valid; else the hours limit's during its hours and the slider's
+//! outside them, when it is on; else the slider's), what the status bar says about it, and when to
+//! look again. Worked out when the settings change and when the limit may change, never in `ui()`.
 
 use std::time::Duration;
 
@@ -33,11 +34,47 @@ pub(crate) fn typed_schedule(settings: &UiSettings) -> Option<Result<BandwidthSc
     })
 }
 
-/// The limit the settings ask for now (reads the clock when a schedule is set).
-pub(crate) fn speed_now(settings: &UiSettings) -> SpeedNow {
+/// The schedule that decides the limit, if any: the custom one when it is valid, else the hours
+/// limit when it is on and its two times differ.
+pub(crate) fn schedule_in_force(settings: &UiSettings) -> Option<BandwidthSchedule> {
     match typed_schedule(settings) {
-        Some(Ok(schedule)) => speed_at(&schedule, local_week_minute()),
-        _ => {
+        Some(Ok(schedule)) => Some(schedule),
+        _ => hours_schedule(settings),
+    }
+}
+
+/// The hours limit as a schedule: its limit from its first time, the slider's from its second,
+/// every day. `None` when it is off or both times are the same.
+pub(crate) fn hours_schedule(settings: &UiSettings) -> Option<BandwidthSchedule> {
+    let hours = settings.hours_limit;
+    if !settings.hours_limit_on || hours.from_minute == hours.to_minute {
+        return None;
+    }
+    let rate = |mib: u64| match mib {
+        0 => "off".to_string(),
+        mib => format!("{mib}M"),
+    };
+    let text = format!(
+        "{},{} {},{}",
+        clock_words(hours.from_minute),
+        rate(hours.limit_mib_per_sec),
+        clock_words(hours.to_minute),
+        rate(settings.bandwidth_limit_mib_per_sec)
+    );
+    BandwidthSchedule::parse(&text).ok()
+}
+
+/// A time of day as the window shows it: "08:00" for 480 minutes after midnight.
+pub(crate) fn clock_words(minute_of_day: u32) -> String {
+    let minute = minute_of_day % (24 * 60);
+    format!("{:02}:{:02}", minute / 60, minute % 60)
+}
+
+/// The limit the settings ask for now (reads the clock when a schedule is in force).
+pub(crate) fn speed_now(settings: &UiSettings) -> SpeedNow {
+    match schedule_in_force(settings) {
+        Some(schedule) => speed_at(&schedule, local_week_minute()),
+        None => {
             let limit = settings.bandwidth_limit_bytes_per_sec();
             SpeedNow {
                 limit_bytes_per_sec: limit,
@@ -54,10 +91,7 @@ pub(crate) fn speed_at(schedule: &BandwidthSchedule, week_minute: u32) -> SpeedN
     let limit = schedule.limit_at(week_minute);
     let minutes = schedule.minutes_until_change(week_minute);
     let until = minutes_until_other_limit(schedule, week_minute)
-        .map(|other| {
-            let ends = (week_minute + other) % (24 * 60);
-            format!(" until {:02}:{:02}", ends / 60, ends % 60)
-        })
+        .map(|other| format!(" until {}", clock_words(week_minute + other)))
         .unwrap_or_default();
     let note = match limit {
         0 => format!("no speed limit{until}"),
@@ -114,6 +148,86 @@ mod tests {
         assert_eq!(noon.note.as_deref(), Some("limit 2.00 MiB/s until 19:00"));
         let off = BandwidthSchedule::parse("00:00,off").expect("parses");
         assert_eq!(speed_at(&off, 0).note.as_deref(), Some("no speed limit"));
+    }
+
+    fn with_hours(from: &str, to: &str, limit_mib: u64, slider_mib: u64) -> UiSettings {
+        let minute = |t: &str| {
+            let (h, m) = t.split_once(':').expect("HH:MM");
+            h.parse::<u32>().expect("hour") * 60 + m.parse::<u32>().expect("minute")
+        };
+        UiSettings {
+            bandwidth_limit_mib_per_sec: slider_mib,
+            hours_limit_on: true,
+            hours_limit: crate::HoursLimit {
+                from_minute: minute(from),
+                to_minute: minute(to),
+                limit_mib_per_sec: limit_mib,
+            },
+            ..UiSettings::default()
+        }
+    }
+
+    const MIB: u64 = 1024 * 1024;
+
+    #[test]
+    fn the_hours_limit_holds_in_its_hours_and_the_slider_outside_them() {
+        let settings = with_hours("08:00", "19:00", 2, 0);
+        let schedule = hours_schedule(&settings).expect("a schedule");
+        // Tuesday 10:00 and 23:00, Sunday 07:59.
+        let day = speed_at(&schedule, 24 * 60 + 10 * 60);
+        assert_eq!(day.limit_bytes_per_sec, 2 * MIB);
+        assert_eq!(day.note.as_deref(), Some("limit 2.00 MiB/s until 19:00"));
+        let night = speed_at(&schedule, 24 * 60 + 23 * 60);
+        assert_eq!(night.limit_bytes_per_sec, 0);
+        assert_eq!(night.note.as_deref(), Some("no speed limit until 08:00"));
+        assert_eq!(
+            speed_at(&schedule, 6 * 24 * 60 + 7 * 60 + 59).limit_bytes_per_sec,
+            0
+        );
+
+        // Past midnight, unlimited at night and the slider's 5 MiB/s in the day.
+        let settings = with_hours("22:30", "06:00", 0, 5);
+        let schedule = hours_schedule(&settings).expect("a schedule");
+        assert_eq!(speed_at(&schedule, 23 * 60).limit_bytes_per_sec, 0);
+        assert_eq!(speed_at(&schedule, 3 * 60).limit_bytes_per_sec, 0);
+        let noon = speed_at(&schedule, 12 * 60);
+        assert_eq!(noon.limit_bytes_per_sec, 5 * MIB);
+        assert_eq!(noon.note.as_deref(), Some("limit 5.00 MiB/s until 22:30"));
+    }
+
+    #[test]
+    fn the_hours_limit_counts_only_when_on_with_two_different_times() {
+        let mut settings = with_hours("08:00", "08:00", 2, 3);
+        assert!(hours_schedule(&settings).is_none(), "the same time twice");
+        assert_eq!(speed_now(&settings).limit_bytes_per_sec, 3 * MIB);
+        settings.hours_limit.to_minute = 9 * 60;
+        assert!(hours_schedule(&settings).is_some());
+        settings.hours_limit_on = false;
+        assert!(schedule_in_force(&settings).is_none(), "switched off");
+        assert_eq!(speed_now(&settings).limit_bytes_per_sec, 3 * MIB);
+        assert_eq!(speed_now(&settings).recheck_after, None);
+    }
+
+    #[test]
+    fn a_valid_custom_schedule_wins_over_the_hours_limit() {
+        let mut settings = with_hours("00:00", "23:59", 7, 0);
+        settings.speed_schedule = "00:00,300K".to_string();
+        let schedule = schedule_in_force(&settings).expect("in force");
+        assert_eq!(schedule.limit_at(10 * 60), 300 * 1024);
+        settings.speed_schedule = "25:00,1M".to_string();
+        let schedule = schedule_in_force(&settings).expect("the hours limit");
+        assert_eq!(
+            schedule.limit_at(10 * 60),
+            7 * MIB,
+            "a bad custom schedule counts for nothing"
+        );
+    }
+
+    #[test]
+    fn times_of_day_read_as_on_a_clock() {
+        assert_eq!(clock_words(0), "00:00");
+        assert_eq!(clock_words(8 * 60 + 5), "08:05");
+        assert_eq!(clock_words(24 * 60 + 23 * 60 + 30), "23:30");
     }
 
     #[test]

@@ -96,7 +96,8 @@ impl HoistApp {
             ),
             speed_note: None,
             // A schedule set last time decides the limit from the first frame.
-            speed_recheck_at: (!settings.speed_schedule.trim().is_empty())
+            speed_recheck_at: crate::speed_schedule::schedule_in_force(&settings)
+                .is_some()
                 .then(std::time::Instant::now),
             settings,
             demo,

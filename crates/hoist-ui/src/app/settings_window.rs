@@ -33,9 +33,6 @@ impl HoistApp {
     fn settings_contents(&mut self, ui: &mut Ui, actions: &mut Vec<UiAction>) {
         let mut changed = self.at_once_setting(ui);
         changed |= self.speed_setting(ui);
-        if changed {
-            actions.push(UiAction::ApplyLimits);
-        }
         ui.add_space(4.0);
         ui.checkbox(
             &mut self.settings.auto_resume,
@@ -54,7 +51,18 @@ impl HoistApp {
             }
         });
         ui.add_space(4.0);
-        egui::CollapsingHeader::new("Advanced").show(ui, |ui| self.piece_setting(ui));
+        // Open from the start when it holds a custom schedule, which decides the speed.
+        let custom = !self.settings.speed_schedule.trim().is_empty();
+        egui::CollapsingHeader::new("Advanced")
+            .default_open(custom)
+            .show(ui, |ui| {
+                self.piece_setting(ui);
+                ui.separator();
+                changed |= self.custom_schedule_setting(ui);
+            });
+        if changed {
+            actions.push(UiAction::ApplyLimits);
+        }
         ui.separator();
         let ctx = ui.ctx().clone();
         self.support.ui(ui, self.profiles.dirs(), |path| {
@@ -83,49 +91,87 @@ impl HoistApp {
         .inner
     }
 
-    /// "Limit upload speed" and a slider from "Unlimited" up; true when changed.
+    /// "Limit upload speed" and a slider from "Unlimited" up, then the hours limit; true when
+    /// changed.
     fn speed_setting(&mut self, ui: &mut Ui) -> bool {
-        // A valid schedule decides the limit: the slider is greyed out, not "Unlimited" beside a
-        // schedule that limits.
-        let scheduled = matches!(
+        // A valid custom schedule decides the limit: the slider and the hours limit are greyed
+        // out, not "Unlimited" beside a schedule that limits.
+        let custom = matches!(
             crate::speed_schedule::typed_schedule(&self.settings),
             Some(Ok(_))
         );
-        ui.horizontal_wrapped(|ui| {
-            let label = ui.label("Limit upload speed");
-            let slider = egui::Slider::new(
-                &mut self.settings.bandwidth_limit_mib_per_sec,
-                0..=MAX_LIMIT_MIB_PER_SEC,
-            )
-            .custom_formatter(|value, _| match value as u64 {
-                0 => "Unlimited".to_string(),
-                mib => format!("{}/s", format_bytes(mib * 1024 * 1024)),
-            })
-            .custom_parser(|text| {
-                let text = text.trim();
-                if text.eq_ignore_ascii_case("unlimited") {
-                    return Some(0.0);
-                }
-                let bytes = hoist_core::units::parse_bytes(text.trim_end_matches("/s")).ok()?;
-                Some((bytes / (1024 * 1024)) as f64)
-            });
-            ui.add_enabled(!scheduled, slider)
-                .on_disabled_hover_text("The limit by time of day below decides the speed now")
-                .labelled_by(label.id)
-                .changed()
-        })
-        .inner
-            | self.speed_schedule_setting(ui)
-    }
-
-    /// "By time of day": a schedule in rclone's syntax, what it means now, or what is wrong with
-    /// it; true when changed.
-    fn speed_schedule_setting(&mut self, ui: &mut Ui) -> bool {
         let changed = ui
             .horizontal_wrapped(|ui| {
-                let label = ui.label("By time of day");
+                let label = ui.label("Limit upload speed");
+                let slider = limit_slider(&mut self.settings.bandwidth_limit_mib_per_sec);
+                ui.add_enabled(!custom, slider)
+                    .on_disabled_hover_text(CUSTOM_DECIDES)
+                    .labelled_by(label.id)
+                    .changed()
+            })
+            .inner;
+        changed | self.hours_setting(ui, custom)
+    }
+
+    /// "A different limit during certain hours": every day from one time to another, at most
+    /// so fast; the slider's limit outside those hours. True when changed.
+    fn hours_setting(&mut self, ui: &mut Ui, custom: bool) -> bool {
+        let mut changed = false;
+        ui.add_enabled_ui(!custom, |ui| {
+            changed |= ui
+                .checkbox(
+                    &mut self.settings.hours_limit_on,
+                    "A different limit during certain hours",
+                )
+                .on_disabled_hover_text(CUSTOM_DECIDES)
+                .changed();
+            if !self.settings.hours_limit_on {
+                return;
+            }
+            ui.indent("hours limit", |ui| {
+                let hours = &mut self.settings.hours_limit;
+                ui.horizontal_wrapped(|ui| {
+                    let from = ui.label("Every day from");
+                    changed |=
+                        time_of_day_choice(ui, "hours from", &mut hours.from_minute, from.id);
+                    let to = ui.label("to");
+                    changed |= time_of_day_choice(ui, "hours to", &mut hours.to_minute, to.id);
+                });
+                ui.horizontal_wrapped(|ui| {
+                    let label = ui.label("at most");
+                    changed |= ui
+                        .add(limit_slider(&mut hours.limit_mib_per_sec))
+                        .labelled_by(label.id)
+                        .changed();
+                });
+                if hours.from_minute == hours.to_minute {
+                    let warning = crate::profiles::tone_color(ui, crate::profiles::Tone::Warning);
+                    ui.colored_label(
+                        warning,
+                        "Choose two different times; until then the limit above holds.",
+                    );
+                } else if !custom {
+                    let now = self.speed_note.as_deref().unwrap_or("no speed limit");
+                    ui.label(
+                        RichText::new(format!(
+                            "Outside these hours the limit above holds. Now: {now}."
+                        ))
+                        .weak(),
+                    );
+                }
+            });
+        });
+        changed
+    }
+
+    /// "Custom schedule" under Advanced: a schedule in rclone's syntax (weekdays too), what it
+    /// means now, or what is wrong with it; true when changed.
+    fn custom_schedule_setting(&mut self, ui: &mut Ui) -> bool {
+        let changed = ui
+            .horizontal_wrapped(|ui| {
+                let label = ui.label("Custom schedule");
                 let edit = egui::TextEdit::singleline(&mut self.settings.speed_schedule)
-                    .hint_text("e.g. 08:00,2M 19:00,off")
+                    .hint_text("e.g. Mon-08:00,2M Sat-00:00,off")
                     .desired_width(220.0);
                 ui.add(edit).labelled_by(label.id).changed()
             })
@@ -134,8 +180,9 @@ impl HoistApp {
             None => {
                 ui.label(
                     RichText::new(
-                        "A limit that changes with the time of day: \"08:00,2M 19:00,off\" means \
-                         at most 2 MiB/s from 8:00 and no limit from 19:00.",
+                        "Limits by weekday, as rclone's --bwlimit takes them: \"Mon-08:00,2M \
+                         Sat-00:00,off\" means at most 2 MiB/s from Monday 8:00 and no limit \
+                         from Saturday. It replaces the limits above.",
                     )
                     .weak(),
                 );
@@ -145,20 +192,18 @@ impl HoistApp {
                 ui.label(
                     RichText::new(format!(
                         "Each time sets the limit until the next one (\"off\": no limit); \
-                         it replaces the slider. Now: {now}."
+                         it replaces the limits above. Now: {now}."
                     ))
                     .weak(),
                 );
             }
             Some(Err(why)) => {
                 ui.label(
-                    RichText::new(format!(
-                        "{why} Until it is fixed, the slider's limit holds."
-                    ))
-                    .color(crate::profiles::tone_color(
-                        ui,
-                        crate::profiles::Tone::Warning,
-                    )),
+                    RichText::new(format!("{why} Until it is fixed, the limits above hold."))
+                        .color(crate::profiles::tone_color(
+                            ui,
+                            crate::profiles::Tone::Warning,
+                        )),
                 );
             }
         }
@@ -196,6 +241,60 @@ impl HoistApp {
             ui.add(slider).labelled_by(label.id);
         });
     }
+}
+
+/// Why the speed limits are greyed out while a custom schedule decides.
+const CUSTOM_DECIDES: &str = "The custom schedule under Advanced decides the speed now";
+
+/// A speed limit from "Unlimited" (0) up to 100 MiB/s; typing "unlimited" or "2M" works too.
+fn limit_slider(limit_mib_per_sec: &mut u64) -> egui::Slider<'_> {
+    egui::Slider::new(limit_mib_per_sec, 0..=MAX_LIMIT_MIB_PER_SEC)
+        .custom_formatter(|value, _| match value as u64 {
+            0 => "Unlimited".to_string(),
+            mib => format!("{}/s", format_bytes(mib * 1024 * 1024)),
+        })
+        .custom_parser(|text| {
+            let text = text.trim();
+            if text.eq_ignore_ascii_case("unlimited") {
+                return Some(0.0);
+            }
+            let bytes = hoist_core::units::parse_bytes(text.trim_end_matches("/s")).ok()?;
+            Some((bytes / (1024 * 1024)) as f64)
+        })
+}
+
+/// A time of day picked from a list every half hour ("08:00", "08:30", ...); true when changed.
+fn time_of_day_choice(
+    ui: &mut Ui,
+    id_salt: &str,
+    minute_of_day: &mut u32,
+    label: egui::Id,
+) -> bool {
+    use crate::speed_schedule::clock_words;
+    // The list opens scrolled to the time chosen (once per opening, so it still scrolls by hand).
+    let scrolled = egui::Id::unique(("time of day list scrolled", id_salt));
+    let chosen = *minute_of_day;
+    let mut changed = false;
+    let combo = egui::ComboBox::from_id_salt(id_salt)
+        .selected_text(clock_words(chosen))
+        .width(64.0)
+        .height(260.0)
+        .show_ui(ui, |ui| {
+            let opening = !ui.data(|d| d.get_temp::<bool>(scrolled).unwrap_or(false));
+            for minute in (0..24 * 60).step_by(30) {
+                let item = ui.selectable_value(minute_of_day, minute, clock_words(minute));
+                if opening && minute == chosen / 30 * 30 {
+                    item.scroll_to_me(Some(egui::Align::Center));
+                }
+                changed |= item.changed();
+            }
+            ui.data_mut(|d| d.insert_temp(scrolled, true));
+        });
+    if combo.inner.is_none() {
+        ui.data_mut(|d| d.remove::<bool>(scrolled));
+    }
+    combo.response.labelled_by(label);
+    changed
 }
 
 /// What hovering "Upload [2] files at once" explains: the default lets many small files go
