@@ -6,7 +6,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT as _, Queryable};
 use hoist_core::upload::Destination;
 use hoist_ui::{
     ChannelBackend, DemoControl, FLAKY_NOTE, HISTORY_TITLE, HoistApp, TOOLBAR_MENU, UiSettings,
@@ -206,4 +206,36 @@ fn the_no_destination_hint_points_to_where_profiles_is() {
         );
     }
     assert!(folded_somewhere, "a case with Profiles in the menu");
+}
+
+/// Settings, Saved profiles, Watch folders and History open below the toolbar and stay there, at
+/// the default size and the smallest: none hides a toolbar button (History, 900 points wide, once
+/// covered all of them but the menu).
+#[test]
+fn the_windows_open_below_the_toolbar_and_leave_every_button_in_reach() {
+    for size in [DEFAULT_SIZE, MIN_SIZE] {
+        let mut harness = window(size, false);
+        let toolbar_bottom = shown(&harness, false)
+            .iter()
+            .map(|(_, rect)| rect.bottom())
+            .fold(0.0, f32::max);
+        for (button, title) in [
+            ("Settings", "Settings"),
+            ("Profiles", "Saved profiles"),
+            (WATCH_TITLE, WATCH_TITLE),
+            (HISTORY_TITLE, HISTORY_TITLE),
+        ] {
+            crate::window_support::click(&mut harness, button);
+            // The window's title: the topmost text with its words that is not a button.
+            let top = harness
+                .query_all_by_label(title)
+                .filter(|node| node.accesskit_node().role() != egui::accesskit::Role::Button)
+                .map(|node| node.rect().top())
+                .fold(f32::MAX, f32::min);
+            assert!(
+                top > toolbar_bottom,
+                "{title} at {size:?}: its title at {top}, the toolbar ends at {toolbar_bottom}"
+            );
+        }
+    }
 }

@@ -110,12 +110,13 @@ impl HistoryPanel {
         self.save_picker = picker;
     }
 
-    /// Draws the window; `finished` is how many finished uploads the queue shows (a change
+    /// Draws the window inside `area`; `finished` is how many finished uploads the queue shows (a change
     /// reloads the history), `names` what people call the destinations. Links to open and
     /// files to show go to `actions`.
     pub(crate) fn show(
         &mut self,
         ctx: &egui::Context,
+        area: egui::Rect,
         finished: usize,
         names: DestinationNames,
         actions: &mut Vec<UiAction>,
@@ -132,7 +133,7 @@ impl HistoryPanel {
             self.start(ctx, Change::Nothing);
         }
         let mut open = self.open;
-        egui::Window::new(HISTORY_TITLE)
+        crate::window_area::place(egui::Window::new(HISTORY_TITLE), area)
             .open(&mut open)
             .default_width(900.0)
             .default_height(480.0)

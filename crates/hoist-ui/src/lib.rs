@@ -45,6 +45,7 @@ mod toolbar_layout;
 mod tray;
 mod warning_words;
 mod watch_panel;
+mod window_area;
 mod words;
 
 pub use actions::UiAction;

@@ -123,10 +123,11 @@ impl WatchPanel {
         }
     }
 
-    /// Draws the window; `profiles` are the saved destinations as (key, name shown).
-    pub fn show(&mut self, ctx: &egui::Context, profiles: &[(String, String)]) {
+    /// Draws the window inside `area`; `profiles` are the saved destinations as (key, name
+    /// shown).
+    pub fn show(&mut self, ctx: &egui::Context, area: egui::Rect, profiles: &[(String, String)]) {
         let mut open = self.open;
-        egui::Window::new(WATCH_TITLE)
+        crate::window_area::place(egui::Window::new(WATCH_TITLE), area)
             .open(&mut open)
             .default_width(640.0)
             .resizable(true)

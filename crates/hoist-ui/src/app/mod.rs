@@ -299,7 +299,7 @@ impl eframe::App for HoistApp {
         if !dropped.is_empty() {
             actions.push(UiAction::AddPaths(dropped));
         }
-        egui::Panel::top("toolbar").show(ui, |ui| {
+        let toolbar = egui::Panel::top("toolbar").show(ui, |ui| {
             ui.add_space(4.0);
             self.toolbar(ui, &mut actions);
             // The messages wrap short of the right edge, so the banner's Dismiss beside them
@@ -310,7 +310,12 @@ impl eframe::App for HoistApp {
             });
             ui.add_space(2.0);
         });
-        egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
+        let status = egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
+        let area = crate::window_area::between(
+            toolbar.response.rect,
+            status.response.rect,
+            ctx.content_rect(),
+        );
         egui::CentralPanel::default_margins().show(ui, |ui| {
             if !self.pending.paths().is_empty() {
                 let label = self.chosen_destination().map(|(label, _, _)| label);
@@ -333,19 +338,19 @@ impl eframe::App for HoistApp {
                 ));
             }
         });
-        self.settings_window(&ctx, &mut actions);
+        self.settings_window(&ctx, area, &mut actions);
         if self.profiles.open {
-            self.profiles.show(&ctx);
+            self.profiles.show(&ctx, area);
         }
         if self.watch.open {
             self.watch.set_picker(self.desktop.picker());
             let names = self.profiles.names();
-            self.watch.show(&ctx, &names);
+            self.watch.show(&ctx, area, &names);
         }
         if self.history.open {
             let finished = self.model.finished_ids().len();
             let names = self.history_names();
-            self.history.show(&ctx, finished, names, &mut actions);
+            self.history.show(&ctx, area, finished, names, &mut actions);
         } else {
             self.history.closed();
         }

@@ -12,15 +12,20 @@ const SETTINGS_FRAME_PX: f32 = 72.0;
 const MAX_PIECE_MIB: u64 = 256;
 
 impl HoistApp {
-    pub(super) fn settings_window(&mut self, ctx: &egui::Context, actions: &mut Vec<UiAction>) {
+    pub(super) fn settings_window(
+        &mut self,
+        ctx: &egui::Context,
+        area: egui::Rect,
+        actions: &mut Vec<UiAction>,
+    ) {
         let mut open = self.show_settings;
-        egui::Window::new("Settings")
+        crate::window_area::place(egui::Window::new("Settings"), area)
             .open(&mut open)
             .resizable(false)
-            // As tall as its contents up to the window's height, scrolling beyond (at 480x400 the
-            // support bundle was cut off below the bottom edge).
+            // As tall as its contents up to the room below the toolbar, scrolling beyond (at
+            // 480x400 the support bundle was cut off below the bottom edge).
             .show(ctx, |ui| {
-                let room = (ui.ctx().content_rect().height() - SETTINGS_FRAME_PX).max(120.0);
+                let room = (area.height() - SETTINGS_FRAME_PX).max(120.0);
                 egui::ScrollArea::vertical()
                     .max_height(room)
                     .min_scrolled_height(room)

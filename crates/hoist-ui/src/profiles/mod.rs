@@ -252,13 +252,12 @@ impl ProfilesWindow {
         self.run(ctx, move |dirs| job(&jobs, dirs));
     }
 
-    /// Draws the window when it is open.
-    pub fn show(&mut self, ctx: &egui::Context) {
+    /// Draws the window when it is open, inside `area` (below the toolbar, so "Add files..."
+    /// stays in reach).
+    pub fn show(&mut self, ctx: &egui::Context, area: egui::Rect) {
         let mut open = self.open;
-        egui::Window::new("Saved profiles")
+        crate::window_area::place(egui::Window::new("Saved profiles"), area)
             .open(&mut open)
-            // Below the toolbar, so "Add files..." stays in reach.
-            .default_pos(egui::pos2(40.0, 56.0))
             // As tall as its contents (up to the window), so Save is never scrolled away.
             .resizable([true, false])
             .default_width(460.0)

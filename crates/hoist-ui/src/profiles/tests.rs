@@ -127,7 +127,7 @@ fn a_save_without_keyring_is_one_amber_line_with_learn_more_and_no_internal_word
     window.loaded_once = true;
     window.status = Some(status);
     let mut harness = egui_kittest::Harness::new_ui_state(
-        |ui, window: &mut ProfilesWindow| window.show(ui.ctx()),
+        |ui, window: &mut ProfilesWindow| window.show(ui.ctx(), ui.ctx().content_rect()),
         window,
     );
     harness.run();
