@@ -50,6 +50,7 @@ mod tus;
 mod upgrade;
 mod watch;
 mod window;
+mod window_copy_link;
 mod window_expiry;
 mod window_history;
 mod window_lifecycle;

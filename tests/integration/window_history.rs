@@ -180,6 +180,27 @@ fn the_history_window_searches_opens_exports_removes_and_clears() {
     step_until(&mut harness, "the link opened", |_| {
         opened.lock().expect("lock").as_slice() == [YOUTUBE_LINK]
     });
+    // "Copy link" puts it on the clipboard, and the status bar says so.
+    harness
+        .query_all_by_label(hoist_ui::COPY_LINK)
+        .next()
+        .expect("a link to copy")
+        .click();
+    harness.step();
+    assert!(
+        harness
+            .output()
+            .platform_output
+            .commands
+            .contains(&egui::OutputCommand::CopyText(YOUTUBE_LINK.to_string()))
+    );
+    settle(&mut harness);
+    assert!(
+        harness
+            .query_all_by_label_contains("Link copied")
+            .next()
+            .is_some()
+    );
 
     type_into(&mut harness, SEARCH_HISTORY, "夏の");
     assert!(shown(&harness, CJK) && !shown(&harness, "interview.mov"));

@@ -15,6 +15,8 @@ pub enum UiAction {
     PickFolder,
     /// Open a link in the browser.
     OpenUrl(String),
+    /// Put a link on the clipboard; the status bar says so for a moment.
+    CopyLink(String),
     /// Show the file in the file manager.
     ShowFile(PathBuf),
     /// Choose the destination for new files (by label).

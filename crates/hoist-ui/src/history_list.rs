@@ -266,8 +266,8 @@ fn buttons(ui: &mut Ui, shown: &Shown, line: f32, actions: &mut Vec<UiAction>) -
                 .on_hover_text("Remove from the history (the file stays where it was sent)")
                 .clicked();
             if let Some(link) = &shown.entry.link {
-                if ui.button("Copy link").clicked() {
-                    ui.ctx().copy_text(link.clone());
+                if ui.button(crate::queue_order::COPY_LINK).clicked() {
+                    actions.push(UiAction::CopyLink(link.clone()));
                 }
                 if ui.button("Open link").on_hover_text(link).clicked() {
                     actions.push(UiAction::OpenUrl(link.clone()));

@@ -72,7 +72,7 @@ pub use profiles::{
     ADDRESS_LABEL, API_KEY_LABEL, CLIENT_SECRET_LABEL, ProfileChoice, ProfilesWindow, SECRET_LABEL,
     SIGN_IN_CHECKBOX, ServiceChoice, UPLOAD_TOKEN_LABEL,
 };
-pub use queue_order::{MOVE_DOWN, MOVE_TO_TOP, MOVE_UP, UPLOAD_NEXT};
+pub use queue_order::{COPY_LINK, MOVE_DOWN, MOVE_TO_TOP, MOVE_UP, UPLOAD_NEXT};
 pub use queue_view::MORE_ACTIONS;
 pub use resume_note::{DEMO_MOVED, interrupted_words};
 pub use settings::{HoursLimit, UiSettings};

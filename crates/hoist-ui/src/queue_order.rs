@@ -17,6 +17,8 @@ pub const MOVE_TO_TOP: &str = "Move to top";
 pub const MOVE_UP: &str = "Move up";
 /// The menu item that moves a row one place down.
 pub const MOVE_DOWN: &str = "Move down";
+/// The menu item that puts a finished upload's link on the clipboard.
+pub const COPY_LINK: &str = "Copy link";
 /// The menu item that makes a file the next to start.
 pub const UPLOAD_NEXT: &str = "Upload next";
 
@@ -97,10 +99,21 @@ pub fn after_row(
     drag(ui, response, row, place, actions);
 }
 
-/// The four items, for the "…" menu and the right-click menu.
+/// The items of the "…" menu and the right-click menu: "Copy link" when the service gave a link
+/// (to paste in a message), then the queue order's four.
 pub fn menu_items(ui: &mut Ui, row: &Row, place: Place, actions: &mut Vec<UiAction>) {
     let id = row.upload.id;
     let name = &row.upload.file_name;
+    if let Some(url) = row.upload.result.as_ref().and_then(|r| r.url.clone()) {
+        if ui
+            .button(COPY_LINK)
+            .on_hover_text(format!("Copy the link to {name}, to paste it in a message"))
+            .clicked()
+        {
+            actions.push(UiAction::CopyLink(url));
+        }
+        ui.separator();
+    }
     let items = [
         (MOVE_TO_TOP, "", place.index > 0, QueueMove::Top),
         (MOVE_UP, "Alt+Up", place.index > 0, QueueMove::Up),

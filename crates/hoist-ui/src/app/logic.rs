@@ -4,6 +4,9 @@
 use super::*;
 use crate::desktop::PickWhat;
 
+/// How long the status bar says "Link copied" after "Copy link".
+const LINK_COPIED_SHOWN: Duration = Duration::from_secs(3);
+
 impl HoistApp {
     /// Shows `message` in the banner at the top, as information (e.g. what happened since the
     /// last run).
@@ -180,6 +183,10 @@ impl HoistApp {
             UiAction::PickFiles => self.desktop.pick(ctx, PickWhat::Files),
             UiAction::PickFolder => self.desktop.pick(ctx, PickWhat::Folder),
             UiAction::OpenUrl(url) => self.desktop.open_url(ctx, url),
+            UiAction::CopyLink(url) => {
+                ctx.copy_text(url);
+                self.link_copied_until = Some(Instant::now() + LINK_COPIED_SHOWN);
+            }
             UiAction::ShowFile(path) => self.desktop.show_file(ctx, path),
             UiAction::ChooseDestination(label) => self.settings.destination = Some(label),
             UiAction::ApplyLimits => {

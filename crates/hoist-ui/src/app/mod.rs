@@ -40,6 +40,8 @@ pub struct HoistApp {
     /// (a speed schedule is set): `drain` applies the limits once this time has come.
     speed_note: Option<String>,
     speed_recheck_at: Option<std::time::Instant>,
+    /// Until when the status bar says "Link copied" (after "Copy link").
+    link_copied_until: Option<std::time::Instant>,
     demo: Option<Box<dyn DemoControl>>,
     flaky: bool,
     next_tag: u64,
@@ -95,6 +97,7 @@ impl HoistApp {
                 settings.bandwidth_limit_bytes_per_sec(),
             ),
             speed_note: None,
+            link_copied_until: None,
             // A schedule set last time decides the limit from the first frame.
             speed_recheck_at: crate::speed_schedule::schedule_in_force(&settings)
                 .is_some()

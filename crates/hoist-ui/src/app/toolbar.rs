@@ -272,6 +272,15 @@ impl HoistApp {
         if let Some(note) = &self.speed_note {
             text.push_str(&format!(" · {note}"));
         }
+        if let Some(left) = self
+            .link_copied_until
+            .and_then(|until| until.checked_duration_since(Instant::now()))
+            .filter(|left| !left.is_zero())
+        {
+            text.push_str(" · Link copied");
+            // One more frame when the words are due to go (asked again if one comes earlier).
+            ui.ctx().request_repaint_after(left);
+        }
         // Said where it is always seen: the switch may be in the toolbar's menu.
         if self.flaky {
             text.push_str(&format!(" · {FLAKY_NOTE}"));
