@@ -274,10 +274,17 @@ impl ProfilesWindow {
             ui.colored_label(ui.visuals().error_fg_color, error);
         }
         if self.loading.is_some() && !self.loaded_once {
-            ui.label("Reading the saved profiles...");
+            ui.label("Reading the saved profiles…");
         }
         if self.profiles.is_empty() && self.load_error.is_none() && self.loading.is_none() {
             ui.label("No saved profiles yet.");
+            ui.label(
+                RichText::new(
+                    "A profile is an account your files go to (YouTube, Google Drive, api.video, \
+                     your own server…): add one for each.",
+                )
+                .weak(),
+            );
         }
         self.list(ui, &ctx, busy);
         self.confirm(ui, &ctx, busy);
@@ -292,7 +299,7 @@ impl ProfilesWindow {
         }
         if busy {
             // No spinner: it would repaint every frame; the job wakes the window when done.
-            ui.label("Working...");
+            ui.label("Working…");
             self.waiting_sign_in(ui);
         }
         if self.editor.is_none() {
@@ -355,7 +362,7 @@ impl ProfilesWindow {
         if let Some((name, profile)) = test {
             let label = profile.label(&name);
             self.run_online(ctx, move |jobs, dirs| tested(jobs, &dirs, &name, &profile));
-            self.status = Some(Status::new(Tone::Info, format!("Testing \"{label}\"...")));
+            self.status = Some(Status::new(Tone::Info, format!("Testing “{label}”…")));
         }
         if let Some((name, label)) = sign_in {
             let opener = self.opener.clone();
