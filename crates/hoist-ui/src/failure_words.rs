@@ -109,12 +109,20 @@ pub fn failure_advice(failure: &Failure) -> String {
     text.to_string()
 }
 
-/// Why a row is reconnecting, for its tooltip.
+/// Why a row is reconnecting and that nothing needs doing yet, for its tooltip.
 pub fn retry_words(reason: &Failure) -> String {
-    match failure_headline(reason.kind) {
+    let why = match failure_headline(reason.kind) {
         Some(headline) => format!("Reconnecting: {headline}."),
         None => "Reconnecting.".to_string(),
-    }
+    };
+    let next = match reason.kind {
+        FailureKind::Network => {
+            "Hoist tries again by itself and keeps what the server already has; if this goes on, \
+             check your internet connection."
+        }
+        _ => "Hoist tries again by itself and keeps what the server already has.",
+    };
+    format!("{why} {next}")
 }
 
 #[cfg(test)]
@@ -150,7 +158,8 @@ mod tests {
         assert!(full.contains("Free some space"), "{full}");
         assert_eq!(
             retry_words(&Failure::new(FailureKind::Network, "connection refused")),
-            "Reconnecting: no connection."
+            "Reconnecting: no connection. Hoist tries again by itself and keeps what the server \
+             already has; if this goes on, check your internet connection."
         );
     }
 }
