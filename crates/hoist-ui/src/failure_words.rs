@@ -109,6 +109,23 @@ pub fn failure_advice(failure: &Failure) -> String {
     text.to_string()
 }
 
+/// What happened and what to do when a file could not be added: there is no row to retry or
+/// restart, so the advice says to add the file again.
+pub fn add_failure_advice(failure: &Failure) -> String {
+    const AGAIN: [(&str, &str); 5] = [
+        (", then retry.", ", then add it again."),
+        ("Retry later;", "Add it again later;"),
+        ("Retry;", "Add it again;"),
+        ("Restart it to send the file again.", "Add it again."),
+        ("Restart the upload", "Add it again"),
+    ];
+    AGAIN
+        .iter()
+        .fold(failure_advice(failure), |advice, (row, add)| {
+            advice.replace(row, add)
+        })
+}
+
 /// Why a row is reconnecting and that nothing needs doing yet, for its tooltip.
 pub fn retry_words(reason: &Failure) -> String {
     let why = match failure_headline(reason.kind) {
@@ -128,6 +145,31 @@ pub fn retry_words(reason: &Failure) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_that_was_not_added_is_to_be_added_again_not_retried() {
+        for kind in FailureKind::ALL {
+            let advice = add_failure_advice(&Failure::new(kind, "detail"));
+            let lower = advice.to_lowercase();
+            assert!(
+                !lower.contains("retry") && !lower.contains("restart"),
+                "{kind:?}: {advice}"
+            );
+            // An older Hoist's own sentence is shown as it was saved.
+            assert!(
+                kind == FailureKind::Other || advice.ends_with('.'),
+                "{kind:?}: {advice}"
+            );
+        }
+        assert_eq!(
+            add_failure_advice(&Failure::new(FailureKind::FileMissing, "gone")),
+            "The file is no longer there. Put it back, or plug its disk in, then add it again."
+        );
+        assert_eq!(
+            add_failure_advice(&Failure::new(FailureKind::FileChanged, "changed")),
+            "The file changed since the upload started. Add it again to send the new version."
+        );
+    }
 
     #[test]
     fn every_kind_has_plain_words_without_the_technical_detail() {

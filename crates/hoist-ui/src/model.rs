@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use super::failure_words::{failure_advice, retry_words};
+use super::failure_words::{add_failure_advice, failure_advice, retry_words};
 use super::message::{Message, MessageKind};
 use super::warning_words::{warning_kind, warning_words};
 use super::words::notice_words;
@@ -270,7 +270,7 @@ impl QueueModel {
                 path.file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_else(|| path.display().to_string()),
-                failure_advice(&failure)
+                add_failure_advice(&failure)
             ))),
             Event::Progress(p) => self.progress(&p),
             Event::PhaseChanged { id, phase, failure } => {
