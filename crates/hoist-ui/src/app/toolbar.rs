@@ -261,7 +261,7 @@ impl HoistApp {
             .filter(|r| r.upload.phase == hoist_core::upload::Phase::Completed)
             .count();
         let (rate, eta) = self.model.totals();
-        let mut text = queue_count_words(rows.len(), done);
+        let mut text = queue_count_words(rows.len(), done, self.pending.paths().len());
         if rate >= 1.0 {
             text.push_str(&format!(" · {}", hoist_core::units::format_rate(rate)));
         }
@@ -289,14 +289,24 @@ impl HoistApp {
     }
 }
 
-/// The status bar's count: "No uploads yet", "3 uploads, 1 done", "3 uploads, all done".
-fn queue_count_words(uploads: usize, done: usize) -> String {
+/// The status bar's count: "No uploads yet", "3 uploads, 1 done", "3 uploads, all done", and
+/// the files that wait for a destination ("2 files wait to be sent").
+fn queue_count_words(uploads: usize, done: usize, waiting_files: usize) -> String {
     let count = hoist_core::units::count_words(uploads, "upload", "uploads");
-    match (uploads, done) {
-        (0, _) => "No uploads yet".to_string(),
+    let waiting = match waiting_files {
+        0 => None,
+        1 => Some("1 file waits to be sent".to_string()),
+        n => Some(format!("{n} files wait to be sent")),
+    };
+    let queue = match (uploads, done) {
+        (0, _) => return waiting.unwrap_or_else(|| "No uploads yet".to_string()),
         (1, 1) => "1 upload, done".to_string(),
         _ if done >= uploads => format!("{count}, all done"),
         _ => format!("{count}, {done} done"),
+    };
+    match waiting {
+        Some(waiting) => format!("{queue} · {waiting}"),
+        None => queue,
     }
 }
 
@@ -327,10 +337,17 @@ mod tests {
 
     #[test]
     fn the_status_bar_counts_in_words() {
-        assert_eq!(queue_count_words(0, 0), "No uploads yet");
-        assert_eq!(queue_count_words(1, 0), "1 upload, 0 done");
-        assert_eq!(queue_count_words(1, 1), "1 upload, done");
-        assert_eq!(queue_count_words(3, 1), "3 uploads, 1 done");
-        assert_eq!(queue_count_words(3, 3), "3 uploads, all done");
+        assert_eq!(queue_count_words(0, 0, 0), "No uploads yet");
+        assert_eq!(queue_count_words(1, 0, 0), "1 upload, 0 done");
+        assert_eq!(queue_count_words(1, 1, 0), "1 upload, done");
+        assert_eq!(queue_count_words(3, 1, 0), "3 uploads, 1 done");
+        assert_eq!(queue_count_words(3, 3, 0), "3 uploads, all done");
+        // Files waiting for a destination are not "no uploads".
+        assert_eq!(queue_count_words(0, 0, 2), "2 files wait to be sent");
+        assert_eq!(queue_count_words(0, 0, 1), "1 file waits to be sent");
+        assert_eq!(
+            queue_count_words(3, 1, 2),
+            "3 uploads, 1 done · 2 files wait to be sent"
+        );
     }
 }

@@ -24,6 +24,8 @@ pub(crate) use messages::{Tone, tone_color};
 use outcome::*;
 pub use service::ServiceChoice;
 
+/// The height the window's title bar and frame take, with the gap to the toolbar and the edge.
+const PROFILES_FRAME_PX: f32 = 72.0;
 /// The label of the secret field of services using an access token (also what tests look for).
 pub const SECRET_LABEL: &str = "Access token";
 
@@ -262,7 +264,13 @@ impl ProfilesWindow {
             .resizable([true, false])
             .default_width(460.0)
             .show(ctx, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| self.contents(ui));
+                // As tall as the room below the toolbar before it scrolls (it stopped at about
+                // 420 points, hiding the last service of the list in a 640-point window).
+                let room = (area.height() - PROFILES_FRAME_PX).max(120.0);
+                egui::ScrollArea::vertical()
+                    .max_height(room)
+                    .min_scrolled_height(room)
+                    .show(ui, |ui| self.contents(ui));
             });
         self.open = open;
     }
