@@ -483,7 +483,7 @@ fn time_left_is_never_0_s_and_100_percent_waits_for_the_end() {
     harness.get_by_label("99 %");
     harness.get_by_label("9.54 MiB/s · 1 s left");
     // One upload: "1 upload" (not "1 uploads"), and the queue's time is the row's.
-    harness.get_by_label("1 upload, 0 done · 9.54 MiB/s · all done in 1 s");
+    harness.get_by_label("1 upload · 9.54 MiB/s · all done in 1 s");
     events
         .send(Event::Progress(hoist_core::engine::Progress {
             id: UploadId(1),
