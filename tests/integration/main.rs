@@ -59,6 +59,7 @@ mod window_power;
 mod window_profiles;
 mod window_queue_order;
 mod window_settings_small;
+mod window_shortcuts;
 mod window_speed_limits;
 mod window_start;
 mod window_support;

@@ -33,6 +33,7 @@ mod queue_view;
 mod resume_note;
 mod row_layout;
 mod settings;
+mod shortcuts;
 mod sign_in;
 mod speed_schedule;
 mod state_icon;

@@ -9,7 +9,7 @@ use egui::{Id, Key, LayerId, Modifiers, Order, Rect, Response, Role, Sense, Ui, 
 use super::actions::UiAction;
 use super::model::Row;
 use hoist_core::engine::{Command, QueueMove};
-use hoist_core::upload::{Phase, UploadId};
+use hoist_core::upload::{Phase, UploadAction, UploadId};
 
 /// The menu item that moves a row to the top of the queue.
 pub const MOVE_TO_TOP: &str = "Move to top";
@@ -152,14 +152,29 @@ pub fn menu_items(ui: &mut Ui, row: &Row, place: Place, actions: &mut Vec<UiActi
     }
 }
 
-/// Alt+Up and Alt+Down move the selected row, which stays in view.
+/// Alt+Up and Alt+Down move the selected row, which stays in view; Space pauses it while it
+/// waits or sends and resumes it when paused or stopped (as its Pause, Resume or Retry button).
 fn keyboard(ui: &mut Ui, row: &Row, place: Place, actions: &mut Vec<UiAction>) {
-    let (up, down) = ui.input_mut(|i| {
+    let (up, down, space) = ui.input_mut(|i| {
         (
             i.consume_key(Modifiers::ALT, Key::ArrowUp),
             i.consume_key(Modifiers::ALT, Key::ArrowDown),
+            i.consume_key(Modifiers::NONE, Key::Space),
         )
     });
+    let id = row.upload.id;
+    let phase = row.upload.phase;
+    // What the row's buttons offer, nothing more (a row being processed offers no Pause).
+    let offered = phase.offered_actions();
+    if space {
+        if offered.contains(&UploadAction::Pause) {
+            actions.push(UiAction::Engine(Command::Pause(id)));
+        } else if offered.contains(&UploadAction::Resume) && phase == Phase::Failed {
+            actions.push(UiAction::Engine(Command::Retry(id)));
+        } else if offered.contains(&UploadAction::Resume) {
+            actions.push(UiAction::Engine(Command::Resume(id)));
+        }
+    }
     let to = if up && place.index > 0 {
         QueueMove::Up
     } else if down && place.index + 1 < place.count {
@@ -167,7 +182,6 @@ fn keyboard(ui: &mut Ui, row: &Row, place: Place, actions: &mut Vec<UiAction>) {
     } else {
         return;
     };
-    let id = row.upload.id;
     actions.push(UiAction::Engine(Command::Move { id, to }));
     ui.ctx().data_mut(|d| d.insert_temp(Id::NULL, Followed(id)));
 }

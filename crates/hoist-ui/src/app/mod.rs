@@ -251,6 +251,22 @@ impl HoistApp {
         &self.settings
     }
 
+    /// The keyboard shortcuts pressed in this frame (`shortcuts.rs`). Adding files with nowhere
+    /// to send them opens the saved profiles, as the empty window's button does.
+    fn shortcuts(&mut self, ctx: &egui::Context, actions: &mut Vec<UiAction>) {
+        use crate::shortcuts::Shortcut;
+        for shortcut in crate::shortcuts::pressed(ctx) {
+            let has_destination = !self.destinations().is_empty();
+            match shortcut {
+                Shortcut::AddFiles if has_destination => actions.push(UiAction::PickFiles),
+                Shortcut::AddFolder if has_destination => actions.push(UiAction::PickFolder),
+                Shortcut::AddFiles | Shortcut::AddFolder => actions.push(UiAction::OpenProfiles),
+                Shortcut::Settings => self.show_settings = !self.show_settings,
+                Shortcut::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
+            }
+        }
+    }
+
     /// The destinations new files can go to, by label: the demo server first, then those in
     /// the journal, then the saved profiles (by name).
     pub fn destinations(&self) -> Vec<(String, Destination)> {
@@ -302,6 +318,7 @@ impl eframe::App for HoistApp {
         if !dropped.is_empty() {
             actions.push(UiAction::AddPaths(dropped));
         }
+        self.shortcuts(&ctx, &mut actions);
         let toolbar = egui::Panel::top("toolbar").show(ui, |ui| {
             ui.add_space(4.0);
             self.toolbar(ui, &mut actions);

@@ -1,6 +1,7 @@
 //! The window's chrome: the toolbar, the message banner, the status bar and the drop overlay.
 
 use super::*;
+use crate::shortcuts::{ADD_FILES, ADD_FOLDER, SETTINGS};
 use crate::toolbar_layout::{
     TOOLBAR_MENU, TOOLBAR_MENU_HINT, ToolbarExtra, extras_shown, profiles_in_menu, profiles_steps,
     remember_profiles_in_menu,
@@ -109,12 +110,23 @@ impl HoistApp {
             "First choose where your videos go: {}.",
             profiles_steps(profiles_in_menu(ui.ctx()))
         );
+        let keys = |shortcut| crate::shortcuts::words(ui.ctx(), shortcut);
+        let files_hover = format!("Choose files to upload ({})", keys(&ADD_FILES));
+        let folder_hover = format!("Choose a folder to upload ({})", keys(&ADD_FOLDER));
         let add_files = ui.add_enabled(has_destination, egui::Button::new("Add files…"));
-        if add_files.on_disabled_hover_text(&no_destination).clicked() {
+        if add_files
+            .on_hover_text(files_hover)
+            .on_disabled_hover_text(&no_destination)
+            .clicked()
+        {
             actions.push(UiAction::PickFiles);
         }
         let add_folder = ui.add_enabled(has_destination, egui::Button::new("Add folder…"));
-        if add_folder.on_disabled_hover_text(no_destination).clicked() {
+        if add_folder
+            .on_hover_text(folder_hover)
+            .on_disabled_hover_text(no_destination)
+            .clicked()
+        {
             actions.push(UiAction::PickFolder);
         }
         ui.separator();
@@ -201,7 +213,11 @@ impl HoistApp {
                 }
             }
             ToolbarExtra::Settings => {
-                if ui.button(label).clicked() {
+                let hover = format!(
+                    "Settings ({})",
+                    crate::shortcuts::words(ui.ctx(), &SETTINGS)
+                );
+                if ui.button(label).on_hover_text(hover).clicked() {
                     self.show_settings = !self.show_settings;
                 }
             }
