@@ -8,11 +8,11 @@ use std::sync::mpsc::{Receiver, Sender};
 
 use egui::{ViewportCommand, ViewportEvent, ViewportId};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT as _, Queryable};
 use hoist_core::engine::{Command, Event, UploadSnapshot};
 use hoist_core::upload::{AuthSource, Destination, Phase, Service, UploadId};
 use hoist_ui::{
-    CLOSE_TITLE, ChannelBackend, CloseChoice, DemoControl, HoistApp, KEEP_UPLOADING,
+    ASK_ON_CLOSE, CLOSE_TITLE, ChannelBackend, CloseChoice, DemoControl, HoistApp, KEEP_UPLOADING,
     PAUSE_AND_QUIT, UiSettings,
 };
 
@@ -275,6 +275,32 @@ fn keep_uploading_minimises_and_next_time_does_not_ask() {
         "{commands:?}"
     );
     assert!(harness.query_by_label(CLOSE_TITLE).is_none());
+}
+
+/// A remembered answer shows in Settings, where "Ask each time" forgets it: the question comes
+/// back.
+#[test]
+fn settings_show_the_remembered_answer_and_ask_me_forgets_it() {
+    let (mut harness, _ends) = one_upload("running.mp4", Phase::Uploading);
+    request_close(&mut harness);
+    answer(&mut harness, KEEP_UPLOADING);
+    harness.get_by_label("Settings").click();
+    harness.run();
+    let setting = "Closing the window while uploads run:";
+    let combo = harness.get_by_role_and_label(egui::accesskit::Role::ComboBox, setting);
+    assert_eq!(
+        combo.accesskit_node().value().as_deref(),
+        Some(KEEP_UPLOADING)
+    );
+    combo.click();
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::Button, ASK_ON_CLOSE)
+        .click();
+    harness.run();
+    assert_eq!(harness.state().settings().on_close, None);
+    request_close(&mut harness);
+    harness.get_by_label(CLOSE_TITLE);
 }
 
 #[test]

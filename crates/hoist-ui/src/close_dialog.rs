@@ -32,6 +32,8 @@ impl Default for CloseDialog {
     }
 }
 
+/// Settings' choice that asks each time (the answer not remembered).
+pub const ASK_ON_CLOSE: &str = "Ask each time";
 /// The dialog's title.
 pub const CLOSE_TITLE: &str = "Uploads are still running";
 /// Its button that keeps Hoist running.

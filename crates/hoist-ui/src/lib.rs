@@ -52,7 +52,9 @@ mod words;
 pub use actions::UiAction;
 pub use app::{DEMO_DESTINATION, FLAKY_NOTE, HoistApp};
 pub use backend::{Backend, ChannelBackend, EngineBackend};
-pub use close_dialog::{CLOSE_TITLE, CloseChoice, KEEP_UPLOADING, NO_TRAY_WORDS, PAUSE_AND_QUIT};
+pub use close_dialog::{
+    ASK_ON_CLOSE, CLOSE_TITLE, CloseChoice, KEEP_UPLOADING, NO_TRAY_WORDS, PAUSE_AND_QUIT,
+};
 pub use demo::DemoControl;
 pub use desktop::{
     DesktopProblem, FileManager, FilePicker, PickWhat, Picked, system_file_manager,

@@ -47,6 +47,7 @@ impl HoistApp {
             &mut self.settings.notifications,
             "Notify me when an upload finishes or fails",
         );
+        self.close_setting(ui);
         self.power_settings(ui, actions);
         ui.add_space(4.0);
         ui.horizontal_wrapped(|ui| {
@@ -72,6 +73,33 @@ impl HoistApp {
         let ctx = ui.ctx().clone();
         self.support.ui(ui, self.profiles.dirs(), |path| {
             self.desktop.show_file(&ctx, path);
+        });
+    }
+
+    /// What closing the window does while uploads run: ask (the default), or the answer the
+    /// close question remembered, which can be changed or forgotten here.
+    fn close_setting(&mut self, ui: &mut Ui) {
+        use crate::close_dialog::{ASK_ON_CLOSE, CloseChoice, KEEP_UPLOADING, PAUSE_AND_QUIT};
+        let words = |choice: Option<CloseChoice>| match choice {
+            None => ASK_ON_CLOSE,
+            Some(CloseChoice::KeepUploading) => KEEP_UPLOADING,
+            Some(CloseChoice::PauseAndQuit) => PAUSE_AND_QUIT,
+        };
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label("Closing the window while uploads run:");
+            egui::ComboBox::from_id_salt("on close")
+                .selected_text(words(self.settings.on_close))
+                .show_ui(ui, |ui| {
+                    for choice in [
+                        None,
+                        Some(CloseChoice::KeepUploading),
+                        Some(CloseChoice::PauseAndQuit),
+                    ] {
+                        ui.selectable_value(&mut self.settings.on_close, choice, words(choice));
+                    }
+                })
+                .response
+                .labelled_by(label.id);
         });
     }
 
