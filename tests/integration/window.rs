@@ -194,13 +194,46 @@ fn dropped_files_are_added_once_and_rows_appear() {
     harness.get_by_label("talk.mov");
     assert_eq!(harness.state().model().rows().len(), 3);
 
-    // Dropping a file that is already queued adds nothing.
-    harness.input_mut().dropped_files = vec![Arc::new(TestDroppedFile(a))];
-    for _ in 0..20 {
-        harness.step();
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    // Dropping a file that is already on its way adds nothing, and says so.
+    harness.input_mut().dropped_files = vec![Arc::new(TestDroppedFile(a.clone()))];
+    step_until(&mut harness, "the words about the file on its way", |h| {
+        h.query_by_label("holiday.mp4 is already in the list, on its way.")
+            .is_some()
+    });
     assert!(commands(&fake).is_empty());
+
+    // Once it is done, dropping it again is said too (an "Open with" twice sends nothing twice);
+    // once its row is cleared, it is a new upload.
+    fake.events
+        .send(Event::PhaseChanged {
+            id: UploadId(10),
+            phase: Phase::Completed,
+            failure: None,
+        })
+        .expect("send");
+    harness.run();
+    harness.input_mut().dropped_files = vec![Arc::new(TestDroppedFile(a.clone()))];
+    step_until(&mut harness, "the words about the file sent", |h| {
+        h.query_by_label("holiday.mp4 was sent already: to send it again, remove its row first.")
+            .is_some()
+    });
+    assert!(commands(&fake).is_empty());
+    fake.events
+        .send(Event::Removed { id: UploadId(10) })
+        .expect("send");
+    harness.run();
+    harness.input_mut().dropped_files = vec![Arc::new(TestDroppedFile(a.clone()))];
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut again = Vec::new();
+    while again.is_empty() && Instant::now() < deadline {
+        harness.step();
+        again.extend(commands(&fake));
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        matches!(again.as_slice(), [Command::Add { path, .. }] if *path == a),
+        "{again:?}"
+    );
 }
 
 #[test]

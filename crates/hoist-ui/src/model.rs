@@ -107,6 +107,15 @@ pub struct QueueModel {
     pub power: crate::power::PowerStatus,
 }
 
+/// How a file added again is already in the list, for the same destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listed {
+    /// An upload of it waits, sends, is paused or stopped.
+    OnItsWay,
+    /// An upload of it is done and its row still in the list.
+    Sent,
+}
+
 impl QueueModel {
     /// Adds `message` to the message area, unless the same line is already there.
     pub fn say(&mut self, message: Message) {
@@ -125,11 +134,23 @@ impl QueueModel {
         self.index.get(&id).and_then(|i| self.rows.get(*i))
     }
 
-    /// True if a file with this path is already queued (and not cancelled).
-    pub fn contains_path(&self, path: &Path) -> bool {
-        self.rows
+    /// Whether this file is in the list already, going to `destination`: on its way, or sent
+    /// (its row done). `None` when it is not, or only cancelled or going elsewhere: adding it
+    /// then is a new upload.
+    pub fn already_listed(&self, path: &Path, destination: &Destination) -> Option<Listed> {
+        let rows = self
+            .rows
             .iter()
-            .any(|r| r.upload.path == path && r.upload.phase != Phase::Cancelled)
+            .filter(|r| r.upload.path == path && r.upload.target == *destination);
+        let mut listed = None;
+        for row in rows {
+            match row.upload.phase {
+                Phase::Cancelled => {}
+                Phase::Completed => listed = listed.or(Some(Listed::Sent)),
+                _ => return Some(Listed::OnItsWay),
+            }
+        }
+        listed
     }
 
     /// True if "Pause all" would pause something: an upload waits, sends or is being processed.

@@ -136,10 +136,78 @@ impl FileKind {
     }
 }
 
+/// What to say when files added again are in the list already, for the same destination ("clip.mp4
+/// is already in the list, on its way."; "clip.mp4 was sent already: to send it again, remove
+/// its row first."); `None` when there are none. At most three names.
+pub fn already_listed_words(
+    paths: &[std::path::PathBuf],
+    listed: crate::model::Listed,
+) -> Option<String> {
+    use crate::model::Listed;
+    let names: Vec<String> = paths
+        .iter()
+        .map(|p| {
+            p.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| p.display().to_string())
+        })
+        .collect();
+    let shown = names[..names.len().min(3)].join(", ");
+    let more = match names.len().saturating_sub(3) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    let count = names.len();
+    Some(match (listed, count) {
+        (_, 0) => return None,
+        (Listed::OnItsWay, 1) => format!("{shown} is already in the list, on its way."),
+        (Listed::OnItsWay, _) => {
+            format!("{count} files are already in the list, on their way: {shown}{more}.")
+        }
+        (Listed::Sent, 1) => {
+            format!("{shown} was sent already: to send it again, remove its row first.")
+        }
+        (Listed::Sent, _) => format!(
+            "{count} files were sent already: {shown}{more}. To send them again, remove their \
+             rows first."
+        ),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
     use std::time::Duration;
+
+    #[test]
+    fn files_already_in_the_list_are_named_with_what_to_do() {
+        use crate::model::Listed::{OnItsWay, Sent};
+        let paths = |names: &[&str]| -> Vec<PathBuf> {
+            names.iter().map(|n| PathBuf::from("/v").join(n)).collect()
+        };
+        assert_eq!(already_listed_words(&[], OnItsWay), None);
+        assert_eq!(
+            already_listed_words(&paths(&["clip.mp4"]), OnItsWay).as_deref(),
+            Some("clip.mp4 is already in the list, on its way.")
+        );
+        assert_eq!(
+            already_listed_words(&paths(&["a.mp4", "b.mp4"]), OnItsWay).as_deref(),
+            Some("2 files are already in the list, on their way: a.mp4, b.mp4.")
+        );
+        assert_eq!(
+            already_listed_words(&paths(&["a", "b", "c", "d", "e"]), OnItsWay).as_deref(),
+            Some("5 files are already in the list, on their way: a, b, c and 2 more.")
+        );
+        assert_eq!(
+            already_listed_words(&paths(&["clip.mp4"]), Sent).as_deref(),
+            Some("clip.mp4 was sent already: to send it again, remove its row first.")
+        );
+        assert_eq!(
+            already_listed_words(&paths(&["a", "b"]), Sent).as_deref(),
+            Some("2 files were sent already: a, b. To send them again, remove their rows first.")
+        );
+    }
 
     #[test]
     fn a_session_that_may_expire_is_told_with_both_durations() {

@@ -152,9 +152,21 @@ impl HoistApp {
             size_unknown: false,
         };
         let mut seen = std::collections::HashSet::new();
+        let (mut on_its_way, mut sent) = (Vec::new(), Vec::new());
         for path in files {
-            if self.model.contains_path(&path) || !seen.insert(path.clone()) {
+            if !seen.insert(path.clone()) {
                 continue;
+            }
+            match self.model.already_listed(&path, &destination) {
+                Some(crate::model::Listed::OnItsWay) => {
+                    on_its_way.push(path);
+                    continue;
+                }
+                Some(crate::model::Listed::Sent) => {
+                    sent.push(path);
+                    continue;
+                }
+                None => {}
             }
             self.next_tag += 1;
             let command = Command::Add {
@@ -166,6 +178,14 @@ impl HoistApp {
             if let Err(e) = self.backend.send(command) {
                 self.model.say(crate::message::Message::problem(e));
             }
+        }
+        // Said, not silently skipped: the person may think the drop did not work.
+        let words = [
+            crate::words::already_listed_words(&on_its_way, crate::model::Listed::OnItsWay),
+            crate::words::already_listed_words(&sent, crate::model::Listed::Sent),
+        ];
+        for words in words.into_iter().flatten() {
+            self.model.say(crate::message::Message::info(words));
         }
     }
 
