@@ -74,7 +74,7 @@ fn first_run_says_what_to_do() {
     harness.get_by_label("Connect the account your videos go to, then drop them here");
     assert!(
         harness
-            .query_by_label("Drop videos here or click Add files")
+            .query_by_label("Drop videos and photos here")
             .is_none()
     );
     harness.check_accessibility();

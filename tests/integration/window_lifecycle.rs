@@ -143,7 +143,7 @@ fn an_empty_window_with_a_destination_says_where_to_drop_files() {
         resets: Rc::new(Cell::new(0)),
     };
     let (harness, _ends) = window(Vec::new(), UiSettings::default(), Some(Box::new(demo)));
-    harness.get_by_label("Drop videos here or click Add files");
+    harness.get_by_label("Drop videos and photos here");
     assert!(harness.query_by_label("Connect an account…").is_none());
 }
 
@@ -368,7 +368,7 @@ fn files_with_no_destination_wait_as_choose_where_to_send_rows() {
     harness.get_by_label(hoist_ui::CHOOSE_WHERE);
     assert!(
         harness
-            .query_by_label("Drop videos here or click Add files")
+            .query_by_label("Drop videos and photos here")
             .is_none()
     );
 

@@ -50,7 +50,7 @@ mod window_area;
 mod words;
 
 pub use actions::UiAction;
-pub use app::{DEMO_DESTINATION, FLAKY_NOTE, HoistApp};
+pub use app::{DEMO_DESTINATION, DROP_HERE, FLAKY_NOTE, HoistApp};
 pub use backend::{Backend, ChannelBackend, EngineBackend};
 pub use close_dialog::{
     ASK_ON_CLOSE, CLOSE_TITLE, CloseChoice, KEEP_UPLOADING, NO_TRAY_WORDS, PAUSE_AND_QUIT,

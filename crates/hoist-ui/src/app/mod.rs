@@ -405,14 +405,21 @@ mod power_settings;
 mod settings_window;
 mod toolbar;
 
+/// The empty queue's first line when files have somewhere to go.
+pub const DROP_HERE: &str = "Drop videos and photos here";
+
 /// What an empty queue says: where to drop files, or, with nowhere to send them yet, how to
 /// connect an account first (the Add buttons wait for one).
 fn empty_queue(ui: &mut egui::Ui, can_send: bool, actions: &mut Vec<UiAction>) {
     if can_send {
-        ui.centered_and_justified(|ui| {
+        let keys = crate::shortcuts::words(ui.ctx(), &crate::shortcuts::ADD_FILES);
+        ui.vertical_centered(|ui| {
+            ui.add_space((ui.available_height() / 2.0 - 30.0).max(8.0));
+            ui.label(RichText::new(DROP_HERE).size(22.0).weak());
+            ui.add_space(6.0);
             ui.label(
-                RichText::new("Drop videos here or click Add files")
-                    .size(22.0)
+                RichText::new(format!("Folders too. Or click Add files… ({keys})"))
+                    .size(15.0)
                     .weak(),
             );
         });
