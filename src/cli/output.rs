@@ -131,7 +131,7 @@ impl Output {
                 self.print(&format!(
                     "cannot upload {}: {}",
                     path.display(),
-                    failure_words(failure)
+                    add_failure_words(failure)
                 ));
             }
             Event::Warning { kind, .. } => self.print(&format!("warning: {}", warning_words(kind))),
@@ -265,6 +265,30 @@ pub fn failure_words(failure: &Failure) -> String {
     }
 }
 
+/// Why a file could not be added, in the command line's words: no upload exists for it, so
+/// what to do ends in running the command again, never in `hoist resume` or `hoist restart`.
+pub fn add_failure_words(failure: &Failure) -> String {
+    let detail = sentence(&failure.detail);
+    let hint = match failure.kind {
+        FailureKind::FileMissing => {
+            Some("Check the path (or put the file back), then run the command again.")
+        }
+        FailureKind::FileUnreadable => {
+            Some("Check that you may read the file, then run the command again.")
+        }
+        FailureKind::DiskFull => Some("Free some space, then run the command again."),
+        kind => failure_hint(kind).filter(|hint| !hint.contains("hoist re")),
+    };
+    match hint {
+        Some(hint) => format!(
+            "{}. {}",
+            detail.trim_end_matches('.'),
+            hint.replace("then retry.", "then run the command again.")
+        ),
+        None => detail,
+    }
+}
+
 /// What to do about a kind of failure, when there is something to do.
 fn failure_hint(kind: FailureKind) -> Option<&'static str> {
     Some(match kind {
@@ -338,6 +362,26 @@ fn notice_words(notice: UploadNotice) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_that_was_not_added_is_added_by_running_the_command_again() {
+        for kind in FailureKind::ALL {
+            let words = add_failure_words(&Failure::new(kind, "why"));
+            assert!(
+                !words.contains("hoist resume") && !words.contains("hoist restart"),
+                "{kind:?}: {words}"
+            );
+            assert!(!words.contains("retry"), "{kind:?}: {words}");
+        }
+        assert_eq!(
+            add_failure_words(&Failure::new(
+                FailureKind::FileMissing,
+                "the file is missing: /v/clip.mp4"
+            )),
+            "The file is missing: /v/clip.mp4. Check the path (or put the file back), then run \
+             the command again."
+        );
+    }
 
     #[test]
     fn a_session_that_may_expire_is_told_without_contradicting_itself() {
