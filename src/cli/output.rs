@@ -271,20 +271,23 @@ pub fn add_failure_words(failure: &Failure) -> String {
     let detail = sentence(&failure.detail);
     let hint = match failure.kind {
         FailureKind::FileMissing => {
-            Some("Check the path (or put the file back), then run the command again.")
+            Some("Check the path (or put the file back), then run the command again.".to_string())
         }
         FailureKind::FileUnreadable => {
-            Some("Check that you may read the file, then run the command again.")
+            Some("Check that you may read the file, then run the command again.".to_string())
         }
-        FailureKind::DiskFull => Some("Free some space, then run the command again."),
-        kind => failure_hint(kind).filter(|hint| !hint.contains("hoist re")),
+        FailureKind::DiskFull => Some("Free some space, then run the command again.".to_string()),
+        // An upload's advice, ending in running the command again; none where it is to
+        // restart an upload (there is none).
+        kind => failure_hint(kind)
+            .filter(|hint| !hint.contains("hoist restart"))
+            .map(|hint| {
+                hint.replace("then retry (hoist resume).", "then run the command again.")
+                    .replace("then retry.", "then run the command again.")
+            }),
     };
     match hint {
-        Some(hint) => format!(
-            "{}. {}",
-            detail.trim_end_matches('.'),
-            hint.replace("then retry.", "then run the command again.")
-        ),
+        Some(hint) => format!("{}. {hint}", detail.trim_end_matches('.')),
         None => detail,
     }
 }
@@ -380,6 +383,10 @@ mod tests {
             )),
             "The file is missing: /v/clip.mp4. Check the path (or put the file back), then run \
              the command again."
+        );
+        assert_eq!(
+            add_failure_words(&Failure::new(FailureKind::Network, "connection refused")),
+            "Connection refused. Check the connection, then run the command again."
         );
     }
 

@@ -79,7 +79,7 @@ fn the_hours_limit_holds_during_its_hours_and_the_slider_again_when_it_is_off() 
     harness.get_by_role_and_label(Role::Slider, "at most");
     assert_eq!(limits_sent(&commands), vec![3 * MIB]);
     harness.get_by_label(&format!(
-        "Outside these hours the limit above holds. Now: limit 3.00 MiB/s until {to_words}."
+        "Outside these hours, “Limit upload speed” holds. Now: limit 3.00 MiB/s until {to_words}."
     ));
     harness.check_accessibility();
 
@@ -94,7 +94,7 @@ fn the_hours_limit_holds_during_its_hours_and_the_slider_again_when_it_is_off() 
     settle(&mut harness);
     harness.get_by_role_and_label(Role::Button, &same).click();
     settle(&mut harness);
-    harness.get_by_label("Choose two different times; until then the limit above holds.");
+    harness.get_by_label("Choose two different times; until then “Limit upload speed” holds.");
     assert_eq!(limits_sent(&commands), vec![9 * MIB]);
 
     click(&mut harness, HOURS_SWITCH);
@@ -118,7 +118,7 @@ fn a_custom_schedule_under_advanced_greys_out_the_limits_above_it() {
         speed_schedule: "00:00,300K".to_string(),
         ..UiSettings::default()
     };
-    let (harness, commands) = settings_open(settings);
+    let (mut harness, commands) = settings_open(settings);
     // Advanced is open: the schedule there decides.
     harness.get_by_label("Custom schedule");
     assert!(disabled(&harness, Role::Slider, "Limit upload speed"));
@@ -126,4 +126,24 @@ fn a_custom_schedule_under_advanced_greys_out_the_limits_above_it() {
     assert!(disabled(&harness, Role::Slider, "at most"));
     assert_eq!(limits_sent(&commands), vec![300 * 1024]);
     harness.check_accessibility();
+
+    // Folded, Settings closed and opened again: Advanced opens with it, the schedule in view.
+    click(&mut harness, "Advanced");
+    assert!(harness.query_by_label("Custom schedule").is_none());
+    // The toolbar's button (the window's title says "Settings" too): closed, then open again.
+    let speed_slider = |h: &Harness<'static, HoistApp>| {
+        h.query_by_role_and_label(Role::Slider, "Limit upload speed")
+            .is_some()
+    };
+    harness
+        .get_by_role_and_label(Role::Button, "Settings")
+        .click();
+    settle(&mut harness);
+    assert!(!speed_slider(&harness), "Settings closed");
+    harness
+        .get_by_role_and_label(Role::Button, "Settings")
+        .click();
+    settle(&mut harness);
+    assert!(speed_slider(&harness), "Settings open again");
+    harness.get_by_label("Custom schedule");
 }

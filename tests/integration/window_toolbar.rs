@@ -215,7 +215,9 @@ fn the_no_destination_hint_points_to_where_profiles_is() {
 fn the_windows_open_below_the_toolbar_and_leave_every_button_in_reach() {
     for size in [DEFAULT_SIZE, MIN_SIZE] {
         let mut harness = window(size, false);
-        let toolbar_bottom = shown(&harness, false)
+        let toolbar = shown(&harness, false);
+        assert!(!toolbar.is_empty(), "the toolbar's buttons at {size:?}");
+        let toolbar_bottom = toolbar
             .iter()
             .map(|(_, rect)| rect.bottom())
             .fold(0.0, f32::max);
@@ -227,11 +229,13 @@ fn the_windows_open_below_the_toolbar_and_leave_every_button_in_reach() {
         ] {
             crate::window_support::click(&mut harness, button);
             // The window's title: the topmost text with its words that is not a button.
-            let top = harness
+            let tops: Vec<f32> = harness
                 .query_all_by_label(title)
                 .filter(|node| node.accesskit_node().role() != egui::accesskit::Role::Button)
                 .map(|node| node.rect().top())
-                .fold(f32::MAX, f32::min);
+                .collect();
+            assert!(!tops.is_empty(), "{title} did not open at {size:?}");
+            let top = tops.into_iter().fold(f32::MAX, f32::min);
             assert!(
                 top > toolbar_bottom,
                 "{title} at {size:?}: its title at {top}, the toolbar ends at {toolbar_bottom}"

@@ -107,11 +107,15 @@ pub struct QueueModel {
     pub power: crate::power::PowerStatus,
 }
 
-/// How a file added again is already in the list, for the same destination.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a file added again is already in the list, for the same destination (most telling
+/// first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Listed {
-    /// An upload of it waits, sends, is paused or stopped.
+    /// An upload of it waits, sends, is processed or paused.
     OnItsWay,
+    /// An upload of it stopped after a failure or because the file changed: its row's Retry or
+    /// Restart sends it.
+    Stopped,
     /// An upload of it is done and its row still in the list.
     Sent,
 }
@@ -144,11 +148,16 @@ impl QueueModel {
             .filter(|r| r.upload.path == path && r.upload.target == *destination);
         let mut listed = None;
         for row in rows {
-            match row.upload.phase {
-                Phase::Cancelled => {}
-                Phase::Completed => listed = listed.or(Some(Listed::Sent)),
-                _ => return Some(Listed::OnItsWay),
-            }
+            let this = match row.upload.phase {
+                Phase::Cancelled => continue,
+                Phase::Completed => Listed::Sent,
+                Phase::Failed | Phase::FileChanged => Listed::Stopped,
+                Phase::Queued | Phase::Uploading | Phase::Processing | Phase::Paused => {
+                    Listed::OnItsWay
+                }
+            };
+            // An unfinished row says more than a done one.
+            listed = Some(listed.map_or(this, |seen: Listed| seen.min(this)));
         }
         listed
     }
@@ -426,6 +435,52 @@ mod tests {
             .collect();
         model.apply(Event::Restored { uploads }, Instant::now());
         model
+    }
+
+    #[test]
+    fn a_file_added_again_is_found_by_its_most_telling_row() {
+        let here = crate::test_snapshot::tus_snapshot(1, Phase::Completed, 100, 100);
+        let (path, target) = (here.path.clone(), here.target.clone());
+        let mut model = QueueModel::default();
+        let row = |id, phase| {
+            let mut upload = crate::test_snapshot::tus_snapshot(id, phase, 10, 100);
+            upload.path = path.clone();
+            upload
+        };
+        model.apply(
+            Event::Restored {
+                uploads: vec![row(1, Phase::Cancelled)],
+            },
+            Instant::now(),
+        );
+        assert_eq!(model.already_listed(&path, &target), None, "cancelled");
+        for (phase, listed) in [
+            (Phase::Completed, Listed::Sent),
+            (Phase::FileChanged, Listed::Stopped),
+            (Phase::Paused, Listed::OnItsWay),
+        ] {
+            let id = model.rows().len() as i64 + 1;
+            model.apply(
+                Event::Restored {
+                    uploads: vec![row(id, phase)],
+                },
+                Instant::now(),
+            );
+            assert_eq!(
+                model.already_listed(&path, &target),
+                Some(listed),
+                "{phase:?}"
+            );
+        }
+        let mut elsewhere = target.clone();
+        elsewhere.service = hoist_core::upload::Service::Tus {
+            endpoint: "http://127.0.0.1:1/other/".to_string(),
+        };
+        assert_eq!(
+            model.already_listed(&path, &elsewhere),
+            None,
+            "another destination"
+        );
     }
 
     #[test]

@@ -156,10 +156,24 @@ pub fn menu_items(ui: &mut Ui, row: &Row, place: Place, actions: &mut Vec<UiActi
 /// waits or sends and resumes it when paused or stopped (as its Pause, Resume or Retry button).
 fn keyboard(ui: &mut Ui, row: &Row, place: Place, actions: &mut Vec<UiAction>) {
     let (up, down, space) = ui.input_mut(|i| {
+        // Space pressed, not held: a held key's repeats would pause and resume by turns.
+        let space = i.events.iter().any(|e| {
+            matches!(
+                e,
+                egui::Event::Key {
+                    key: Key::Space,
+                    pressed: true,
+                    repeat: false,
+                    modifiers,
+                    ..
+                } if modifiers.is_none()
+            )
+        });
+        i.consume_key(Modifiers::NONE, Key::Space);
         (
             i.consume_key(Modifiers::ALT, Key::ArrowUp),
             i.consume_key(Modifiers::ALT, Key::ArrowDown),
-            i.consume_key(Modifiers::NONE, Key::Space),
+            space,
         )
     });
     let id = row.upload.id;

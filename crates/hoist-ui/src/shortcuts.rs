@@ -13,7 +13,7 @@ pub const ADD_FOLDER: KeyboardShortcut =
 /// Opens or closes Settings.
 pub const SETTINGS: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Comma);
 /// Closes the window, as its close button does.
-pub const QUIT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Q);
+pub const CLOSE_WINDOW: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Q);
 
 /// A shortcut pressed in this frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +25,7 @@ pub(crate) enum Shortcut {
     /// Ctrl+,.
     Settings,
     /// Ctrl+Q.
-    Quit,
+    CloseWindow,
 }
 
 /// The shortcuts pressed in this frame, taken out of the input so no widget sees them too.
@@ -36,7 +36,7 @@ pub(crate) fn pressed(ctx: &Context) -> Vec<Shortcut> {
             (ADD_FOLDER, Shortcut::AddFolder),
             (ADD_FILES, Shortcut::AddFiles),
             (SETTINGS, Shortcut::Settings),
-            (QUIT, Shortcut::Quit),
+            (CLOSE_WINDOW, Shortcut::CloseWindow),
         ]
         .into_iter()
         .filter(|(keys, _)| i.consume_shortcut(keys))

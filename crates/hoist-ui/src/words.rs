@@ -137,7 +137,7 @@ impl FileKind {
 }
 
 /// What to say when files added again are in the list already, for the same destination ("clip.mp4
-/// is already in the list, on its way."; "clip.mp4 was sent already: to send it again, remove
+/// is already in the list, on its way."; "... use Retry or Restart on its row."; "clip.mp4 was sent already: to send it again, remove
 /// its row first."); `None` when there are none. At most three names.
 pub fn already_listed_words(
     paths: &[std::path::PathBuf],
@@ -164,6 +164,13 @@ pub fn already_listed_words(
         (Listed::OnItsWay, _) => {
             format!("{count} files are already in the list, on their way: {shown}{more}.")
         }
+        (Listed::Stopped, 1) => {
+            format!("{shown} is already in the list: use Retry or Restart on its row.")
+        }
+        (Listed::Stopped, _) => format!(
+            "{count} files are already in the list: {shown}{more}. Use Retry or Restart on their \
+             rows."
+        ),
         (Listed::Sent, 1) => {
             format!("{shown} was sent already: to send it again, remove its row first.")
         }
@@ -182,7 +189,7 @@ mod tests {
 
     #[test]
     fn files_already_in_the_list_are_named_with_what_to_do() {
-        use crate::model::Listed::{OnItsWay, Sent};
+        use crate::model::Listed::{OnItsWay, Sent, Stopped};
         let paths = |names: &[&str]| -> Vec<PathBuf> {
             names.iter().map(|n| PathBuf::from("/v").join(n)).collect()
         };
@@ -198,6 +205,10 @@ mod tests {
         assert_eq!(
             already_listed_words(&paths(&["a", "b", "c", "d", "e"]), OnItsWay).as_deref(),
             Some("5 files are already in the list, on their way: a, b, c and 2 more.")
+        );
+        assert_eq!(
+            already_listed_words(&paths(&["clip.mp4"]), Stopped).as_deref(),
+            Some("clip.mp4 is already in the list: use Retry or Restart on its row.")
         );
         assert_eq!(
             already_listed_words(&paths(&["clip.mp4"]), Sent).as_deref(),

@@ -152,7 +152,7 @@ impl HoistApp {
             size_unknown: false,
         };
         let mut seen = std::collections::HashSet::new();
-        let (mut on_its_way, mut sent) = (Vec::new(), Vec::new());
+        let (mut on_its_way, mut stopped, mut sent) = (Vec::new(), Vec::new(), Vec::new());
         for path in files {
             if !seen.insert(path.clone()) {
                 continue;
@@ -160,6 +160,10 @@ impl HoistApp {
             match self.model.already_listed(&path, &destination) {
                 Some(crate::model::Listed::OnItsWay) => {
                     on_its_way.push(path);
+                    continue;
+                }
+                Some(crate::model::Listed::Stopped) => {
+                    stopped.push(path);
                     continue;
                 }
                 Some(crate::model::Listed::Sent) => {
@@ -182,6 +186,7 @@ impl HoistApp {
         // Said, not silently skipped: the person may think the drop did not work.
         let words = [
             crate::words::already_listed_words(&on_its_way, crate::model::Listed::OnItsWay),
+            crate::words::already_listed_words(&stopped, crate::model::Listed::Stopped),
             crate::words::already_listed_words(&sent, crate::model::Listed::Sent),
         ];
         for words in words.into_iter().flatten() {

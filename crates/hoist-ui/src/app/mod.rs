@@ -48,6 +48,8 @@ pub struct HoistApp {
     scans: Vec<Promise<Vec<PathBuf>>>,
     desktop: crate::desktop::Desktop,
     show_settings: bool,
+    /// Settings was open in the last frame (so this frame knows when it opens).
+    settings_shown: bool,
     sent_notices: bool,
     /// Paths to add once the journal's uploads and the saved profiles are known (so duplicates
     /// are recognised and a remembered profile destination is found).
@@ -109,6 +111,7 @@ impl HoistApp {
             scans: Vec::new(),
             desktop: crate::desktop::Desktop::default(),
             show_settings: false,
+            settings_shown: false,
             sent_notices: true,
             deferred: Vec::new(),
             thumbnails: Thumbnails::default(),
@@ -262,7 +265,7 @@ impl HoistApp {
                 Shortcut::AddFolder if has_destination => actions.push(UiAction::PickFolder),
                 Shortcut::AddFiles | Shortcut::AddFolder => actions.push(UiAction::OpenProfiles),
                 Shortcut::Settings => self.show_settings = !self.show_settings,
-                Shortcut::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
+                Shortcut::CloseWindow => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
             }
         }
     }

@@ -19,6 +19,7 @@ impl HoistApp {
         actions: &mut Vec<UiAction>,
     ) {
         let mut open = self.show_settings;
+        let opening = open && !self.settings_shown;
         crate::window_area::place(egui::Window::new("Settings"), area)
             .open(&mut open)
             .resizable(false)
@@ -29,13 +30,14 @@ impl HoistApp {
                 egui::ScrollArea::vertical()
                     .max_height(room)
                     .min_scrolled_height(room)
-                    .show(ui, |ui| self.settings_contents(ui, actions));
+                    .show(ui, |ui| self.settings_contents(ui, opening, actions));
             });
         self.show_settings = open;
+        self.settings_shown = open;
     }
 
-    /// Everything Settings holds, top to bottom.
-    fn settings_contents(&mut self, ui: &mut Ui, actions: &mut Vec<UiAction>) {
+    /// Everything Settings holds, top to bottom; `opening`: Settings opens in this frame.
+    fn settings_contents(&mut self, ui: &mut Ui, opening: bool, actions: &mut Vec<UiAction>) {
         let mut changed = self.at_once_setting(ui);
         changed |= self.speed_setting(ui);
         ui.add_space(4.0);
@@ -57,10 +59,12 @@ impl HoistApp {
             }
         });
         ui.add_space(4.0);
-        // Open from the start when it holds a custom schedule, which decides the speed.
+        // Opened each time Settings opens while it holds a custom schedule, which decides the
+        // speed (egui would otherwise keep it as it was last left).
         let custom = !self.settings.speed_schedule.trim().is_empty();
         egui::CollapsingHeader::new("Advanced")
             .default_open(custom)
+            .open((opening && custom).then_some(true))
             .show(ui, |ui| {
                 self.piece_setting(ui);
                 ui.separator();
@@ -181,13 +185,13 @@ impl HoistApp {
                     let warning = crate::profiles::tone_color(ui, crate::profiles::Tone::Warning);
                     ui.colored_label(
                         warning,
-                        "Choose two different times; until then the limit above holds.",
+                        "Choose two different times; until then “Limit upload speed” holds.",
                     );
                 } else if !custom {
                     let now = self.speed_note.as_deref().unwrap_or("no speed limit");
                     ui.label(
                         RichText::new(format!(
-                            "Outside these hours the limit above holds. Now: {now}."
+                            "Outside these hours, “Limit upload speed” holds. Now: {now}."
                         ))
                         .weak(),
                     );
@@ -292,7 +296,8 @@ fn limit_slider(limit_mib_per_sec: &mut u64) -> egui::Slider<'_> {
                 return Some(0.0);
             }
             let bytes = hoist_core::units::parse_bytes(text.trim_end_matches("/s")).ok()?;
-            Some((bytes / (1024 * 1024)) as f64)
+            // Rounded up: "512k" is a limit of 1 MiB/s, not 0, which would mean none.
+            Some(bytes.div_ceil(1024 * 1024) as f64)
         })
 }
 

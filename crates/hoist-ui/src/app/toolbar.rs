@@ -305,7 +305,7 @@ impl HoistApp {
     }
 }
 
-/// The status bar's count: "No uploads yet", "3 uploads", "3 uploads, 1 done", "3 uploads, all done", and
+/// The status bar's count: "Nothing to upload", "3 uploads", "3 uploads, 1 done", "3 uploads, all done", and
 /// the files that wait for a destination ("2 files wait to be sent").
 fn queue_count_words(uploads: usize, done: usize, waiting_files: usize) -> String {
     let count = hoist_core::units::count_words(uploads, "upload", "uploads");
@@ -315,7 +315,7 @@ fn queue_count_words(uploads: usize, done: usize, waiting_files: usize) -> Strin
         n => Some(format!("{n} files wait to be sent")),
     };
     let queue = match (uploads, done) {
-        (0, _) => return waiting.unwrap_or_else(|| "No uploads yet".to_string()),
+        (0, _) => return waiting.unwrap_or_else(|| "Nothing to upload".to_string()),
         (_, 0) => count,
         (1, 1) => "1 upload, done".to_string(),
         _ if done >= uploads => format!("{count}, all done"),
@@ -354,7 +354,7 @@ mod tests {
 
     #[test]
     fn the_status_bar_counts_in_words() {
-        assert_eq!(queue_count_words(0, 0, 0), "No uploads yet");
+        assert_eq!(queue_count_words(0, 0, 0), "Nothing to upload");
         assert_eq!(queue_count_words(1, 0, 0), "1 upload");
         assert_eq!(queue_count_words(4, 0, 0), "4 uploads");
         assert_eq!(queue_count_words(1, 1, 0), "1 upload, done");
