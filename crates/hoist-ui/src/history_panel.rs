@@ -133,12 +133,16 @@ impl HistoryPanel {
             self.start(ctx, Change::Nothing);
         }
         let mut open = self.open;
-        crate::window_area::place(egui::Window::new(HISTORY_TITLE), area)
-            .open(&mut open)
-            .default_width(900.0)
-            .default_height(480.0)
-            .resizable(true)
-            .show(ctx, |ui| self.contents(ui, actions));
+        crate::window_area::place(
+            egui::Window::new(HISTORY_TITLE),
+            area,
+            crate::window_area::Cascade::History,
+        )
+        .open(&mut open)
+        .default_width(900.0)
+        .default_height(480.0)
+        .resizable(true)
+        .show(ctx, |ui| self.contents(ui, actions));
         self.open = open;
     }
 

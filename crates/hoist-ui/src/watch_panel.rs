@@ -127,11 +127,15 @@ impl WatchPanel {
     /// shown).
     pub fn show(&mut self, ctx: &egui::Context, area: egui::Rect, profiles: &[(String, String)]) {
         let mut open = self.open;
-        crate::window_area::place(egui::Window::new(WATCH_TITLE), area)
-            .open(&mut open)
-            .default_width(640.0)
-            .resizable(true)
-            .show(ctx, |ui| self.contents(ui, profiles));
+        crate::window_area::place(
+            egui::Window::new(WATCH_TITLE),
+            area,
+            crate::window_area::Cascade::Watch,
+        )
+        .open(&mut open)
+        .default_width(640.0)
+        .resizable(true)
+        .show(ctx, |ui| self.contents(ui, profiles));
         self.open = open;
     }
 

@@ -20,18 +20,22 @@ impl HoistApp {
     ) {
         let mut open = self.show_settings;
         let opening = open && !self.settings_shown;
-        crate::window_area::place(egui::Window::new("Settings"), area)
-            .open(&mut open)
-            .resizable(false)
-            // As tall as its contents up to the room below the toolbar, scrolling beyond (at
-            // 480x400 the support bundle was cut off below the bottom edge).
-            .show(ctx, |ui| {
-                let room = (area.height() - SETTINGS_FRAME_PX).max(120.0);
-                egui::ScrollArea::vertical()
-                    .max_height(room)
-                    .min_scrolled_height(room)
-                    .show(ui, |ui| self.settings_contents(ui, opening, actions));
-            });
+        crate::window_area::place(
+            egui::Window::new("Settings"),
+            area,
+            crate::window_area::Cascade::Settings,
+        )
+        .open(&mut open)
+        .resizable(false)
+        // As tall as its contents up to the room below the toolbar, scrolling beyond (at
+        // 480x400 the support bundle was cut off below the bottom edge).
+        .show(ctx, |ui| {
+            let room = (area.height() - SETTINGS_FRAME_PX).max(120.0);
+            egui::ScrollArea::vertical()
+                .max_height(room)
+                .min_scrolled_height(room)
+                .show(ui, |ui| self.settings_contents(ui, opening, actions));
+        });
         self.show_settings = open;
         self.settings_shown = open;
     }

@@ -258,20 +258,24 @@ impl ProfilesWindow {
     /// stays in reach).
     pub fn show(&mut self, ctx: &egui::Context, area: egui::Rect) {
         let mut open = self.open;
-        crate::window_area::place(egui::Window::new("Saved profiles"), area)
-            .open(&mut open)
-            // As tall as its contents (up to the window), so Save is never scrolled away.
-            .resizable([true, false])
-            .default_width(460.0)
-            .show(ctx, |ui| {
-                // As tall as the room below the toolbar before it scrolls (it stopped at about
-                // 420 points, hiding the last service of the list in a 640-point window).
-                let room = (area.height() - PROFILES_FRAME_PX).max(120.0);
-                egui::ScrollArea::vertical()
-                    .max_height(room)
-                    .min_scrolled_height(room)
-                    .show(ui, |ui| self.contents(ui));
-            });
+        crate::window_area::place(
+            egui::Window::new("Saved profiles"),
+            area,
+            crate::window_area::Cascade::Profiles,
+        )
+        .open(&mut open)
+        // As tall as its contents (up to the window), so Save is never scrolled away.
+        .resizable([true, false])
+        .default_width(460.0)
+        .show(ctx, |ui| {
+            // As tall as the room below the toolbar before it scrolls (it stopped at about
+            // 420 points, hiding the last service of the list in a 640-point window).
+            let room = (area.height() - PROFILES_FRAME_PX).max(120.0);
+            egui::ScrollArea::vertical()
+                .max_height(room)
+                .min_scrolled_height(room)
+                .show(ui, |ui| self.contents(ui));
+        });
         self.open = open;
     }
 
