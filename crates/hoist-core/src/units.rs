@@ -6,7 +6,7 @@ mod dates;
 mod schedule;
 mod speech;
 pub use dates::{format_local_time, format_relative};
-pub use schedule::{BandwidthSchedule, ScheduleError, local_week_minute};
+pub use schedule::{BandwidthSchedule, ScheduleError, local_second_of_minute, local_week_minute};
 pub use speech::{count_words, format_rate, rate_and_time_left, sentence, time_left};
 
 /// An error parsing a size or duration typed by a person.

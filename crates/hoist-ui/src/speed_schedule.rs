@@ -73,7 +73,12 @@ pub(crate) fn clock_words(minute_of_day: u32) -> String {
 /// The limit the settings ask for now (reads the clock when a schedule is in force).
 pub(crate) fn speed_now(settings: &UiSettings) -> SpeedNow {
     match schedule_in_force(settings) {
-        Some(schedule) => speed_at(&schedule, local_week_minute()),
+        Some(schedule) => {
+            let second = hoist_core::units::local_second_of_minute();
+            let mut now = speed_at(&schedule, local_week_minute());
+            now.recheck_after = now.recheck_after.map(|after| on_the_minute(after, second));
+            now
+        }
         None => {
             let limit = settings.bandwidth_limit_bytes_per_sec();
             SpeedNow {
@@ -83,6 +88,15 @@ pub(crate) fn speed_now(settings: &UiSettings) -> SpeedNow {
             }
         }
     }
+}
+
+/// A wait counted in whole minutes from the start of the current minute, shortened by the
+/// `second`s of it already gone, so a change due at 19:00 is seen at 19:00:00, not up to a minute
+/// late (at least a second).
+fn on_the_minute(after: Duration, second: u32) -> Duration {
+    after
+        .saturating_sub(Duration::from_secs(u64::from(second)))
+        .max(Duration::from_secs(1))
 }
 
 /// The schedule's limit at `week_minute` (minutes since Monday 00:00), with the time it ends
@@ -220,6 +234,26 @@ mod tests {
             schedule.limit_at(10 * 60),
             7 * MIB,
             "a bad custom schedule counts for nothing"
+        );
+    }
+
+    #[test]
+    fn a_change_is_looked_at_when_its_minute_begins() {
+        assert_eq!(
+            on_the_minute(Duration::from_secs(60), 0),
+            Duration::from_secs(60)
+        );
+        assert_eq!(
+            on_the_minute(Duration::from_secs(60), 45),
+            Duration::from_secs(15)
+        );
+        assert_eq!(
+            on_the_minute(Duration::from_secs(60), 59),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            on_the_minute(Duration::from_secs(0), 30),
+            Duration::from_secs(1)
         );
     }
 

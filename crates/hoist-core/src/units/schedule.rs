@@ -127,6 +127,12 @@ pub fn local_week_minute() -> u32 {
     now.weekday().num_days_from_monday() * DAY_MINUTES + now.hour() * 60 + now.minute()
 }
 
+/// The seconds already gone in the current minute, local time (0..=59; a leap second reads 59).
+pub fn local_second_of_minute() -> u32 {
+    use chrono::Timelike;
+    chrono::Local::now().second().min(59)
+}
+
 /// `off` is no limit (0); anything else a size per second; `UP:DOWN` gives UP.
 fn rate(entry: &str, text: &str) -> Result<u64, ScheduleError> {
     let upload = text.split_once(':').map_or(text, |(up, _)| up);
