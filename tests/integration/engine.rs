@@ -282,8 +282,18 @@ fn relaunch_resumes_interrupted_uploads_or_leaves_them_paused() {
     let files = tempfile::tempdir().expect("tempdir");
     let source = make_file(files.path(), "again.bin", MIB, 40);
     let interrupted = |home: &std::path::Path| interrupted_upload(home, &source, &server).1;
+    let journal_phase = |home: &std::path::Path, id| {
+        hoist_core::store::Journal::open(&HoistDirs::from_home(home).journal_path())
+            .expect("journal")
+            .journal
+            .get(id)
+            .expect("record")
+            .phase
+    };
 
-    // Auto-resume off: it comes back paused, in the journal too.
+    // Auto-resume off (the command line): it comes back paused for this engine, while the
+    // journal keeps it unfinished, so an engine that continues unfinished uploads later (the
+    // window's default) still does (it used to be paused for good).
     let home = tempfile::tempdir().expect("tempdir");
     let id = interrupted(home.path());
     let (handle, mut events, _) = engine(home.path(), 2);
@@ -292,17 +302,9 @@ fn relaunch_resumes_interrupted_uploads_or_leaves_them_paused() {
         other => panic!("{other:?}"),
     }
     handle.shutdown();
-    let journal =
-        hoist_core::store::Journal::open(&HoistDirs::from_home(home.path()).journal_path())
-            .expect("journal");
-    assert_eq!(
-        journal.journal.get(id).expect("record").phase,
-        Phase::Paused
-    );
+    assert!(journal_phase(home.path(), id).wants_to_run());
 
     // Auto-resume on: it continues by itself and completes.
-    let home = tempfile::tempdir().expect("tempdir");
-    let id = interrupted(home.path());
     let mut config = EngineConfig::new(&HoistDirs::from_home(home.path()));
     config.resume_unfinished_on_start = true;
     let (handle, mut events) = Engine::start(config, Arc::new(|| {})).expect("engine");
@@ -313,6 +315,7 @@ fn relaunch_resumes_interrupted_uploads_or_leaves_them_paused() {
     );
     assert_stored_equal(&server, "again.bin", &source);
     handle.shutdown();
+    assert_eq!(journal_phase(home.path(), id), Phase::Completed);
 }
 
 #[test]

@@ -172,8 +172,11 @@ impl Scheduler {
             let unfinished = record.phase.wants_to_run();
             if unfinished && self.settings.resume_unfinished_on_start {
                 self.queue.push_back(record.id);
-            } else if unfinished && self.pause_if_idle(record.id) {
-                // Interrupted by a crash or a quit and not resumed now: it waits, paused.
+            } else if unfinished && self.idle(record.id) {
+                // Interrupted by a crash or a quit and not resumed now: it waits, paused, in this
+                // engine only. The journal keeps it unfinished, so a later start that continues
+                // unfinished uploads (the window's default) still does: a `hoist upload` of
+                // another file in between used to turn it into a paused upload for good.
                 record.phase = Phase::Paused;
             }
             self.entries.insert(record.id, record);
@@ -187,14 +190,9 @@ impl Scheduler {
         self.schedule().await;
     }
 
-    /// Marks an interrupted upload paused in the journal, unless another process is driving it.
-    fn pause_if_idle(&self, id: UploadId) -> bool {
-        let Ok(lock) = UploadLock::try_acquire(&self.settings.locks_dir, id) else {
-            return false;
-        };
-        let paused = self.journal.set_phase(id, Phase::Paused, None).is_ok();
-        drop(lock);
-        paused
+    /// True when no other process is driving the upload (its lock is free).
+    fn idle(&self, id: UploadId) -> bool {
+        UploadLock::try_acquire(&self.settings.locks_dir, id).is_ok()
     }
 
     async fn handle(&mut self, command: Command) {
