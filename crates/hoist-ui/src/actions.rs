@@ -1,6 +1,20 @@
 use std::path::PathBuf;
 
 use hoist_core::engine::Command;
+use hoist_core::upload::{Phase, UploadAction, UploadId};
+
+/// The engine command a row's action sends, for its button and its key alike (a failed
+/// upload's Resume is a Retry).
+pub(crate) fn row_command(action: UploadAction, id: UploadId, phase: Phase) -> Command {
+    match action {
+        UploadAction::Pause => Command::Pause(id),
+        UploadAction::Resume if phase == Phase::Failed => Command::Retry(id),
+        UploadAction::Resume => Command::Resume(id),
+        UploadAction::Restart => Command::Restart(id),
+        UploadAction::Cancel => Command::Cancel(id),
+        UploadAction::Remove => Command::Remove(id),
+    }
+}
 
 /// What drawing code asks for; applied in one place after the frame is drawn.
 #[derive(Debug, Clone, PartialEq)]

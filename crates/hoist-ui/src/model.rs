@@ -297,9 +297,7 @@ impl QueueModel {
             Event::Added { upload, .. } => self.insert(Row::from_snapshot(&upload)),
             Event::AddFailed { path, failure, .. } => self.say(Message::problem(format!(
                 "{} was not added. {}",
-                path.file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| path.display().to_string()),
+                super::words::file_name_words(&path),
                 add_failure_advice(&failure)
             ))),
             Event::Progress(p) => self.progress(&p),

@@ -138,10 +138,7 @@ impl PendingFiles {
             });
             for path in &self.paths {
                 ui.horizontal(|ui| {
-                    let name = path
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_else(|| path.display().to_string());
+                    let name = super::words::file_name_words(path);
                     ui.label(RichText::new(name).strong())
                         .on_hover_text(path.display().to_string());
                     ui.weak(CHOOSE_WHERE);

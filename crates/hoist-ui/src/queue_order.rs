@@ -6,7 +6,7 @@
 
 use egui::{Id, Key, LayerId, Modifiers, Order, Rect, Response, Role, Sense, Ui, WidgetInfo};
 
-use super::actions::UiAction;
+use super::actions::{UiAction, row_command};
 use super::model::Row;
 use hoist_core::engine::{Command, QueueMove};
 use hoist_core::upload::{Phase, UploadAction, UploadId};
@@ -178,16 +178,13 @@ fn keyboard(ui: &mut Ui, row: &Row, place: Place, actions: &mut Vec<UiAction>) {
     });
     let id = row.upload.id;
     let phase = row.upload.phase;
-    // What the row's buttons offer, nothing more (a row being processed offers no Pause).
-    let offered = phase.offered_actions();
-    if space {
-        if offered.contains(&UploadAction::Pause) {
-            actions.push(UiAction::Engine(Command::Pause(id)));
-        } else if offered.contains(&UploadAction::Resume) && phase == Phase::Failed {
-            actions.push(UiAction::Engine(Command::Retry(id)));
-        } else if offered.contains(&UploadAction::Resume) {
-            actions.push(UiAction::Engine(Command::Resume(id)));
-        }
+    // The row's own Pause, Resume or Retry, nothing more (a row being processed offers none).
+    let toggle = phase
+        .offered_actions()
+        .iter()
+        .find(|a| matches!(a, UploadAction::Pause | UploadAction::Resume));
+    if let Some(&action) = toggle.filter(|_| space) {
+        actions.push(UiAction::Engine(row_command(action, id, phase)));
     }
     let to = if up && place.index > 0 {
         QueueMove::Up

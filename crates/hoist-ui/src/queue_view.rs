@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use egui::{Align, Layout, Rect, Role, Sense, Ui, UiBuilder, Vec2, WidgetInfo};
 
-use super::actions::UiAction;
+use super::actions::{UiAction, row_command};
 use super::failure_words::failure_advice;
 use super::model::Row;
 use super::queue_order::{self, Place};
@@ -200,26 +200,21 @@ struct RowAction {
 /// The row's actions, most important first.
 fn row_actions(row: &Row) -> Vec<RowAction> {
     let id = row.upload.id;
+    let phase = row.upload.phase;
     let mut all = Vec::new();
-    for action in row.upload.phase.offered_actions() {
-        let (label, hint, command) = match action {
-            UploadAction::Pause => ("Pause", "Pause", Command::Pause(id)),
-            UploadAction::Resume if row.upload.phase == Phase::Failed => {
-                ("Retry", "Try again", Command::Retry(id))
-            }
-            UploadAction::Resume => ("Resume", "Resume", Command::Resume(id)),
-            UploadAction::Restart => (
-                "Restart",
-                "Starts this file again from the beginning",
-                Command::Restart(id),
-            ),
-            UploadAction::Cancel => ("Cancel", "Stop and discard", Command::Cancel(id)),
-            UploadAction::Remove => ("Remove", "Remove from the list", Command::Remove(id)),
+    for &action in phase.offered_actions() {
+        let (label, hint) = match action {
+            UploadAction::Pause => ("Pause", "Pause"),
+            UploadAction::Resume if phase == Phase::Failed => ("Retry", "Try again"),
+            UploadAction::Resume => ("Resume", "Resume"),
+            UploadAction::Restart => ("Restart", "Starts this file again from the beginning"),
+            UploadAction::Cancel => ("Cancel", "Stop and discard"),
+            UploadAction::Remove => ("Remove", "Remove from the list"),
         };
         all.push(RowAction {
             label,
             hint,
-            action: UiAction::Engine(command),
+            action: UiAction::Engine(row_command(action, id, phase)),
         });
     }
     if let Some(url) = row.upload.result.as_ref().and_then(|r| r.url.clone()) {

@@ -49,3 +49,15 @@ pub(crate) fn pressed(ctx: &Context) -> Vec<Shortcut> {
 pub(crate) fn words(ctx: &Context, shortcut: &KeyboardShortcut) -> String {
     ctx.format_shortcut(shortcut)
 }
+
+/// `response` with a hover saying `what` and the keys of `shortcut` ("Settings (Ctrl+,)"),
+/// put into words only while it shows.
+pub(crate) fn hover(
+    response: egui::Response,
+    what: &str,
+    shortcut: &KeyboardShortcut,
+) -> egui::Response {
+    response.on_hover_ui(|ui| {
+        ui.label(format!("{what} ({})", words(ui.ctx(), shortcut)));
+    })
+}

@@ -136,6 +136,13 @@ impl FileKind {
     }
 }
 
+/// A file as the window names it: its name, or the whole path when it has none.
+pub fn file_name_words(path: &std::path::Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
 /// What to say when files added again are in the list already, for the same destination ("clip.mp4
 /// is already in the list, on its way."; "... use Retry or Restart on its row."; "clip.mp4 was sent already: to send it again, remove
 /// its row first."); `None` when there are none. At most three names.
@@ -144,14 +151,7 @@ pub fn already_listed_words(
     listed: crate::model::Listed,
 ) -> Option<String> {
     use crate::model::Listed;
-    let names: Vec<String> = paths
-        .iter()
-        .map(|p| {
-            p.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| p.display().to_string())
-        })
-        .collect();
+    let names: Vec<String> = paths.iter().map(|p| file_name_words(p)).collect();
     let shown = names[..names.len().min(3)].join(", ");
     let more = match names.len().saturating_sub(3) {
         0 => String::new(),

@@ -1,7 +1,7 @@
 //! The window's chrome: the toolbar, the message banner, the status bar and the drop overlay.
 
 use super::*;
-use crate::shortcuts::{ADD_FILES, ADD_FOLDER, SETTINGS};
+use crate::shortcuts::{self, ADD_FILES, ADD_FOLDER, SETTINGS};
 use crate::toolbar_layout::{
     TOOLBAR_MENU, TOOLBAR_MENU_HINT, ToolbarExtra, extras_shown, profiles_in_menu, profiles_steps,
     remember_profiles_in_menu,
@@ -110,20 +110,15 @@ impl HoistApp {
             "First choose where your videos go: {}.",
             profiles_steps(profiles_in_menu(ui.ctx()))
         );
-        let keys = |shortcut| crate::shortcuts::words(ui.ctx(), shortcut);
-        let files_hover = format!("Choose files to upload ({})", keys(&ADD_FILES));
-        let folder_hover = format!("Choose a folder to upload ({})", keys(&ADD_FOLDER));
         let add_files = ui.add_enabled(has_destination, egui::Button::new("Add files…"));
-        if add_files
-            .on_hover_text(files_hover)
+        if shortcuts::hover(add_files, "Choose files to upload", &ADD_FILES)
             .on_disabled_hover_text(&no_destination)
             .clicked()
         {
             actions.push(UiAction::PickFiles);
         }
         let add_folder = ui.add_enabled(has_destination, egui::Button::new("Add folder…"));
-        if add_folder
-            .on_hover_text(folder_hover)
+        if shortcuts::hover(add_folder, "Choose a folder to upload", &ADD_FOLDER)
             .on_disabled_hover_text(no_destination)
             .clicked()
         {
@@ -213,11 +208,7 @@ impl HoistApp {
                 }
             }
             ToolbarExtra::Settings => {
-                let hover = format!(
-                    "Settings ({})",
-                    crate::shortcuts::words(ui.ctx(), &SETTINGS)
-                );
-                if ui.button(label).on_hover_text(hover).clicked() {
+                if shortcuts::hover(ui.button(label), "Settings", &SETTINGS).clicked() {
                     self.show_settings = !self.show_settings;
                 }
             }
